@@ -1,0 +1,1 @@
+"""Adapters: persistence wiring, SQL read models, importers and exporters."""

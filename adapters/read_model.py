@@ -1,0 +1,477 @@
+"""SQL read models kept by projections in the same transaction as the events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from adapters.tables import (
+    READ_MODEL_TABLES,
+    SCHEMA_VERSION,
+    data_entries,
+    deductions,
+    evaluations,
+    events,
+    indicator_history,
+    indicators,
+    metadata,
+    tracking,
+)
+from application.documents import event_meta, event_payload, event_type, iso
+from domain.framework import build_tree
+from domain.values import fmt, rate_percent
+
+TRACKING_NAME = "read_models"
+Handler = Callable[[Session, Any], None]
+
+
+class SqlReadModel:
+    """Projections into SQL tables and the queries that read them."""
+
+    def __init__(self, datastore: SQLAlchemyDatastore) -> None:
+        self.datastore = datastore
+        self.handlers: dict[str, Handler] = {
+            "Created": self._created,
+            "FrameworkDefined": self._framework_defined,
+            "DataEntryRecorded": self._data_entry_recorded,
+            "DeductionRecorded": self._deduction_recorded,
+            "DeductionWithdrawn": self._deduction_withdrawn,
+            "ScoreOverridden": self._score_overridden,
+            "ScoreChanged": self._score_changed,
+            "Submitted": self._status("submitted"),
+            "Finalized": self._status("finalized"),
+            "Reopened": self._status("submitted"),
+        }
+
+    # ------------------------------------------------------------------ schema
+    def create_tables(self) -> bool:
+        """Create missing tables; True when the read models need a rebuild."""
+        assert self.datastore.engine is not None
+        metadata.create_all(self.datastore.engine)
+        with self.datastore.transaction(commit=False) as session:
+            row = session.execute(
+                select(tracking.c.schema_version).where(tracking.c.name == TRACKING_NAME)
+            ).first()
+        return row is not None and row.schema_version != SCHEMA_VERSION
+
+    def drop_and_create(self) -> None:
+        """Recreate the read-model tables in the current shape (events are untouched)."""
+        assert self.datastore.engine is not None
+        for table in (*READ_MODEL_TABLES, tracking):
+            table.drop(self.datastore.engine, checkfirst=True)
+        metadata.create_all(self.datastore.engine)
+
+    # ------------------------------------------------------------- projection
+    def transaction(self) -> AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=True)
+
+    def project(self, batch: Sequence[tuple[int, Any]]) -> None:
+        if not batch:
+            return
+        with self.datastore.transaction(commit=True) as session:
+            for notification_id, event in batch:
+                self._record_event(session, notification_id, event)
+                handler = self.handlers.get(event_type(event))
+                if handler is not None:
+                    handler(session, event)
+            self._track(session, batch[-1][0])
+
+    def reset(self) -> None:
+        with self.datastore.transaction(commit=True) as session:
+            for table in (*READ_MODEL_TABLES, tracking):
+                session.execute(delete(table))
+
+    def position(self) -> int:
+        with self.datastore.transaction(commit=False) as session:
+            value = session.execute(
+                select(tracking.c.position).where(tracking.c.name == TRACKING_NAME)
+            ).scalar()
+        return int(value or 0)
+
+    def _track(self, session: Session, position: int) -> None:
+        updated = session.execute(
+            update(tracking)
+            .where(tracking.c.name == TRACKING_NAME)
+            .values(position=position, schema_version=SCHEMA_VERSION)
+        )
+        if updated.rowcount == 0:
+            session.execute(
+                insert(tracking).values(
+                    name=TRACKING_NAME, position=position, schema_version=SCHEMA_VERSION
+                )
+            )
+
+    def _record_event(self, session: Session, notification_id: int, event: Any) -> None:
+        meta = event_meta(event)
+        evaluation_id = str(event.originator_id)
+        session.execute(
+            insert(events).values(
+                evaluation_id=evaluation_id,
+                version=event.originator_version,
+                notification_id=notification_id,
+                type=event_type(event),
+                recorded_at=event.timestamp,
+                data=event_payload(event),
+                **meta,
+            )
+        )
+        if event_type(event) != "Created":
+            session.execute(
+                update(evaluations)
+                .where(evaluations.c.id == evaluation_id)
+                .values(version=event.originator_version, updated_at=event.timestamp)
+            )
+
+    def _created(self, session: Session, event: Any) -> None:
+        session.execute(
+            insert(evaluations).values(
+                id=str(event.originator_id),
+                title=event.title,
+                subject=event.subject,
+                fiscal_year=event.fiscal_year,
+                kind=event.kind,
+                evaluator=event.evaluator,
+                status="draft",
+                version=event.originator_version,
+                total_weight=fmt(event.total_weight),
+                grade_bands=event.grade_bands,
+                created_at=event.timestamp,
+                updated_at=event.timestamp,
+            )
+        )
+
+    def _framework_defined(self, session: Session, event: Any) -> None:
+        evaluation_id = str(event.originator_id)
+        session.execute(delete(indicators).where(indicators.c.evaluation_id == evaluation_id))
+        session.execute(delete(deductions).where(deductions.c.evaluation_id == evaluation_id))
+        session.execute(
+            update(evaluations)
+            .where(evaluations.c.id == evaluation_id)
+            .values(total=None, grade=None)
+        )
+        rows = [
+            {
+                "evaluation_id": evaluation_id,
+                "code": node.code,
+                "position": node.position,
+                "parent": node.parent,
+                "name": node.name,
+                "level": node.level,
+                "weight": fmt(node.weight),
+                "method": node.method,
+                "explanation": node.explanation,
+                "criteria": node.criteria,
+                "overridden": False,
+            }
+            for node in build_tree(event.indicators).values()
+        ]
+        session.execute(insert(indicators), rows)
+
+    def _data_entry_recorded(self, session: Session, event: Any) -> None:
+        evaluation_id = str(event.originator_id)
+        session.execute(
+            delete(data_entries).where(
+                and_(data_entries.c.evaluation_id == evaluation_id, data_entries.c.key == event.key)
+            )
+        )
+        session.execute(
+            insert(data_entries).values(
+                evaluation_id=evaluation_id,
+                key=event.key,
+                value=str(event.value),
+                unit=event.unit,
+                source=event.source,
+                version=event.originator_version,
+            )
+        )
+
+    def _deduction_recorded(self, session: Session, event: Any) -> None:
+        session.execute(
+            insert(deductions).values(
+                id=event.deduction_id,
+                evaluation_id=str(event.originator_id),
+                code=event.code,
+                points=fmt(event.points),
+                reason=event.reason,
+                status="active",
+                evidence=event.evidence,
+                version=event.originator_version,
+                actor=event.meta.get("actor", ""),
+            )
+        )
+
+    def _deduction_withdrawn(self, session: Session, event: Any) -> None:
+        session.execute(
+            update(deductions)
+            .where(deductions.c.id == event.deduction_id)
+            .values(status="withdrawn", withdrawal_reason=event.reason)
+        )
+
+    def _score_overridden(self, session: Session, event: Any) -> None:
+        session.execute(
+            update(indicators)
+            .where(self._indicator(str(event.originator_id), event.code))
+            .values(override_justification=event.justification)
+        )
+
+    def _score_changed(self, session: Session, event: Any) -> None:
+        evaluation_id = str(event.originator_id)
+        session.execute(
+            update(indicators)
+            .where(self._indicator(evaluation_id, event.code))
+            .values(
+                score=fmt(event.after),
+                rule_score=fmt(event.rule_score),
+                overridden=event.overridden,
+                note=event.note,
+            )
+        )
+        for code, score in event.parents.items():
+            session.execute(
+                update(indicators)
+                .where(self._indicator(evaluation_id, code))
+                .values(score=fmt(score))
+            )
+        session.execute(
+            update(evaluations)
+            .where(evaluations.c.id == evaluation_id)
+            .values(total=fmt(event.total), grade=event.grade)
+        )
+        if event.before is None and event.after is None:
+            return  # only the note changed: not a change of score
+        meta = event_meta(event)
+        session.execute(
+            insert(indicator_history).values(
+                evaluation_id=evaluation_id,
+                code=event.code,
+                version=event.originator_version,
+                recorded_at=event.timestamp,
+                actor=meta["actor"],
+                role=meta["role"],
+                type=event.cause,
+                cause_version=event.cause_version,
+                score_before=fmt(event.before),
+                score_after=fmt(event.after),
+                rule_score=fmt(event.rule_score),
+                overridden=event.overridden,
+                reason=event.reason,
+            )
+        )
+
+    @staticmethod
+    def _status(status: str) -> Handler:
+        def handler(session: Session, event: Any) -> None:
+            session.execute(
+                update(evaluations)
+                .where(evaluations.c.id == str(event.originator_id))
+                .values(status=status)
+            )
+
+        return handler
+
+    @staticmethod
+    def _indicator(evaluation_id: str, code: str) -> Any:
+        return and_(indicators.c.evaluation_id == evaluation_id, indicators.c.code == code)
+
+    # ----------------------------------------------------------------- queries
+    def document(self, evaluation_id: str) -> dict[str, Any] | None:
+        with self.datastore.transaction(commit=False) as session:
+            head = session.execute(
+                select(evaluations).where(evaluations.c.id == evaluation_id)
+            ).mappings().first()
+            if head is None:
+                return None
+            nodes = session.execute(
+                select(indicators)
+                .where(indicators.c.evaluation_id == evaluation_id)
+                .order_by(indicators.c.position)
+            ).mappings().all()
+            cuts = session.execute(
+                select(deductions)
+                .where(deductions.c.evaluation_id == evaluation_id)
+                .order_by(deductions.c.version)
+            ).mappings().all()
+            entries = session.execute(
+                select(data_entries)
+                .where(data_entries.c.evaluation_id == evaluation_id)
+                .order_by(data_entries.c.version)
+            ).mappings().all()
+        by_code: dict[str, list[dict[str, Any]]] = {}
+        for d in cuts:
+            by_code.setdefault(d["code"], []).append(
+                {
+                    "id": d["id"],
+                    "points": d["points"],
+                    "reason": d["reason"],
+                    "status": d["status"],
+                    "evidence": d["evidence"],
+                }
+            )
+        return {
+            **self._summary(head),
+            "grade_bands": head["grade_bands"],
+            "indicators": [self._indicator_row(n, by_code.get(n["code"], [])) for n in nodes],
+            "data_entries": [
+                {k: e[k] for k in ("key", "value", "unit", "source", "version")} for e in entries
+            ],
+        }
+
+    @staticmethod
+    def _indicator_row(n: Any, cuts: list[dict[str, Any]]) -> dict[str, Any]:
+        score = Decimal(n["score"]) if n["score"] is not None else None
+        return {
+            "code": n["code"],
+            "parent": n["parent"],
+            "name": n["name"],
+            "level": n["level"],
+            "weight": n["weight"],
+            "method": n["method"],
+            "explanation": n["explanation"],
+            "criteria": n["criteria"],
+            "score": n["score"],
+            "rate": fmt(rate_percent(score, Decimal(n["weight"]))),
+            "rule_score": n["rule_score"],
+            "overridden": bool(n["overridden"]),
+            "override_justification": n["override_justification"] if n["overridden"] else None,
+            "note": n["note"],
+            "deductions": cuts,
+        }
+
+    @staticmethod
+    def _summary(head: Any) -> dict[str, Any]:
+        return {
+            "id": head["id"],
+            "title": head["title"],
+            "subject": head["subject"],
+            "fiscal_year": head["fiscal_year"],
+            "kind": head["kind"],
+            "evaluator": head["evaluator"],
+            "status": head["status"],
+            "version": head["version"],
+            "total_weight": head["total_weight"],
+            "total": head["total"],
+            "grade": head["grade"],
+            "created_at": iso(head["created_at"]),
+            "updated_at": iso(head["updated_at"]),
+        }
+
+    def list_evaluations(
+        self, filters: dict[str, Any], page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        conditions = [
+            getattr(evaluations.c, name) == value
+            for name, value in filters.items()
+            if value is not None
+        ]
+        where = and_(True, *conditions)
+        with self.datastore.transaction(commit=False) as session:
+            total = session.execute(select(func.count()).select_from(evaluations).where(where))
+            count = int(total.scalar() or 0)
+            rows = session.execute(
+                select(evaluations)
+                .where(where)
+                .order_by(evaluations.c.created_at, evaluations.c.id)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            ).mappings().all()
+        return [self._summary(r) for r in rows], count
+
+    def history(
+        self, evaluation_id: str, page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        where = events.c.evaluation_id == evaluation_id
+        with self.datastore.transaction(commit=False) as session:
+            count = session.execute(select(func.count()).select_from(events).where(where))
+            total = int(count.scalar() or 0)
+            rows = session.execute(
+                select(events)
+                .where(where)
+                .order_by(events.c.version)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            ).mappings().all()
+        items = [
+            {
+                "version": r["version"],
+                "type": r["type"],
+                "recorded_at": iso(r["recorded_at"]),
+                "actor": r["actor"],
+                "role": r["role"],
+                "correlation_id": r["correlation_id"],
+                "data": r["data"],
+            }
+            for r in rows
+        ]
+        return items, total
+
+    def indicator_history(
+        self, evaluation_id: str, code: str, page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        where = and_(
+            indicator_history.c.evaluation_id == evaluation_id, indicator_history.c.code == code
+        )
+        with self.datastore.transaction(commit=False) as session:
+            count = session.execute(
+                select(func.count()).select_from(indicator_history).where(where)
+            )
+            total = int(count.scalar() or 0)
+            rows = session.execute(
+                select(indicator_history)
+                .where(where)
+                .order_by(indicator_history.c.version)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            ).mappings().all()
+        items = [
+            {
+                "version": r["version"],
+                "recorded_at": iso(r["recorded_at"]),
+                "actor": r["actor"],
+                "role": r["role"],
+                "type": r["type"],
+                "cause_version": r["cause_version"],
+                "score_before": r["score_before"],
+                "score_after": r["score_after"],
+                "rule_score": r["rule_score"],
+                "overridden": bool(r["overridden"]),
+                "reason": r["reason"],
+            }
+            for r in rows
+        ]
+        return items, total
+
+    def version_at(self, evaluation_id: str, when: datetime) -> int | None:
+        with self.datastore.transaction(commit=False) as session:
+            value = session.execute(
+                select(func.max(events.c.version)).where(
+                    and_(events.c.evaluation_id == evaluation_id, events.c.recorded_at <= when)
+                )
+            ).scalar()
+        return int(value) if value is not None else None
+
+    def find(self, title: str, subject: str, fiscal_year: int) -> str | None:
+        with self.datastore.transaction(commit=False) as session:
+            value = session.execute(
+                select(evaluations.c.id)
+                .where(
+                    and_(
+                        evaluations.c.title == title,
+                        evaluations.c.subject == subject,
+                        evaluations.c.fiscal_year == fiscal_year,
+                    )
+                )
+                .limit(1)
+            ).scalar()
+        return str(value) if value is not None else None
+
+    def iter_ids(self) -> Iterator[str]:
+        with self.datastore.transaction(commit=False) as session:
+            ids = list(session.execute(select(evaluations.c.id).order_by(evaluations.c.id)).scalars())
+        yield from ids

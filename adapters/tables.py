@@ -1,0 +1,151 @@
+"""SQL read-model tables: disposable, rebuilt from the events at any time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+# Bump when a table's shape changes: the read models are then rebuilt from the events.
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC (sortable in SQLite and PostgreSQL alike), returns aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+evaluations = Table(
+    "rm_evaluations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("fiscal_year", Integer, nullable=False, index=True),
+    Column("kind", String(64), nullable=False),
+    Column("evaluator", Text),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("total_weight", String(32), nullable=False),
+    Column("total", String(32)),
+    Column("grade", String(16)),
+    Column("grade_bands", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+indicators = Table(
+    "rm_indicators",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("parent", String(64)),
+    Column("name", Text, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("weight", String(32), nullable=False),
+    Column("method", String(16)),
+    Column("explanation", Text),
+    Column("criteria", Text),
+    Column("score", String(32)),
+    Column("rule_score", String(32)),
+    Column("overridden", Boolean, nullable=False, default=False),
+    Column("override_justification", Text),
+    Column("note", Text),
+)
+
+deductions = Table(
+    "rm_deductions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("evaluation_id", String(36), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("points", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("withdrawal_reason", Text),
+    Index("rm_deductions_evaluation_idx", "evaluation_id", "code"),
+)
+
+data_entries = Table(
+    "rm_data_entries",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", String(64), nullable=False),
+    Column("unit", Text),
+    Column("source", Text),
+    Column("version", Integer, nullable=False),
+)
+
+events = Table(
+    "rm_events",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("notification_id", Integer, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("correlation_id", String(128), nullable=False),
+    Column("data", JSON, nullable=False),
+    # as_of → version without a scan
+    Index("rm_events_time_idx", "evaluation_id", "recorded_at"),
+)
+
+indicator_history = Table(
+    "rm_indicator_history",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("cause_version", Integer, nullable=False),
+    Column("score_before", String(32)),
+    Column("score_after", String(32)),
+    Column("rule_score", String(32)),
+    Column("overridden", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+tracking = Table(
+    "rm_tracking",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+)
+
+READ_MODEL_TABLES = (evaluations, indicators, deductions, data_entries, events, indicator_history)

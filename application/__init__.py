@@ -1,0 +1,1 @@
+"""ScoreTrail application layer: commands in, primitives out."""

@@ -1,0 +1,134 @@
+"""Primitive views of aggregates and events: the shapes the API and read models share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.evaluation import Evaluation
+from domain.values import fmt, rate_percent
+
+# Event attributes that belong to the envelope, not to what happened.
+ENVELOPE = {"originator_id", "originator_version", "timestamp", "meta", "originator_topic"}
+
+
+def iso(moment: datetime) -> str:
+    """An aware datetime as ISO-8601 in UTC."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def primitive(value: Any) -> Any:
+    """Decimals to exact strings, containers recursively; other JSON types unchanged."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: primitive(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [primitive(v) for v in value]
+    if isinstance(value, datetime):
+        return iso(value)
+    return value
+
+
+def event_type(event: Any) -> str:
+    """The event's past-tense name, e.g. DeductionRecorded."""
+    return type(event).__name__
+
+
+def event_payload(event: Any) -> dict[str, Any]:
+    """What happened, without the envelope, as JSON primitives."""
+    return {k: primitive(v) for k, v in vars(event).items() if k not in ENVELOPE}
+
+
+def event_meta(event: Any) -> dict[str, str]:
+    """Actor, role and correlation id recorded with the event."""
+    meta = getattr(event, "meta", None) or {}
+    return {
+        "actor": meta.get("actor", ""),
+        "role": meta.get("role", ""),
+        "correlation_id": meta.get("correlation_id", ""),
+    }
+
+
+def evidence_list(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"title": i["title"], "locator": i.get("locator"), "sha256": i.get("sha256")} for i in items]
+
+
+def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
+    """The evaluation document of API v1, computed from the aggregate's recorded state."""
+    parents, total = evaluation.rollup()
+    indicators: list[dict[str, Any]] = []
+    for code, node in evaluation.tree.items():
+        deductions = [
+            {
+                "id": d.id,
+                "points": fmt(d.points),
+                "reason": d.reason,
+                "status": d.status,
+                "evidence": evidence_list(d.evidence),
+            }
+            for d in evaluation.deductions.values()
+            if d.code == code
+        ]
+        row: dict[str, Any] = {
+            "code": code,
+            "parent": node.parent,
+            "name": node.name,
+            "level": node.level,
+            "weight": fmt(node.weight),
+            "method": node.method,
+            "explanation": node.explanation,
+            "criteria": node.criteria,
+        }
+        if node.is_leaf:
+            leaf = evaluation.leaves[code]
+            score = leaf.score
+            row.update(
+                score=fmt(score),
+                rate=fmt(rate_percent(score, node.weight)),
+                rule_score=fmt(leaf.rule_score),
+                overridden=leaf.overridden,
+                override_justification=leaf.override_justification if leaf.overridden else None,
+                note=leaf.note,
+                deductions=deductions,
+            )
+        else:
+            score = parents[code]
+            row.update(
+                score=fmt(score),
+                rate=fmt(rate_percent(score, node.weight)),
+                rule_score=None,
+                overridden=False,
+                override_justification=None,
+                note=None,
+                deductions=[],
+            )
+        indicators.append(row)
+    return {
+        "id": str(evaluation.id),
+        "title": evaluation.title,
+        "subject": evaluation.subject,
+        "fiscal_year": evaluation.fiscal_year,
+        "kind": evaluation.kind,
+        "evaluator": evaluation.evaluator,
+        "status": evaluation.status,
+        "version": evaluation.version,
+        "total_weight": fmt(evaluation.total_weight),
+        "total": fmt(total),
+        "grade": evaluation.grade,
+        "grade_bands": [dict(b) for b in evaluation.grade_bands],
+        "created_at": iso(evaluation.created_on),
+        "updated_at": iso(evaluation.modified_on),
+        "indicators": indicators,
+        "data_entries": [
+            {
+                "key": e.key,
+                "value": str(e.value),
+                "unit": e.unit,
+                "source": e.source,
+                "version": e.version,
+            }
+            for e in sorted(evaluation.entries.values(), key=lambda e: e.version)
+        ],
+    }

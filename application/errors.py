@@ -1,0 +1,40 @@
+"""Application errors: what the service layer refuses before or around the domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    """Base of errors raised by the service layer."""
+
+    title = "Request refused"
+
+    def __init__(self, detail: str, **values: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.values = values
+
+
+class EvaluationNotFound(ApplicationError):
+    """No evaluation has that id (or the caller may not see it)."""
+
+    title = "Evaluation not found"
+
+
+class VersionNotFound(ApplicationError):
+    """The evaluation has no such version or did not exist at that time."""
+
+    title = "Version not found"
+
+
+class ConcurrentChange(ApplicationError):
+    """Another change was saved first; nothing of this one was recorded."""
+
+    title = "Concurrent change"
+
+
+class StaleVersion(ApplicationError):
+    """The caller's expected version is not the current one (If-Match)."""
+
+    title = "Stale version"

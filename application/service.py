@@ -1,0 +1,356 @@
+"""The service layer: one method per use case, primitives and ids in and out."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from application.app import EvaluationStore
+from application.documents import evaluation_document
+from application.errors import ConcurrentChange, EvaluationNotFound, StaleVersion, VersionNotFound
+from application.ports import ReadModel
+from domain.errors import InvalidValue, UnknownIndicator
+from domain.evaluation import Actor, Evaluation
+
+Command = Callable[[Evaluation], None]
+
+
+class EvaluationService:
+    """Records evaluations as events and answers from the read models."""
+
+    def __init__(self, store: EvaluationStore, read_model: ReadModel) -> None:
+        self.store = store
+        self.read_model = read_model
+
+    # ------------------------------------------------------------ unit of work
+    def _save(self, evaluation: Evaluation) -> None:
+        """Save pending events and project them in one transaction."""
+        recordings = self.store.save(evaluation)
+        self.read_model.project([(r.notification.id, r.domain_event) for r in recordings])
+
+    def _change(
+        self, evaluation_id: str, command: Command, expected_version: int | None = None
+    ) -> dict[str, Any]:
+        """Load, run one command, save and project atomically; return the new document."""
+        try:
+            with self.read_model.transaction():
+                evaluation = self._get(evaluation_id)
+                if expected_version is not None and expected_version != evaluation.version:
+                    raise StaleVersion(
+                        f"the evaluation is at version {evaluation.version}, "
+                        f"not {expected_version}",
+                        current=evaluation.version,
+                        expected=expected_version,
+                    )
+                command(evaluation)
+                self._save(evaluation)
+        except IntegrityError:
+            raise ConcurrentChange(
+                "another change to this evaluation was saved first; nothing was recorded",
+                id=evaluation_id,
+            ) from None
+        return evaluation_document(evaluation)
+
+    def _get(self, evaluation_id: str, version: int | None = None) -> Evaluation:
+        try:
+            key = UUID(str(evaluation_id))
+        except ValueError:
+            raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
+        try:
+            evaluation: Evaluation = self.store.repository.get(key, version=version)
+        except AggregateNotFoundError:
+            raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
+        if version is not None and evaluation.version != version:
+            raise VersionNotFound(
+                f"evaluation {evaluation_id} has no version {version}",
+                version=version,
+                latest=evaluation.version,
+            )
+        return evaluation
+
+    # ---------------------------------------------------------------- commands
+    def create_evaluation(
+        self,
+        *,
+        title: str,
+        subject: str,
+        fiscal_year: int,
+        kind: str,
+        evaluator: str | None = None,
+        total_weight: object = "100",
+        grade_bands: list[dict[str, Any]] | None = None,
+        by: Actor,
+    ) -> dict[str, Any]:
+        evaluation = Evaluation.start(
+            title=title,
+            subject=subject,
+            fiscal_year=fiscal_year,
+            kind=kind,
+            evaluator=evaluator,
+            total_weight=total_weight,
+            grade_bands=grade_bands,
+            by=by,
+        )
+        with self.read_model.transaction():
+            self._save(evaluation)
+        return evaluation_document(evaluation)
+
+    def define_framework(
+        self, evaluation_id: str, indicators: list[dict[str, Any]], by: Actor, **kw: Any
+    ) -> dict[str, Any]:
+        return self._change(evaluation_id, lambda e: e.define_framework(indicators, by), **kw)
+
+    def record_data_entry(
+        self,
+        evaluation_id: str,
+        *,
+        key: str,
+        value: object,
+        unit: str | None = None,
+        source: str | None = None,
+        evidence: list[dict[str, Any]] | None = None,
+        reason: str | None = None,
+        by: Actor,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        return self._change(
+            evaluation_id,
+            lambda e: e.record_data_entry(key, value, unit, source, evidence, reason, by),
+            expected_version,
+        )
+
+    def record_deduction(
+        self,
+        evaluation_id: str,
+        code: str,
+        *,
+        points: object,
+        reason: str | None,
+        evidence: list[dict[str, Any]] | None = None,
+        by: Actor,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Returns the deduction with the updated document under `evaluation`."""
+        deduction_id = str(uuid.uuid4())
+        document = self._change(
+            evaluation_id,
+            lambda e: e.record_deduction(deduction_id, code, points, reason, evidence, by),
+            expected_version,
+        )
+        indicator = next(i for i in document["indicators"] if i["code"] == code)
+        deduction = next(d for d in indicator["deductions"] if d["id"] == deduction_id)
+        return {**deduction, "indicator": code, "evaluation": document}
+
+    def withdraw_deduction(
+        self, evaluation_id: str, deduction_id: str, *, reason: str | None, by: Actor, **kw: Any
+    ) -> dict[str, Any]:
+        return self._change(
+            evaluation_id, lambda e: e.withdraw_deduction(deduction_id, reason, by), **kw
+        )
+
+    def assess_checklist(
+        self,
+        evaluation_id: str,
+        code: str,
+        *,
+        met: list[bool],
+        justification: str | None,
+        by: Actor,
+        **kw: Any,
+    ) -> dict[str, Any]:
+        return self._change(
+            evaluation_id, lambda e: e.assess_checklist(code, met, justification, by), **kw
+        )
+
+    def record_score(
+        self,
+        evaluation_id: str,
+        code: str,
+        *,
+        score: object,
+        justification: str | None,
+        evidence: list[dict[str, Any]] | None = None,
+        by: Actor,
+        **kw: Any,
+    ) -> dict[str, Any]:
+        return self._change(
+            evaluation_id,
+            lambda e: e.record_score(code, score, justification, evidence, by),
+            **kw,
+        )
+
+    def record_survey(
+        self,
+        evaluation_id: str,
+        code: str,
+        *,
+        tallies: list[list[int]],
+        source: str | None = None,
+        by: Actor,
+        **kw: Any,
+    ) -> dict[str, Any]:
+        return self._change(
+            evaluation_id, lambda e: e.record_survey(code, tallies, source, by), **kw
+        )
+
+    def submit(self, evaluation_id: str, *, by: Actor, **kw: Any) -> dict[str, Any]:
+        return self._change(evaluation_id, lambda e: e.submit(by), **kw)
+
+    def finalize(self, evaluation_id: str, *, by: Actor, **kw: Any) -> dict[str, Any]:
+        return self._change(evaluation_id, lambda e: e.finalize(by), **kw)
+
+    def reopen(
+        self, evaluation_id: str, *, reason: str | None, by: Actor, **kw: Any
+    ) -> dict[str, Any]:
+        return self._change(evaluation_id, lambda e: e.reopen(reason, by), **kw)
+
+    def import_evaluation(self, spec: dict[str, Any], by: Actor) -> dict[str, Any]:
+        """Record a whole evaluation in the fixture format, all or nothing."""
+        header = spec["evaluation"]
+        evaluation = Evaluation.start(
+            title=header["title"],
+            subject=header["subject"],
+            fiscal_year=int(header["fiscal_year"]),
+            kind=header["kind"],
+            evaluator=header.get("evaluator"),
+            total_weight=header.get("total_weight", "100"),
+            grade_bands=header.get("grade_bands"),
+            by=by,
+        )
+        evaluation.define_framework(spec["indicators"], by)
+        for entry in spec.get("data_entries", []):
+            evaluation.record_data_entry(
+                entry["key"],
+                entry["value"],
+                entry.get("unit"),
+                entry.get("source"),
+                entry.get("evidence"),
+                entry.get("reason"),
+                by,
+            )
+        for action in spec.get("actions", []):
+            apply_action(evaluation, action, by)
+        with self.read_model.transaction():
+            self._save(evaluation)
+        return evaluation_document(evaluation)
+
+    # ----------------------------------------------------------------- queries
+    def document(
+        self, evaluation_id: str, *, version: int | None = None, as_of: datetime | None = None
+    ) -> dict[str, Any]:
+        """The current document from the read model, or an earlier one from the event store."""
+        if as_of is not None:
+            found = self.read_model.version_at(str(evaluation_id), as_of)
+            if found is None:
+                self._get(evaluation_id)  # 404 when the evaluation does not exist at all
+                raise VersionNotFound(
+                    f"evaluation {evaluation_id} did not exist at {as_of.isoformat()}",
+                    as_of=as_of.isoformat(),
+                )
+            version = found if version is None else min(version, found)
+        if version is not None:
+            if version < 1:
+                raise VersionNotFound(f"version {version} does not exist", version=version)
+            return evaluation_document(self._get(evaluation_id, version))
+        document = self.read_model.document(str(evaluation_id))
+        if document is None:
+            raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
+        return document
+
+    def replayed_document(self, evaluation_id: str) -> dict[str, Any]:
+        """The current document recomputed from the events, bypassing the read models."""
+        return evaluation_document(self._get(evaluation_id))
+
+    def list_evaluations(
+        self, filters: dict[str, Any], page: int = 1, per_page: int = 50
+    ) -> dict[str, Any]:
+        items, total = self.read_model.list_evaluations(filters, page, per_page)
+        return _page(items, total, page, per_page)
+
+    def history(self, evaluation_id: str, page: int = 1, per_page: int = 100) -> dict[str, Any]:
+        items, total = self.read_model.history(str(evaluation_id), page, per_page)
+        if total == 0:
+            self._require(evaluation_id)
+        return _page(items, total, page, per_page)
+
+    def indicator_history(
+        self, evaluation_id: str, code: str, page: int = 1, per_page: int = 100
+    ) -> dict[str, Any]:
+        document = self._require(evaluation_id)
+        if not any(i["code"] == code for i in document["indicators"]):
+            raise UnknownIndicator(f"indicator {code} does not exist", code=code)
+        items, total = self.read_model.indicator_history(str(evaluation_id), code, page, per_page)
+        return _page(items, total, page, per_page)
+
+    def find(self, title: str, subject: str, fiscal_year: int) -> str | None:
+        return self.read_model.find(title, subject, fiscal_year)
+
+    def _require(self, evaluation_id: str) -> dict[str, Any]:
+        document = self.read_model.document(str(evaluation_id))
+        if document is None:
+            raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
+        return document
+
+    # ------------------------------------------------------------- maintenance
+    def rebuild_read_models(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Drop every read-model row and project all events again; returns events projected."""
+        recorder = self.store.recorder
+        last = recorder.max_notification_id() or 0
+        done = 0
+        with self.read_model.transaction():
+            self.read_model.reset()
+            for batch in iter_notifications(self.store, last):
+                self.read_model.project(batch)
+                done += len(batch)
+                if progress:
+                    progress(done, last)
+        return done
+
+
+def iter_notifications(
+    store: EvaluationStore, stop: int, batch_size: int = 500
+) -> Iterator[list[tuple[int, Any]]]:
+    """Domain events in notification order, in batches, up to `stop`."""
+    start = 1
+    while start <= stop:
+        notifications = store.recorder.select_notifications(start, batch_size, stop=stop)
+        if not notifications:
+            return
+        yield [(n.id, store.mapper.to_domain_event(n)) for n in notifications]
+        start = notifications[-1].id + 1
+
+
+def apply_action(evaluation: Evaluation, action: dict[str, Any], by: Actor) -> None:
+    """One scoring action of the fixture format, applied to the aggregate."""
+    kind = action.get("action")
+    code = str(action.get("indicator", ""))
+    if kind == "checklist":
+        evaluation.assess_checklist(code, action["met"], action.get("justification"), by)
+    elif kind == "deduct":
+        evaluation.record_deduction(
+            str(uuid.uuid4()), code, action["points"], action.get("reason"), action.get("evidence"), by
+        )
+    elif kind == "score":
+        evaluation.record_score(
+            code, action["score"], action.get("justification"), action.get("evidence"), by
+        )
+    elif kind == "survey":
+        evaluation.record_survey(code, action["tallies"], action.get("source"), by)
+    else:
+        raise InvalidValue(f"unknown action {kind!r} for indicator {code}", action=kind)
+
+
+def _page(items: list[dict[str, Any]], total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {
+        "items": items,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": (total + per_page - 1) // per_page if per_page else 0,
+    }

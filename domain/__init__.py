@@ -1,0 +1,1 @@
+"""ScoreTrail domain: the Evaluation aggregate, its events and scoring rules."""

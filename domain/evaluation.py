@@ -1,0 +1,620 @@
+"""The Evaluation aggregate (绩效评价): every entry, score and change is an event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import (
+    DeductionRefused,
+    EvaluationLocked,
+    FrameworkLocked,
+    InvalidValue,
+    LifecycleRefused,
+    MethodMismatch,
+    ReasonRequired,
+    ScoreRefused,
+    UnknownDeduction,
+    UnknownIndicator,
+)
+from domain.framework import Indicator, build_tree, check_evidence, check_framework
+from domain.framework import normalise_definitions as normalise_framework
+from domain.grades import default_bands, grade_for, normalise_bands
+from domain.scoring import (
+    RuleResult,
+    ancestors,
+    checklist_score,
+    deduction_score,
+    ratio_score,
+    rollup,
+    survey_score,
+)
+from domain.values import round_half_up, to_decimal
+
+DRAFT, SUBMITTED, FINALIZED = "draft", "submitted", "finalized"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a change: identity, role and the request's correlation id."""
+
+    name: str
+    role: str
+    correlation_id: str
+
+    def as_meta(self) -> dict[str, str]:
+        return {"actor": self.name, "role": self.role, "correlation_id": self.correlation_id}
+
+
+@dataclass
+class Deduction:
+    """Points taken off a deduction leaf, with the reason and evidence."""
+
+    id: str
+    code: str
+    points: Decimal
+    reason: str
+    evidence: list[dict[str, str | None]]
+    version: int
+    actor: str
+    status: str = "active"
+    withdrawal_reason: str | None = None
+
+
+@dataclass
+class DataEntry:
+    """A raw figure (数据) with unit and source; corrections keep the earlier values."""
+
+    key: str
+    value: Decimal
+    unit: str | None
+    source: str | None
+    evidence: list[dict[str, str | None]]
+    version: int
+    previous: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class LeafState:
+    """Inputs recorded against a leaf and the score last recorded for it."""
+
+    met: list[bool] | None = None
+    checklist_justification: str | None = None
+    manual: Decimal | None = None
+    manual_justification: str | None = None
+    override: Decimal | None = None
+    override_justification: str | None = None
+    tallies: list[list[int]] | None = None
+    score: Decimal | None = None
+    exact: Decimal | None = None
+    rule_exact: Decimal | None = None
+    rule_score: Decimal | None = None
+    overridden: bool = False
+    note: str | None = None
+    rates: list[Decimal] = field(default_factory=list)
+
+
+class Evaluation(Aggregate):
+    """One evaluation of one subject for one fiscal year."""
+
+    @event("Created")
+    def __init__(
+        self,
+        title: str,
+        subject: str,
+        fiscal_year: int,
+        kind: str,
+        evaluator: str | None,
+        total_weight: Decimal,
+        grade_bands: list[dict[str, str]],
+        meta: dict[str, str],
+    ) -> None:
+        self.title = title
+        self.subject = subject
+        self.fiscal_year = fiscal_year
+        self.kind = kind
+        self.evaluator = evaluator
+        self.total_weight = total_weight
+        self.grade_bands = grade_bands
+        self.status = DRAFT
+        self.framework: list[dict[str, Any]] = []
+        self.tree: dict[str, Indicator] = {}
+        self.leaves: dict[str, LeafState] = {}
+        self.deductions: dict[str, Deduction] = {}
+        self.entries: dict[str, DataEntry] = {}
+        self.scoring_started = False
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        title: str,
+        subject: str,
+        fiscal_year: int,
+        kind: str,
+        evaluator: str | None,
+        total_weight: object = "100",
+        grade_bands: list[dict[str, object]] | None = None,
+        by: Actor,
+    ) -> Evaluation:
+        """Open a new evaluation in draft."""
+        weight = to_decimal(total_weight, "total_weight")
+        cls.check_header(title, subject, fiscal_year, kind, weight)
+        bands = normalise_bands(grade_bands) if grade_bands else default_bands(weight)
+        return cls(
+            title=title.strip(),
+            subject=subject.strip(),
+            fiscal_year=fiscal_year,
+            kind=kind.strip(),
+            evaluator=(evaluator or "").strip() or None,
+            total_weight=weight,
+            grade_bands=bands,
+            meta=by.as_meta(),
+        )
+
+    # ----------------------------------------------------------------- checks
+    @staticmethod
+    def check_header(title: str, subject: str, year: int, kind: str, weight: Decimal) -> None:
+        for name, value in (("title", title), ("subject", subject), ("kind", kind)):
+            if not str(value).strip():
+                raise InvalidValue(f"{name} must not be empty", field=name)
+        if not 1900 <= year <= 2999:
+            raise InvalidValue(f"fiscal_year {year} is out of range", fiscal_year=year)
+        if weight <= 0:
+            raise InvalidValue(f"total_weight {weight} must be positive", total_weight=str(weight))
+
+    def check_open(self) -> None:
+        if self.status == FINALIZED:
+            raise EvaluationLocked(
+                "the evaluation is finalized; reopen it before changing anything",
+                status=self.status,
+            )
+
+    def check_framework_unlocked(self) -> None:
+        if self.scoring_started:
+            raise FrameworkLocked(
+                "the framework cannot be replaced once scoring has started",
+                status=self.status,
+            )
+
+    def check_leaf(self, code: str, method: str | None = None) -> Indicator:
+        node = self.tree.get(code)
+        if node is None:
+            raise UnknownIndicator(f"indicator {code} does not exist", code=code)
+        if not node.is_leaf:
+            raise MethodMismatch(
+                f"indicator {code} is a parent; its score is the sum of its children",
+                code=code,
+            )
+        if method is not None and node.method != method:
+            raise MethodMismatch(
+                f"indicator {code} is scored by {node.method}, not {method}",
+                code=code,
+                method=node.method,
+                expected=method,
+            )
+        return node
+
+    @staticmethod
+    def check_reason(reason: str | None, what: str) -> str:
+        text = (reason or "").strip()
+        if not text:
+            raise ReasonRequired(f"{what} needs a non-empty reason", field="reason")
+        return text
+
+    def check_deduction(self, node: Indicator, points: Decimal) -> None:
+        if points <= 0:
+            raise DeductionRefused(
+                f"points must be greater than 0, got {points}", code=node.code, points=str(points)
+            )
+        taken = self.active_points(node.code)
+        if taken + points > node.weight:
+            raise DeductionRefused(
+                f"deducting {points} from {node.code} would take its score below 0 "
+                f"(weight {node.weight}, already deducted {taken})",
+                code=node.code,
+                points=str(points),
+                weight=str(node.weight),
+                deducted=str(taken),
+            )
+
+    @staticmethod
+    def check_score(node: Indicator, score: Decimal) -> None:
+        if score < 0 or score > node.weight:
+            raise ScoreRefused(
+                f"score {score} for {node.code} must lie between 0 and the weight {node.weight}",
+                code=node.code,
+                score=str(score),
+                weight=str(node.weight),
+            )
+
+    def check_checklist(self, node: Indicator, met: list[bool]) -> None:
+        if len(met) != len(node.items):
+            raise ScoreRefused(
+                f"checklist of {node.code} has {len(node.items)} items, got {len(met)} marks",
+                code=node.code,
+                items=len(node.items),
+                marks=len(met),
+            )
+
+    @staticmethod
+    def check_tallies(node: Indicator, tallies: list[list[int]]) -> None:
+        if not tallies:
+            raise ScoreRefused(f"survey of {node.code} needs at least one question", code=node.code)
+        for number, counts in enumerate(tallies, start=1):
+            if len(counts) != len(node.choices):
+                raise ScoreRefused(
+                    f"question {number} of {node.code} has {len(counts)} counts "
+                    f"for {len(node.choices)} choices",
+                    code=node.code,
+                    question=number,
+                )
+            if any(c < 0 for c in counts):
+                raise ScoreRefused(
+                    f"question {number} of {node.code} has a negative count",
+                    code=node.code,
+                    question=number,
+                )
+
+    # --------------------------------------------------------------- commands
+    def define_framework(self, indicators: list[dict[str, Any]], by: Actor) -> None:
+        """Define or replace the indicator tree while nothing is scored."""
+        self.check_open()
+        self.check_framework_unlocked()
+        defs = normalise_framework(indicators)
+        check_framework(defs, self.total_weight)
+        self._framework_defined(indicators=defs, meta=by.as_meta())
+        self._rescore("FrameworkDefined", "framework defined", by)
+
+    def record_data_entry(
+        self,
+        key: str,
+        value: object,
+        unit: str | None,
+        source: str | None,
+        evidence: list[dict[str, Any]] | None,
+        reason: str | None,
+        by: Actor,
+    ) -> None:
+        """Record a raw figure; recording an existing key is a correction and needs a reason."""
+        self.check_open()
+        key = (key or "").strip()
+        if not key:
+            raise InvalidValue("a data entry needs a key", field="key")
+        number = to_decimal(value, "value")
+        previous = self.entries.get(key)
+        if previous is not None:
+            reason = self.check_reason(reason, f"correcting data entry {key}")
+        self._data_entry_recorded(
+            key=key,
+            value=number,
+            unit=unit or None,
+            source=source or None,
+            evidence=check_evidence(evidence),
+            reason=(reason or "").strip() or None,
+            corrects_version=previous.version if previous else None,
+            meta=by.as_meta(),
+        )
+        why = reason or f"data entry {key} = {number}"
+        self._rescore("DataEntryRecorded", why.strip(), by)
+
+    def record_deduction(
+        self,
+        deduction_id: str,
+        code: str,
+        points: object,
+        reason: str | None,
+        evidence: list[dict[str, Any]] | None,
+        by: Actor,
+    ) -> None:
+        """Take points off a deduction leaf, always with a reason."""
+        self.check_open()
+        node = self.check_leaf(code, "deduction")
+        text = self.check_reason(reason, "a deduction")
+        amount = to_decimal(points, "points")
+        self.check_deduction(node, amount)
+        self._deduction_recorded(
+            deduction_id=deduction_id,
+            code=code,
+            points=amount,
+            reason=text,
+            evidence=check_evidence(evidence),
+            meta=by.as_meta(),
+        )
+        self._rescore("DeductionRecorded", text, by)
+
+    def withdraw_deduction(self, deduction_id: str, reason: str | None, by: Actor) -> None:
+        """Withdraw an active deduction; the record stays in history."""
+        self.check_open()
+        deduction = self.deductions.get(deduction_id)
+        if deduction is None:
+            raise UnknownDeduction(f"deduction {deduction_id} does not exist", id=deduction_id)
+        if deduction.status != "active":
+            raise DeductionRefused(
+                f"deduction {deduction_id} is already {deduction.status}",
+                id=deduction_id,
+                status=deduction.status,
+            )
+        text = self.check_reason(reason, "a withdrawal")
+        self._deduction_withdrawn(deduction_id=deduction_id, reason=text, meta=by.as_meta())
+        self._rescore("DeductionWithdrawn", text, by)
+
+    def assess_checklist(
+        self, code: str, met: list[bool], justification: str | None, by: Actor
+    ) -> None:
+        """Mark each checklist item met or unmet."""
+        self.check_open()
+        node = self.check_leaf(code, "checklist")
+        self.check_checklist(node, met)
+        text = self.check_reason(justification, "a checklist assessment")
+        self._checklist_assessed(code=code, met=list(met), justification=text, meta=by.as_meta())
+        self._rescore("ChecklistAssessed", text, by)
+
+    def record_score(
+        self,
+        code: str,
+        score: object,
+        justification: str | None,
+        evidence: list[dict[str, Any]] | None,
+        by: Actor,
+    ) -> None:
+        """The score of a manual leaf, or an override of any other leaf."""
+        self.check_open()
+        node = self.check_leaf(code)
+        value = to_decimal(score, "score")
+        self.check_score(node, value)
+        text = self.check_reason(justification, "a recorded score")
+        proof = check_evidence(evidence)
+        meta = by.as_meta()
+        if node.method == "manual":
+            self._score_recorded(code=code, score=value, justification=text, evidence=proof, meta=meta)
+            self._rescore("ScoreRecorded", text, by)
+        else:
+            self._score_overridden(
+                code=code, score=value, justification=text, evidence=proof, meta=meta
+            )
+            self._rescore("ScoreOverridden", text, by)
+
+    def record_survey(
+        self, code: str, tallies: list[list[int]], source: str | None, by: Actor
+    ) -> None:
+        """Questionnaire tallies, one list of counts per question, in choice order."""
+        self.check_open()
+        node = self.check_leaf(code, "survey")
+        self.check_tallies(node, tallies)
+        self._survey_recorded(
+            code=code, tallies=[list(q) for q in tallies], source=source or None, meta=by.as_meta()
+        )
+        respondents = max(sum(q) for q in tallies)
+        self._rescore("SurveyRecorded", f"survey tallies recorded ({respondents} respondents)", by)
+
+    def submit(self, by: Actor) -> None:
+        """Hand the scores to the evaluated unit: views are exchanged, disputes may be raised."""
+        if self.status != DRAFT:
+            raise LifecycleRefused(f"only a draft can be submitted, not {self.status}", status=self.status)
+        self._submitted(meta=by.as_meta())
+
+    def finalize(self, by: Actor) -> None:
+        """Close the evaluation: nothing changes until it is reopened."""
+        if self.status != SUBMITTED:
+            raise LifecycleRefused(
+                f"only a submitted evaluation can be finalized, not {self.status}",
+                status=self.status,
+            )
+        self._finalized(meta=by.as_meta())
+
+    def reopen(self, reason: str | None, by: Actor) -> None:
+        """Reopen a finalized evaluation, with a reason."""
+        if self.status != FINALIZED:
+            raise LifecycleRefused(
+                f"only a finalized evaluation can be reopened, not {self.status}",
+                status=self.status,
+            )
+        text = self.check_reason(reason, "reopening")
+        self._reopened(reason=text, meta=by.as_meta())
+
+    # ---------------------------------------------------------------- queries
+    def active_points(self, code: str) -> Decimal:
+        return sum(
+            (d.points for d in self.deductions.values() if d.code == code and d.status == "active"),
+            Decimal(0),
+        )
+
+    def rule_result(self, node: Indicator) -> RuleResult:
+        """What the leaf's method gives from the inputs recorded so far."""
+        leaf = self.leaves[node.code]
+        if node.method == "deduction":
+            return deduction_score(
+                node,
+                [d.points for d in self.deductions.values() if d.code == node.code and d.status == "active"],
+            )
+        if node.method == "checklist":
+            return checklist_score(node, leaf.met)
+        if node.method == "ratio":
+            return ratio_score(node, {k: e.value for k, e in self.entries.items()})
+        if node.method == "survey":
+            return survey_score(node, leaf.tallies)
+        if leaf.manual is None:
+            return RuleResult(None, "score not recorded yet")
+        return RuleResult(leaf.manual)
+
+    def rollup(self) -> tuple[dict[str, Decimal | None], Decimal | None]:
+        """Parent scores and the total from the recorded leaf scores."""
+        return rollup(self.tree, {code: leaf.score for code, leaf in self.leaves.items()})
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.rollup()[1]
+
+    @property
+    def grade(self) -> str | None:
+        return grade_for(self.total, self.grade_bands)
+
+    # --------------------------------------------------------------- rescoring
+    def _rescore(self, cause: str, reason: str, by: Actor) -> None:
+        """Compute every leaf's score now, then record a ScoreChanged for each that moved."""
+        cause_version = self.version
+        scores = {code: leaf.score for code, leaf in self.leaves.items()}
+        for code, node in self.tree.items():
+            if not node.is_leaf:
+                continue
+            leaf = self.leaves[code]
+            rule = self.rule_result(node)
+            exact = leaf.override if leaf.override is not None else rule.exact
+            after = None if exact is None else round_half_up(exact)
+            rule_score = None if rule.exact is None else round_half_up(rule.exact)
+            overridden = leaf.override is not None
+            if (after, exact, rule.exact, overridden, rule.note, list(rule.rates)) == (
+                leaf.score, leaf.exact, leaf.rule_exact, leaf.overridden, leaf.note, leaf.rates
+            ):
+                continue
+            scores[code] = after
+            parents, total = rollup(self.tree, scores)
+            self._score_changed(
+                code=code,
+                before=leaf.score,
+                after=after,
+                exact=exact,
+                rule_exact=rule.exact,
+                rule_score=rule_score,
+                overridden=overridden,
+                note=rule.note,
+                rates=list(rule.rates),
+                parents={a: parents[a] for a in ancestors(self.tree, code)},
+                total=total,
+                grade=grade_for(total, self.grade_bands),
+                cause=cause,
+                cause_version=cause_version,
+                reason=reason,
+                meta=by.as_meta(),
+            )
+
+    # ------------------------------------------------------------------ events
+    # Apply bodies only copy what the command computed: replay gives the same state.
+    @event("FrameworkDefined")
+    def _framework_defined(self, indicators: list[dict[str, Any]], meta: dict[str, str]) -> None:
+        self.framework = indicators
+        self.tree = build_tree(indicators)
+        self.leaves = {code: LeafState() for code, node in self.tree.items() if node.is_leaf}
+        self.deductions = {}
+
+    @event("DataEntryRecorded")
+    def _data_entry_recorded(
+        self,
+        key: str,
+        value: Decimal,
+        unit: str | None,
+        source: str | None,
+        evidence: list[dict[str, str | None]],
+        reason: str | None,
+        corrects_version: int | None,
+        meta: dict[str, str],
+    ) -> None:
+        old = self.entries.get(key)
+        history = []
+        if old is not None:
+            history = [*old.previous, {"value": old.value, "version": old.version, "unit": old.unit}]
+        # apply runs before the version moves on: this event's own version is the next one
+        self.entries[key] = DataEntry(key, value, unit, source, evidence, self.version + 1, history)
+
+    @event("DeductionRecorded")
+    def _deduction_recorded(
+        self,
+        deduction_id: str,
+        code: str,
+        points: Decimal,
+        reason: str,
+        evidence: list[dict[str, str | None]],
+        meta: dict[str, str],
+    ) -> None:
+        self.scoring_started = True
+        self.deductions[deduction_id] = Deduction(
+            deduction_id, code, points, reason, evidence, self.version + 1, meta["actor"]
+        )
+
+    @event("DeductionWithdrawn")
+    def _deduction_withdrawn(self, deduction_id: str, reason: str, meta: dict[str, str]) -> None:
+        deduction = self.deductions[deduction_id]
+        deduction.status = "withdrawn"
+        deduction.withdrawal_reason = reason
+
+    @event("ChecklistAssessed")
+    def _checklist_assessed(
+        self, code: str, met: list[bool], justification: str, meta: dict[str, str]
+    ) -> None:
+        self.scoring_started = True
+        self.leaves[code].met = met
+        self.leaves[code].checklist_justification = justification
+
+    @event("ScoreRecorded")
+    def _score_recorded(
+        self,
+        code: str,
+        score: Decimal,
+        justification: str,
+        evidence: list[dict[str, str | None]],
+        meta: dict[str, str],
+    ) -> None:
+        self.scoring_started = True
+        self.leaves[code].manual = score
+        self.leaves[code].manual_justification = justification
+
+    @event("ScoreOverridden")
+    def _score_overridden(
+        self,
+        code: str,
+        score: Decimal,
+        justification: str,
+        evidence: list[dict[str, str | None]],
+        meta: dict[str, str],
+    ) -> None:
+        self.scoring_started = True
+        self.leaves[code].override = score
+        self.leaves[code].override_justification = justification
+
+    @event("SurveyRecorded")
+    def _survey_recorded(
+        self, code: str, tallies: list[list[int]], source: str | None, meta: dict[str, str]
+    ) -> None:
+        self.scoring_started = True
+        self.leaves[code].tallies = tallies
+
+    @event("ScoreChanged")
+    def _score_changed(
+        self,
+        code: str,
+        before: Decimal | None,
+        after: Decimal | None,
+        exact: Decimal | None,
+        rule_exact: Decimal | None,
+        rule_score: Decimal | None,
+        overridden: bool,
+        note: str | None,
+        rates: list[Decimal],
+        parents: dict[str, Decimal | None],
+        total: Decimal | None,
+        grade: str | None,
+        cause: str,
+        cause_version: int,
+        reason: str,
+        meta: dict[str, str],
+    ) -> None:
+        leaf = self.leaves[code]
+        leaf.score, leaf.exact = after, exact
+        leaf.rule_exact, leaf.rule_score = rule_exact, rule_score
+        leaf.overridden, leaf.note, leaf.rates = overridden, note, rates
+
+    @event("Submitted")
+    def _submitted(self, meta: dict[str, str]) -> None:
+        self.status = SUBMITTED
+
+    @event("Finalized")
+    def _finalized(self, meta: dict[str, str]) -> None:
+        self.status = FINALIZED
+
+    @event("Reopened")
+    def _reopened(self, reason: str, meta: dict[str, str]) -> None:
+        self.status = SUBMITTED

@@ -1,0 +1,226 @@
+"""The indicator tree (指标体系): definitions and the structural checks that guard it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from domain.errors import FrameworkRejected, InvalidValue
+from domain.values import to_decimal
+
+METHODS = ("deduction", "checklist", "ratio", "survey", "manual")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One node of the tree; leaves carry a scoring method, parents sum their children."""
+
+    code: str
+    name: str
+    parent: str | None
+    weight: Decimal
+    level: int
+    position: int
+    method: str | None = None
+    explanation: str | None = None
+    criteria: str | None = None
+    items: tuple[tuple[str, Decimal], ...] = ()
+    numerator: str | None = None
+    denominator: str | None = None
+    cap: Decimal | None = Decimal(1)
+    choices: tuple[tuple[str, Decimal], ...] = ()
+    children: tuple[str, ...] = field(default=())
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+def normalise_definitions(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Turn request-shaped definitions into the canonical primitives an event stores."""
+    result: list[dict[str, Any]] = []
+    for entry in raw:
+        code = str(entry.get("code", "")).strip()
+        parsed: dict[str, Any] = {
+            "code": code,
+            "name": str(entry.get("name", "")).strip(),
+            "parent": (str(entry["parent"]).strip() or None) if entry.get("parent") else None,
+            "weight": to_decimal(entry.get("weight"), f"weight of {code or '?'}"),
+            "method": entry.get("method") or None,
+            "explanation": entry.get("explanation") or None,
+            "criteria": entry.get("criteria") or None,
+            "items": [
+                {"text": str(i.get("text", "")), "points": to_decimal(i.get("points"), "points")}
+                for i in entry.get("items") or []
+            ],
+            "numerator": entry.get("numerator") or None,
+            "denominator": entry.get("denominator") or None,
+            "cap": None if entry.get("cap", "1") is None else to_decimal(entry.get("cap", "1"), "cap"),
+            "choices": [
+                {"label": str(c.get("label", "")), "weight": to_decimal(c.get("weight"), "weight")}
+                for c in entry.get("choices") or []
+            ],
+        }
+        result.append(parsed)
+    return result
+
+
+def check_framework(defs: list[dict[str, Any]], total_weight: Decimal) -> None:
+    """Refuse a tree that breaks a structural rule, naming every offending code."""
+    problems: list[dict[str, str]] = []
+
+    def problem(code: str, message: str) -> None:
+        problems.append({"code": code, "message": message})
+
+    if not defs:
+        raise FrameworkRejected([{"code": "", "message": "the framework has no indicators"}])
+    by_code: dict[str, dict[str, Any]] = {}
+    for d in defs:
+        if not d["code"]:
+            problem("", "an indicator has an empty code")
+        elif d["code"] in by_code:
+            problem(d["code"], "code appears more than once")
+        else:
+            by_code[d["code"]] = d
+        if not d["name"]:
+            problem(d["code"], "name must not be empty")
+        if d["weight"] < 0:
+            problem(d["code"], f"weight {d['weight']} is negative")
+    children: dict[str, list[dict[str, Any]]] = {code: [] for code in by_code}
+    for d in by_code.values():
+        parent = d["parent"]
+        if parent is not None:
+            if parent not in by_code:
+                problem(d["code"], f"parent {parent} does not exist")
+            else:
+                children[parent].append(d)
+    _check_cycles(by_code, problem)
+    for code, d in by_code.items():
+        kids = children[code]
+        if kids:
+            if d["method"] is not None:
+                problem(code, "a parent indicator has no scoring method of its own")
+            total = sum((k["weight"] for k in kids), Decimal(0))
+            if total != d["weight"]:
+                problem(code, f"children's weights sum to {total}, not {d['weight']}")
+        else:
+            _check_leaf(d, problem)
+    roots = [d for d in by_code.values() if d["parent"] is None]
+    root_sum = sum((d["weight"] for d in roots), Decimal(0))
+    if root_sum != total_weight:
+        problem(
+            ",".join(d["code"] for d in roots) or "",
+            f"root weights sum to {root_sum}, not the total weight {total_weight}",
+        )
+    if problems:
+        raise FrameworkRejected(problems)
+
+
+def _check_cycles(by_code: dict[str, dict[str, Any]], problem: Any) -> None:
+    for code in by_code:
+        seen = {code}
+        parent = by_code[code]["parent"]
+        while parent is not None and parent in by_code:
+            if parent in seen:
+                problem(code, "the parent chain loops back on itself")
+                break
+            seen.add(parent)
+            parent = by_code[parent]["parent"]
+
+
+def _check_leaf(d: dict[str, Any], problem: Any) -> None:
+    method = d["method"] or "deduction"
+    code = d["code"]
+    if method not in METHODS:
+        problem(code, f"unknown scoring method {method!r}; use one of {', '.join(METHODS)}")
+        return
+    if method == "checklist":
+        if not d["items"]:
+            problem(code, "a checklist leaf needs items")
+        points = sum((i["points"] for i in d["items"]), Decimal(0))
+        if d["items"] and points != d["weight"]:
+            problem(code, f"checklist items sum to {points}, not the weight {d['weight']}")
+        if any(i["points"] < 0 for i in d["items"]):
+            problem(code, "checklist item points must not be negative")
+    if method == "ratio":
+        if not d["numerator"] or not d["denominator"]:
+            problem(code, "a ratio leaf needs numerator and denominator data-entry keys")
+        if d["cap"] is not None and d["cap"] <= 0:
+            problem(code, f"cap {d['cap']} must be positive")
+    if method == "survey":
+        if not d["choices"]:
+            problem(code, "a survey leaf needs choices with weights")
+        elif max(c["weight"] for c in d["choices"]) <= 0:
+            problem(code, "at least one survey choice needs a positive weight")
+        elif any(c["weight"] < 0 for c in d["choices"]):
+            problem(code, "survey choice weights must not be negative")
+
+
+def build_tree(defs: list[dict[str, Any]]) -> dict[str, Indicator]:
+    """Indicators keyed by code, in definition order, with levels and children filled in."""
+    kids: dict[str, list[str]] = {d["code"]: [] for d in defs}
+    for d in defs:
+        if d["parent"] is not None:
+            kids[d["parent"]].append(d["code"])
+    parents = {d["code"]: d["parent"] for d in defs}
+
+    def level(code: str) -> int:
+        depth, parent = 1, parents[code]
+        while parent is not None:
+            depth, parent = depth + 1, parents[parent]
+        return depth
+
+    tree: dict[str, Indicator] = {}
+    for position, d in enumerate(_tree_order(defs, kids)):
+        is_leaf = not kids[d["code"]]
+        tree[d["code"]] = Indicator(
+            code=d["code"],
+            name=d["name"],
+            parent=d["parent"],
+            weight=d["weight"],
+            level=level(d["code"]),
+            position=position,
+            method=(d["method"] or "deduction") if is_leaf else None,
+            explanation=d["explanation"],
+            criteria=d["criteria"],
+            items=tuple((i["text"], i["points"]) for i in d["items"]),
+            numerator=d["numerator"],
+            denominator=d["denominator"],
+            cap=d["cap"],
+            choices=tuple((c["label"], c["weight"]) for c in d["choices"]),
+            children=tuple(kids[d["code"]]),
+        )
+    return tree
+
+
+def _tree_order(defs: list[dict[str, Any]], kids: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Depth-first order, parents before children, siblings as defined."""
+    by_code = {d["code"]: d for d in defs}
+    ordered: list[dict[str, Any]] = []
+
+    def visit(code: str) -> None:
+        ordered.append(by_code[code])
+        for child in kids[code]:
+            visit(child)
+
+    for d in defs:
+        if d["parent"] is None:
+            visit(d["code"])
+    return ordered
+
+
+def check_evidence(evidence: list[dict[str, Any]] | None) -> list[dict[str, str | None]]:
+    """Evidence items need a title; a SHA-256, when given, is 64 hex digits."""
+    cleaned: list[dict[str, str | None]] = []
+    for item in evidence or []:
+        title = str(item.get("title") or "").strip()
+        if not title:
+            raise InvalidValue("every evidence item needs a title", evidence=item)
+        sha = item.get("sha256") or None
+        if sha is not None:
+            sha = str(sha).lower()
+            if len(sha) != 64 or any(ch not in "0123456789abcdef" for ch in sha):
+                raise InvalidValue("sha256 must be 64 hexadecimal digits", sha256=sha)
+        cleaned.append({"title": title, "locator": item.get("locator") or None, "sha256": sha})
+    return cleaned

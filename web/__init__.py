@@ -1,0 +1,77 @@
+"""ScoreTrail web layer: the Flask app factory is the one composition root."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, NamedTuple
+
+from flask import Flask, Response, g, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from adapters.bootstrap import build_service
+from web import problems
+from web.api import blp
+from web.settings import load_settings
+
+
+class Identity(NamedTuple):
+    """The authenticated caller."""
+
+    name: str
+    role: str
+
+
+class ProblemApi(Api):
+    """flask-smorest Api whose HTTP errors are problem+json."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+        return problems.http_problem(error)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app, its service and its store from settings (env < config)."""
+    settings = load_settings(config)
+    app = Flask(__name__)
+    app.config.update(settings)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings["SCORETRAIL_MAX_BODY_BYTES"],
+        API_TITLE="ScoreTrail",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    logging.basicConfig(level=settings["SCORETRAIL_LOG_LEVEL"])
+
+    app.extensions["scoretrail"] = build_service(settings["SCORETRAIL_DATABASE_URL"])
+
+    api = ProblemApi(app)
+    api.spec.components.schema("Problem", schema=problems_schema())
+    api.register_blueprint(blp)
+    problems.register(app)
+
+    @app.before_request
+    def identify() -> None:
+        incoming = request.headers.get("X-Request-ID", "").strip()
+        g.request_id = incoming[:128] if incoming else str(uuid.uuid4())
+        g.identity = Identity(
+            app.config["SCORETRAIL_DEFAULT_ACTOR"], app.config["SCORETRAIL_DEFAULT_ROLE"]
+        )
+
+    @app.after_request
+    def stamp(response: Response) -> Response:
+        response.headers["X-Request-ID"] = getattr(g, "request_id", "")
+        return response
+
+    return app
+
+
+def problems_schema() -> Any:
+    from web.schemas import ProblemOut
+
+    return ProblemOut

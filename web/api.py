@@ -1,0 +1,167 @@
+"""The v1 REST API: each handler is schema in, one service call, schema out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_smorest import Blueprint
+
+from web.context import actor, service
+from web.parsing import DecimalJSONParser
+from web.schemas import (
+    AsOfQuerySchema,
+    ChecklistSchema,
+    DataEntrySchema,
+    DeductionCreatedOut,
+    DeductionCreateSchema,
+    DocumentOut,
+    EmptySchema,
+    EvaluationCreateSchema,
+    EventPageOut,
+    FrameworkSchema,
+    ListQuerySchema,
+    PageQuerySchema,
+    ReasonSchema,
+    ScoreChangePageOut,
+    ScoreSchema,
+    SummaryPageOut,
+    SurveySchema,
+)
+
+
+class ApiBlueprint(Blueprint):
+    """Blueprint whose JSON bodies keep numbers exact (parse_float=Decimal)."""
+
+    ARGUMENTS_PARSER = DecimalJSONParser()
+
+
+blp = ApiBlueprint(
+    "evaluations", __name__, url_prefix="/api/v1", description="Evaluations and their audit trail"
+)
+
+Json = dict[str, Any]
+EVALUATION = "/evaluations/<uuid:evaluation_id>"
+
+
+@blp.route("/evaluations", methods=["POST"])
+@blp.arguments(EvaluationCreateSchema)
+@blp.response(201, DocumentOut)
+def create_evaluation(body: Json) -> Any:
+    """Open an evaluation in draft."""
+    document = service().create_evaluation(**body, by=actor())
+    location = url_for("evaluations.get_evaluation", evaluation_id=document["id"])
+    return document, 201, {"Location": location}
+
+
+@blp.route("/evaluations", methods=["GET"])
+@blp.arguments(ListQuerySchema, location="query")
+@blp.response(200, SummaryPageOut)
+def list_evaluations(query: Json) -> Any:
+    """Evaluations filtered by fiscal_year, subject, kind, status and grade."""
+    page, per_page = query.pop("page"), query.pop("per_page")
+    return service().list_evaluations(query, page, per_page)
+
+
+@blp.route(EVALUATION, methods=["GET"])
+@blp.arguments(AsOfQuerySchema, location="query")
+@blp.response(200, DocumentOut)
+def get_evaluation(query: Json, evaluation_id: Any) -> Any:
+    """The evaluation document, now or as it stood at a version or time."""
+    return service().document(str(evaluation_id), **query)
+
+
+@blp.route(EVALUATION + "/framework", methods=["POST"])
+@blp.arguments(FrameworkSchema)
+@blp.response(200, DocumentOut)
+def define_framework(body: Json, evaluation_id: Any) -> Any:
+    """Define or replace the indicator tree while nothing is scored."""
+    return service().define_framework(str(evaluation_id), body["indicators"], by=actor())
+
+
+@blp.route(EVALUATION + "/data-entries", methods=["POST"])
+@blp.arguments(DataEntrySchema)
+@blp.response(200, DocumentOut)
+def record_data_entry(body: Json, evaluation_id: Any) -> Any:
+    """Record a raw figure; an existing key is a correction and needs a reason."""
+    return service().record_data_entry(str(evaluation_id), **body, by=actor())
+
+
+@blp.route(EVALUATION + "/indicators/<code>/deductions", methods=["POST"])
+@blp.arguments(DeductionCreateSchema)
+@blp.response(201, DeductionCreatedOut)
+def record_deduction(body: Json, evaluation_id: Any, code: str) -> Any:
+    """Take points off a deduction leaf, with a reason and optional evidence."""
+    return service().record_deduction(str(evaluation_id), code, **body, by=actor())
+
+
+@blp.route(EVALUATION + "/deductions/<deduction_id>/withdrawal", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(200, DocumentOut)
+def withdraw_deduction(body: Json, evaluation_id: Any, deduction_id: str) -> Any:
+    """Withdraw a deduction; it stays in the history."""
+    return service().withdraw_deduction(str(evaluation_id), deduction_id, **body, by=actor())
+
+
+@blp.route(EVALUATION + "/indicators/<code>/checklist", methods=["POST"])
+@blp.arguments(ChecklistSchema)
+@blp.response(200, DocumentOut)
+def assess_checklist(body: Json, evaluation_id: Any, code: str) -> Any:
+    """Mark each checklist item met or unmet."""
+    return service().assess_checklist(str(evaluation_id), code, **body, by=actor())
+
+
+@blp.route(EVALUATION + "/indicators/<code>/score", methods=["POST"])
+@blp.arguments(ScoreSchema)
+@blp.response(200, DocumentOut)
+def record_score(body: Json, evaluation_id: Any, code: str) -> Any:
+    """The score of a manual leaf, or an override of any other leaf."""
+    return service().record_score(str(evaluation_id), code, **body, by=actor())
+
+
+@blp.route(EVALUATION + "/indicators/<code>/survey", methods=["POST"])
+@blp.arguments(SurveySchema)
+@blp.response(200, DocumentOut)
+def record_survey(body: Json, evaluation_id: Any, code: str) -> Any:
+    """Questionnaire tallies for a survey leaf, one list of counts per question."""
+    return service().record_survey(str(evaluation_id), code, **body, by=actor())
+
+
+@blp.route(EVALUATION + "/submission", methods=["POST"])
+@blp.arguments(EmptySchema, required=False)
+@blp.response(200, DocumentOut)
+def submit(body: Json, evaluation_id: Any) -> Any:
+    """Submit the scores to the evaluated unit (draft → submitted)."""
+    return service().submit(str(evaluation_id), by=actor())
+
+
+@blp.route(EVALUATION + "/finalization", methods=["POST"])
+@blp.arguments(EmptySchema, required=False)
+@blp.response(200, DocumentOut)
+def finalize(body: Json, evaluation_id: Any) -> Any:
+    """Finalize (submitted → finalized): every later change is refused until reopened."""
+    return service().finalize(str(evaluation_id), by=actor())
+
+
+@blp.route(EVALUATION + "/reopening", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(200, DocumentOut)
+def reopen(body: Json, evaluation_id: Any) -> Any:
+    """Reopen a finalized evaluation, with a reason."""
+    return service().reopen(str(evaluation_id), **body, by=actor())
+
+
+@blp.route(EVALUATION + "/history", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, EventPageOut)
+def history(query: Json, evaluation_id: Any) -> Any:
+    """Every event of the evaluation, oldest first."""
+    return service().history(str(evaluation_id), **query)
+
+
+@blp.route(EVALUATION + "/indicators/<code>/history", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, ScoreChangePageOut)
+def indicator_history(query: Json, evaluation_id: Any, code: str) -> Any:
+    """Every change to one indicator's score, with before, after and why."""
+    return service().indicator_history(str(evaluation_id), code, **query)

@@ -1,0 +1,283 @@
+"""Marshmallow schemas: request shapes checked at the edge, response shapes documented."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+METHODS = ("deduction", "checklist", "ratio", "survey", "manual")
+
+
+class Number(fields.Decimal):
+    """A JSON number or a decimal string, kept exact; booleans and NaN are refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Strict(Schema):
+    """Unknown fields are an error, so a typo never passes silently."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class EvidenceSchema(Strict):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    locator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    sha256 = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Must be 64 hexadecimal digits."),
+    )
+
+
+Evidence = fields.List(fields.Nested(EvidenceSchema), load_default=list, validate=validate.Length(max=100))
+
+
+class GradeBandSchema(Strict):
+    grade = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    min = Number(required=True)
+
+
+class EvaluationCreateSchema(Strict):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    fiscal_year = fields.Integer(required=True, strict=True, validate=validate.Range(1900, 2999))
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    evaluator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    total_weight = Number(load_default="100")
+    grade_bands = fields.List(fields.Nested(GradeBandSchema), load_default=None, allow_none=True)
+
+
+class ChecklistItemSchema(Strict):
+    text = fields.String(required=True)
+    points = Number(required=True)
+
+
+class ChoiceSchema(Strict):
+    label = fields.String(required=True)
+    weight = Number(required=True)
+
+
+class IndicatorDefinitionSchema(Strict):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    parent = fields.String(load_default=None, allow_none=True)
+    weight = Number(required=True)
+    method = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(METHODS))
+    explanation = fields.String(load_default=None, allow_none=True)
+    criteria = fields.String(load_default=None, allow_none=True)
+    items = fields.List(fields.Nested(ChecklistItemSchema), load_default=list)
+    numerator = fields.String(load_default=None, allow_none=True)
+    denominator = fields.String(load_default=None, allow_none=True)
+    cap = Number(load_default="1", allow_none=True)
+    choices = fields.List(fields.Nested(ChoiceSchema), load_default=list)
+
+
+class FrameworkSchema(Strict):
+    indicators = fields.List(
+        fields.Nested(IndicatorDefinitionSchema),
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+    )
+
+
+class DataEntrySchema(Strict):
+    key = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    value = Number(required=True)
+    unit = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    evidence = Evidence
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class DeductionCreateSchema(Strict):
+    points = Number(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    evidence = Evidence
+
+
+class ReasonSchema(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class ChecklistSchema(Strict):
+    met = fields.List(fields.Boolean(truthy={True}, falsy={False}), required=True)
+    justification = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class ScoreSchema(Strict):
+    score = Number(required=True)
+    justification = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    evidence = Evidence
+
+
+class SurveySchema(Strict):
+    tallies = fields.List(
+        fields.List(fields.Integer(strict=True, validate=validate.Range(min=0))),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+    )
+    source = fields.String(load_default=None, allow_none=True)
+
+
+class EmptySchema(Strict):
+    """Transitions that need no body beyond the caller's identity."""
+
+
+class PageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class ListQuerySchema(PageQuerySchema):
+    fiscal_year = fields.Integer(load_default=None)
+    subject = fields.String(load_default=None)
+    kind = fields.String(load_default=None)
+    status = fields.String(
+        load_default=None, validate=validate.OneOf(("draft", "submitted", "finalized"))
+    )
+    grade = fields.String(load_default=None)
+
+
+class AsOfQuerySchema(Schema):
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    as_of = fields.AwareDateTime(load_default=None, default_timezone=UTC)
+
+    @validates_schema
+    def check_one_anchor(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("version") is not None and data.get("as_of") is not None:
+            raise ValidationError("Give version or as_of, not both.", "as_of")
+
+
+# ------------------------------------------------------------------ responses
+class EvidenceOut(Schema):
+    title = fields.String()
+    locator = fields.String(allow_none=True)
+    sha256 = fields.String(allow_none=True)
+
+
+class DeductionOut(Schema):
+    id = fields.String()
+    points = fields.String(metadata={"example": "1.00"})
+    reason = fields.String()
+    status = fields.String(metadata={"enum": ["active", "withdrawn"]})
+    evidence = fields.List(fields.Nested(EvidenceOut))
+
+
+class IndicatorOut(Schema):
+    code = fields.String()
+    parent = fields.String(allow_none=True)
+    name = fields.String()
+    level = fields.Integer()
+    weight = fields.String(metadata={"example": "3.00"})
+    method = fields.String(allow_none=True)
+    explanation = fields.String(allow_none=True)
+    criteria = fields.String(allow_none=True)
+    score = fields.String(allow_none=True, metadata={"example": "0.73"})
+    rate = fields.String(allow_none=True, metadata={"description": "得分率, percent"})
+    rule_score = fields.String(allow_none=True)
+    overridden = fields.Boolean()
+    override_justification = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    deductions = fields.List(fields.Nested(DeductionOut))
+
+
+class DataEntryOut(Schema):
+    key = fields.String()
+    value = fields.String()
+    unit = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class GradeBandOut(Schema):
+    grade = fields.String()
+    min = fields.String()
+
+
+class SummaryOut(Schema):
+    id = fields.String()
+    title = fields.String()
+    subject = fields.String()
+    fiscal_year = fields.Integer()
+    kind = fields.String()
+    evaluator = fields.String(allow_none=True)
+    status = fields.String()
+    version = fields.Integer()
+    total_weight = fields.String()
+    total = fields.String(allow_none=True, metadata={"example": "88.66"})
+    grade = fields.String(allow_none=True, metadata={"example": "良"})
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class DocumentOut(SummaryOut):
+    grade_bands = fields.List(fields.Nested(GradeBandOut))
+    indicators = fields.List(fields.Nested(IndicatorOut))
+    data_entries = fields.List(fields.Nested(DataEntryOut))
+
+
+class DeductionCreatedOut(DeductionOut):
+    indicator = fields.String()
+    evaluation = fields.Nested(DocumentOut)
+
+
+class PageOut(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class SummaryPageOut(PageOut):
+    items = fields.List(fields.Nested(SummaryOut))
+
+
+class EventOut(Schema):
+    version = fields.Integer()
+    type = fields.String()
+    recorded_at = fields.String()
+    actor = fields.String()
+    role = fields.String()
+    correlation_id = fields.String()
+    data = fields.Dict()
+
+
+class EventPageOut(PageOut):
+    items = fields.List(fields.Nested(EventOut))
+
+
+class ScoreChangeOut(Schema):
+    version = fields.Integer()
+    recorded_at = fields.String()
+    actor = fields.String()
+    role = fields.String()
+    type = fields.String()
+    cause_version = fields.Integer()
+    score_before = fields.String(allow_none=True)
+    score_after = fields.String(allow_none=True)
+    rule_score = fields.String(allow_none=True)
+    overridden = fields.Boolean()
+    reason = fields.String()
+
+
+class ScoreChangePageOut(PageOut):
+    items = fields.List(fields.Nested(ScoreChangeOut))
+
+
+class ProblemOut(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
