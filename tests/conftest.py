@@ -1,0 +1,107 @@
+"""Shared fixtures: the reference case, apps on in-memory SQLite, an API client."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from adapters.bootstrap import build_service
+from application.service import EvaluationService
+from domain.evaluation import Actor
+from web import create_app
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+REFERENCE = EXAMPLES / "jiyang-incubator-2022.json"
+
+
+@pytest.fixture
+def reference_case() -> dict[str, Any]:
+    """The published 2022 incubator evaluation, with its expected scores."""
+    return json.loads(REFERENCE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor(name="alice", role="evaluator", correlation_id="test-correlation")
+
+
+@pytest.fixture
+def service() -> EvaluationService:
+    """The whole service on an in-memory SQLite store."""
+    return build_service("sqlite:///:memory:")
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    yield create_app({"SCORETRAIL_DATABASE_URL": "sqlite:///:memory:", "TESTING": True})
+
+
+class Api:
+    """The Flask test client with the /api/v1 prefix and the caller's credentials."""
+
+    def __init__(self, client: FlaskClient, headers: dict[str, str] | None = None) -> None:
+        self.client = client
+        self.headers = headers or {}
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith("/api/") else "/api/v1" + path
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.client.get(self._url(path), headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    def post(self, path: str, json: Any = None, **kw: Any) -> Any:
+        headers = {**self.headers, **kw.pop("headers", {})}
+        if json is None and "data" not in kw:
+            return self.client.post(self._url(path), headers=headers, **kw)
+        return self.client.post(self._url(path), json=json, headers=headers, **kw)
+
+    def as_(self, headers: dict[str, str]) -> Api:
+        """The same client with other credentials."""
+        return Api(self.client, headers)
+
+
+@pytest.fixture
+def api(app: Flask) -> Api:
+    """An evaluator's API client."""
+    return Api(app.test_client())
+
+
+def load_through_api(api: Api, case: dict[str, Any]) -> str:
+    """Record a fixture-format evaluation with HTTP calls only; returns its id."""
+    created = api.post("/evaluations", json=case["evaluation"])
+    assert created.status_code == 201, created.json
+    evaluation_id = created.json["id"]
+    base = f"/evaluations/{evaluation_id}"
+    response = api.post(base + "/framework", json={"indicators": case["indicators"]})
+    assert response.status_code == 200, response.json
+    for entry in case.get("data_entries", []):
+        response = api.post(base + "/data-entries", json=entry)
+        assert response.status_code == 200, response.json
+    for action in case.get("actions", []):
+        code = action["indicator"]
+        kind = action["action"]
+        if kind == "deduct":
+            body = {k: action[k] for k in ("points", "reason", "evidence") if k in action}
+            response = api.post(f"{base}/indicators/{code}/deductions", json=body)
+            assert response.status_code == 201, response.json
+        elif kind == "checklist":
+            body = {"met": action["met"], "justification": action["justification"]}
+            response = api.post(f"{base}/indicators/{code}/checklist", json=body)
+            assert response.status_code == 200, response.json
+        elif kind == "score":
+            body = {k: action[k] for k in ("score", "justification", "evidence") if k in action}
+            response = api.post(f"{base}/indicators/{code}/score", json=body)
+            assert response.status_code == 200, response.json
+        elif kind == "survey":
+            body = {"tallies": action["tallies"]}
+            response = api.post(f"{base}/indicators/{code}/survey", json=body)
+            assert response.status_code == 200, response.json
+        else:
+            raise AssertionError(f"unknown action {kind}")
+    return str(evaluation_id)
