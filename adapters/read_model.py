@@ -101,7 +101,7 @@ class SqlReadModel:
             .where(tracking.c.name == TRACKING_NAME)
             .values(position=position, schema_version=SCHEMA_VERSION)
         )
-        if updated.rowcount == 0:
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
             session.execute(
                 insert(tracking).values(
                     name=TRACKING_NAME, position=position, schema_version=SCHEMA_VERSION
@@ -283,26 +283,40 @@ class SqlReadModel:
     # ----------------------------------------------------------------- queries
     def document(self, evaluation_id: str) -> dict[str, Any] | None:
         with self.datastore.transaction(commit=False) as session:
-            head = session.execute(
-                select(evaluations).where(evaluations.c.id == evaluation_id)
-            ).mappings().first()
+            head = (
+                session.execute(select(evaluations).where(evaluations.c.id == evaluation_id))
+                .mappings()
+                .first()
+            )
             if head is None:
                 return None
-            nodes = session.execute(
-                select(indicators)
-                .where(indicators.c.evaluation_id == evaluation_id)
-                .order_by(indicators.c.position)
-            ).mappings().all()
-            cuts = session.execute(
-                select(deductions)
-                .where(deductions.c.evaluation_id == evaluation_id)
-                .order_by(deductions.c.version)
-            ).mappings().all()
-            entries = session.execute(
-                select(data_entries)
-                .where(data_entries.c.evaluation_id == evaluation_id)
-                .order_by(data_entries.c.version)
-            ).mappings().all()
+            nodes = (
+                session.execute(
+                    select(indicators)
+                    .where(indicators.c.evaluation_id == evaluation_id)
+                    .order_by(indicators.c.position)
+                )
+                .mappings()
+                .all()
+            )
+            cuts = (
+                session.execute(
+                    select(deductions)
+                    .where(deductions.c.evaluation_id == evaluation_id)
+                    .order_by(deductions.c.version)
+                )
+                .mappings()
+                .all()
+            )
+            entries = (
+                session.execute(
+                    select(data_entries)
+                    .where(data_entries.c.evaluation_id == evaluation_id)
+                    .order_by(data_entries.c.version)
+                )
+                .mappings()
+                .all()
+            )
         by_code: dict[str, list[dict[str, Any]]] = {}
         for d in cuts:
             by_code.setdefault(d["code"], []).append(
@@ -374,13 +388,17 @@ class SqlReadModel:
         with self.datastore.transaction(commit=False) as session:
             total = session.execute(select(func.count()).select_from(evaluations).where(where))
             count = int(total.scalar() or 0)
-            rows = session.execute(
-                select(evaluations)
-                .where(where)
-                .order_by(evaluations.c.created_at, evaluations.c.id)
-                .offset((page - 1) * per_page)
-                .limit(per_page)
-            ).mappings().all()
+            rows = (
+                session.execute(
+                    select(evaluations)
+                    .where(where)
+                    .order_by(evaluations.c.created_at, evaluations.c.id)
+                    .offset((page - 1) * per_page)
+                    .limit(per_page)
+                )
+                .mappings()
+                .all()
+            )
         return [self._summary(r) for r in rows], count
 
     def history(
@@ -390,13 +408,17 @@ class SqlReadModel:
         with self.datastore.transaction(commit=False) as session:
             count = session.execute(select(func.count()).select_from(events).where(where))
             total = int(count.scalar() or 0)
-            rows = session.execute(
-                select(events)
-                .where(where)
-                .order_by(events.c.version)
-                .offset((page - 1) * per_page)
-                .limit(per_page)
-            ).mappings().all()
+            rows = (
+                session.execute(
+                    select(events)
+                    .where(where)
+                    .order_by(events.c.version)
+                    .offset((page - 1) * per_page)
+                    .limit(per_page)
+                )
+                .mappings()
+                .all()
+            )
         items = [
             {
                 "version": r["version"],
@@ -422,13 +444,17 @@ class SqlReadModel:
                 select(func.count()).select_from(indicator_history).where(where)
             )
             total = int(count.scalar() or 0)
-            rows = session.execute(
-                select(indicator_history)
-                .where(where)
-                .order_by(indicator_history.c.version)
-                .offset((page - 1) * per_page)
-                .limit(per_page)
-            ).mappings().all()
+            rows = (
+                session.execute(
+                    select(indicator_history)
+                    .where(where)
+                    .order_by(indicator_history.c.version)
+                    .offset((page - 1) * per_page)
+                    .limit(per_page)
+                )
+                .mappings()
+                .all()
+            )
         items = [
             {
                 "version": r["version"],
@@ -473,5 +499,7 @@ class SqlReadModel:
 
     def iter_ids(self) -> Iterator[str]:
         with self.datastore.transaction(commit=False) as session:
-            ids = list(session.execute(select(evaluations.c.id).order_by(evaluations.c.id)).scalars())
+            ids = list(
+                session.execute(select(evaluations.c.id).order_by(evaluations.c.id)).scalars()
+            )
         yield from ids

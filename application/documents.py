@@ -52,7 +52,9 @@ def event_meta(event: Any) -> dict[str, str]:
 
 
 def evidence_list(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"title": i["title"], "locator": i.get("locator"), "sha256": i.get("sha256")} for i in items]
+    return [
+        {"title": i["title"], "locator": i.get("locator"), "sha256": i.get("sha256")} for i in items
+    ]
 
 
 def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:

@@ -334,7 +334,12 @@ def apply_action(evaluation: Evaluation, action: dict[str, Any], by: Actor) -> N
         evaluation.assess_checklist(code, action["met"], action.get("justification"), by)
     elif kind == "deduct":
         evaluation.record_deduction(
-            str(uuid.uuid4()), code, action["points"], action.get("reason"), action.get("evidence"), by
+            str(uuid.uuid4()),
+            code,
+            action["points"],
+            action.get("reason"),
+            action.get("evidence"),
+            by,
         )
     elif kind == "score":
         evaluation.record_score(

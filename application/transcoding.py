@@ -55,7 +55,9 @@ class IndicatorAsDict(DataclassAsDict):
 def domain_transcodings() -> list[Transcoding]:
     """Transcodings for the aggregate's value objects, so snapshots can store them."""
     simple = [
-        type(f"{cls.__name__}AsDict", (DataclassAsDict,), {"type": cls, "name": cls.__name__.lower()})
+        type(
+            f"{cls.__name__}AsDict", (DataclassAsDict,), {"type": cls, "name": cls.__name__.lower()}
+        )
         for cls in (LeafState, Deduction, DataEntry)
     ]
     return [IndicatorAsDict(), *(t() for t in simple)]

@@ -370,7 +370,9 @@ class Evaluation(Aggregate):
         proof = check_evidence(evidence)
         meta = by.as_meta()
         if node.method == "manual":
-            self._score_recorded(code=code, score=value, justification=text, evidence=proof, meta=meta)
+            self._score_recorded(
+                code=code, score=value, justification=text, evidence=proof, meta=meta
+            )
             self._rescore("ScoreRecorded", text, by)
         else:
             self._score_overridden(
@@ -394,7 +396,9 @@ class Evaluation(Aggregate):
     def submit(self, by: Actor) -> None:
         """Hand the scores to the evaluated unit: views are exchanged, disputes may be raised."""
         if self.status != DRAFT:
-            raise LifecycleRefused(f"only a draft can be submitted, not {self.status}", status=self.status)
+            raise LifecycleRefused(
+                f"only a draft can be submitted, not {self.status}", status=self.status
+            )
         self._submitted(meta=by.as_meta())
 
     def finalize(self, by: Actor) -> None:
@@ -429,7 +433,11 @@ class Evaluation(Aggregate):
         if node.method == "deduction":
             return deduction_score(
                 node,
-                [d.points for d in self.deductions.values() if d.code == node.code and d.status == "active"],
+                [
+                    d.points
+                    for d in self.deductions.values()
+                    if d.code == node.code and d.status == "active"
+                ],
             )
         if node.method == "checklist":
             return checklist_score(node, leaf.met)
@@ -468,7 +476,12 @@ class Evaluation(Aggregate):
             rule_score = None if rule.exact is None else round_half_up(rule.exact)
             overridden = leaf.override is not None
             if (after, exact, rule.exact, overridden, rule.note, list(rule.rates)) == (
-                leaf.score, leaf.exact, leaf.rule_exact, leaf.overridden, leaf.note, leaf.rates
+                leaf.score,
+                leaf.exact,
+                leaf.rule_exact,
+                leaf.overridden,
+                leaf.note,
+                leaf.rates,
             ):
                 continue
             scores[code] = after
@@ -516,7 +529,10 @@ class Evaluation(Aggregate):
         old = self.entries.get(key)
         history = []
         if old is not None:
-            history = [*old.previous, {"value": old.value, "version": old.version, "unit": old.unit}]
+            history = [
+                *old.previous,
+                {"value": old.value, "version": old.version, "unit": old.unit},
+            ]
         # apply runs before the version moves on: this event's own version is the next one
         self.entries[key] = DataEntry(key, value, unit, source, evidence, self.version + 1, history)
 

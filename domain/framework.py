@@ -56,7 +56,9 @@ def normalise_definitions(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
             ],
             "numerator": entry.get("numerator") or None,
             "denominator": entry.get("denominator") or None,
-            "cap": None if entry.get("cap", "1") is None else to_decimal(entry.get("cap", "1"), "cap"),
+            "cap": None
+            if entry.get("cap", "1") is None
+            else to_decimal(entry.get("cap", "1"), "cap"),
             "choices": [
                 {"label": str(c.get("label", "")), "weight": to_decimal(c.get("weight"), "weight")}
                 for c in entry.get("choices") or []

@@ -69,7 +69,7 @@ def survey_score(indicator: Indicator, tallies: list[list[int]] | None) -> RuleR
 def rollup(
     tree: dict[str, Indicator], leaf_scores: dict[str, Decimal | None]
 ) -> tuple[dict[str, Decimal | None], Decimal | None]:
-    """Parents sum their scored children; the total sums the roots (None while nothing is scored)."""
+    """Parents sum their scored children; the total sums the roots (None until anything scores)."""
     scores: dict[str, Decimal | None] = {}
 
     def score_of(code: str) -> Decimal | None:

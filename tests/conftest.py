@@ -53,7 +53,9 @@ class Api:
         return path if path.startswith("/api/") else "/api/v1" + path
 
     def get(self, path: str, **kw: Any) -> Any:
-        return self.client.get(self._url(path), headers={**self.headers, **kw.pop("headers", {})}, **kw)
+        return self.client.get(
+            self._url(path), headers={**self.headers, **kw.pop("headers", {})}, **kw
+        )
 
     def post(self, path: str, json: Any = None, **kw: Any) -> Any:
         headers = {**self.headers, **kw.pop("headers", {})}

@@ -138,7 +138,9 @@ def serve(
         def load(self) -> Any:
             return create_app(config)
 
-    click.echo(f"ScoreTrail on http://{host}:{port}/api/v1 (store: {settings['SCORETRAIL_DATABASE_URL']})")
+    click.echo(
+        f"ScoreTrail on http://{host}:{port}/api/v1 (store: {settings['SCORETRAIL_DATABASE_URL']})"
+    )
     Server().run()
 
 

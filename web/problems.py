@@ -51,9 +51,7 @@ def problem(
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["request_id"] = request_id
-    response = Response(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON
-    )
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response

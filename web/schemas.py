@@ -40,7 +40,9 @@ class EvidenceSchema(Strict):
     )
 
 
-Evidence = fields.List(fields.Nested(EvidenceSchema), load_default=list, validate=validate.Length(max=100))
+Evidence = fields.List(
+    fields.Nested(EvidenceSchema), load_default=list, validate=validate.Length(max=100)
+)
 
 
 class GradeBandSchema(Strict):
