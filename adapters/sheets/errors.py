@@ -30,7 +30,12 @@ class SheetImportError(Exception):
 
     @classmethod
     def single(
-        cls, message: str, *, sheet: str | None = None, row: int | None = None, column: str | None = None
+        cls,
+        message: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
     ) -> SheetImportError:
         """An error about the file as a whole, or about one place in it."""
         return cls([problem(message, sheet=sheet, row=row, column=column)])

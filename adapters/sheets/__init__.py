@@ -1,0 +1,15 @@
+"""Score tables in and out: import xlsx, csv or fixture JSON; export xlsx, csv, html or json."""
+
+from .errors import ImportProblem, SheetImportError
+from .exporting import to_csv, to_html, to_json, to_xlsx
+from .importing import parse_sheet
+
+__all__ = [
+    "ImportProblem",
+    "SheetImportError",
+    "parse_sheet",
+    "to_csv",
+    "to_html",
+    "to_json",
+    "to_xlsx",
+]
