@@ -6,11 +6,16 @@ import os
 from pathlib import Path
 from typing import Any
 
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 
 from adapters.read_model import SqlReadModel
+from adapters.review_read_model import SqlReviewQueries
+from adapters.tokens import SqlTokenStore
 from application.app import EvaluationStore
+from application.review import ReviewService
 from application.service import EvaluationService
+from application.tokens import TokenService
 
 DEFAULT_DATABASE_URL = "sqlite:///var/scoretrail.sqlite3"
 
@@ -43,3 +48,20 @@ def build_service(database_url: str | None = None) -> EvaluationService:
         read_model.drop_and_create()
         service.rebuild_read_models()
     return service
+
+
+def datastore_of(service: EvaluationService) -> SQLAlchemyDatastore:
+    """The database session factory the service's store and read models share."""
+    factory = service.store.factory
+    assert isinstance(factory, SQLAlchemyFactory)
+    return factory.datastore
+
+
+def build_token_service(service: EvaluationService) -> TokenService:
+    """API tokens on the database the evaluation service already uses."""
+    return TokenService(SqlTokenStore(datastore_of(service)))
+
+
+def build_review_service(service: EvaluationService) -> ReviewService:
+    """Disputes and notes, recorded through the evaluation service's unit of work."""
+    return ReviewService(service, SqlReviewQueries(datastore_of(service)))

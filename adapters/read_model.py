@@ -12,6 +12,8 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from adapters.review_read_model import review_handlers
+from adapters.review_tables import REVIEW_TABLES
 from adapters.tables import (
     READ_MODEL_TABLES,
     SCHEMA_VERSION,
@@ -49,6 +51,7 @@ class SqlReadModel:
             "Finalized": self._status("finalized"),
             "Reopened": self._status("submitted"),
         }
+        self.handlers.update(review_handlers())
 
     # ------------------------------------------------------------------ schema
     def create_tables(self) -> bool:
@@ -64,7 +67,7 @@ class SqlReadModel:
     def drop_and_create(self) -> None:
         """Recreate the read-model tables in the current shape (events are untouched)."""
         assert self.datastore.engine is not None
-        for table in (*READ_MODEL_TABLES, tracking):
+        for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, tracking):
             table.drop(self.datastore.engine, checkfirst=True)
         metadata.create_all(self.datastore.engine)
 
@@ -85,7 +88,7 @@ class SqlReadModel:
 
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as session:
-            for table in (*READ_MODEL_TABLES, tracking):
+            for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, tracking):
                 session.execute(delete(table))
 
     def position(self) -> int:
@@ -262,6 +265,7 @@ class SqlReadModel:
                 rule_score=fmt(event.rule_score),
                 overridden=event.overridden,
                 reason=event.reason,
+                dispute_id=getattr(event, "dispute_id", None),
             )
         )
 
@@ -468,6 +472,7 @@ class SqlReadModel:
                 "rule_score": r["rule_score"],
                 "overridden": bool(r["overridden"]),
                 "reason": r["reason"],
+                "dispute_id": r["dispute_id"],
             }
             for r in rows
         ]

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes: the read models are then rebuilt from the events.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -138,6 +138,7 @@ indicator_history = Table(
     Column("rule_score", String(32)),
     Column("overridden", Boolean, nullable=False),
     Column("reason", Text, nullable=False),
+    Column("dispute_id", String(36)),
 )
 
 tracking = Table(

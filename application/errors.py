@@ -38,3 +38,27 @@ class StaleVersion(ApplicationError):
     """The caller's expected version is not the current one (If-Match)."""
 
     title = "Stale version"
+
+
+class Unauthenticated(ApplicationError):
+    """No valid bearer token came with the request (missing, unknown or revoked)."""
+
+    title = "Authentication required"
+
+
+class Forbidden(ApplicationError):
+    """The caller is known but their role does not grant this action."""
+
+    title = "Forbidden"
+
+
+class TokenRefused(ApplicationError):
+    """A token cannot be issued as asked (unknown role, missing or stray subject…)."""
+
+    title = "Token refused"
+
+
+class UnknownToken(ApplicationError):
+    """No active token has that name or id."""
+
+    title = "Unknown token"

@@ -57,6 +57,12 @@ class EvaluationService:
             ) from None
         return evaluation_document(evaluation)
 
+    def change(
+        self, evaluation_id: str, command: Command, expected_version: int | None = None
+    ) -> dict[str, Any]:
+        """The unit of work, for use cases kept in their own modules."""
+        return self._change(evaluation_id, command, expected_version)
+
     def _get(self, evaluation_id: str, version: int | None = None) -> Evaluation:
         try:
             key = UUID(str(evaluation_id))

@@ -9,6 +9,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.evaluation import DataEntry, Deduction, LeafState
 from domain.framework import Indicator
+from domain.review import Dispute, ReviewNote
 
 
 class SubclassAwareTranscoder(JSONTranscoder):
@@ -58,6 +59,6 @@ def domain_transcodings() -> list[Transcoding]:
         type(
             f"{cls.__name__}AsDict", (DataclassAsDict,), {"type": cls, "name": cls.__name__.lower()}
         )
-        for cls in (LeafState, Deduction, DataEntry)
+        for cls in (LeafState, Deduction, DataEntry, Dispute, ReviewNote)
     ]
     return [IndicatorAsDict(), *(t() for t in simple)]

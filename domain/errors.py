@@ -92,3 +92,33 @@ class LifecycleRefused(DomainError):
     """The lifecycle transition is not allowed from the current status."""
 
     title = "Transition refused"
+
+
+class UnknownDispute(NotFound):
+    """The dispute id is not raised on this evaluation."""
+
+    title = "Unknown dispute"
+
+
+class UnknownNote(NotFound):
+    """The review note id is not attached to this evaluation."""
+
+    title = "Unknown note"
+
+
+class DisputeRefused(DomainError):
+    """Raising or deciding a dispute breaks a dispute rule."""
+
+    title = "Dispute refused"
+
+
+class NoteRefused(DomainError):
+    """The review note cannot change that way (e.g. resolved twice)."""
+
+    title = "Note refused"
+
+
+class NotPermitted(DomainError):
+    """The caller may not do this to this record, whatever their role allows elsewhere."""
+
+    title = "Not permitted"

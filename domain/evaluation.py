@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
     DeductionRefused,
+    DisputeRefused,
     EvaluationLocked,
     FrameworkLocked,
     InvalidValue,
@@ -23,6 +24,26 @@ from domain.errors import (
 from domain.framework import Indicator, build_tree, check_evidence, check_framework
 from domain.framework import normalise_definitions as normalise_framework
 from domain.grades import default_bands, grade_for, normalise_bands
+from domain.review import (
+    AMENDED,
+    DEDUCTION,
+    DISPUTE_OUTCOME_NOTE,
+    INDICATOR,
+    OVERTURNED,
+    UPHELD,
+    Dispute,
+    ReviewNote,
+    check_amended_deduction,
+    check_decider,
+    check_no_open_dispute,
+    check_note_text,
+    check_outcome,
+    check_target,
+    check_undecided,
+    find_dispute,
+    find_open_note,
+    open_disputes,
+)
 from domain.scoring import (
     RuleResult,
     ancestors,
@@ -126,6 +147,8 @@ class Evaluation(Aggregate):
         self.deductions: dict[str, Deduction] = {}
         self.entries: dict[str, DataEntry] = {}
         self.scoring_started = False
+        self.disputes: dict[str, Dispute] = {}
+        self.notes: dict[str, ReviewNote] = {}
 
     @classmethod
     def start(
@@ -408,6 +431,11 @@ class Evaluation(Aggregate):
                 f"only a submitted evaluation can be finalized, not {self.status}",
                 status=self.status,
             )
+        if pending := open_disputes(self.disputes):
+            raise LifecycleRefused(
+                f"{len(pending)} dispute(s) are still open; decide them before finalizing",
+                disputes=pending,
+            )
         self._finalized(meta=by.as_meta())
 
     def reopen(self, reason: str | None, by: Actor) -> None:
@@ -419,6 +447,117 @@ class Evaluation(Aggregate):
             )
         text = self.check_reason(reason, "reopening")
         self._reopened(reason=text, meta=by.as_meta())
+
+    # ------------------------------------------------------- disputes, notes
+    def check_submitted(self, what: str) -> None:
+        self.check_open()
+        if self.status != SUBMITTED:
+            raise DisputeRefused(
+                f"{what} only while the evaluation is submitted, not {self.status}",
+                status=self.status,
+            )
+
+    def raise_dispute(
+        self,
+        dispute_id: str,
+        deduction_id: str | None,
+        code: str | None,
+        grounds: str | None,
+        evidence: list[dict[str, Any]] | None,
+        by: Actor,
+    ) -> None:
+        """Contest a deduction or a leaf's score, with grounds and evidence."""
+        self.check_submitted("disputes can be raised")
+        check_target(deduction_id, code)
+        if deduction_id:
+            deduction = self.deductions.get(deduction_id)
+            if deduction is None:
+                raise UnknownDeduction(f"deduction {deduction_id} does not exist", id=deduction_id)
+            if deduction.status != "active":
+                raise DisputeRefused(
+                    f"deduction {deduction_id} is {deduction.status}; only an active one "
+                    "can be disputed",
+                    id=deduction_id,
+                )
+            code = deduction.code
+        else:
+            code = self.check_leaf(str(code)).code
+            if self.leaves[code].score is None:
+                raise DisputeRefused(f"indicator {code} has no score to dispute yet", code=code)
+        check_no_open_dispute(self.disputes, deduction_id, code)
+        text = (grounds or "").strip()
+        if not text:
+            raise ReasonRequired("a dispute needs its grounds", field="grounds")
+        self._dispute_raised(
+            dispute_id=dispute_id,
+            target=DEDUCTION if deduction_id else INDICATOR,
+            code=code,
+            deduction_id=deduction_id or None,
+            grounds=text,
+            evidence=check_evidence(evidence),
+            meta=by.as_meta(),
+        )
+
+    def decide_dispute(
+        self, dispute_id: str, outcome: str, points: object, reason: str | None, by: Actor
+    ) -> None:
+        """Uphold, overturn or amend; a change of score is its own ScoreChanged, linked here."""
+        dispute = find_dispute(self.disputes, dispute_id)
+        self.check_submitted("disputes can be decided")
+        check_undecided(dispute)
+        amount = check_outcome(outcome, points)
+        text = self.check_reason(reason, "a dispute decision")
+        deduction = self.deductions.get(dispute.deduction_id or "")
+        check_decider(dispute, deduction.actor if deduction else None, by.name)
+        node = self.tree[dispute.code]
+        previous: Decimal | None = None
+        if deduction is not None and outcome != UPHELD:
+            if deduction.status != "active":
+                raise DisputeRefused(
+                    f"deduction {deduction.id} was {deduction.status} meanwhile; "
+                    "only upheld remains",
+                    id=deduction.id,
+                )
+            previous = deduction.points
+            if amount is not None:
+                others = self.active_points(node.code) - deduction.points
+                check_amended_deduction(node.code, node.weight, others, deduction.points, amount)
+        elif deduction is None and outcome == OVERTURNED:
+            if self.leaves[node.code].override is None:
+                raise DisputeRefused(
+                    f"the score of {node.code} stands on its rules, not on an override: "
+                    "there is nothing to overturn; amend it or uphold it",
+                    code=node.code,
+                )
+            previous = self.leaves[node.code].override
+        elif deduction is None and amount is not None:
+            self.check_score(node, amount)
+            previous = self.leaves[node.code].score
+        self._dispute_decided(
+            dispute_id=dispute_id,
+            outcome=outcome,
+            points=amount,
+            previous_points=previous,
+            reason=text,
+            deduction_id=dispute.deduction_id,
+            code=dispute.code,
+            meta=by.as_meta(),
+        )
+        self._rescore("DisputeDecided", text, by, dispute_id=dispute_id)
+
+    def add_note(self, note_id: str, code: str, text: str | None, by: Actor) -> None:
+        """A reviewer's note on any indicator, open until resolved."""
+        self.check_open()
+        if code not in self.tree:
+            raise UnknownIndicator(f"indicator {code} does not exist", code=code)
+        self._note_added(note_id=note_id, code=code, text=check_note_text(text), meta=by.as_meta())
+
+    def resolve_note(self, note_id: str, reason: str | None, by: Actor) -> None:
+        """Close a review note, optionally saying how it was addressed."""
+        self.check_open()
+        find_open_note(self.notes, note_id)
+        text = (reason or "").strip() or None
+        self._note_resolved(note_id=note_id, reason=text, meta=by.as_meta())
 
     # ---------------------------------------------------------------- queries
     def active_points(self, code: str) -> Decimal:
@@ -462,7 +601,9 @@ class Evaluation(Aggregate):
         return grade_for(self.total, self.grade_bands)
 
     # --------------------------------------------------------------- rescoring
-    def _rescore(self, cause: str, reason: str, by: Actor) -> None:
+    def _rescore(
+        self, cause: str, reason: str, by: Actor, dispute_id: str | None = None
+    ) -> None:
         """Compute every leaf's score now, then record a ScoreChanged for each that moved."""
         cause_version = self.version
         scores = {code: leaf.score for code, leaf in self.leaves.items()}
@@ -502,6 +643,7 @@ class Evaluation(Aggregate):
                 cause=cause,
                 cause_version=cause_version,
                 reason=reason,
+                dispute_id=dispute_id,
                 meta=by.as_meta(),
             )
 
@@ -617,6 +759,7 @@ class Evaluation(Aggregate):
         cause_version: int,
         reason: str,
         meta: dict[str, str],
+        dispute_id: str | None = None,
     ) -> None:
         leaf = self.leaves[code]
         leaf.score, leaf.exact = after, exact
@@ -634,3 +777,58 @@ class Evaluation(Aggregate):
     @event("Reopened")
     def _reopened(self, reason: str, meta: dict[str, str]) -> None:
         self.status = SUBMITTED
+
+    @event("DisputeRaised")
+    def _dispute_raised(
+        self,
+        dispute_id: str,
+        target: str,
+        code: str,
+        deduction_id: str | None,
+        grounds: str,
+        evidence: list[dict[str, str | None]],
+        meta: dict[str, str],
+    ) -> None:
+        self.disputes[dispute_id] = Dispute(
+            dispute_id, target, code, deduction_id, grounds, evidence, meta["actor"],
+            self.version + 1,
+        )
+
+    @event("DisputeDecided")
+    def _dispute_decided(
+        self,
+        dispute_id: str,
+        outcome: str,
+        points: Decimal | None,
+        previous_points: Decimal | None,
+        reason: str,
+        deduction_id: str | None,
+        code: str,
+        meta: dict[str, str],
+    ) -> None:
+        dispute = self.disputes[dispute_id]
+        dispute.status, dispute.outcome, dispute.points = "decided", outcome, points
+        dispute.reason, dispute.decided_by = reason, meta["actor"]
+        dispute.decided_version = self.version + 1
+        justification = DISPUTE_OUTCOME_NOTE.format(id=dispute_id, outcome=outcome, reason=reason)
+        if deduction_id is not None and outcome == OVERTURNED:
+            self.deductions[deduction_id].status = "withdrawn"
+            self.deductions[deduction_id].withdrawal_reason = justification
+        elif deduction_id is not None and outcome == AMENDED and points is not None:
+            self.deductions[deduction_id].points = points
+        elif outcome == OVERTURNED:
+            self.leaves[code].override = None
+            self.leaves[code].override_justification = None
+        elif outcome == AMENDED:
+            self.leaves[code].override = points
+            self.leaves[code].override_justification = justification
+
+    @event("NoteAdded")
+    def _note_added(self, note_id: str, code: str, text: str, meta: dict[str, str]) -> None:
+        self.notes[note_id] = ReviewNote(note_id, code, text, meta["actor"], self.version + 1)
+
+    @event("NoteResolved")
+    def _note_resolved(self, note_id: str, reason: str | None, meta: dict[str, str]) -> None:
+        note = self.notes[note_id]
+        note.status, note.resolution, note.resolved_by = "resolved", reason, meta["actor"]
+        note.resolved_version = self.version + 1

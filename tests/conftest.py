@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from adapters.bootstrap import build_service
 from application.service import EvaluationService
+from application.tokens import TokenService
 from domain.evaluation import Actor
 from web import create_app
 
@@ -53,9 +54,8 @@ class Api:
         return path if path.startswith("/api/") else "/api/v1" + path
 
     def get(self, path: str, **kw: Any) -> Any:
-        return self.client.get(
-            self._url(path), headers={**self.headers, **kw.pop("headers", {})}, **kw
-        )
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return self.client.get(self._url(path), headers=headers, **kw)
 
     def post(self, path: str, json: Any = None, **kw: Any) -> Any:
         headers = {**self.headers, **kw.pop("headers", {})}
@@ -68,9 +68,58 @@ class Api:
         return Api(self.client, headers)
 
 
+ApiFor = Callable[..., Api]
+
+
 @pytest.fixture
-def api(app: Flask) -> Api:
-    """An evaluator's API client."""
+def tokens(app: Flask) -> TokenService:
+    """The app's token service, to issue tokens for tests."""
+    return app.extensions["scoretrail.tokens"]
+
+
+@pytest.fixture
+def api_for(app: Flask, tokens: TokenService) -> ApiFor:
+    """`api_for(role, name=…, subject=…)`: a client holding a fresh token of that role."""
+    client = app.test_client()
+
+    def issue(role: str, name: str | None = None, subject: str | None = None) -> Api:
+        _, secret = tokens.create(name or f"{role}-user", role, subject)
+        return Api(client, bearer(secret))
+
+    return issue
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def api(api_for: ApiFor) -> Api:
+    """An evaluator's API client (the token of alice)."""
+    return api_for("evaluator", "alice")
+
+
+@pytest.fixture
+def reviewer_api(api_for: ApiFor) -> Api:
+    """A reviewer's API client (rita)."""
+    return api_for("reviewer", "rita")
+
+
+@pytest.fixture
+def auditor_api(api_for: ApiFor) -> Api:
+    """An auditor's API client (audrey): reads everything, writes nothing."""
+    return api_for("auditor", "audrey")
+
+
+@pytest.fixture
+def admin_api(api_for: ApiFor) -> Api:
+    """An admin's API client (adam): manages tokens only."""
+    return api_for("admin", "adam")
+
+
+@pytest.fixture
+def anonymous_api(app: Flask) -> Api:
+    """A client without credentials."""
     return Api(app.test_client())
 
 

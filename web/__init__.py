@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import Flask, Response, g, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from adapters.bootstrap import build_service
-from web import problems
+from adapters.bootstrap import build_review_service, build_service, build_token_service
+from application.access import AccessControl
+from web import auth, problems, review_api, token_api
 from web.api import blp
 from web.settings import load_settings
-
-
-class Identity(NamedTuple):
-    """The authenticated caller."""
-
-    name: str
-    role: str
 
 
 class ProblemApi(Api):
@@ -48,20 +42,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=settings["SCORETRAIL_LOG_LEVEL"])
 
-    app.extensions["scoretrail"] = build_service(settings["SCORETRAIL_DATABASE_URL"])
+    service = build_service(settings["SCORETRAIL_DATABASE_URL"])
+    reviews = build_review_service(service)
+    app.extensions["scoretrail"] = service
+    app.extensions["scoretrail.review"] = reviews
+    app.extensions["scoretrail.tokens"] = build_token_service(service)
+    app.extensions["scoretrail.access"] = AccessControl(reviews.queries.subject_of)
 
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [auth.BearerAuthPlugin()]})
     api.spec.components.schema("Problem", schema=problems_schema())
     api.register_blueprint(blp)
+    api.register_blueprint(review_api.blp)
+    api.register_blueprint(token_api.blp)
     problems.register(app)
 
     @app.before_request
     def identify() -> None:
         incoming = request.headers.get("X-Request-ID", "").strip()
         g.request_id = incoming[:128] if incoming else str(uuid.uuid4())
-        g.identity = Identity(
-            app.config["SCORETRAIL_DEFAULT_ACTOR"], app.config["SCORETRAIL_DEFAULT_ROLE"]
-        )
+
+    auth.install(app)  # after the request id is set: problems carry it
 
     @app.after_request
     def stamp(response: Response) -> Response:

@@ -16,6 +16,7 @@ from application.service import EvaluationService
 from domain.errors import DomainError
 from domain.evaluation import Actor
 from web.settings import load_settings
+from web.token_cli import token
 
 
 def cli_actor(name: str, role: str) -> Actor:
@@ -50,6 +51,9 @@ database_option = click.option(
 @click.group()
 def main() -> None:
     """ScoreTrail: an audit trail for scored performance evaluations."""
+
+
+main.add_command(token)
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""Per-request access to the service and the caller's identity (no module-level state)."""
+"""Per-request access to the services and the caller's identity (no module-level state)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from typing import cast
 
 from flask import current_app, g
 
+from application.access import AccessControl, Principal
+from application.review import ReviewService
 from application.service import EvaluationService
+from application.tokens import TokenService
 from domain.evaluation import Actor
 
 
@@ -15,7 +18,27 @@ def service() -> EvaluationService:
     return cast(EvaluationService, current_app.extensions["scoretrail"])
 
 
+def reviews() -> ReviewService:
+    """Disputes and review notes."""
+    return cast(ReviewService, current_app.extensions["scoretrail.review"])
+
+
+def tokens() -> TokenService:
+    """API tokens: issue, revoke, authenticate."""
+    return cast(TokenService, current_app.extensions["scoretrail.tokens"])
+
+
+def access() -> AccessControl:
+    """The permission table and subject scopes."""
+    return cast(AccessControl, current_app.extensions["scoretrail.access"])
+
+
+def principal() -> Principal:
+    """The authenticated caller of this request."""
+    return cast(Principal, g.identity)
+
+
 def actor() -> Actor:
     """The authenticated caller, with this request's correlation id."""
-    identity = g.identity
+    identity = principal()
     return Actor(name=identity.name, role=identity.role, correlation_id=g.request_id)

@@ -14,10 +14,14 @@ from application.errors import (
     ApplicationError,
     ConcurrentChange,
     EvaluationNotFound,
+    Forbidden,
     StaleVersion,
+    TokenRefused,
+    Unauthenticated,
+    UnknownToken,
     VersionNotFound,
 )
-from domain.errors import DomainError, InvalidValue, NotFound
+from domain.errors import DomainError, InvalidValue, NotFound, NotPermitted
 
 log = logging.getLogger("scoretrail.web")
 
@@ -58,9 +62,13 @@ def problem(
 
 
 def status_of(error: DomainError | ApplicationError) -> int:
-    if isinstance(error, NotFound | EvaluationNotFound | VersionNotFound):
+    if isinstance(error, Unauthenticated):
+        return 401
+    if isinstance(error, Forbidden | NotPermitted):
+        return 403
+    if isinstance(error, NotFound | EvaluationNotFound | VersionNotFound | UnknownToken):
         return 404
-    if isinstance(error, InvalidValue):
+    if isinstance(error, InvalidValue | TokenRefused):
         return 422
     if isinstance(error, StaleVersion):
         return 412
@@ -99,12 +107,16 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ApplicationError)
     def application_problem(error: ApplicationError) -> Response:
+        values = {k: v for k, v in error.values.items() if k != "challenge"}
+        challenge = error.values.get("challenge")
         return problem(
             status_of(error),
             error.title,
             error.detail,
             slug(type(error).__name__),
-            extra={"values": error.values} if error.values else None,
+            extra={"values": values} if values else None,
+            # 401 says how to authenticate (RFC 6750)
+            headers={"WWW-Authenticate": challenge} if challenge else None,
         )
 
     @app.errorhandler(IntegrityError)
@@ -153,6 +165,8 @@ def http_problem(error: HTTPException) -> Response:
         errors = flatten(messages)
     titles = {
         400: "Malformed request",
+        401: "Authentication required",
+        403: "Forbidden",
         413: "Request body too large",
         415: "Unsupported media type",
         422: "Validation failed",

@@ -271,6 +271,9 @@ class ScoreChangeOut(Schema):
     rule_score = fields.String(allow_none=True)
     overridden = fields.Boolean()
     reason = fields.String()
+    dispute_id = fields.String(
+        allow_none=True, metadata={"description": "the dispute whose decision made the change"}
+    )
 
 
 class ScoreChangePageOut(PageOut):

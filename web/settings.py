@@ -10,9 +10,6 @@ DEFAULTS: dict[str, Any] = {
     "SCORETRAIL_DATABASE_URL": "sqlite:///var/scoretrail.sqlite3",
     # Largest accepted request body, in bytes.
     "SCORETRAIL_MAX_BODY_BYTES": 2 * 1024 * 1024,
-    # Identity recorded on events while token authentication is not configured.
-    "SCORETRAIL_DEFAULT_ACTOR": "local-user",
-    "SCORETRAIL_DEFAULT_ROLE": "evaluator",
     "SCORETRAIL_LOG_LEVEL": "INFO",
 }
 

@@ -35,7 +35,7 @@ def test_deduction_shows_in_the_indicator_history_with_before_after_and_reason(
     history = api.get(f"/evaluations/{evaluation_id}/indicators/4.2.1/history").json["items"]
     last = history[-1]
     assert last["recorded_at"] == "2026-11-22T13:40:00+00:00"
-    assert last["actor"] == "local-user"
+    assert (last["actor"], last["role"]) == ("alice", "evaluator")
     assert (last["score_before"], last["score_after"]) == ("8.00", "7.50")
     assert last["reason"] == "部分入驻企业反映服务响应慢"
     assert last["type"] == "DeductionRecorded"

@@ -1,0 +1,222 @@
+"""Projections and queries of the dispute queue and the review notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.orm import Session
+
+from adapters.review_tables import disputes, notes
+from adapters.tables import deductions, evaluations, indicators
+from application.documents import event_meta, iso
+from domain.review import AMENDED, DISPUTE_OUTCOME_NOTE, OVERTURNED
+from domain.values import fmt
+
+Handler = Callable[[Session, Any], None]
+
+
+def review_handlers() -> dict[str, Handler]:
+    """Handlers keyed by event class name, merged into the read model's own."""
+    return {
+        "DisputeRaised": _dispute_raised,
+        "DisputeDecided": _dispute_decided,
+        "NoteAdded": _note_added,
+        "NoteResolved": _note_resolved,
+    }
+
+
+def _dispute_raised(session: Session, event: Any) -> None:
+    meta = event_meta(event)
+    session.execute(
+        insert(disputes).values(
+            id=event.dispute_id,
+            evaluation_id=str(event.originator_id),
+            status="open",
+            target=event.target,
+            code=event.code,
+            deduction_id=event.deduction_id,
+            grounds=event.grounds,
+            evidence=event.evidence,
+            raised_by=meta["actor"],
+            raised_role=meta["role"],
+            raised_at=event.timestamp,
+            raised_version=event.originator_version,
+        )
+    )
+
+
+def _dispute_decided(session: Session, event: Any) -> None:
+    meta = event_meta(event)
+    evaluation_id = str(event.originator_id)
+    session.execute(
+        update(disputes)
+        .where(disputes.c.id == event.dispute_id)
+        .values(
+            status="decided",
+            outcome=event.outcome,
+            points=fmt(event.points),
+            previous_points=fmt(event.previous_points),
+            decision_reason=event.reason,
+            decided_by=meta["actor"],
+            decided_role=meta["role"],
+            decided_at=event.timestamp,
+            decided_version=event.originator_version,
+        )
+    )
+    # The scores move through the ScoreChanged events that follow; here only the records.
+    justification = DISPUTE_OUTCOME_NOTE.format(
+        id=event.dispute_id, outcome=event.outcome, reason=event.reason
+    )
+    if event.deduction_id is not None:
+        changes: dict[str, Any] = {}
+        if event.outcome == OVERTURNED:
+            changes = {"status": "withdrawn", "withdrawal_reason": justification}
+        elif event.outcome == AMENDED:
+            changes = {"points": fmt(event.points)}
+        if changes:
+            session.execute(
+                update(deductions).where(deductions.c.id == event.deduction_id).values(**changes)
+            )
+    elif event.outcome in (OVERTURNED, AMENDED):
+        leaf = and_(indicators.c.evaluation_id == evaluation_id, indicators.c.code == event.code)
+        session.execute(
+            update(indicators)
+            .where(leaf)
+            .values(override_justification=justification if event.outcome == AMENDED else None)
+        )
+
+
+def _note_added(session: Session, event: Any) -> None:
+    meta = event_meta(event)
+    session.execute(
+        insert(notes).values(
+            id=event.note_id,
+            evaluation_id=str(event.originator_id),
+            code=event.code,
+            text=event.text,
+            status="open",
+            author=meta["actor"],
+            author_role=meta["role"],
+            created_at=event.timestamp,
+            version=event.originator_version,
+        )
+    )
+
+
+def _note_resolved(session: Session, event: Any) -> None:
+    meta = event_meta(event)
+    session.execute(
+        update(notes)
+        .where(notes.c.id == event.note_id)
+        .values(
+            status="resolved",
+            resolution=event.reason,
+            resolved_by=meta["actor"],
+            resolved_role=meta["role"],
+            resolved_at=event.timestamp,
+            resolved_version=event.originator_version,
+        )
+    )
+
+
+class SqlReviewQueries:
+    """Reads the dispute queue, the notes and evaluation subjects."""
+
+    def __init__(self, datastore: SQLAlchemyDatastore) -> None:
+        self.datastore = datastore
+
+    def disputes(self, evaluation_id: str, status: str | None) -> list[dict[str, Any]]:
+        where = [disputes.c.evaluation_id == evaluation_id]
+        if status is not None:
+            where.append(disputes.c.status == status)
+        rows = self._rows(select(disputes).where(and_(*where)).order_by(disputes.c.raised_version))
+        return [dispute_row(r) for r in rows]
+
+    def dispute(self, evaluation_id: str, dispute_id: str) -> dict[str, Any] | None:
+        rows = self._rows(
+            select(disputes).where(
+                and_(disputes.c.evaluation_id == evaluation_id, disputes.c.id == dispute_id)
+            )
+        )
+        return dispute_row(rows[0]) if rows else None
+
+    def notes(self, evaluation_id: str, status: str | None) -> list[dict[str, Any]]:
+        where = [notes.c.evaluation_id == evaluation_id]
+        if status is not None:
+            where.append(notes.c.status == status)
+        rows = self._rows(select(notes).where(and_(*where)).order_by(notes.c.version))
+        return [note_row(r) for r in rows]
+
+    def note(self, evaluation_id: str, note_id: str) -> dict[str, Any] | None:
+        rows = self._rows(
+            select(notes).where(and_(notes.c.evaluation_id == evaluation_id, notes.c.id == note_id))
+        )
+        return note_row(rows[0]) if rows else None
+
+    def subject_of(self, evaluation_id: str) -> str | None:
+        with self.datastore.transaction(commit=False) as session:
+            value = session.execute(
+                select(evaluations.c.subject).where(evaluations.c.id == evaluation_id)
+            ).scalar()
+        return None if value is None else str(value)
+
+    def _rows(self, query: Any) -> list[Any]:
+        with self.datastore.transaction(commit=False) as session:
+            return list(session.execute(query).mappings().all())
+
+
+def dispute_row(r: Any) -> dict[str, Any]:
+    decision = None
+    if r["status"] == "decided":
+        decision = {
+            "outcome": r["outcome"],
+            "points": r["points"],
+            "previous_points": r["previous_points"],
+            "reason": r["decision_reason"],
+            "decided_by": r["decided_by"],
+            "decided_role": r["decided_role"],
+            "decided_at": iso(r["decided_at"]),
+            "version": r["decided_version"],
+        }
+    return {
+        "id": r["id"],
+        "evaluation_id": r["evaluation_id"],
+        "status": r["status"],
+        "target": r["target"],
+        "indicator": r["code"],
+        "deduction_id": r["deduction_id"],
+        "grounds": r["grounds"],
+        "evidence": r["evidence"],
+        "raised_by": r["raised_by"],
+        "raised_role": r["raised_role"],
+        "raised_at": iso(r["raised_at"]),
+        "version": r["raised_version"],
+        "decision": decision,
+    }
+
+
+def note_row(r: Any) -> dict[str, Any]:
+    resolution = None
+    if r["status"] == "resolved":
+        resolution = {
+            "reason": r["resolution"],
+            "resolved_by": r["resolved_by"],
+            "resolved_role": r["resolved_role"],
+            "resolved_at": iso(r["resolved_at"]),
+            "version": r["resolved_version"],
+        }
+    return {
+        "id": r["id"],
+        "evaluation_id": r["evaluation_id"],
+        "indicator": r["code"],
+        "text": r["text"],
+        "status": r["status"],
+        "author": r["author"],
+        "author_role": r["author_role"],
+        "created_at": iso(r["created_at"]),
+        "version": r["version"],
+        "resolution": resolution,
+    }
