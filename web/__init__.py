@@ -10,10 +10,11 @@ from flask import Flask, Response, g, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from adapters.bootstrap import build_service
+from adapters.bootstrap import build_audit, build_service
 from web import problems
 from web.api import blp
-from web.settings import load_settings
+from web.audit_api import blp as audit_blp
+from web.settings import chain_secret, load_settings
 
 
 class Identity(NamedTuple):
@@ -33,6 +34,7 @@ class ProblemApi(Api):
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app, its service and its store from settings (env < config)."""
     settings = load_settings(config)
+    secret = chain_secret(settings)  # refuses production without a secret, before anything opens
     app = Flask(__name__)
     app.config.update(settings)
     app.config.update(
@@ -48,11 +50,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=settings["SCORETRAIL_LOG_LEVEL"])
 
-    app.extensions["scoretrail"] = build_service(settings["SCORETRAIL_DATABASE_URL"])
+    app.extensions["scoretrail"] = build_service(settings["SCORETRAIL_DATABASE_URL"], secret)
+    app.extensions["scoretrail_audit"] = build_audit(app.extensions["scoretrail"])
 
     api = ProblemApi(app)
     api.spec.components.schema("Problem", schema=problems_schema())
     api.register_blueprint(blp)
+    api.register_blueprint(audit_blp)
     problems.register(app)
 
     @app.before_request
