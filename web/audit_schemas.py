@@ -35,9 +35,23 @@ class Anchor(fields.Field):
 
 
 class DiffQuerySchema(Schema):
-    start = Anchor(data_key="from", required=True, metadata={"description": "version or time"})
+    start = Anchor(
+        data_key="from",
+        required=True,
+        metadata={
+            "type": "string",
+            "description": "a version number or an ISO-8601 time",
+            "example": "12",
+        },
+    )
     end = Anchor(
-        data_key="to", load_default=None, metadata={"description": "version or time (default: now)"}
+        data_key="to",
+        load_default=None,
+        metadata={
+            "type": "string",
+            "description": "a version number or an ISO-8601 time (default: the current version)",
+            "example": "2026-03-03T00:00:00Z",
+        },
     )
 
 

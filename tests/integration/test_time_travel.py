@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from freezegun import freeze_time
 
+from adapters.bootstrap import build_audit
 from application.app import EvaluationStore
 from application.errors import VersionNotFound
+from application.explanations import explain
 from application.service import EvaluationService
 from domain.evaluation import Actor, Evaluation
 
@@ -135,3 +138,16 @@ def test_a_time_before_the_evaluation_existed_is_a_missing_version(
 ) -> None:
     with pytest.raises(VersionNotFound):
         service.document(recorded, as_of=START - timedelta(days=1))
+
+
+def test_an_explanation_loaded_from_a_snapshot_cites_what_a_full_replay_cites(
+    service: EvaluationService, recorded: str
+) -> None:
+    target = 5 * INTERVAL + 3  # three events past the snapshot at 250
+    from_snapshot = build_audit(service).explanation(recorded, "1", version=target)
+    folded: Any = None
+    for stored in service.store.events.get(UUID(recorded), lte=target):
+        folded = stored.mutate(folded)
+    assert from_snapshot == explain(folded, "1")
+    [assessment] = [s for s in from_snapshot["steps"] if s["kind"] == "checklist_assessment"]
+    assert INTERVAL * 5 < assessment["version"] <= target
