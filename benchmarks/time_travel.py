@@ -5,7 +5,7 @@ then times `document(version=middle)` and `document(as_of=time of middle)` for e
 reports the 10,000 : 100 ratio measured in the same run (1.0 means length does not matter:
 snapshots every 50 events bound the replay, an index maps the time to a version).
 
-    python benchmarks/time_travel.py [--repeat 30]
+    python benchmarks/time_travel.py [--repeat 50]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -78,42 +79,79 @@ def build(service: EvaluationService, events: int) -> tuple[str, int, datetime]:
     return document["id"], middle, datetime.fromisoformat(page["recorded_at"])
 
 
-def median_seconds(call: Callable[[], Any], repeat: int) -> float:
-    call()  # warm caches the way a running server has them
-    timings = []
-    for _ in range(repeat):
+class Timer:
+    """Median wall time per labelled call; calls of both sizes alternate, so load drifts evenly."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, list[float]] = {}
+
+    def time(self, label: str, call: Callable[[], Any]) -> None:
         started = time.perf_counter()
         call()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+        self.timings.setdefault(label, []).append(time.perf_counter() - started)
+
+    def median(self, label: str) -> float:
+        return statistics.median(self.timings[label])
+
+
+def events_read(service: EvaluationService, call: Callable[[], Any]) -> tuple[int, int]:
+    """How many snapshots and events the store hands back during `call`."""
+    counts = {"snapshots": 0, "events": 0}
+    snapshots = service.store.snapshots
+    assert snapshots is not None
+    recorders = {"events": service.store.recorder, "snapshots": snapshots.recorder}
+    originals = {name: r.select_events for name, r in recorders.items()}
+
+    def counting(name: str) -> Callable[..., Any]:
+        def select(*args: Any, **kwargs: Any) -> Any:
+            found = originals[name](*args, **kwargs)
+            counts[name] += len(found)
+            return found
+
+        return select
+
+    for name, recorder in recorders.items():
+        recorder.select_events = counting(name)  # type: ignore[method-assign]
+    try:
+        call()
+    finally:
+        for name, recorder in recorders.items():
+            recorder.select_events = originals[name]  # type: ignore[method-assign]
+    return counts["snapshots"], counts["events"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         service = build_service(f"sqlite:///{folder}/benchmark.sqlite3")
-        results: dict[int, tuple[float, float, int]] = {}
-        for size in SIZES:
-            evaluation_id, middle, moment = build(service, size)
-            total = service.document(evaluation_id)["version"]
+        built = {size: build(service, size) for size in SIZES}
+        calls: dict[str, Callable[[], Any]] = {}
+        for size, (evaluation_id, middle, moment) in built.items():
             assert service.document(evaluation_id, as_of=moment)["version"] == middle
-            by_version = median_seconds(
-                lambda e=evaluation_id, m=middle: service.document(e, version=m), args.repeat
-            )
-            by_time = median_seconds(
-                lambda e=evaluation_id, t=moment: service.document(e, as_of=t), args.repeat
-            )
-            results[size] = (by_version, by_time, total)
+            calls[f"version {size}"] = partial(service.document, evaluation_id, version=middle)
+            calls[f"as_of {size}"] = partial(service.document, evaluation_id, as_of=moment)
+        timer = Timer()
+        for call in calls.values():
+            call()  # warm caches the way a running server has them
+        for _ in range(args.repeat):
+            for label, call in calls.items():
+                timer.time(label, call)
+        for size, (evaluation_id, middle, _) in built.items():
+            total = service.document(evaluation_id)["version"]
+            snapshots, events = events_read(service, calls[f"as_of {size}"])
             print(
-                f"{total:>6} events: version {middle:>5} in {by_version * 1000:7.2f} ms, "
-                f"as_of in {by_time * 1000:7.2f} ms"
+                f"{total:>6} events: state at version {middle:>5} in "
+                f"{timer.median(f'version {size}') * 1000:6.2f} ms, via as_of in "
+                f"{timer.median(f'as_of {size}') * 1000:6.2f} ms "
+                f"({snapshots} snapshot + {events} events read)"
             )
-    small, large = results[SIZES[0]], results[SIZES[1]]
+    small, large = SIZES
     print(
-        f"ratio {SIZES[1]:,} : {SIZES[0]} events: by version {large[0] / small[0]:.2f}, "
-        f"by as_of {large[1] / small[1]:.2f}"
+        f"ratio {large:,} : {small} events: by version "
+        f"{timer.median(f'version {large}') / timer.median(f'version {small}'):.2f}, "
+        f"by as_of {timer.median(f'as_of {large}') / timer.median(f'as_of {small}'):.2f}"
     )
 
 
