@@ -9,10 +9,13 @@ from typing import Any
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 
+from adapters.integrity import SECRET_SETTING, ChainedRecorder, RawEventLog
 from adapters.read_model import SqlReadModel
 from adapters.review_read_model import SqlReviewQueries
 from adapters.tokens import SqlTokenStore
 from application.app import EvaluationStore
+from application.audit import AuditService
+from application.integrity import INSECURE_DEVELOPMENT_SECRET
 from application.review import ReviewService
 from application.service import EvaluationService
 from application.tokens import TokenService
@@ -29,15 +32,21 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def build_service(database_url: str | None = None) -> EvaluationService:
-    """Event store and read models on one database, sharing each transaction."""
+def build_service(database_url: str | None = None, secret: str | None = None) -> EvaluationService:
+    """Event store and read models on one database, sharing each transaction.
+
+    `secret` keys the event chain (default: the SCORETRAIL_SECRET environment variable, else
+    a development key that offers no protection).
+    """
     url = normalise_url(
         database_url or os.environ.get("SCORETRAIL_DATABASE_URL") or DEFAULT_DATABASE_URL
     )
     env: dict[str, Any] = {
-        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        # the SQLAlchemy persistence, with every stored record chained by a keyed hash
+        "PERSISTENCE_MODULE": "adapters.integrity:ChainedSQLAlchemyFactory",
         "SQLALCHEMY_URL": url,
         "CREATE_TABLE": "y",
+        SECRET_SETTING: secret or os.environ.get(SECRET_SETTING) or INSECURE_DEVELOPMENT_SECRET,
     }
     store = EvaluationStore(env=env)
     factory = store.factory
@@ -65,3 +74,10 @@ def build_token_service(service: EvaluationService) -> TokenService:
 def build_review_service(service: EvaluationService) -> ReviewService:
     """Disputes and notes, recorded through the evaluation service's unit of work."""
     return ReviewService(service, SqlReviewQueries(datastore_of(service)))
+
+
+def build_audit(service: EvaluationService) -> AuditService:
+    """The auditors' use cases over a service built by `build_service`."""
+    recorder = service.store.recorder
+    assert isinstance(recorder, ChainedRecorder), "the store was not built by build_service"
+    return AuditService(service, RawEventLog(recorder))

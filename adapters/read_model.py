@@ -26,7 +26,7 @@ from adapters.tables import (
     metadata,
     tracking,
 )
-from application.documents import event_meta, event_payload, event_type, iso
+from application.documents import event_meta, event_payload, event_type, iso, survey_rates
 from domain.framework import build_tree
 from domain.values import fmt, rate_percent
 
@@ -234,6 +234,7 @@ class SqlReadModel:
                 rule_score=fmt(event.rule_score),
                 overridden=event.overridden,
                 note=event.note,
+                rates=[str(r) for r in event.rates],
             )
         )
         for code, score in event.parents.items():
@@ -359,6 +360,7 @@ class SqlReadModel:
             "overridden": bool(n["overridden"]),
             "override_justification": n["override_justification"] if n["overridden"] else None,
             "note": n["note"],
+            "survey_rates": survey_rates(n["method"], n["rates"]),
             "deductions": cuts,
         }
 
@@ -479,11 +481,14 @@ class SqlReadModel:
         return items, total
 
     def version_at(self, evaluation_id: str, when: datetime) -> int | None:
+        # the last event recorded at or before `when` (event times rise with the version):
+        # one seek down the (evaluation_id, recorded_at, version) index, never a range scan
         with self.datastore.transaction(commit=False) as session:
             value = session.execute(
-                select(func.max(events.c.version)).where(
-                    and_(events.c.evaluation_id == evaluation_id, events.c.recorded_at <= when)
-                )
+                select(events.c.version)
+                .where(and_(events.c.evaluation_id == evaluation_id, events.c.recorded_at <= when))
+                .order_by(events.c.recorded_at.desc(), events.c.version.desc())
+                .limit(1)
             ).scalar()
         return int(value) if value is not None else None
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes: the read models are then rebuilt from the events.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -77,6 +77,7 @@ indicators = Table(
     Column("overridden", Boolean, nullable=False, default=False),
     Column("override_justification", Text),
     Column("note", Text),
+    Column("rates", JSON),  # the rule's exact rates (per question for surveys)
 )
 
 deductions = Table(
@@ -118,8 +119,8 @@ events = Table(
     Column("role", String(32), nullable=False),
     Column("correlation_id", String(128), nullable=False),
     Column("data", JSON, nullable=False),
-    # as_of → version without a scan
-    Index("rm_events_time_idx", "evaluation_id", "recorded_at"),
+    # as_of → version with one index seek, however long the history
+    Index("rm_events_time_idx", "evaluation_id", "recorded_at", "version"),
 )
 
 indicator_history = Table(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.evaluation import Evaluation
-from domain.values import fmt, rate_percent
+from domain.values import HUNDRED, fmt, rate_percent
 
 # Event attributes that belong to the envelope, not to what happened.
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "meta", "originator_topic"}
@@ -49,6 +49,13 @@ def event_meta(event: Any) -> dict[str, str]:
         "role": meta.get("role", ""),
         "correlation_id": meta.get("correlation_id", ""),
     }
+
+
+def survey_rates(method: str | None, rates: list[Any] | None) -> list[str] | None:
+    """Per-question satisfaction of a survey leaf as percent strings (None for other leaves)."""
+    if method != "survey":
+        return None
+    return [str(fmt(Decimal(r) * HUNDRED)) for r in rates or []]
 
 
 def evidence_list(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -93,6 +100,7 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
                 overridden=leaf.overridden,
                 override_justification=leaf.override_justification if leaf.overridden else None,
                 note=leaf.note,
+                survey_rates=survey_rates(node.method, leaf.rates),
                 deductions=deductions,
             )
         else:
@@ -104,6 +112,7 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
                 overridden=False,
                 override_justification=None,
                 note=None,
+                survey_rates=None,
                 deductions=[],
             )
         indicators.append(row)

@@ -205,6 +205,25 @@ class EvaluationService:
             evaluation_id, lambda e: e.record_survey(code, tallies, source, by), **kw
         )
 
+    def record_reported_figure(
+        self,
+        evaluation_id: str,
+        *,
+        indicator: str | None = None,
+        figure: str | None = None,
+        value: object,
+        source: str | None = None,
+        evidence: list[dict[str, Any]] | None = None,
+        by: Actor,
+        **kw: Any,
+    ) -> dict[str, Any]:
+        """Keep a figure a report states, to be checked against the recorded data."""
+        return self._change(
+            evaluation_id,
+            lambda e: e.record_reported_figure(indicator, figure, value, source, evidence, by),
+            **kw,
+        )
+
     def submit(self, evaluation_id: str, *, by: Actor, **kw: Any) -> dict[str, Any]:
         return self._change(evaluation_id, lambda e: e.submit(by), **kw)
 
@@ -242,6 +261,15 @@ class EvaluationService:
             )
         for action in spec.get("actions", []):
             apply_action(evaluation, action, by)
+        for reported in reported_figures(spec):
+            evaluation.record_reported_figure(
+                reported.get("indicator"),
+                reported.get("figure"),
+                reported.get("value"),
+                reported.get("source"),
+                reported.get("evidence"),
+                by,
+            )
         with self.read_model.transaction():
             self._save(evaluation)
         return evaluation_document(evaluation)
@@ -355,6 +383,15 @@ def apply_action(evaluation: Evaluation, action: dict[str, Any], by: Actor) -> N
         evaluation.record_survey(code, action["tallies"], action.get("source"), by)
     else:
         raise InvalidValue(f"unknown action {kind!r} for indicator {code}", action=kind)
+
+
+def reported_figures(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Figures a fixture-format report states: `evaluation.reported_total`, `reported_figures`."""
+    figures = list(spec.get("reported_figures") or [])
+    total = spec["evaluation"].get("reported_total")
+    if total is not None:
+        figures.append({"figure": "total", "value": total})
+    return figures
 
 
 def _page(items: list[dict[str, Any]], total: int, page: int, per_page: int) -> dict[str, Any]:

@@ -83,6 +83,7 @@ class Deduction:
     actor: str
     status: str = "active"
     withdrawal_reason: str | None = None
+    withdrawn_version: int | None = None
 
 
 @dataclass
@@ -116,10 +117,23 @@ class LeafState:
     overridden: bool = False
     note: str | None = None
     rates: list[Decimal] = field(default_factory=list)
+    # versions of the events behind each input, so every figure can cite its source
+    checklist_version: int | None = None
+    manual_version: int | None = None
+    override_version: int | None = None
+    tallies_version: int | None = None
+    score_version: int | None = None
+
+
+REPORTED_FIGURES = ("score", "rate", "total")
 
 
 class Evaluation(Aggregate):
     """One evaluation of one subject for one fiscal year."""
+
+    # Class-level defaults: state restored from snapshots taken before these existed stays valid.
+    framework_version: int | None = None
+    reported_figures: tuple[dict[str, Any], ...] = ()
 
     @event("Created")
     def __init__(
@@ -416,6 +430,39 @@ class Evaluation(Aggregate):
         respondents = max(sum(q) for q in tallies)
         self._rescore("SurveyRecorded", f"survey tallies recorded ({respondents} respondents)", by)
 
+    def record_reported_figure(
+        self,
+        indicator: str | None,
+        figure: str | None,
+        value: object,
+        source: str | None,
+        evidence: list[dict[str, Any]] | None,
+        by: Actor,
+    ) -> None:
+        """Keep a figure a report states (a score, a 得分率 or the total) as recorded, unchanged."""
+        self.check_open()
+        code = (indicator or "").strip() or None
+        kind = (figure or ("score" if code else "total")).strip()
+        if kind not in REPORTED_FIGURES:
+            raise InvalidValue(
+                f"figure must be one of {', '.join(REPORTED_FIGURES)}, not {kind!r}", figure=kind
+            )
+        if kind == "total" and code is not None:
+            raise InvalidValue("a reported total names no indicator", indicator=code)
+        if kind != "total":
+            if code is None:
+                raise InvalidValue(f"a reported {kind} needs an indicator", field="indicator")
+            if code not in self.tree:
+                raise UnknownIndicator(f"indicator {code} does not exist", code=code)
+        self._reported_figure_recorded(
+            indicator=code,
+            figure=kind,
+            value=to_decimal(value, "value"),
+            source=(source or "").strip() or None,
+            evidence=check_evidence(evidence),
+            meta=by.as_meta(),
+        )
+
     def submit(self, by: Actor) -> None:
         """Hand the scores to the evaluated unit: views are exchanged, disputes may be raised."""
         if self.status != DRAFT:
@@ -652,6 +699,7 @@ class Evaluation(Aggregate):
     @event("FrameworkDefined")
     def _framework_defined(self, indicators: list[dict[str, Any]], meta: dict[str, str]) -> None:
         self.framework = indicators
+        self.framework_version = self.version + 1
         self.tree = build_tree(indicators)
         self.leaves = {code: LeafState() for code, node in self.tree.items() if node.is_leaf}
         self.deductions = {}
@@ -698,6 +746,7 @@ class Evaluation(Aggregate):
         deduction = self.deductions[deduction_id]
         deduction.status = "withdrawn"
         deduction.withdrawal_reason = reason
+        deduction.withdrawn_version = self.version + 1
 
     @event("ChecklistAssessed")
     def _checklist_assessed(
@@ -706,6 +755,7 @@ class Evaluation(Aggregate):
         self.scoring_started = True
         self.leaves[code].met = met
         self.leaves[code].checklist_justification = justification
+        self.leaves[code].checklist_version = self.version + 1
 
     @event("ScoreRecorded")
     def _score_recorded(
@@ -719,6 +769,7 @@ class Evaluation(Aggregate):
         self.scoring_started = True
         self.leaves[code].manual = score
         self.leaves[code].manual_justification = justification
+        self.leaves[code].manual_version = self.version + 1
 
     @event("ScoreOverridden")
     def _score_overridden(
@@ -732,6 +783,7 @@ class Evaluation(Aggregate):
         self.scoring_started = True
         self.leaves[code].override = score
         self.leaves[code].override_justification = justification
+        self.leaves[code].override_version = self.version + 1
 
     @event("SurveyRecorded")
     def _survey_recorded(
@@ -739,6 +791,7 @@ class Evaluation(Aggregate):
     ) -> None:
         self.scoring_started = True
         self.leaves[code].tallies = tallies
+        self.leaves[code].tallies_version = self.version + 1
 
     @event("ScoreChanged")
     def _score_changed(
@@ -765,6 +818,26 @@ class Evaluation(Aggregate):
         leaf.score, leaf.exact = after, exact
         leaf.rule_exact, leaf.rule_score = rule_exact, rule_score
         leaf.overridden, leaf.note, leaf.rates = overridden, note, rates
+        leaf.score_version = self.version + 1
+
+    @event("ReportedFigureRecorded")
+    def _reported_figure_recorded(
+        self,
+        indicator: str | None,
+        figure: str,
+        value: Decimal,
+        source: str | None,
+        evidence: list[dict[str, str | None]],
+        meta: dict[str, str],
+    ) -> None:
+        figure_record = {
+            "indicator": indicator,
+            "figure": figure,
+            "value": value,
+            "source": source,
+            "version": self.version + 1,
+        }
+        self.reported_figures = (*self.reported_figures, figure_record)
 
     @event("Submitted")
     def _submitted(self, meta: dict[str, str]) -> None:

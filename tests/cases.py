@@ -1,4 +1,4 @@
-"""A small evaluation in the fixture format, with one leaf of each kind a test may need."""
+"""Small fixture-format evaluations for the tests, with hand-computed expectations."""
 
 from __future__ import annotations
 
@@ -72,3 +72,74 @@ def load_directly(app: Flask, case: dict[str, Any], by: str = "alice") -> str:
     """
     actor = Actor(by, "evaluator", "test-setup")
     return str(app.extensions["scoretrail"].import_evaluation(case, actor)["id"])
+
+
+CHOICES = [
+    {"label": "满意", "weight": "10"},
+    {"label": "较满意", "weight": "8"},
+    {"label": "基本满意", "weight": "6"},
+    {"label": "较不满意", "weight": "2"},
+    {"label": "不满意", "weight": "0"},
+]
+
+# Q1: (10×20 + 8×6 + 6×3 + 2×1 + 0×0) / (10 × 30) = 268/300 = 89.33 %
+# Q2: (10×15 + 8×10 + 6×5) / (10 × 30) = 260/300 = 86.67 %; mean 0.88; × 20 = 17.60
+TALLIES = [[20, 6, 3, 1, 0], [15, 10, 5, 0, 0]]
+
+
+def mixed_case() -> dict[str, Any]:
+    """Every scoring method once: A1 8.50, A2 6.00, A3 15.00, B1 17.60, B2 35.00; 82.10 良."""
+    return {
+        "evaluation": {
+            "title": "社区服务项目 2024年度绩效评价",
+            "subject": "某区民政局",
+            "fiscal_year": 2024,
+            "kind": "project",
+        },
+        "indicators": [
+            {"code": "A", "name": "过程", "weight": "40"},
+            {"code": "A1", "parent": "A", "name": "制度执行", "weight": "10"},
+            {
+                "code": "A2",
+                "parent": "A",
+                "name": "档案管理",
+                "weight": "10",
+                "method": "checklist",
+                "items": [{"text": "档案齐全", "points": "6"}, {"text": "归档及时", "points": "4"}],
+            },
+            {
+                "code": "A3",
+                "parent": "A",
+                "name": "预算执行率",
+                "weight": "20",
+                "method": "ratio",
+                "numerator": "实际支出",
+                "denominator": "预算资金",
+            },
+            {"code": "B", "name": "效益", "weight": "60"},
+            {
+                "code": "B1",
+                "parent": "B",
+                "name": "服务对象满意度",
+                "weight": "20",
+                "method": "survey",
+                "choices": CHOICES,
+            },
+            {"code": "B2", "parent": "B", "name": "社会效益", "weight": "40", "method": "manual"},
+        ],
+        "data_entries": [
+            {"key": "预算资金", "value": "200", "unit": "万元", "source": "预算批复"},
+            {"key": "实际支出", "value": "150", "unit": "万元", "source": "财务账"},
+        ],
+        "actions": [
+            {"indicator": "A1", "action": "deduct", "points": "1.5", "reason": "制度执行不到位"},
+            {
+                "indicator": "A2",
+                "action": "checklist",
+                "met": [True, False],
+                "justification": "未及时归档",
+            },
+            {"indicator": "B1", "action": "survey", "tallies": TALLIES},
+            {"indicator": "B2", "action": "score", "score": "35", "justification": "效益较好"},
+        ],
+    }

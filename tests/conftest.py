@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from adapters.bootstrap import build_service
-from application.service import EvaluationService
+from application.service import EvaluationService, reported_figures
 from application.tokens import TokenService
 from domain.evaluation import Actor
 from web import create_app
@@ -125,7 +125,8 @@ def anonymous_api(app: Flask) -> Api:
 
 def load_through_api(api: Api, case: dict[str, Any]) -> str:
     """Record a fixture-format evaluation with HTTP calls only; returns its id."""
-    created = api.post("/evaluations", json=case["evaluation"])
+    header = {k: v for k, v in case["evaluation"].items() if k != "reported_total"}
+    created = api.post("/evaluations", json=header)  # the reported total is posted below
     assert created.status_code == 201, created.json
     evaluation_id = created.json["id"]
     base = f"/evaluations/{evaluation_id}"
@@ -155,4 +156,7 @@ def load_through_api(api: Api, case: dict[str, Any]) -> str:
             assert response.status_code == 200, response.json
         else:
             raise AssertionError(f"unknown action {kind}")
+    for figure in reported_figures(case):
+        response = api.post(base + "/reported-figures", json=figure)
+        assert response.status_code == 200, response.json
     return str(evaluation_id)

@@ -10,11 +10,17 @@ from flask import Flask, Response, g, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from adapters.bootstrap import build_review_service, build_service, build_token_service
+from adapters.bootstrap import (
+    build_audit,
+    build_review_service,
+    build_service,
+    build_token_service,
+)
 from application.access import AccessControl
 from web import auth, problems, review_api, token_api
 from web.api import blp
-from web.settings import load_settings
+from web.audit_api import blp as audit_blp
+from web.settings import chain_secret, load_settings
 
 
 class ProblemApi(Api):
@@ -27,6 +33,7 @@ class ProblemApi(Api):
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app, its service and its store from settings (env < config)."""
     settings = load_settings(config)
+    secret = chain_secret(settings)  # refuses production without a secret, before anything opens
     app = Flask(__name__)
     app.config.update(settings)
     app.config.update(
@@ -42,18 +49,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=settings["SCORETRAIL_LOG_LEVEL"])
 
-    service = build_service(settings["SCORETRAIL_DATABASE_URL"])
+    service = build_service(settings["SCORETRAIL_DATABASE_URL"], secret)
     reviews = build_review_service(service)
     app.extensions["scoretrail"] = service
     app.extensions["scoretrail.review"] = reviews
     app.extensions["scoretrail.tokens"] = build_token_service(service)
     app.extensions["scoretrail.access"] = AccessControl(reviews.queries.subject_of)
+    app.extensions["scoretrail_audit"] = build_audit(service)
 
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [auth.BearerAuthPlugin()]})
     api.spec.components.schema("Problem", schema=problems_schema())
     api.register_blueprint(blp)
     api.register_blueprint(review_api.blp)
     api.register_blueprint(token_api.blp)
+    api.register_blueprint(audit_blp)
     problems.register(app)
 
     @app.before_request

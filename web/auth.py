@@ -42,6 +42,12 @@ ROUTE_ACTIONS: Mapping[str, Action] = MappingProxyType(
         "review.list_notes": A.READ_TRAIL,
         "review.add_note": A.NOTE,
         "review.resolve_note": A.NOTE,
+        "audit.diff": A.READ_TRAIL,
+        "audit.explanation": A.READ,
+        "audit.findings": A.READ_TRAIL,
+        "audit.record_reported_figure": A.RECORD,
+        "audit.verification": A.READ_TRAIL,
+        "audit.prove": A.READ_TRAIL,  # a POST that only reads: proving a digest
         "tokens.list_tokens": A.MANAGE_TOKENS,
         "tokens.create_token": A.MANAGE_TOKENS,
         "tokens.revoke_token": A.MANAGE_TOKENS,

@@ -15,7 +15,8 @@ from adapters.bootstrap import build_service
 from application.service import EvaluationService
 from domain.errors import DomainError
 from domain.evaluation import Actor
-from web.settings import load_settings
+from web.audit_cli import export_audit, replay, verify
+from web.settings import InsecureConfiguration, chain_secret, load_settings
 from web.token_cli import token
 
 
@@ -26,7 +27,11 @@ def cli_actor(name: str, role: str) -> Actor:
 
 def open_service(database_url: str | None) -> EvaluationService:
     settings = load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
-    return build_service(settings["SCORETRAIL_DATABASE_URL"])
+    try:
+        secret = chain_secret(settings)
+    except InsecureConfiguration as error:
+        raise click.ClickException(str(error)) from error
+    return build_service(settings["SCORETRAIL_DATABASE_URL"], secret)
 
 
 def load_file(service: EvaluationService, path: Path, by: Actor, skip_existing: bool) -> str:
@@ -121,7 +126,7 @@ def serve(
     config = {"SCORETRAIL_DATABASE_URL": database_url} if database_url else None
     settings = load_settings(config)
     if load_path:
-        service = build_service(settings["SCORETRAIL_DATABASE_URL"])
+        service = build_service(settings["SCORETRAIL_DATABASE_URL"], chain_secret(settings))
         for path in load_path:
             evaluation_id = load_file(service, path, cli_actor("example-loader", "evaluator"), True)
             click.echo(f"loaded {path} as evaluation {evaluation_id}")
@@ -146,6 +151,10 @@ def serve(
         f"ScoreTrail on http://{host}:{port}/api/v1 (store: {settings['SCORETRAIL_DATABASE_URL']})"
     )
     Server().run()
+
+
+for command in (verify, replay, export_audit):
+    main.add_command(command)
 
 
 if __name__ == "__main__":

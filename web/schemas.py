@@ -191,6 +191,11 @@ class IndicatorOut(Schema):
     overridden = fields.Boolean()
     override_justification = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+    survey_rates = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "survey leaves: satisfaction per question, percent"},
+    )
     deductions = fields.List(fields.Nested(DeductionOut))
 
 

@@ -48,6 +48,12 @@ list_notes          200       200      403     200     403   403
 list_tokens         403       403      403     403     200   403
 create_token        403       403      403     403     201   403
 revoke_token        403       403      403     403     200   403
+diff                200       200      403     200     403   403
+explanation         200       200      200     200     403   404
+findings            200       200      403     200     403   403
+record_reported_figure 200    200      403     403     403   403
+verification        200       200      403     200     403   403
+prove               200       200      403     200     403   403
 """
 
 
@@ -60,6 +66,7 @@ class Route:
     path: str
     state: str | None = "draft"
     body: dict[str, Any] | None = None
+    records: bool = True  # an allowed POST records something (proving a digest does not)
 
 
 E = "/evaluations/{id}"
@@ -152,6 +159,23 @@ ROUTES = {
             {"reason": "已核对"},
         ),
         Route("review.list_notes", "GET", E + "/notes", "noted"),
+        Route("audit.diff", "GET", E + "/diff?from=1"),
+        Route("audit.explanation", "GET", E + "/indicators/1.1/explanation"),
+        Route("audit.findings", "GET", E + "/findings"),
+        Route(
+            "audit.record_reported_figure",
+            "POST",
+            E + "/reported-figures",
+            body={"indicator": "1.1", "value": "18", "source": "报告附表"},
+        ),
+        Route("audit.verification", "GET", E + "/verification"),
+        Route(
+            "audit.prove",
+            "POST",
+            E + "/verification",
+            body={"digest": "0" * 64, "version": 1},
+            records=False,
+        ),
         Route("tokens.list_tokens", "GET", "/tokens", None),
         Route("tokens.create_token", "POST", "/tokens", None, {"name": "new", "role": "auditor"}),
         Route("tokens.revoke_token", "POST", "/tokens/{token}/revocation", None),
@@ -284,7 +308,7 @@ def test_route_answers_the_caller_as_the_matrix_says(world: World, name: str, ca
     if expected >= 400:
         assert response.mimetype == "application/problem+json"
         assert world.footprint(ids) == before, "a refused call recorded something"
-    elif route.method == "POST":
+    elif route.method == "POST" and route.records:
         assert world.footprint(ids) != before, "an allowed call recorded nothing"
     if expected == 401:
         assert response.headers["WWW-Authenticate"].startswith("Bearer")

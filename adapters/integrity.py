@@ -1,0 +1,169 @@
+"""The event chain in SQL: a recorder that seals each record as it is inserted, and raw reads.
+
+Sealing happens inside the recorder, on the very session and transaction that insert the
+event rows, over the exact bytes being inserted. Every path that saves events (commands,
+imports, anything added later) is therefore chained, and a digest can never commit without
+its record or the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy.orm import Session
+
+from application.integrity import (
+    GENESIS,
+    INSECURE_DEVELOPMENT_SECRET,
+    RawRecord,
+    chain_key,
+    link_digest,
+)
+
+SECRET_SETTING = "SCORETRAIL_SECRET"
+
+
+def digest_table(events_table_name: str, schema_name: str | None) -> Table:
+    """One digest per stored event record, keyed like the record (never a read model)."""
+    name = events_table_name.removesuffix("events") + "event_digests"
+    return Table(
+        name,
+        MetaData(),
+        Column("originator_id", String(36), primary_key=True),
+        Column("originator_version", Integer, primary_key=True),
+        Column("digest", String(64), nullable=False),
+        schema=schema_name,
+    )
+
+
+class ChainedRecorder(SQLAlchemyApplicationRecorder):
+    """Application recorder that writes each record's chained digest in the same transaction."""
+
+    def __init__(
+        self,
+        datastore: SQLAlchemyDatastore,
+        *,
+        events_table_name: str,
+        key: bytes,
+        schema_name: str | None = None,
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name, schema_name=schema_name)
+        self.key = key
+        self.digests = digest_table(events_table_name, schema_name)
+        self.tables.append(self.digests)
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        # the parent takes the table lock (PostgreSQL) before inserting: chain after it
+        ids = super()._insert_stored_events(session, stored_events, **kwargs)
+        self._seal(session, stored_events)
+        return ids
+
+    def _seal(self, session: Session, stored_events: Sequence[StoredEvent]) -> None:
+        heads: dict[str, str] = {}
+        rows = []
+        for event in stored_events:
+            originator = str(event.originator_id)
+            previous = heads.get(originator)
+            if previous is None:
+                previous = self._stored_digest(session, originator, event.originator_version - 1)
+            record = RawRecord(
+                originator, event.originator_version, event.topic, bytes(event.state)
+            )
+            digest = link_digest(self.key, record, previous)
+            heads[originator] = digest
+            rows.append(
+                {
+                    "originator_id": originator,
+                    "originator_version": event.originator_version,
+                    "digest": digest,
+                }
+            )
+        if rows:
+            session.execute(insert(self.digests), rows)
+
+    def _stored_digest(self, session: Session, originator: str, version: int) -> str:
+        if version < 1:
+            return GENESIS
+        value = session.execute(
+            select(self.digests.c.digest).where(
+                self.digests.c.originator_id == originator,
+                self.digests.c.originator_version == version,
+            )
+        ).scalar()
+        # a missing predecessor leaves the chain visibly broken there rather than refusing writes
+        return str(value) if value is not None else GENESIS
+
+
+class ChainedSQLAlchemyFactory(SQLAlchemyFactory):
+    """SQLAlchemy persistence whose application recorder chains every record it stores."""
+
+    def application_recorder(self) -> ApplicationRecorder:
+        prefix = self.env.name.lower() or "stored"
+        secret = self.env.get(SECRET_SETTING) or INSECURE_DEVELOPMENT_SECRET
+        recorder = ChainedRecorder(
+            datastore=self.datastore,
+            events_table_name=prefix + "_events",
+            key=chain_key(secret),
+            schema_name=self._schema_name,
+        )
+        if self.env_create_table() and recorder.datastore.engine is not None:
+            recorder.create_table()
+        return recorder
+
+
+class RawEventLog:
+    """Stored event records and their digests, read from the tables, not through the domain."""
+
+    def __init__(self, recorder: ChainedRecorder) -> None:
+        self.recorder = recorder
+        self.key = recorder.key
+        self.events = recorder.events_record_cls.__table__
+        self.digests = recorder.digests
+
+    def records(self, evaluation_id: str, upto: int | None = None) -> list[RawRecord]:
+        """Every stored record of one evaluation, in version order."""
+        try:
+            key = UUID(str(evaluation_id))
+        except ValueError:
+            return []
+        query = select(
+            self.events.c.originator_id,
+            self.events.c.originator_version,
+            self.events.c.topic,
+            self.events.c.state,
+        ).where(self.events.c.originator_id == key)
+        if upto is not None:
+            query = query.where(self.events.c.originator_version <= upto)
+        with self.recorder.transaction(commit=False) as session:
+            rows = session.execute(query.order_by(self.events.c.originator_version)).all()
+        return [
+            RawRecord(str(r.originator_id), int(r.originator_version), r.topic, bytes(r.state))
+            for r in rows
+        ]
+
+    def stored_digests(self, evaluation_id: str) -> dict[int, str]:
+        """The digests written with the records, by version."""
+        query = (
+            select(self.digests.c.originator_version, self.digests.c.digest)
+            .where(self.digests.c.originator_id == str(evaluation_id).lower())
+            .order_by(self.digests.c.originator_version)
+        )
+        with self.recorder.transaction(commit=False) as session:
+            return {int(v): str(d) for v, d in session.execute(query).all()}
+
+    def evaluation_ids(self) -> list[str]:
+        """Every evaluation with a stored record or a digest, whatever the read models say."""
+        with self.recorder.transaction(commit=False) as session:
+            sealed = session.execute(select(self.digests.c.originator_id).distinct()).scalars()
+            stored = session.execute(select(self.events.c.originator_id).distinct()).scalars()
+            found = {str(UUID(str(value))) for value in (*sealed, *stored)}
+        return sorted(found)

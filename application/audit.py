@@ -1,0 +1,274 @@
+"""Auditors' use cases: time travel and diffs, explanations, findings, chain verification."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import StoredEvent
+
+from application.documents import (
+    evaluation_document,
+    event_meta,
+    event_payload,
+    event_type,
+    iso,
+)
+from application.errors import EvaluationNotFound, VersionNotFound
+from application.explanations import explain
+from application.findings import find
+from application.integrity import ALGORITHM, RawRecord, prove, walk
+from application.service import EvaluationService
+from domain.errors import InvalidValue, UnknownIndicator
+from domain.evaluation import Evaluation
+
+Anchor = int | datetime
+
+
+class EventLog(Protocol):
+    """Stored records and digests read straight from the tables, with the chain's key."""
+
+    key: bytes
+
+    def records(self, evaluation_id: str, upto: int | None = None) -> list[RawRecord]: ...
+
+    def stored_digests(self, evaluation_id: str) -> dict[int, str]: ...
+
+    def evaluation_ids(self) -> list[str]: ...
+
+
+class AuditService:
+    """Answers auditors' questions from the event store, the chain and the read models."""
+
+    def __init__(self, service: EvaluationService, log: EventLog) -> None:
+        self.service = service
+        self.store = service.store
+        self.read_model = service.read_model
+        self.log = log
+
+    # ------------------------------------------------------------- time travel
+    def load(self, evaluation_id: str, version: int | None = None) -> Evaluation:
+        """The aggregate now, or at a version (from the nearest snapshot on)."""
+        try:
+            key = UUID(str(evaluation_id))
+        except ValueError:
+            raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
+        if version is not None and version < 1:
+            raise VersionNotFound(f"version {version} does not exist", version=version)
+        try:
+            evaluation: Evaluation = self.store.repository.get(key, version=version)
+        except AggregateNotFoundError:
+            raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
+        if version is not None and evaluation.version != version:
+            raise VersionNotFound(
+                f"evaluation {evaluation_id} has no version {version}",
+                version=version,
+                latest=evaluation.version,
+            )
+        return evaluation
+
+    def version_of(self, evaluation_id: str, anchor: Anchor) -> int:
+        """A version number as given, or the last version recorded at or before a time."""
+        if isinstance(anchor, int):
+            return anchor
+        found = self.read_model.version_at(str(evaluation_id), anchor)
+        if found is None:
+            self.load(evaluation_id)  # 404 when the evaluation does not exist at all
+            raise VersionNotFound(
+                f"evaluation {evaluation_id} did not exist at {anchor.isoformat()}",
+                as_of=anchor.isoformat(),
+            )
+        return found
+
+    def load_at(
+        self, evaluation_id: str, version: int | None = None, as_of: datetime | None = None
+    ) -> Evaluation:
+        """The aggregate at ?version= or ?as_of= (the earlier of the two when both are given)."""
+        if as_of is not None:
+            found = self.version_of(evaluation_id, as_of)
+            version = found if version is None else min(version, found)
+        return self.load(evaluation_id, version)
+
+    def diff(self, evaluation_id: str, start: Anchor, end: Anchor | None = None) -> dict[str, Any]:
+        """What changed between two versions or times (`end` defaults to now)."""
+        latest = self.load(
+            evaluation_id, None if end is None else self.version_of(evaluation_id, end)
+        )
+        first, last = self.version_of(evaluation_id, start), latest.version
+        if first > last:
+            raise InvalidValue(
+                f"from (version {first}) must not come after to (version {last})",
+                start=first,
+                end=last,
+            )
+        before = evaluation_document(self.load(evaluation_id, first))
+        after = evaluation_document(latest)
+        old = {i["code"]: i for i in before["indicators"]}
+        new = {i["code"]: i for i in after["indicators"]}
+        changed = [
+            {
+                "code": code,
+                "name": (new.get(code) or old[code])["name"],
+                "before": (old.get(code) or {}).get("score"),
+                "after": (new.get(code) or {}).get("score"),
+            }
+            for code in [*new, *(c for c in old if c not in new)]
+            if (old.get(code) or {}).get("score") != (new.get(code) or {}).get("score")
+        ]
+        events: list[Any] = list(
+            self.store.events.get(UUID(str(evaluation_id)), gt=first, lte=last)
+        )
+        return {
+            "id": str(evaluation_id),
+            "from_version": first,
+            "to_version": last,
+            "total_before": before["total"],
+            "total_after": after["total"],
+            "grade_before": before["grade"],
+            "grade_after": after["grade"],
+            "indicators": changed,
+            "events": [
+                {
+                    "version": e.originator_version,
+                    "type": event_type(e),
+                    "recorded_at": iso(e.timestamp),
+                    "actor": event_meta(e)["actor"],
+                }
+                for e in events
+            ],
+        }
+
+    # ---------------------------------------------------------- explanations
+    def explanation(
+        self,
+        evaluation_id: str,
+        code: str,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> dict[str, Any]:
+        """How one indicator's score is made, at the current or a requested version."""
+        evaluation = self.load_at(evaluation_id, version, as_of)
+        if code not in evaluation.tree:
+            raise UnknownIndicator(f"indicator {code} does not exist", code=code)
+        return explain(evaluation, code)
+
+    def findings(
+        self,
+        evaluation_id: str,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Everything that does not add up, at the current or a requested version."""
+        evaluation = self.load_at(evaluation_id, version, as_of)
+        events = self.store.events.get(evaluation.id, lte=evaluation.version)
+        items = find(evaluation, events)
+        return {
+            "id": str(evaluation.id),
+            "version": evaluation.version,
+            "total": len(items),
+            "items": items,
+        }
+
+    # ------------------------------------------------------------- the chain
+    def verification(self, evaluation_id: str) -> dict[str, Any]:
+        """Walk the chain from the raw stored records and name the first one that breaks."""
+        key, records, stored = self._raw(evaluation_id)
+        return walk(self.log.key, key, records, stored).as_dict()
+
+    def prove(self, evaluation_id: str, *, digest: str, version: int) -> dict[str, Any]:
+        """Does the stored history up to `version` still hash to a digest taken earlier?"""
+        key, records, _ = self._raw(evaluation_id)
+        return prove(self.log.key, key, records, version, digest)
+
+    def verify_all(
+        self,
+        evaluation_ids: Iterable[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Verify each evaluation (every one in the store by default)."""
+        ids = list(evaluation_ids) if evaluation_ids is not None else self.log.evaluation_ids()
+        results = []
+        for done, evaluation_id in enumerate(ids, start=1):
+            try:
+                results.append({"id": evaluation_id, **self.verification(evaluation_id)})
+            except EvaluationNotFound as error:
+                results.append(
+                    {
+                        "id": evaluation_id,
+                        "ok": False,
+                        "events_checked": 0,
+                        "head_version": None,
+                        "head_digest": None,
+                        "first_bad_version": None,
+                        "problem": error.detail,
+                    }
+                )
+            if progress:
+                progress(done, len(ids))
+        return results
+
+    def _raw(self, evaluation_id: str) -> tuple[str, list[RawRecord], dict[int, str]]:
+        try:
+            key = str(UUID(str(evaluation_id)))
+        except ValueError:
+            raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
+        records, stored = self.log.records(key), self.log.stored_digests(key)
+        if not records and not stored:
+            raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
+        return key, records, stored
+
+    # ---------------------------------------------------------- audit packet
+    def packet(self, evaluation_id: str) -> dict[str, Any]:
+        """Every stored record (raw and decoded), the digests and the verdict at export time."""
+        key, records, stored = self._raw(evaluation_id)
+        verdict = walk(self.log.key, key, records, stored)
+        events = []
+        for record in records:
+            events.append(
+                {
+                    "version": record.version,
+                    "topic": record.topic,
+                    "state_base64": base64.b64encode(record.state).decode("ascii"),
+                    "digest": stored.get(record.version),
+                    **self._decoded(record),
+                }
+            )
+        head = max(stored) if stored else None
+        return {
+            "evaluation_id": key,
+            "chain": {
+                "algorithm": ALGORITHM,
+                "message": "HMAC over length-prefixed (8-byte big-endian) fields: the tag "
+                "'scoretrail-event-chain/1', originator id, version, topic, stored state "
+                "bytes, previous digest in hex (64 zeros before version 1)",
+                "head_version": head,
+                "head_digest": stored.get(head) if head else None,
+            },
+            "verification": verdict.as_dict(),
+            "events": events,
+        }
+
+    def _decoded(self, record: RawRecord) -> dict[str, Any]:
+        """The record decoded through the application's mapper, or why it cannot be."""
+        stored = StoredEvent(
+            originator_id=UUID(record.originator_id),
+            originator_version=record.version,
+            topic=record.topic,
+            state=record.state,
+        )
+        try:
+            event: Any = self.store.mapper.to_domain_event(stored)
+        except Exception as error:  # a tampered record may not decode at all
+            return {"type": None, "decode_error": str(error)}
+        return {
+            "type": event_type(event),
+            "recorded_at": iso(event.timestamp),
+            **event_meta(event),
+            "payload": event_payload(event),
+        }

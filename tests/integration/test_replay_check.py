@@ -1,0 +1,65 @@
+"""The replay check rebuilds the read models elsewhere and names any live row that differs."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, update
+
+from adapters.replay_check import read_model_differences
+from adapters.tables import data_entries, indicators
+from application.service import EvaluationService
+from domain.evaluation import Actor
+from tests.cases import mixed_case
+
+
+@pytest.fixture
+def recorded(service: EvaluationService, actor: Actor) -> str:
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
+    service.record_data_entry(
+        evaluation_id, key="实际支出", value="160", reason="补录发票", by=actor
+    )
+    return evaluation_id
+
+
+def corrupt(service: EvaluationService, statement: object) -> None:
+    with service.read_model.transaction() as session:
+        session.execute(statement)
+
+
+def test_live_read_models_match_a_replay(service: EvaluationService, recorded: str) -> None:
+    assert read_model_differences(service) == []
+
+
+def test_a_corrupted_score_is_named_with_both_values(
+    service: EvaluationService, recorded: str
+) -> None:
+    corrupt(
+        service,
+        update(indicators)
+        .where(indicators.c.evaluation_id == recorded, indicators.c.code == "A3")
+        .values(score="20.00"),
+    )
+    [difference] = read_model_differences(service)
+    assert difference == {
+        "table": "rm_indicators",
+        "key": {"evaluation_id": recorded, "code": "A3"},
+        "column": "score",
+        "live": "20.00",
+        "replayed": "16.00",
+    }
+
+
+def test_a_deleted_row_is_named(service: EvaluationService, recorded: str) -> None:
+    corrupt(service, delete(data_entries).where(data_entries.c.key == "预算资金"))
+    [difference] = read_model_differences(service)
+    assert difference["table"] == "rm_data_entries"
+    assert difference["key"] == {"evaluation_id": recorded, "key": "预算资金"}
+    assert difference["live"] == "no such row"
+
+
+def test_progress_is_reported_up_to_the_projected_position(
+    service: EvaluationService, recorded: str
+) -> None:
+    seen: list[tuple[int, int]] = []
+    read_model_differences(service, lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1][0] == seen[-1][1] == service.read_model.position()

@@ -1,0 +1,125 @@
+"""Auditors' commands: verify the event chain, check the read models, export an audit packet."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from adapters.audit_packet import write_packet
+from adapters.bootstrap import build_audit, build_service
+from adapters.replay_check import read_model_differences
+from application.audit import AuditService
+from application.errors import ApplicationError
+from application.service import EvaluationService
+from web.settings import InsecureConfiguration, chain_secret, load_settings
+
+database_option = click.option(
+    "--database-url",
+    envvar="SCORETRAIL_DATABASE_URL",
+    default=None,
+    help="sqlite:///path or postgresql+psycopg://… (default: SQLite file under ./var)",
+)
+
+
+def open_audit(database_url: str | None) -> tuple[EvaluationService, AuditService]:
+    """The service and the auditors' service, keyed with the configured secret."""
+    settings = load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
+    try:
+        secret = chain_secret(settings)
+    except InsecureConfiguration as error:
+        raise click.ClickException(str(error)) from error
+    service = build_service(settings["SCORETRAIL_DATABASE_URL"], secret)
+    return service, build_audit(service)
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Any]:
+    """A rich progress bar on stderr; the callback takes (done, total)."""
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=not sys.stderr.isatty(),
+    ) as progress:
+        task = progress.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield report
+
+
+@click.command()
+@click.argument("evaluation_id", required=False)
+@click.option("--all", "everything", is_flag=True, help="verify every evaluation in the store")
+@database_option
+def verify(evaluation_id: str | None, everything: bool, database_url: str | None) -> None:
+    """Recompute the event chain of one evaluation (or --all); exit 1 when any breaks."""
+    if bool(evaluation_id) == everything:
+        raise click.UsageError("give an evaluation ID or --all (not both)")
+    _, audit = open_audit(database_url)
+    with progress_bar("verifying event chains") as report:
+        results = audit.verify_all([evaluation_id] if evaluation_id else None, report)
+    failed = [r for r in results if not r["ok"]]
+    for r in results:
+        if r["ok"]:
+            click.echo(
+                f"ok      {r['id']}  {r['events_checked']} events, head v{r['head_version']} "
+                f"{r['head_digest']}"
+            )
+        else:
+            click.echo(f"BROKEN  {r['id']}  at version {r['first_bad_version']}: {r['problem']}")
+    click.echo(f"{len(results) - len(failed)} of {len(results)} evaluations verified")
+    if failed:
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--check", is_flag=True, help="compare a replay with the live read models")
+@database_option
+def replay(check: bool, database_url: str | None) -> None:
+    """Replay every event into a scratch database; with --check, report differing rows."""
+    if not check:
+        raise click.UsageError("only --check is supported (rebuild-projections rebuilds)")
+    service, _ = open_audit(database_url)
+    with progress_bar("replaying events") as report:
+        differences = read_model_differences(service, report)
+    for d in differences:
+        where = ", ".join(f"{k}={v}" for k, v in d["key"].items())
+        column = f".{d['column']}" if d["column"] else ""
+        click.echo(
+            f"DIFF {d['table']}[{where}]{column}: live {d['live']!r}, replay {d['replayed']!r}"
+        )
+    if differences:
+        click.echo(f"{len(differences)} differences between the read models and a replay")
+        sys.exit(1)
+    click.echo("read models match a replay of the events")
+
+
+@click.command("export-audit")
+@click.argument("evaluation_id")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@database_option
+def export_audit(evaluation_id: str, path: Path, database_url: str | None) -> None:
+    """Write an audit packet (every record, the digests) and its offline verifier."""
+    _, audit = open_audit(database_url)
+    try:
+        packet = write_packet(audit, evaluation_id, path)
+    except ApplicationError as error:
+        raise click.ClickException(error.detail) from error
+    chain = packet["chain"]
+    click.echo(
+        f"wrote {path} ({len(packet['events'])} records, head v{chain['head_version']} "
+        f"{chain['head_digest']}) and {path.with_name(packet['verifier']['filename'])}"
+    )
+    if not packet["verification"]["ok"]:
+        click.echo(f"warning: the chain is broken: {packet['verification']['problem']}", err=True)

@@ -1,0 +1,178 @@
+"""Schemas of the auditors' endpoints: diffs, explanations, findings, verification."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from web.schemas import Evidence, Number, Strict
+
+HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+class Anchor(fields.Field):
+    """A version number (1, 2, …) or an ISO-8601 time (UTC when no offset is given)."""
+
+    default_error_messages = {  # noqa: RUF012 (marshmallow's own convention)
+        "invalid": "Must be a version number or an ISO-8601 time.",
+        "range": "Version numbers start at 1.",
+    }
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | datetime:
+        text = str(value).strip()
+        if text.isdigit():
+            if int(text) < 1:
+                raise self.make_error("range")
+            return int(text)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise self.make_error("invalid") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class DiffQuerySchema(Schema):
+    start = Anchor(
+        data_key="from",
+        required=True,
+        metadata={
+            "type": "string",
+            "description": "a version number or an ISO-8601 time",
+            "example": "12",
+        },
+    )
+    end = Anchor(
+        data_key="to",
+        load_default=None,
+        metadata={
+            "type": "string",
+            "description": "a version number or an ISO-8601 time (default: the current version)",
+            "example": "2026-03-03T00:00:00Z",
+        },
+    )
+
+
+class ProofSchema(Strict):
+    digest = fields.String(
+        required=True, validate=validate.Regexp(HEX64, error="Must be 64 hexadecimal digits.")
+    )
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class ReportedFigureSchema(Strict):
+    indicator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    figure = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(("score", "rate", "total")),
+        metadata={"description": "score (default with an indicator), rate (percent) or total"},
+    )
+    value = Number(required=True)
+    source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    evidence = Evidence
+
+
+# ------------------------------------------------------------------ responses
+class ChangedIndicatorOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    before = fields.String(allow_none=True)
+    after = fields.String(allow_none=True)
+
+
+class DiffEventOut(Schema):
+    version = fields.Integer()
+    type = fields.String()
+    recorded_at = fields.String()
+    actor = fields.String()
+
+
+class DiffOut(Schema):
+    id = fields.String()
+    from_version = fields.Integer()
+    to_version = fields.Integer()
+    total_before = fields.String(allow_none=True)
+    total_after = fields.String(allow_none=True)
+    grade_before = fields.String(allow_none=True)
+    grade_after = fields.String(allow_none=True)
+    indicators = fields.List(fields.Nested(ChangedIndicatorOut))
+    events = fields.List(fields.Nested(DiffEventOut))
+
+
+class StepOut(Schema):
+    kind = fields.String(
+        metadata={
+            "description": "weight, deduction, withdrawn_deduction, checklist_assessment, "
+            "checklist_item, data_entry, ratio, survey_question, survey_satisfaction, "
+            "product, manual_score, rule_score, note, override, rounding, child, sum"
+        }
+    )
+    text = fields.String()
+    value = fields.String(allow_none=True, metadata={"description": "exact decimal"})
+    version = fields.Integer(allow_none=True, metadata={"description": "event it rests on"})
+    details = fields.Dict()
+
+
+class ExplanationOut(Schema):
+    evaluation_id = fields.String()
+    version = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    parent = fields.String(allow_none=True)
+    level = fields.Integer()
+    method = fields.String(allow_none=True)
+    weight = fields.String()
+    criteria = fields.String(allow_none=True)
+    score = fields.String(allow_none=True)
+    rate = fields.String(allow_none=True)
+    exact = fields.String(allow_none=True)
+    rule_score = fields.String(allow_none=True)
+    overridden = fields.Boolean()
+    steps = fields.List(fields.Nested(StepOut))
+
+
+class FindingOut(Schema):
+    kind = fields.String(
+        metadata={
+            "description": "override_differs, reported_figure_differs, parent_sum_differs, "
+            "total_differs, data_corrected_after_use"
+        }
+    )
+    indicator = fields.String(allow_none=True)
+    key = fields.String(allow_none=True)
+    recorded = fields.String(allow_none=True)
+    recomputed = fields.String(allow_none=True)
+    versions = fields.List(fields.Integer())
+    message = fields.String()
+    details = fields.Dict()
+
+
+class FindingsOut(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    total = fields.Integer()
+    items = fields.List(fields.Nested(FindingOut))
+
+
+class VerificationOut(Schema):
+    ok = fields.Boolean()
+    events_checked = fields.Integer()
+    head_version = fields.Integer(
+        allow_none=True, metadata={"description": "last version proven intact"}
+    )
+    head_digest = fields.String(allow_none=True)
+    first_bad_version = fields.Integer(allow_none=True)
+    problem = fields.String(allow_none=True)
+
+
+class ProofOut(Schema):
+    ok = fields.Boolean()
+    version = fields.Integer()
+    digest = fields.String(metadata={"description": "the digest given"})
+    computed_digest = fields.String(allow_none=True)
+    events_checked = fields.Integer()
+    first_bad_version = fields.Integer(allow_none=True)
+    problem = fields.String(allow_none=True)
