@@ -9,8 +9,10 @@ from typing import Any
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 
 from adapters.read_model import SqlReadModel
+from adapters.sheets.codec import WorkbookCodec
 from application.app import EvaluationStore
 from application.service import EvaluationService
+from application.sheets import SheetTransfer
 
 DEFAULT_DATABASE_URL = "sqlite:///var/scoretrail.sqlite3"
 
@@ -43,3 +45,8 @@ def build_service(database_url: str | None = None) -> EvaluationService:
         read_model.drop_and_create()
         service.rebuild_read_models()
     return service
+
+
+def build_sheets(service: EvaluationService) -> SheetTransfer:
+    """Sheet import and report export over the service, with the xlsx/csv/html/json codec."""
+    return SheetTransfer(service, WorkbookCodec())
