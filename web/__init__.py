@@ -10,10 +10,11 @@ from flask import Flask, Response, g, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from adapters.bootstrap import build_service
+from adapters.bootstrap import build_service, build_sheets
 from web import problems
 from web.api import blp
 from web.settings import load_settings
+from web.sheets import blp as sheets_blp
 
 
 class Identity(NamedTuple):
@@ -49,10 +50,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=settings["SCORETRAIL_LOG_LEVEL"])
 
     app.extensions["scoretrail"] = build_service(settings["SCORETRAIL_DATABASE_URL"])
+    app.extensions["scoretrail.sheets"] = build_sheets(app.extensions["scoretrail"])
 
     api = ProblemApi(app)
     api.spec.components.schema("Problem", schema=problems_schema())
     api.register_blueprint(blp)
+    api.register_blueprint(sheets_blp)
     problems.register(app)
 
     @app.before_request

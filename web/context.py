@@ -7,12 +7,18 @@ from typing import cast
 from flask import current_app, g
 
 from application.service import EvaluationService
+from application.sheets import SheetTransfer
 from domain.evaluation import Actor
 
 
 def service() -> EvaluationService:
     """The service built by create_app for this Flask app."""
     return cast(EvaluationService, current_app.extensions["scoretrail"])
+
+
+def sheets() -> SheetTransfer:
+    """Sheet import and report export, built by create_app over the same service."""
+    return cast(SheetTransfer, current_app.extensions["scoretrail.sheets"])
 
 
 def actor() -> Actor:

@@ -14,6 +14,7 @@ from application.errors import (
     ApplicationError,
     ConcurrentChange,
     EvaluationNotFound,
+    SheetRejected,
     StaleVersion,
     VersionNotFound,
 )
@@ -60,7 +61,7 @@ def problem(
 def status_of(error: DomainError | ApplicationError) -> int:
     if isinstance(error, NotFound | EvaluationNotFound | VersionNotFound):
         return 404
-    if isinstance(error, InvalidValue):
+    if isinstance(error, InvalidValue | SheetRejected):
         return 422
     if isinstance(error, StaleVersion):
         return 412
@@ -107,6 +108,19 @@ def register(app: Flask) -> None:
             extra={"values": error.values} if error.values else None,
         )
 
+    @app.errorhandler(SheetRejected)
+    def sheet_problem(error: SheetRejected) -> Response:
+        # `rows` pins each problem to sheet, row and column; `errors` keeps the field → messages
+        # shape of every other validation problem, here all under the upload's field, "file".
+        return problem(
+            422,
+            error.title,
+            error.detail,
+            "sheet-rejected",
+            errors={"file": [describe_row(row) for row in error.rows]},
+            extra={"rows": error.rows},
+        )
+
     @app.errorhandler(IntegrityError)
     def integrity_problem(error: IntegrityError) -> Response:
         return problem(
@@ -135,6 +149,20 @@ def register(app: Flask) -> None:
         return problem(
             500, "Internal error", "an unexpected error occurred; it has been logged", "internal"
         )
+
+
+def describe_row(row: dict[str, Any]) -> str:
+    """One sheet problem as text: "评分表, row 3, column D: message"."""
+    where = [
+        part
+        for part in (
+            row.get("sheet"),
+            f"row {row['row']}" if row.get("row") is not None else None,
+            f"column {row['column']}" if row.get("column") else None,
+        )
+        if part
+    ]
+    return f"{', '.join(where)}: {row['message']}" if where else str(row["message"])
 
 
 def http_problem(error: HTTPException) -> Response:
