@@ -98,7 +98,7 @@ class SheetTransfer:
                 "event_count": len(evaluation.pending_events),
                 "warnings": warnings,
                 "events": [summarise(event) for event in evaluation.pending_events],
-                "evaluation": preview,
+                "evaluation": {**preview, "id": None},  # nothing under that id was recorded
             }
         document = self.service.import_evaluation(spec, by)
         return {

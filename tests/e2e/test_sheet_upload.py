@@ -104,6 +104,8 @@ def test_dry_run_shows_the_events_total_and_grade_and_records_nothing(api: Api) 
     assert "Location" not in response.headers
     body = response.json
     assert body["dry_run"] is True and body["id"] is None
+    assert body["evaluation"]["id"] is None
+    assert body["evaluation"]["total"] == "23.73"
     assert (body["total"], body["grade"]) == ("23.73", "优")
     assert body["events"][0]["type"] == "Created"
     assert body["events"][0]["actor"] == "local-user"
