@@ -12,12 +12,14 @@ from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from adapters.integrity import SECRET_SETTING, ChainedRecorder, RawEventLog
 from adapters.read_model import SqlReadModel
 from adapters.review_read_model import SqlReviewQueries
+from adapters.sheets.codec import WorkbookCodec
 from adapters.tokens import SqlTokenStore
 from application.app import EvaluationStore
 from application.audit import AuditService
 from application.integrity import INSECURE_DEVELOPMENT_SECRET
 from application.review import ReviewService
 from application.service import EvaluationService
+from application.sheets import SheetTransfer
 from application.tokens import TokenService
 
 DEFAULT_DATABASE_URL = "sqlite:///var/scoretrail.sqlite3"
@@ -81,3 +83,8 @@ def build_audit(service: EvaluationService) -> AuditService:
     recorder = service.store.recorder
     assert isinstance(recorder, ChainedRecorder), "the store was not built by build_service"
     return AuditService(service, RawEventLog(recorder))
+
+
+def build_sheets(service: EvaluationService) -> SheetTransfer:
+    """Sheet import and report export over the service, with the xlsx/csv/html/json codec."""
+    return SheetTransfer(service, WorkbookCodec())

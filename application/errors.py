@@ -62,3 +62,20 @@ class UnknownToken(ApplicationError):
     """No active token has that name or id."""
 
     title = "Unknown token"
+
+
+class SheetRejected(ApplicationError):
+    """An uploaded sheet cannot be imported; nothing was recorded.
+
+    `rows` lists every problem as `{sheet, row, column, message}`: row is 1-based as the
+    spreadsheet shows it, column a letter or, for JSON and header fields, a field path.
+    """
+
+    title = "Sheet rejected"
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = [dict(row) for row in rows]
+        count = len(self.rows)
+        super().__init__(
+            f"the sheet has {count} problem{'s' if count != 1 else ''}; nothing was recorded"
+        )

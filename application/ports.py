@@ -1,9 +1,10 @@
-"""Ports the service layer needs from the outside: the read models and their transaction."""
+"""Ports the service layer needs from the outside: read models, their transaction, sheet codecs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -44,3 +45,49 @@ class ReadModel(Protocol):
     def find(self, title: str, subject: str, fiscal_year: int) -> str | None: ...
 
     def iter_ids(self) -> Iterator[str]: ...
+
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ParsedSheet:
+    """An upload read into the fixture format, and where each of its parts came from.
+
+    `sources` holds locations `{sheet, row, column}`: under "evaluation" the header's, under
+    "indicators" per code a dict with "name", "weight", "method" and "score", under
+    "data_entries" and "actions" one per item of the spec's lists, in order.
+    """
+
+    spec: dict[str, Any]
+    sources: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A document rendered in one format, ready to be written or sent."""
+
+    content: bytes
+    media_type: str
+    extension: str
+
+
+class SheetCodec(Protocol):
+    """Reads score sheets people keep (xlsx, csv, fixture JSON) and writes reports they read."""
+
+    formats: tuple[str, ...]  # the formats render() accepts
+
+    def parse(
+        self,
+        data: bytes,
+        filename: str,
+        defaults: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> ParsedSheet:
+        """The upload as a fixture-format spec; raises SheetRejected listing every problem."""
+
+    def render(self, document: Mapping[str, Any], fmt: str) -> Rendered:
+        """The evaluation document as a score sheet report in one of `formats`."""
+
+    def render_history(self, events: Sequence[Mapping[str, Any]], fmt: str) -> Rendered:
+        """History items (version, type, recorded_at, actor, role, correlation_id, data)."""

@@ -648,9 +648,7 @@ class Evaluation(Aggregate):
         return grade_for(self.total, self.grade_bands)
 
     # --------------------------------------------------------------- rescoring
-    def _rescore(
-        self, cause: str, reason: str, by: Actor, dispute_id: str | None = None
-    ) -> None:
+    def _rescore(self, cause: str, reason: str, by: Actor, dispute_id: str | None = None) -> None:
         """Compute every leaf's score now, then record a ScoreChanged for each that moved."""
         cause_version = self.version
         scores = {code: leaf.score for code, leaf in self.leaves.items()}
@@ -863,7 +861,13 @@ class Evaluation(Aggregate):
         meta: dict[str, str],
     ) -> None:
         self.disputes[dispute_id] = Dispute(
-            dispute_id, target, code, deduction_id, grounds, evidence, meta["actor"],
+            dispute_id,
+            target,
+            code,
+            deduction_id,
+            grounds,
+            evidence,
+            meta["actor"],
             self.version + 1,
         )
 

@@ -14,6 +14,7 @@ from adapters.bootstrap import (
     build_audit,
     build_review_service,
     build_service,
+    build_sheets,
     build_token_service,
 )
 from application.access import AccessControl
@@ -21,6 +22,7 @@ from web import auth, problems, review_api, token_api
 from web.api import blp
 from web.audit_api import blp as audit_blp
 from web.settings import chain_secret, load_settings
+from web.sheets import blp as sheets_blp
 
 
 class ProblemApi(Api):
@@ -56,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["scoretrail.tokens"] = build_token_service(service)
     app.extensions["scoretrail.access"] = AccessControl(reviews.queries.subject_of)
     app.extensions["scoretrail_audit"] = build_audit(service)
+    app.extensions["scoretrail.sheets"] = build_sheets(service)
 
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [auth.BearerAuthPlugin()]})
     api.spec.components.schema("Problem", schema=problems_schema())
@@ -63,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(review_api.blp)
     api.register_blueprint(token_api.blp)
     api.register_blueprint(audit_blp)
+    api.register_blueprint(sheets_blp)
     problems.register(app)
 
     @app.before_request

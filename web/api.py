@@ -8,7 +8,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from web.auth import visible_filters
-from web.context import actor, service
+from web.context import actor, service, sheets
 from web.parsing import DecimalJSONParser
 from web.schemas import (
     AsOfQuerySchema,
@@ -29,6 +29,8 @@ from web.schemas import (
     SummaryPageOut,
     SurveySchema,
 )
+from web.sheet_schemas import HistoryQuerySchema
+from web.sheets import download
 
 
 class ApiBlueprint(Blueprint):
@@ -156,10 +158,13 @@ def reopen(body: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/history", methods=["GET"])
-@blp.arguments(PageQuerySchema, location="query")
+@blp.arguments(HistoryQuerySchema, location="query")
 @blp.response(200, EventPageOut)
+@blp.doc(responses={200: {"content": {"text/csv; charset=utf-8": {"schema": {"type": "string"}}}}})
 def history(query: Json, evaluation_id: Any) -> Any:
-    """Every event of the evaluation, oldest first."""
+    """Every event of the evaluation, oldest first; format=csv gives them all as a CSV file."""
+    if query.pop("format") == "csv":
+        return download(sheets().history_report(str(evaluation_id)))
     return service().history(str(evaluation_id), **query)
 
 

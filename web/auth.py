@@ -48,6 +48,8 @@ ROUTE_ACTIONS: Mapping[str, Action] = MappingProxyType(
         "audit.record_reported_figure": A.RECORD,
         "audit.verification": A.READ_TRAIL,
         "audit.prove": A.READ_TRAIL,  # a POST that only reads: proving a digest
+        "sheets.import_evaluation": A.CREATE,
+        "sheets.report": A.READ,
         "tokens.list_tokens": A.MANAGE_TOKENS,
         "tokens.create_token": A.MANAGE_TOKENS,
         "tokens.revoke_token": A.MANAGE_TOKENS,

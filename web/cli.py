@@ -1,23 +1,33 @@
-"""The `scoretrail` command: serve, load, rebuild-projections."""
+"""The `scoretrail` command: serve, load, import, export, rebuild-projections."""
 
 from __future__ import annotations
 
 import json
 import sys
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from adapters.bootstrap import build_service
+from adapters.bootstrap import build_service, build_sheets
+from application.errors import ApplicationError, SheetRejected
 from application.service import EvaluationService
 from domain.errors import DomainError
 from domain.evaluation import Actor
 from web.audit_cli import export_audit, replay, verify
+from web.problems import describe_row
 from web.settings import InsecureConfiguration, chain_secret, load_settings
 from web.token_cli import token
+
+# Sheets with at least this many rows get a progress bar while they are read.
+LARGE_SHEET_ROWS = 500
+REPORT_FORMATS = ("xlsx", "csv", "json", "html")
 
 
 def cli_actor(name: str, role: str) -> Actor:
@@ -74,6 +84,177 @@ def load(path: Path, actor: str, skip_existing: bool, database_url: str | None) 
     except (DomainError, KeyError, ValueError) as error:
         raise click.ClickException(f"{path}: nothing recorded: {error}") from error
     click.echo(evaluation_id)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--title", help="the evaluation's title (default: the sheet's)")
+@click.option("--subject", help="被评价单位 (default: the sheet's)")
+@click.option("--fiscal-year", type=click.IntRange(1900, 2999), help="评价年度")
+@click.option("--kind", help="评价类型, e.g. project (default: the sheet's)")
+@click.option("--evaluator", help="评价机构 (default: the sheet's)")
+@click.option("--total-weight", help="total weight (default: the sum of the top indicators)")
+@click.option("--dry-run", is_flag=True, help="show what would be recorded; record nothing")
+@click.option("--actor", default="cli", show_default=True, help="name recorded on the events")
+@database_option
+def import_sheet(
+    path: Path,
+    title: str | None,
+    subject: str | None,
+    fiscal_year: int | None,
+    kind: str | None,
+    evaluator: str | None,
+    total_weight: str | None,
+    dry_run: bool,
+    actor: str,
+    database_url: str | None,
+) -> None:
+    """Import a score sheet (xlsx, csv or fixture JSON) as a new evaluation; prints its id last."""
+    given = {
+        "title": title,
+        "subject": subject,
+        "fiscal_year": fiscal_year,
+        "kind": kind,
+        "evaluator": evaluator,
+        "total_weight": total_weight,
+    }
+    defaults = {name: value for name, value in given.items() if value is not None}
+    sheets = build_sheets(open_service(database_url))
+    try:
+        with sheet_progress() as progress:
+            result = sheets.import_sheet(
+                path.read_bytes(),
+                path.name,
+                defaults,
+                by=cli_actor(actor, "evaluator"),
+                dry_run=dry_run,
+                progress=progress,
+            )
+    except SheetRejected as error:
+        for row in error.rows:
+            click.echo(describe_row(row), err=True)
+        raise click.ClickException(
+            f"{path}: nothing recorded ({len(error.rows)} problem(s) above)"
+        ) from error
+    for warning in result["warnings"]:
+        click.echo(f"warning: {describe_row(warning)}", err=True)
+    outcome = f"total {result['total'] or '-'}, grade {result['grade'] or '-'}"
+    if dry_run:
+        for event in result["events"]:
+            click.echo(f"{event['version']:>5}  {event['type']:<18} {key_data(event)}")
+        click.echo(f"dry run: would record {result['event_count']} events; {outcome}")
+        click.echo("nothing recorded")
+        return
+    click.echo(f"recorded {result['event_count']} events; {outcome}")
+    click.echo(result["id"])
+
+
+@contextmanager
+def sheet_progress() -> Iterator[Callable[[int, int], None]]:
+    """A progress callback that shows a bar on stderr once a sheet proves large."""
+    bar: Progress | None = None
+    task: Any = None
+
+    def report(done: int, total: int) -> None:
+        nonlocal bar, task
+        if total < LARGE_SHEET_ROWS:
+            return
+        if bar is None:
+            bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            bar.start()
+            task = bar.add_task("reading rows", total=total)
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield report
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def key_data(event: dict[str, Any], width: int = 120) -> str:
+    """What matters in an event, on one line."""
+    data = event["data"]
+    kind = event["type"]
+    if kind == "Created":
+        text = f"{data['title']} / {data['subject']} / {data['fiscal_year']} / {data['kind']}"
+    elif kind == "FrameworkDefined":
+        text = f"{data['indicators']} indicators"
+    elif kind == "ScoreChanged":
+        text = f"{data['code']}: {data['before'] or '-'} -> {data['after'] or '-'}"
+        if data.get("overridden"):
+            text += f" (rule {data.get('rule_score') or '-'})"
+        text += f"; total {data.get('total') or '-'} {data.get('grade') or ''}".rstrip()
+    elif kind == "DeductionRecorded":
+        text = f"{data['code']}: -{data['points']} {data['reason']}"
+    elif kind in ("ScoreRecorded", "ScoreOverridden"):
+        text = f"{data['code']}: {data['score']} {data['justification']}"
+    elif kind == "ChecklistAssessed":
+        text = f"{data['code']}: {sum(data['met'])}/{len(data['met'])} met"
+    elif kind == "DataEntryRecorded":
+        text = f"{data['key']} = {data['value']} {data.get('unit') or ''}".rstrip()
+    else:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def parse_moment(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """An ISO-8601 time; without an offset it is taken as UTC."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO-8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@main.command()
+@click.argument("evaluation_id")
+@click.option(
+    "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="xlsx", show_default=True
+)
+@click.option("--as-of", callback=parse_moment, help="as it stood at this ISO-8601 time")
+@click.option("--version", type=click.IntRange(min=1), help="as it stood at this version")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="file to write (default: standard output)",
+)
+@database_option
+def export(
+    evaluation_id: str,
+    fmt: str,
+    as_of: datetime | None,
+    version: int | None,
+    output: Path | None,
+    database_url: str | None,
+) -> None:
+    """Export the score sheet report as xlsx, csv (UTF-8 with BOM), json or html."""
+    if as_of is not None and version is not None:
+        raise click.UsageError("give --as-of or --version, not both")
+    sheets = build_sheets(open_service(database_url))
+    try:
+        report = sheets.report(evaluation_id, fmt, version=version, as_of=as_of)
+    except (ApplicationError, DomainError) as error:
+        raise click.ClickException(error.detail) from error
+    if output is not None:
+        output.write_bytes(report.content)
+        click.echo(f"wrote {output} ({len(report.content)} bytes)", err=True)
+        return
+    if fmt == "xlsx" and sys.stdout.isatty():
+        raise click.ClickException("xlsx is binary: write it to a file with --output FILE")
+    with click.open_file("-", "wb") as stream:
+        stream.write(report.content)
 
 
 @main.command("rebuild-projections")

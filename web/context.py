@@ -9,6 +9,7 @@ from flask import current_app, g
 from application.access import AccessControl, Principal
 from application.review import ReviewService
 from application.service import EvaluationService
+from application.sheets import SheetTransfer
 from application.tokens import TokenService
 from domain.evaluation import Actor
 
@@ -36,6 +37,11 @@ def access() -> AccessControl:
 def principal() -> Principal:
     """The authenticated caller of this request."""
     return cast(Principal, g.identity)
+
+
+def sheets() -> SheetTransfer:
+    """Sheet import and report export, built by create_app over the same service."""
+    return cast(SheetTransfer, current_app.extensions["scoretrail.sheets"])
 
 
 def actor() -> Actor:

@@ -15,6 +15,7 @@ from application.errors import (
     ConcurrentChange,
     EvaluationNotFound,
     Forbidden,
+    SheetRejected,
     StaleVersion,
     TokenRefused,
     Unauthenticated,
@@ -68,7 +69,7 @@ def status_of(error: DomainError | ApplicationError) -> int:
         return 403
     if isinstance(error, NotFound | EvaluationNotFound | VersionNotFound | UnknownToken):
         return 404
-    if isinstance(error, InvalidValue | TokenRefused):
+    if isinstance(error, InvalidValue | TokenRefused | SheetRejected):
         return 422
     if isinstance(error, StaleVersion):
         return 412
@@ -119,6 +120,19 @@ def register(app: Flask) -> None:
             headers={"WWW-Authenticate": challenge} if challenge else None,
         )
 
+    @app.errorhandler(SheetRejected)
+    def sheet_problem(error: SheetRejected) -> Response:
+        # `rows` pins each problem to sheet, row and column; `errors` keeps the field → messages
+        # shape of every other validation problem, here all under the upload's field, "file".
+        return problem(
+            422,
+            error.title,
+            error.detail,
+            "sheet-rejected",
+            errors={"file": [describe_row(row) for row in error.rows]},
+            extra={"rows": error.rows},
+        )
+
     @app.errorhandler(IntegrityError)
     def integrity_problem(error: IntegrityError) -> Response:
         return problem(
@@ -147,6 +161,20 @@ def register(app: Flask) -> None:
         return problem(
             500, "Internal error", "an unexpected error occurred; it has been logged", "internal"
         )
+
+
+def describe_row(row: dict[str, Any]) -> str:
+    """One sheet problem as text: "评分表, row 3, column D: message"."""
+    where = [
+        part
+        for part in (
+            row.get("sheet"),
+            f"row {row['row']}" if row.get("row") is not None else None,
+            f"column {row['column']}" if row.get("column") else None,
+        )
+        if part
+    ]
+    return f"{', '.join(where)}: {row['message']}" if where else str(row["message"])
 
 
 def http_problem(error: HTTPException) -> Response:

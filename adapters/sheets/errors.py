@@ -14,6 +14,14 @@ class ImportProblem(TypedDict):
     message: str
 
 
+class Location(TypedDict):
+    """Where a value came from: the same coordinates as a problem, without the message."""
+
+    sheet: str | None
+    row: int | None
+    column: str | None
+
+
 def problem(
     message: str, *, sheet: str | None = None, row: int | None = None, column: str | None = None
 ) -> ImportProblem:

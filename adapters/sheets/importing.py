@@ -18,7 +18,8 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from .errors import ImportProblem, SheetImportError, problem
+from .documents import from_document, is_document
+from .errors import ImportProblem, Location, SheetImportError, problem
 
 Progress = Callable[[int, int], None]
 
@@ -199,9 +200,13 @@ def parse_sheet(
 ) -> dict[str, Any]:
     """Parse an upload into the fixture format (evaluation, indicators, data_entries, actions).
 
-    The format is read from the content (zip → xlsx, a JSON object → fixture, other text → csv);
+    The format is read from the content (zip → xlsx, a JSON object → fixture or an exported
+    evaluation document, other text → csv);
     the name only decides what a wrong content is reported as. `defaults` (title, subject,
     fiscal_year, kind, evaluator, total_weight) fill or override the evaluation header.
+    `sources` says where each part came from (sheet, row, column: a cell, or a field path in
+    JSON): per indicator code its name, weight, method and score cells, and one location per
+    data entry and per action, so a rule broken later can be pinned to the row that broke it.
     Raises SheetImportError listing every problem; never returns a partial result.
     """
     overrides, problems = _defaults(defaults or {})
@@ -773,6 +778,12 @@ class _TableParser:
     def result(self) -> dict[str, Any]:
         indicators: list[dict[str, Any]] = []
         actions: list[dict[str, Any]] = []
+        sources: dict[str, Any] = {
+            "evaluation": self.location(None, None),
+            "indicators": {},
+            "data_entries": [],
+            "actions": [],
+        }
         for node in self.preorder():
             assert node.code is not None and node.weight is not None
             entry: dict[str, Any] = {"code": node.code}
@@ -786,6 +797,7 @@ class _TableParser:
                 if role in node.texts:
                     entry[role] = node.texts[role]
             indicators.append(entry)
+            sources["indicators"][node.code] = self.node_sources(node)
             if not node.children and node.score is not None:
                 action = _action(
                     node.code,
@@ -796,6 +808,7 @@ class _TableParser:
                 )
                 if action is not None:
                     actions.append(action)
+                    sources["actions"].append(sources["indicators"][node.code]["score"])
         return {
             "evaluation": self.evaluation(
                 sum((root.weight or Decimal(0) for root in self.roots), Decimal(0))
@@ -803,6 +816,35 @@ class _TableParser:
             "indicators": indicators,
             "data_entries": [],
             "actions": actions,
+            "sources": sources,
+        }
+
+    def location(self, row: int | None, column: int | None) -> Location:
+        """A 0-based grid position as the sheet shows it (1-based row, column letter)."""
+        return {
+            "sheet": self.grid.sheet,
+            "row": None if row is None else row + 1,
+            "column": None if column is None else get_column_letter(column + 1),
+        }
+
+    def first_row(self, node: _Node) -> int | None:
+        """The node's own row, or for a group named only in merged cells, its first child's."""
+        if node.row is not None:
+            return node.row
+        rows = [row for child in node.children if (row := self.first_row(child)) is not None]
+        return min(rows) if rows else None
+
+    def node_sources(self, node: _Node) -> dict[str, Location]:
+        """Where the indicator's name, weight, method and score were read."""
+        row = self.first_row(node)
+        depth = len(node.path) - 1
+        weight = node.weight_at or (row, self.columns.own_weight(depth))
+        score = node.score_at or (row, self.columns.roles.get("score"))
+        return {
+            "name": self.location(row, self.columns.levels[depth]),
+            "weight": self.location(*weight),
+            "method": self.location(row, self.columns.roles.get("method")),
+            "score": self.location(*score),
         }
 
     def evaluation(self, root_weights: Decimal) -> dict[str, Any]:
@@ -934,6 +976,8 @@ def _parse_fixture(
         ) from exc
     except ValueError as exc:
         raise SheetImportError.single(f"JSON 格式错误：{exc}") from exc
+    if is_document(document):  # a JSON report exported earlier
+        document = from_document(document)
     errors = problems + _fixture_problems(document)
     if errors:
         raise SheetImportError(errors[:MAX_ERRORS])
@@ -941,7 +985,31 @@ def _parse_fixture(
     document["evaluation"].update(overrides)
     document.setdefault("data_entries", [])
     document.setdefault("actions", [])
+    document["sources"] = _fixture_sources(document)
     return document
+
+
+def _fixture_sources(document: dict[str, Any]) -> dict[str, Any]:
+    """Where each part of a fixture sits, as field paths (the JSON has no sheet or row)."""
+
+    def at(path: str) -> Location:
+        return {"sheet": None, "row": None, "column": path}
+
+    indicators: dict[str, dict[str, Location]] = {}
+    for index, indicator in enumerate(document["indicators"]):
+        path = f"indicators[{index}]"
+        indicators[indicator["code"]] = {
+            "name": at(path),
+            "weight": at(f"{path}.weight"),
+            "method": at(f"{path}.method"),
+            "score": at(path),
+        }
+    return {
+        "evaluation": at("evaluation"),
+        "indicators": indicators,
+        "data_entries": [at(f"data_entries[{i}]") for i in range(len(document["data_entries"]))],
+        "actions": [at(f"actions[{i}]") for i in range(len(document["actions"]))],
+    }
 
 
 def _reject_constant(name: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,6 +56,8 @@ findings            200       200      403     200     403   403
 record_reported_figure 200    200      403     403     403   403
 verification        200       200      403     200     403   403
 prove               200       200      403     200     403   403
+report              200       200      200     200     403   404
+import_evaluation   201       403      403     403     403   403
 """
 
 
@@ -67,6 +71,7 @@ class Route:
     state: str | None = "draft"
     body: dict[str, Any] | None = None
     records: bool = True  # an allowed POST records something (proving a digest does not)
+    upload: bool = False  # the body goes as a multipart file named case.json
 
 
 E = "/evaluations/{id}"
@@ -175,6 +180,15 @@ ROUTES = {
             E + "/verification",
             body={"digest": "0" * 64, "version": 1},
             records=False,
+        ),
+        Route("sheets.report", "GET", E + "/report?format=json"),
+        Route(
+            "sheets.import_evaluation",
+            "POST",
+            "/evaluations/import",
+            None,
+            small_case(),
+            upload=True,
         ),
         Route("tokens.list_tokens", "GET", "/tokens", None),
         Route("tokens.create_token", "POST", "/tokens", None, {"name": "new", "role": "auditor"}),
@@ -289,6 +303,13 @@ def call(api: Api, route: Route, ids: dict[str, str]) -> Any:
     path = fill(route.path, ids)
     if route.method == "GET":
         return api.get(path)
+    if route.upload:
+        payload = json.dumps(route.body, ensure_ascii=False).encode()
+        return api.post(
+            path,
+            data={"file": (io.BytesIO(payload), "case.json")},
+            content_type="multipart/form-data",
+        )
     return api.post(path, json=fill(route.body, ids))
 
 

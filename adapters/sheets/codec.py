@@ -1,0 +1,56 @@
+"""The SheetCodec port over this package: parse uploads, render reports and histories."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from application.errors import SheetRejected
+from application.ports import ParsedSheet, Progress, Rendered
+
+from .errors import SheetImportError
+from .exporting import to_csv, to_html, to_json, to_xlsx
+from .history import history_csv
+from .importing import parse_sheet
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
+BOM = "\ufeff"  # spreadsheet programs read CSV as UTF-8 only when it starts with one
+
+
+class WorkbookCodec:
+    """Score tables in xlsx, csv and fixture JSON in; xlsx, csv, html and json reports out."""
+
+    formats: tuple[str, ...] = ("xlsx", "csv", "json", "html")
+
+    def parse(
+        self,
+        data: bytes,
+        filename: str,
+        defaults: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> ParsedSheet:
+        try:
+            result = parse_sheet(data, filename, defaults, progress=progress)
+        except SheetImportError as error:
+            raise SheetRejected([dict(problem) for problem in error.errors]) from error
+        sources = result.pop("sources")
+        return ParsedSheet(result, sources)
+
+    def render(self, document: Mapping[str, Any], fmt: str) -> Rendered:
+        if fmt == "xlsx":
+            return Rendered(to_xlsx(document), XLSX, "xlsx")
+        if fmt == "csv":
+            return Rendered((BOM + to_csv(document)).encode("utf-8"), CSV, "csv")
+        if fmt == "html":
+            return Rendered(to_html(document).encode("utf-8"), HTML, "html")
+        if fmt == "json":
+            return Rendered(to_json(document).encode("utf-8"), JSON, "json")
+        raise ValueError(f"unknown report format {fmt!r}")
+
+    def render_history(self, events: Sequence[Mapping[str, Any]], fmt: str) -> Rendered:
+        if fmt == "csv":
+            return Rendered((BOM + history_csv(events)).encode("utf-8"), CSV, "csv")
+        raise ValueError(f"unknown history format {fmt!r}")
