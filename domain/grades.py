@@ -18,7 +18,10 @@ DEFAULT_BANDS: tuple[tuple[str, Decimal], ...] = (
 
 def default_bands(total_weight: Decimal) -> list[dict[str, str]]:
     """The usual bands scaled to the evaluation's total weight."""
-    return [{"grade": g, "min": str((f * total_weight).normalize())} for g, f in DEFAULT_BANDS]
+    # format "f" keeps 90 as "90", where str() of a normalised Decimal would give "9E+1"
+    return [
+        {"grade": g, "min": format((f * total_weight).normalize(), "f")} for g, f in DEFAULT_BANDS
+    ]
 
 
 def normalise_bands(bands: list[dict[str, object]]) -> list[dict[str, str]]:

@@ -294,3 +294,8 @@ def test_replaying_the_events_gives_the_same_state(evaluation: Evaluation) -> No
         replayed = e.mutate(replayed)  # type: ignore[attr-defined]
     assert replayed is not None
     assert vars(replayed) == vars(evaluation)
+
+
+def test_default_grade_bands_are_plain_decimal_strings() -> None:
+    e = Evaluation.start(title="t", subject="s", fiscal_year=2022, kind="k", evaluator=None, by=BY)
+    assert [b["min"] for b in e.grade_bands] == ["90", "80", "60", "0"]
