@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any, NamedTuple
 
@@ -10,10 +9,15 @@ from flask import Flask, Response, g, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from adapters.bootstrap import build_service
-from web import problems
+from adapters.bootstrap import build_components
+from application.idempotency import IdempotentRequests
+from web import health, problems
 from web.api import blp
-from web.settings import load_settings
+from web.idempotency import EXTENSION as IDEMPOTENCY
+from web.idempotency import ScoreTrailFlask
+from web.logs import AccessLog, configure_logging
+from web.openapi import HeadersPlugin
+from web.settings import load_settings, store_tuning
 
 
 class Identity(NamedTuple):
@@ -33,7 +37,7 @@ class ProblemApi(Api):
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app, its service and its store from settings (env < config)."""
     settings = load_settings(config)
-    app = Flask(__name__)
+    app = ScoreTrailFlask(__name__)
     app.config.update(settings)
     app.config.update(
         MAX_CONTENT_LENGTH=settings["SCORETRAIL_MAX_BODY_BYTES"],
@@ -46,13 +50,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    logging.basicConfig(level=settings["SCORETRAIL_LOG_LEVEL"])
+    configure_logging(settings["SCORETRAIL_LOG_LEVEL"], settings["SCORETRAIL_LOG_FORMAT"])
 
-    app.extensions["scoretrail"] = build_service(settings["SCORETRAIL_DATABASE_URL"])
+    components = build_components(settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings))
+    components.service.conflict_retries = settings["SCORETRAIL_CONFLICT_RETRIES"]
+    app.extensions["scoretrail"] = components.service
+    app.extensions[IDEMPOTENCY] = IdempotentRequests(
+        components.keys,
+        components.service.read_model.transaction,
+        settings["SCORETRAIL_CONFLICT_RETRIES"],
+    )
+    app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
 
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [HeadersPlugin()]})
     api.spec.components.schema("Problem", schema=problems_schema())
     api.register_blueprint(blp)
+    api.register_blueprint(health.blp)
     problems.register(app)
 
     @app.before_request

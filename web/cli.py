@@ -6,16 +6,16 @@ import json
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from adapters.bootstrap import build_service
+from adapters.bootstrap import build_components, build_service
 from application.service import EvaluationService
 from domain.errors import DomainError
 from domain.evaluation import Actor
-from web.settings import load_settings
+from web.server import gunicorn_options, run
+from web.settings import load_settings, store_tuning
 
 
 def cli_actor(name: str, role: str) -> Actor:
@@ -25,7 +25,7 @@ def cli_actor(name: str, role: str) -> Actor:
 
 def open_service(database_url: str | None) -> EvaluationService:
     settings = load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
-    return build_service(settings["SCORETRAIL_DATABASE_URL"])
+    return build_service(settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings))
 
 
 def load_file(service: EvaluationService, path: Path, by: Actor, skip_existing: bool) -> str:
@@ -89,10 +89,12 @@ def rebuild_projections(database_url: str | None) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=None, type=int, help="processes (default: 1 on SQLite)")
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--host", default=None, help="address to listen on [SCORETRAIL_HOST, 127.0.0.1]")
+@click.option("--port", default=None, type=int, help="port, 0 for any [SCORETRAIL_PORT, 8000]")
+@click.option(
+    "--workers", default=None, type=int, help="processes [SCORETRAIL_WORKERS; 1 on SQLite]"
+)
+@click.option("--threads", default=None, type=int, help="threads per process [SCORETRAIL_THREADS]")
 @click.option(
     "--load",
     "load_path",
@@ -102,44 +104,37 @@ def rebuild_projections(database_url: str | None) -> None:
 )
 @database_option
 def serve(
-    host: str,
-    port: int,
+    host: str | None,
+    port: int | None,
     workers: int | None,
-    threads: int,
+    threads: int | None,
     load_path: tuple[Path, ...],
     database_url: str | None,
 ) -> None:
     """Serve the API with gunicorn."""
-    from gunicorn.app.base import BaseApplication
-
-    from web import create_app
-
-    config = {"SCORETRAIL_DATABASE_URL": database_url} if database_url else None
+    given = {
+        "SCORETRAIL_DATABASE_URL": database_url,
+        "SCORETRAIL_HOST": host,
+        "SCORETRAIL_PORT": port,
+        "SCORETRAIL_WORKERS": workers,
+        "SCORETRAIL_THREADS": threads,
+    }
+    config = {key: value for key, value in given.items() if value is not None}
     settings = load_settings(config)
     if load_path:
-        service = build_service(settings["SCORETRAIL_DATABASE_URL"])
+        components = build_components(settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings))
         for path in load_path:
-            evaluation_id = load_file(service, path, cli_actor("example-loader", "evaluator"), True)
+            evaluation_id = load_file(
+                components.service, path, cli_actor("example-loader", "evaluator"), True
+            )
             click.echo(f"loaded {path} as evaluation {evaluation_id}")
-    sqlite = settings["SCORETRAIL_DATABASE_URL"].startswith("sqlite")
-    options: dict[str, Any] = {
-        "bind": f"{host}:{port}",
-        "workers": workers or (1 if sqlite else 2),
-        "threads": threads,
-        "accesslog": "-",
-        "timeout": 60,
-    }
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return create_app(config)
-
-    click.echo(f"ScoreTrail on http://{host}:{port}/api/v1 (store: {settings['SCORETRAIL_DATABASE_URL']})")
-    Server().run()
+        components.dispose()  # workers are forked: they must not inherit open connections
+    options = gunicorn_options(settings)
+    click.echo(
+        f"ScoreTrail on http://{options['bind']}/api/v1 with {options['workers']} process(es)"
+        f" x {options['threads']} threads (store: {settings['SCORETRAIL_DATABASE_URL']})"
+    )
+    run(options, config)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from application.errors import (
     StaleVersion,
     VersionNotFound,
 )
+from application.idempotency import IdempotencyKeyReused
 from domain.errors import DomainError, InvalidValue, NotFound
 
 log = logging.getLogger("scoretrail.web")
@@ -62,7 +63,7 @@ def problem(
 def status_of(error: DomainError | ApplicationError) -> int:
     if isinstance(error, NotFound | EvaluationNotFound | VersionNotFound):
         return 404
-    if isinstance(error, InvalidValue):
+    if isinstance(error, InvalidValue | IdempotencyKeyReused):
         return 422
     if isinstance(error, StaleVersion):
         return 412
