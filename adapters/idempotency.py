@@ -6,7 +6,18 @@ import json
 from datetime import UTC, datetime
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
 
 from adapters.tables import UTCDateTime
 from application.idempotency import KeptResponse, KeyRecord
@@ -72,3 +83,12 @@ class SqlIdempotencyKeys:
                     body=response.body,
                 )
             )
+
+    def purge(self, before: datetime) -> int:
+        """Forget keys claimed before `before`; returns how many. A retry arriving later
+        with a forgotten key runs as a new request."""
+        with self.datastore.transaction(commit=True) as session:
+            result = session.execute(
+                delete(idempotency_keys).where(idempotency_keys.c.created_at < before)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)

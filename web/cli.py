@@ -1,10 +1,11 @@
-"""The `scoretrail` command: serve, load, rebuild-projections."""
+"""The `scoretrail` command: serve, load, rebuild-projections, purge-keys."""
 
 from __future__ import annotations
 
 import json
 import sys
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -86,6 +87,20 @@ def rebuild_projections(database_url: str | None) -> None:
 
         count = service.rebuild_read_models(report)
     click.echo(f"rebuilt read models from {count} events")
+
+
+@main.command("purge-keys")
+@click.option(
+    "--days", default=30, show_default=True, type=int, help="keep keys younger than this"
+)
+@database_option
+def purge_keys(days: int, database_url: str | None) -> None:
+    """Forget Idempotency-Keys older than DAYS (a later retry with one runs again)."""
+    settings = load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
+    components = build_components(settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings))
+    count = components.keys.purge(datetime.now(UTC) - timedelta(days=days))
+    components.dispose()
+    click.echo(f"forgot {count} idempotency keys older than {days} days")
 
 
 @main.command()

@@ -34,9 +34,9 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str, form: str) -> None:
     """Log to stderr in the chosen form, unless the host (a test runner) already set logging."""
     root = logging.getLogger()
-    root.setLevel(level)
     if root.handlers:
         return
+    root.setLevel(level)
     handler = logging.StreamHandler(sys.stderr)
     if form == "json":
         handler.setFormatter(JsonFormatter())

@@ -11,13 +11,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
+from freezegun import freeze_time
 from sqlalchemy import create_engine, make_url, text
 
 from adapters.bootstrap import Components, build_components
 from adapters.tables import tracking
 from domain.evaluation import Actor
 from tests.conftest import Api, load_through_api
+from web.cli import main
 
 MakeApp = Callable[..., Flask]
 LOADER = Actor("loader", "evaluator", "test-load")
@@ -203,3 +206,21 @@ FRAMEWORK = [
     {"code": "1.1", "name": "立项依据", "parent": "1", "weight": "100", "method": "deduction"},
 ]
 CUT = {"points": "1", "reason": "资料不全"}
+
+
+def test_purged_keys_are_forgotten_and_younger_ones_kept(
+    store_url: str, make_app: MakeApp
+) -> None:
+    api = Api(make_app(store_url).test_client())
+    with freeze_time("2026-01-01T00:00:00+00:00"):
+        old = api.post("/evaluations", json=HEADER, headers={"Idempotency-Key": "old"})
+    young = api.post("/evaluations", json=HEADER, headers={"Idempotency-Key": "young"})
+
+    result = CliRunner().invoke(main, ["purge-keys", "--days", "7", "--database-url", store_url])
+
+    assert result.exit_code == 0, result.output
+    assert "forgot 1 idempotency keys" in result.output
+    again = api.post("/evaluations", json=HEADER, headers={"Idempotency-Key": "young"})
+    rerun = api.post("/evaluations", json=HEADER, headers={"Idempotency-Key": "old"})
+    assert again.json["id"] == young.json["id"]
+    assert rerun.json["id"] != old.json["id"]  # forgotten: recorded as a new request
