@@ -41,37 +41,43 @@ class EvaluationService:
     def _change(
         self, evaluation_id: str, command: Command, expected_version: int | None = None
     ) -> dict[str, Any]:
-        """Load, run one command, save and project atomically; return the new document.
+        """Run one change; a lost race is run again on the fresh state (where the command is
+        validated again) unless the caller pinned `expected_version` (If-Match).
 
-        A lost race is run again unless the caller pinned `expected_version` (If-Match).
         Inside an enclosing unit of work (an idempotent request) the race surfaces when that
         unit ends, and the enclosing unit runs it again.
         """
         retries = self.conflict_retries if expected_version is None else 0
-        attempt = 0
-        while True:
+        for _ in range(retries):
             try:
-                with self.read_model.transaction():
-                    self.read_model.hold(str(evaluation_id))
-                    evaluation = self._get(evaluation_id)
-                    if expected_version is not None and expected_version != evaluation.version:
-                        raise StaleVersion(
-                            f"the evaluation is at version {evaluation.version}, "
-                            f"not {expected_version}",
-                            current=evaluation.version,
-                            expected=expected_version,
-                        )
-                    command(evaluation)
-                    self._save(evaluation)
-            except IntegrityError:
-                if attempt >= retries:
-                    raise ConcurrentChange(
-                        "another change to this evaluation was saved first; nothing was recorded",
-                        id=evaluation_id,
-                    ) from None
-                attempt += 1
+                return self._change_once(evaluation_id, command, expected_version)
+            except ConcurrentChange:
                 continue
-            return evaluation_document(evaluation)
+        return self._change_once(evaluation_id, command, expected_version)
+
+    def _change_once(
+        self, evaluation_id: str, command: Command, expected_version: int | None = None
+    ) -> dict[str, Any]:
+        """Load, run one command, save and project atomically; return the new document."""
+        try:
+            with self.read_model.transaction():
+                self.read_model.hold(str(evaluation_id))
+                evaluation = self._get(evaluation_id)
+                if expected_version is not None and expected_version != evaluation.version:
+                    raise StaleVersion(
+                        f"the evaluation is at version {evaluation.version}, "
+                        f"not {expected_version}",
+                        current=evaluation.version,
+                        expected=expected_version,
+                    )
+                command(evaluation)
+                self._save(evaluation)
+        except IntegrityError:
+            raise ConcurrentChange(
+                "another change to this evaluation was saved first; nothing was recorded",
+                id=evaluation_id,
+            ) from None
+        return evaluation_document(evaluation)
 
     def _get(self, evaluation_id: str, version: int | None = None) -> Evaluation:
         try:

@@ -16,10 +16,12 @@ def gunicorn_options(settings: dict[str, Any]) -> dict[str, Any]:
     """gunicorn's settings for these ScoreTrail settings.
 
     SQLite allows one writer at a time and its writes are serialised inside a process, so one
-    process with threads serves it best; PostgreSQL takes several processes.
+    process with threads serves it best; PostgreSQL takes several processes (more than one
+    per CPU only adds contention: see docs/operations.md).
     """
     sqlite = is_sqlite(settings["SCORETRAIL_DATABASE_URL"])
-    workers = settings["SCORETRAIL_WORKERS"] or (1 if sqlite else (os.cpu_count() or 1) + 1)
+    # The work is mostly Python (CPU-bound): one process per CPU, at least two.
+    workers = settings["SCORETRAIL_WORKERS"] or (1 if sqlite else max(2, os.cpu_count() or 1))
     threads = settings["SCORETRAIL_THREADS"] or (8 if sqlite else 4)
     return {
         "bind": f"{settings['SCORETRAIL_HOST']}:{settings['SCORETRAIL_PORT']}",

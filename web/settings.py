@@ -29,7 +29,7 @@ DEFAULTS: dict[str, Any] = {
     # Times a change that lost a race with another change is run again before a 409.
     "SCORETRAIL_CONFLICT_RETRIES": 3,
     # `scoretrail serve`: address, processes and threads (0: 1 process on SQLite, one per
-    # CPU plus one on PostgreSQL; 8 threads on SQLite, 4 on PostgreSQL), worker timeout (s).
+    # CPU and at least 2 on PostgreSQL; 8 threads on SQLite, 4 on PostgreSQL), worker timeout.
     "SCORETRAIL_HOST": "127.0.0.1",
     "SCORETRAIL_PORT": 8000,
     "SCORETRAIL_WORKERS": 0,
