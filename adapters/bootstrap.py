@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyAggregateRecorder
 
-from adapters.integrity import SECRET_SETTING, ChainedRecorder, RawEventLog
+from adapters.idempotency import SqlIdempotencyKeys
+from adapters.integrity import FACTORY_TOPIC, SECRET_SETTING, ChainedRecorder, RawEventLog
 from adapters.read_model import SqlReadModel
 from adapters.review_read_model import SqlReviewQueries
+from adapters.setup import prepare
 from adapters.sheets.codec import WorkbookCodec
+from adapters.store import StoreTuning
 from adapters.tokens import SqlTokenStore
 from application.app import EvaluationStore
 from application.audit import AuditService
@@ -34,31 +39,85 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def build_service(database_url: str | None = None, secret: str | None = None) -> EvaluationService:
-    """Event store and read models on one database, sharing each transaction.
+@dataclass
+class Components:
+    """Everything built on one store: the service and the idempotency keys beside it."""
 
-    `secret` keys the event chain (default: the SCORETRAIL_SECRET environment variable, else
-    a development key that offers no protection).
+    service: EvaluationService
+    keys: SqlIdempotencyKeys
+
+    def dispose(self) -> None:
+        """Close the store's connections (the components are unusable afterwards)."""
+        engine = self.keys.datastore.engine
+        if engine is not None:
+            engine.dispose()  # type: ignore[union-attr]
+
+
+def build_components(
+    database_url: str | None = None,
+    tuning: StoreTuning | None = None,
+    secret: str | None = None,
+) -> Components:
+    """Event store, read models and idempotency keys on one database, sharing transactions.
+
+    Every stored record is chained by a keyed hash: `secret` keys it (default: the
+    SCORETRAIL_SECRET environment variable, else a development key that offers no protection).
+    Tables are created and outdated read models rebuilt under a lock, so several workers
+    starting at once on one store take turns.
     """
     url = normalise_url(
         database_url or os.environ.get("SCORETRAIL_DATABASE_URL") or DEFAULT_DATABASE_URL
     )
     env: dict[str, Any] = {
-        # the SQLAlchemy persistence, with every stored record chained by a keyed hash
-        "PERSISTENCE_MODULE": "adapters.integrity:ChainedSQLAlchemyFactory",
+        "PERSISTENCE_MODULE": FACTORY_TOPIC,
         "SQLALCHEMY_URL": url,
-        "CREATE_TABLE": "y",
+        "CREATE_TABLE": "n",  # created below, under the set-up lock
         SECRET_SETTING: secret or os.environ.get(SECRET_SETTING) or INSECURE_DEVELOPMENT_SECRET,
+        **(tuning or StoreTuning()).as_env(),
     }
     store = EvaluationStore(env=env)
     factory = store.factory
     assert isinstance(factory, SQLAlchemyFactory)
-    read_model = SqlReadModel(factory.datastore)
+    datastore = factory.datastore
+    assert datastore.engine is not None
+    recorder = store.recorder
+    assert isinstance(recorder, ChainedRecorder)
+    read_model = SqlReadModel(datastore, events_table=recorder.events_table_name)
     service = EvaluationService(store, read_model)
-    if read_model.create_tables():
-        read_model.drop_and_create()
-        service.rebuild_read_models()
-    return service
+    keys = SqlIdempotencyKeys(datastore)
+
+    def create_event_tables() -> None:
+        recorder.create_table()  # the events and their digests
+        if store.snapshots is not None:
+            snapshots = store.snapshots.recorder
+            assert isinstance(snapshots, SQLAlchemyAggregateRecorder)
+            snapshots.create_table()
+
+    def read_models_outdated() -> bool:
+        if read_model.create_tables():  # the tables' shape changed
+            read_model.drop_and_create()
+            return True
+        # Behind the events (e.g. read-model rows lost): catch up by a rebuild. The head is
+        # read first: a change committed in between only moves the position further.
+        head = recorder.max_notification_id() or 0
+        return read_model.position() < head
+
+    prepare(
+        datastore.engine,  # type: ignore[arg-type]
+        [create_event_tables, keys.create_table],
+        read_models_outdated,
+        service.rebuild_read_models,
+    )
+    return Components(service=service, keys=keys)
+
+
+def build_service(
+    database_url: str | None = None,
+    secret: str | None = None,
+    tuning: StoreTuning | None = None,
+) -> EvaluationService:
+    """The service on the store at `database_url` (see build_components)."""
+    return build_components(database_url, tuning, secret).service
 
 
 def datastore_of(service: EvaluationService) -> SQLAlchemyDatastore:

@@ -14,11 +14,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.orm import Session
 
+from adapters.store import TunedSQLAlchemyFactory
 from application.integrity import (
     GENESIS,
     INSECURE_DEVELOPMENT_SECRET,
@@ -103,8 +103,12 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
         return str(value) if value is not None else GENESIS
 
 
-class ChainedSQLAlchemyFactory(SQLAlchemyFactory):
-    """SQLAlchemy persistence whose application recorder chains every record it stores."""
+# The factory's topic, for the eventsourcing environment's PERSISTENCE_MODULE.
+FACTORY_TOPIC = "adapters.integrity:ChainedSQLAlchemyFactory"
+
+
+class ChainedSQLAlchemyFactory(TunedSQLAlchemyFactory):
+    """Tuned SQLAlchemy persistence whose application recorder chains every record it stores."""
 
     def application_recorder(self) -> ApplicationRecorder:
         prefix = self.env.name.lower() or "stored"

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from adapters.review_read_model import review_handlers
@@ -31,14 +31,18 @@ from domain.framework import build_tree
 from domain.values import fmt, rate_percent
 
 TRACKING_NAME = "read_models"
+# Advisory-lock class of per-evaluation write locks (PostgreSQL).
+EVALUATION_LOCK_CLASS = 0x5C07F
 Handler = Callable[[Session, Any], None]
 
 
 class SqlReadModel:
     """Projections into SQL tables and the queries that read them."""
 
-    def __init__(self, datastore: SQLAlchemyDatastore) -> None:
+    def __init__(self, datastore: SQLAlchemyDatastore, events_table: str | None = None) -> None:
         self.datastore = datastore
+        # The event store's table: a rebuild on PostgreSQL locks it to hold writers off.
+        self.events_table = events_table
         self.handlers: dict[str, Handler] = {
             "Created": self._created,
             "FrameworkDefined": self._framework_defined,
@@ -75,6 +79,15 @@ class SqlReadModel:
     def transaction(self) -> AbstractContextManager[Any]:
         return self.datastore.transaction(commit=True)
 
+    def hold(self, evaluation_id: str) -> None:
+        with self.datastore.transaction(commit=True) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Released when the transaction ends; waiting is bounded by lock_timeout.
+                session.execute(
+                    text("SELECT pg_advisory_xact_lock(:cls, hashtext(:id))"),
+                    {"cls": EVALUATION_LOCK_CLASS, "id": evaluation_id},
+                )
+
     def project(self, batch: Sequence[tuple[int, Any]]) -> None:
         if not batch:
             return
@@ -88,6 +101,10 @@ class SqlReadModel:
 
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as session:
+            if self.events_table and session.get_bind().dialect.name == "postgresql":
+                # The lock writers take to append events: they wait until the rebuild has
+                # committed, so none of their projections can land in half-rebuilt tables.
+                session.execute(text(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE"))
             for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, tracking):
                 session.execute(delete(table))
 

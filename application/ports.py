@@ -17,11 +17,17 @@ class ReadModel(Protocol):
     def transaction(self) -> AbstractContextManager[Any]:
         """One unit of work: events and read-model rows commit together or not at all."""
 
+    def hold(self, evaluation_id: str) -> None:
+        """Inside a transaction: make other changes to this evaluation wait until it ends, so
+        they load what this one saves instead of racing it (a no-op where writes are
+        serialised anyway)."""
+
     def project(self, events: Sequence[tuple[int, DomainEventProtocol[Any]]]) -> None:
         """Apply events (with their notification ids) to every read model."""
 
     def reset(self) -> None:
-        """Drop every read-model row, ready for a rebuild."""
+        """Drop every read-model row, ready for a rebuild; no new events are recorded
+        until the enclosing transaction ends."""
 
     def position(self) -> int:
         """The last notification id projected."""

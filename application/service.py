@@ -24,6 +24,10 @@ Command = Callable[[Evaluation], None]
 class EvaluationService:
     """Records evaluations as events and answers from the read models."""
 
+    # A change that loses a race to another change of the same evaluation is run again on
+    # the fresh state (its command is validated again) this many times before a 409.
+    conflict_retries = 3
+
     def __init__(self, store: EvaluationStore, read_model: ReadModel) -> None:
         self.store = store
         self.read_model = read_model
@@ -37,9 +41,27 @@ class EvaluationService:
     def _change(
         self, evaluation_id: str, command: Command, expected_version: int | None = None
     ) -> dict[str, Any]:
+        """Run one change; a lost race is run again on the fresh state (where the command is
+        validated again) unless the caller pinned `expected_version` (If-Match).
+
+        Inside an enclosing unit of work (an idempotent request) the race surfaces when that
+        unit ends, and the enclosing unit runs it again.
+        """
+        retries = self.conflict_retries if expected_version is None else 0
+        for _ in range(retries):
+            try:
+                return self._change_once(evaluation_id, command, expected_version)
+            except ConcurrentChange:
+                continue
+        return self._change_once(evaluation_id, command, expected_version)
+
+    def _change_once(
+        self, evaluation_id: str, command: Command, expected_version: int | None = None
+    ) -> dict[str, Any]:
         """Load, run one command, save and project atomically; return the new document."""
         try:
             with self.read_model.transaction():
+                self.read_model.hold(str(evaluation_id))
                 evaluation = self._get(evaluation_id)
                 if expected_version is not None and expected_version != evaluation.version:
                     raise StaleVersion(
@@ -335,10 +357,10 @@ class EvaluationService:
     def rebuild_read_models(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Drop every read-model row and project all events again; returns events projected."""
         recorder = self.store.recorder
-        last = recorder.max_notification_id() or 0
         done = 0
         with self.read_model.transaction():
-            self.read_model.reset()
+            self.read_model.reset()  # also holds new events off until this commits
+            last = recorder.max_notification_id() or 0
             for batch in iter_notifications(self.store, last):
                 self.read_model.project(batch)
                 done += len(batch)

@@ -160,3 +160,9 @@ def load_through_api(api: Api, case: dict[str, Any]) -> str:
         response = api.post(base + "/reported-figures", json=figure)
         assert response.status_code == 200, response.json
     return str(evaluation_id)
+
+
+def signed_in(app: Flask, role: str = "evaluator", name: str = "alice", **kw: Any) -> Api:
+    """A client of `app` holding a fresh token of that role (tokens live in the app's store)."""
+    _, secret = app.extensions["scoretrail.tokens"].create(name, role, kw.get("subject"))
+    return Api(app.test_client(), bearer(secret))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any
 
@@ -12,16 +11,21 @@ from werkzeug.exceptions import HTTPException
 
 from adapters.bootstrap import (
     build_audit,
+    build_components,
     build_review_service,
-    build_service,
     build_sheets,
     build_token_service,
 )
 from application.access import AccessControl
-from web import auth, problems, review_api, token_api
+from application.idempotency import IdempotentRequests
+from web import auth, health, problems, review_api, token_api
 from web.api import blp
 from web.audit_api import blp as audit_blp
-from web.settings import chain_secret, load_settings
+from web.idempotency import EXTENSION as IDEMPOTENCY
+from web.idempotency import ScoreTrailFlask
+from web.logs import AccessLog, configure_logging
+from web.openapi import HeadersPlugin
+from web.settings import chain_secret, load_settings, store_tuning
 from web.sheets import blp as sheets_blp
 
 
@@ -36,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app, its service and its store from settings (env < config)."""
     settings = load_settings(config)
     secret = chain_secret(settings)  # refuses production without a secret, before anything opens
-    app = Flask(__name__)
+    app = ScoreTrailFlask(__name__)
     app.config.update(settings)
     app.config.update(
         MAX_CONTENT_LENGTH=settings["SCORETRAIL_MAX_BODY_BYTES"],
@@ -49,9 +53,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    logging.basicConfig(level=settings["SCORETRAIL_LOG_LEVEL"])
+    configure_logging(settings["SCORETRAIL_LOG_LEVEL"], settings["SCORETRAIL_LOG_FORMAT"])
 
-    service = build_service(settings["SCORETRAIL_DATABASE_URL"], secret)
+    components = build_components(
+        settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings), secret
+    )
+    service = components.service
+    service.conflict_retries = settings["SCORETRAIL_CONFLICT_RETRIES"]
     reviews = build_review_service(service)
     app.extensions["scoretrail"] = service
     app.extensions["scoretrail.review"] = reviews
@@ -59,14 +67,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["scoretrail.access"] = AccessControl(reviews.queries.subject_of)
     app.extensions["scoretrail_audit"] = build_audit(service)
     app.extensions["scoretrail.sheets"] = build_sheets(service)
+    app.extensions[IDEMPOTENCY] = IdempotentRequests(
+        components.keys,
+        service.read_model.transaction,
+        settings["SCORETRAIL_CONFLICT_RETRIES"],
+    )
+    app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
 
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [auth.BearerAuthPlugin()]})
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [auth.BearerAuthPlugin(), HeadersPlugin()]})
     api.spec.components.schema("Problem", schema=problems_schema())
     api.register_blueprint(blp)
     api.register_blueprint(review_api.blp)
     api.register_blueprint(token_api.blp)
     api.register_blueprint(audit_blp)
     api.register_blueprint(sheets_blp)
+    api.register_blueprint(health.blp)
     problems.register(app)
 
     @app.before_request

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from web.auth import visible_filters
 from web.context import actor, service, sheets
 from web.parsing import DecimalJSONParser
+from web.preconditions import if_match, with_etag
 from web.schemas import (
     AsOfQuerySchema,
     ChecklistSchema,
@@ -54,7 +55,7 @@ def create_evaluation(body: Json) -> Any:
     """Open an evaluation in draft."""
     document = service().create_evaluation(**body, by=actor())
     location = url_for("evaluations.get_evaluation", evaluation_id=document["id"])
-    return document, 201, {"Location": location}
+    return with_etag(document, 201, {"Location": location})
 
 
 @blp.route("/evaluations", methods=["GET"])
@@ -74,7 +75,7 @@ def list_evaluations(query: Json) -> Any:
 @blp.response(200, DocumentOut)
 def get_evaluation(query: Json, evaluation_id: Any) -> Any:
     """The evaluation document, now or as it stood at a version or time."""
-    return service().document(str(evaluation_id), **query)
+    return with_etag(service().document(str(evaluation_id), **query))
 
 
 @blp.route(EVALUATION + "/framework", methods=["POST"])
@@ -82,7 +83,9 @@ def get_evaluation(query: Json, evaluation_id: Any) -> Any:
 @blp.response(200, DocumentOut)
 def define_framework(body: Json, evaluation_id: Any) -> Any:
     """Define or replace the indicator tree while nothing is scored."""
-    return service().define_framework(str(evaluation_id), body["indicators"], by=actor())
+    return with_etag(
+        service().define_framework(str(evaluation_id), body["indicators"], by=actor(), **if_match())
+    )
 
 
 @blp.route(EVALUATION + "/data-entries", methods=["POST"])
@@ -90,7 +93,9 @@ def define_framework(body: Json, evaluation_id: Any) -> Any:
 @blp.response(200, DocumentOut)
 def record_data_entry(body: Json, evaluation_id: Any) -> Any:
     """Record a raw figure; an existing key is a correction and needs a reason."""
-    return service().record_data_entry(str(evaluation_id), **body, by=actor())
+    return with_etag(
+        service().record_data_entry(str(evaluation_id), **body, by=actor(), **if_match())
+    )
 
 
 @blp.route(EVALUATION + "/indicators/<code>/deductions", methods=["POST"])
@@ -98,7 +103,9 @@ def record_data_entry(body: Json, evaluation_id: Any) -> Any:
 @blp.response(201, DeductionCreatedOut)
 def record_deduction(body: Json, evaluation_id: Any, code: str) -> Any:
     """Take points off a deduction leaf, with a reason and optional evidence."""
-    return service().record_deduction(str(evaluation_id), code, **body, by=actor())
+    return with_etag(
+        service().record_deduction(str(evaluation_id), code, **body, by=actor(), **if_match())
+    )
 
 
 @blp.route(EVALUATION + "/deductions/<deduction_id>/withdrawal", methods=["POST"])
@@ -106,7 +113,11 @@ def record_deduction(body: Json, evaluation_id: Any, code: str) -> Any:
 @blp.response(200, DocumentOut)
 def withdraw_deduction(body: Json, evaluation_id: Any, deduction_id: str) -> Any:
     """Withdraw a deduction; it stays in the history."""
-    return service().withdraw_deduction(str(evaluation_id), deduction_id, **body, by=actor())
+    return with_etag(
+        service().withdraw_deduction(
+            str(evaluation_id), deduction_id, **body, by=actor(), **if_match()
+        )
+    )
 
 
 @blp.route(EVALUATION + "/indicators/<code>/checklist", methods=["POST"])
@@ -114,7 +125,9 @@ def withdraw_deduction(body: Json, evaluation_id: Any, deduction_id: str) -> Any
 @blp.response(200, DocumentOut)
 def assess_checklist(body: Json, evaluation_id: Any, code: str) -> Any:
     """Mark each checklist item met or unmet."""
-    return service().assess_checklist(str(evaluation_id), code, **body, by=actor())
+    return with_etag(
+        service().assess_checklist(str(evaluation_id), code, **body, by=actor(), **if_match())
+    )
 
 
 @blp.route(EVALUATION + "/indicators/<code>/score", methods=["POST"])
@@ -122,7 +135,9 @@ def assess_checklist(body: Json, evaluation_id: Any, code: str) -> Any:
 @blp.response(200, DocumentOut)
 def record_score(body: Json, evaluation_id: Any, code: str) -> Any:
     """The score of a manual leaf, or an override of any other leaf."""
-    return service().record_score(str(evaluation_id), code, **body, by=actor())
+    return with_etag(
+        service().record_score(str(evaluation_id), code, **body, by=actor(), **if_match())
+    )
 
 
 @blp.route(EVALUATION + "/indicators/<code>/survey", methods=["POST"])
@@ -130,7 +145,9 @@ def record_score(body: Json, evaluation_id: Any, code: str) -> Any:
 @blp.response(200, DocumentOut)
 def record_survey(body: Json, evaluation_id: Any, code: str) -> Any:
     """Questionnaire tallies for a survey leaf, one list of counts per question."""
-    return service().record_survey(str(evaluation_id), code, **body, by=actor())
+    return with_etag(
+        service().record_survey(str(evaluation_id), code, **body, by=actor(), **if_match())
+    )
 
 
 @blp.route(EVALUATION + "/submission", methods=["POST"])
@@ -138,7 +155,7 @@ def record_survey(body: Json, evaluation_id: Any, code: str) -> Any:
 @blp.response(200, DocumentOut)
 def submit(body: Json, evaluation_id: Any) -> Any:
     """Submit the scores to the evaluated unit (draft → submitted)."""
-    return service().submit(str(evaluation_id), by=actor())
+    return with_etag(service().submit(str(evaluation_id), by=actor(), **if_match()))
 
 
 @blp.route(EVALUATION + "/finalization", methods=["POST"])
@@ -146,7 +163,7 @@ def submit(body: Json, evaluation_id: Any) -> Any:
 @blp.response(200, DocumentOut)
 def finalize(body: Json, evaluation_id: Any) -> Any:
     """Finalize (submitted → finalized): every later change is refused until reopened."""
-    return service().finalize(str(evaluation_id), by=actor())
+    return with_etag(service().finalize(str(evaluation_id), by=actor(), **if_match()))
 
 
 @blp.route(EVALUATION + "/reopening", methods=["POST"])
@@ -154,7 +171,7 @@ def finalize(body: Json, evaluation_id: Any) -> Any:
 @blp.response(200, DocumentOut)
 def reopen(body: Json, evaluation_id: Any) -> Any:
     """Reopen a finalized evaluation, with a reason."""
-    return service().reopen(str(evaluation_id), **body, by=actor())
+    return with_etag(service().reopen(str(evaluation_id), **body, by=actor(), **if_match()))
 
 
 @blp.route(EVALUATION + "/history", methods=["GET"])

@@ -11,10 +11,11 @@ from flask import Flask, g, request
 
 from application.access import Action, Principal
 from application.errors import Unauthenticated
+from web import health
 from web.context import access, tokens
 
 # Answer without a token: the API description (and health checks, should any be added).
-PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json"})
+PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json"}) | health.PUBLIC_ENDPOINTS
 
 A = Action
 # Route (Flask endpoint) → the action it performs; who may act is PERMISSIONS' business.

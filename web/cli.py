@@ -1,4 +1,4 @@
-"""The `scoretrail` command: serve, load, import, export, rebuild-projections."""
+"""The `scoretrail` command: serve, load, import, export, rebuild-projections, purge-keys."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +15,15 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from adapters.bootstrap import build_service, build_sheets
+from adapters.bootstrap import build_components, build_service, build_sheets
 from application.errors import ApplicationError, SheetRejected
 from application.service import EvaluationService
 from domain.errors import DomainError
 from domain.evaluation import Actor
 from web.audit_cli import export_audit, replay, verify
 from web.problems import describe_row
-from web.settings import InsecureConfiguration, chain_secret, load_settings
+from web.server import gunicorn_options, run
+from web.settings import InsecureConfiguration, chain_secret, load_settings, store_tuning
 from web.token_cli import token
 
 # Sheets with at least this many rows get a progress bar while they are read.
@@ -41,7 +42,7 @@ def open_service(database_url: str | None) -> EvaluationService:
         secret = chain_secret(settings)
     except InsecureConfiguration as error:
         raise click.ClickException(str(error)) from error
-    return build_service(settings["SCORETRAIL_DATABASE_URL"], secret)
+    return build_service(settings["SCORETRAIL_DATABASE_URL"], secret, store_tuning(settings))
 
 
 def load_file(service: EvaluationService, path: Path, by: Actor, skip_existing: bool) -> str:
@@ -278,11 +279,25 @@ def rebuild_projections(database_url: str | None) -> None:
     click.echo(f"rebuilt read models from {count} events")
 
 
+@main.command("purge-keys")
+@click.option("--days", default=30, show_default=True, type=int, help="keep keys younger than this")
+@database_option
+def purge_keys(days: int, database_url: str | None) -> None:
+    """Forget Idempotency-Keys older than DAYS (a later retry with one runs again)."""
+    settings = load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
+    components = build_components(settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings))
+    count = components.keys.purge(datetime.now(UTC) - timedelta(days=days))
+    components.dispose()
+    click.echo(f"forgot {count} idempotency keys older than {days} days")
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=None, type=int, help="processes (default: 1 on SQLite)")
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--host", default=None, help="address to listen on [SCORETRAIL_HOST, 127.0.0.1]")
+@click.option("--port", default=None, type=int, help="port, 0 for any [SCORETRAIL_PORT, 8000]")
+@click.option(
+    "--workers", default=None, type=int, help="processes [SCORETRAIL_WORKERS; 1 on SQLite]"
+)
+@click.option("--threads", default=None, type=int, help="threads per process [SCORETRAIL_THREADS]")
 @click.option(
     "--load",
     "load_path",
@@ -292,46 +307,39 @@ def rebuild_projections(database_url: str | None) -> None:
 )
 @database_option
 def serve(
-    host: str,
-    port: int,
+    host: str | None,
+    port: int | None,
     workers: int | None,
-    threads: int,
+    threads: int | None,
     load_path: tuple[Path, ...],
     database_url: str | None,
 ) -> None:
     """Serve the API with gunicorn."""
-    from gunicorn.app.base import BaseApplication
-
-    from web import create_app
-
-    config = {"SCORETRAIL_DATABASE_URL": database_url} if database_url else None
+    given = {
+        "SCORETRAIL_DATABASE_URL": database_url,
+        "SCORETRAIL_HOST": host,
+        "SCORETRAIL_PORT": port,
+        "SCORETRAIL_WORKERS": workers,
+        "SCORETRAIL_THREADS": threads,
+    }
+    config = {key: value for key, value in given.items() if value is not None}
     settings = load_settings(config)
     if load_path:
-        service = build_service(settings["SCORETRAIL_DATABASE_URL"], chain_secret(settings))
+        components = build_components(
+            settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings), chain_secret(settings)
+        )
         for path in load_path:
-            evaluation_id = load_file(service, path, cli_actor("example-loader", "evaluator"), True)
+            evaluation_id = load_file(
+                components.service, path, cli_actor("example-loader", "evaluator"), True
+            )
             click.echo(f"loaded {path} as evaluation {evaluation_id}")
-    sqlite = settings["SCORETRAIL_DATABASE_URL"].startswith("sqlite")
-    options: dict[str, Any] = {
-        "bind": f"{host}:{port}",
-        "workers": workers or (1 if sqlite else 2),
-        "threads": threads,
-        "accesslog": "-",
-        "timeout": 60,
-    }
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return create_app(config)
-
+        components.dispose()  # workers are forked: they must not inherit open connections
+    options = gunicorn_options(settings)
     click.echo(
-        f"ScoreTrail on http://{host}:{port}/api/v1 (store: {settings['SCORETRAIL_DATABASE_URL']})"
+        f"ScoreTrail on http://{options['bind']}/api/v1 with {options['workers']} process(es)"
+        f" x {options['threads']} threads (store: {settings['SCORETRAIL_DATABASE_URL']})"
     )
-    Server().run()
+    run(options, config)
 
 
 for command in (verify, replay, export_audit):

@@ -22,6 +22,7 @@ from application.errors import (
     UnknownToken,
     VersionNotFound,
 )
+from application.idempotency import IdempotencyKeyReused
 from domain.errors import DomainError, InvalidValue, NotFound, NotPermitted
 
 log = logging.getLogger("scoretrail.web")
@@ -69,7 +70,7 @@ def status_of(error: DomainError | ApplicationError) -> int:
         return 403
     if isinstance(error, NotFound | EvaluationNotFound | VersionNotFound | UnknownToken):
         return 404
-    if isinstance(error, InvalidValue | TokenRefused | SheetRejected):
+    if isinstance(error, InvalidValue | TokenRefused | SheetRejected | IdempotencyKeyReused):
         return 422
     if isinstance(error, StaleVersion):
         return 412

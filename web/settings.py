@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from adapters.store import StoreTuning
+
 DEFAULTS: dict[str, Any] = {
     # One URL picks the store: sqlite:///path (default, embedded) or postgresql+psycopg://…
     "SCORETRAIL_DATABASE_URL": "sqlite:///var/scoretrail.sqlite3",
@@ -15,10 +17,40 @@ DEFAULTS: dict[str, Any] = {
     "SCORETRAIL_ENV": "development",
     # Keys the hash chain over stored events; unset outside production, a fixed insecure
     # development key is used (digests then prove nothing against someone who read the code).
-    "SCORETRAIL_SECRET": None,
+    "SCORETRAIL_SECRET": "",
+    # "json" (one JSON object per line, e.g. one per request) or "text".
+    "SCORETRAIL_LOG_FORMAT": "json",
+    # How long a write waits for another writer's lock (PostgreSQL lock_timeout, SQLite busy
+    # timeout) and how long any statement may run (PostgreSQL), in milliseconds: past them
+    # the request answers 503 with Retry-After and records nothing.
+    "SCORETRAIL_DB_LOCK_TIMEOUT_MS": 5000,
+    "SCORETRAIL_DB_STATEMENT_TIMEOUT_MS": 30000,
+    # Database connections per process, and how many more a peak may open.
+    "SCORETRAIL_DB_POOL_SIZE": 5,
+    "SCORETRAIL_DB_MAX_OVERFLOW": 5,
+    # Times a change that lost a race with another change is run again before a 409.
+    "SCORETRAIL_CONFLICT_RETRIES": 3,
+    # `scoretrail serve`: address, processes and threads (0: 1 process on SQLite, one per
+    # CPU and at least 2 on PostgreSQL; 8 threads on SQLite, 4 on PostgreSQL), worker timeout.
+    "SCORETRAIL_HOST": "127.0.0.1",
+    "SCORETRAIL_PORT": 8000,
+    "SCORETRAIL_WORKERS": 0,
+    "SCORETRAIL_THREADS": 0,
+    "SCORETRAIL_WORKER_TIMEOUT": 60,
 }
 
-INTEGER_KEYS = {"SCORETRAIL_MAX_BODY_BYTES"}
+INTEGER_KEYS = {
+    "SCORETRAIL_MAX_BODY_BYTES",
+    "SCORETRAIL_DB_LOCK_TIMEOUT_MS",
+    "SCORETRAIL_DB_STATEMENT_TIMEOUT_MS",
+    "SCORETRAIL_DB_POOL_SIZE",
+    "SCORETRAIL_DB_MAX_OVERFLOW",
+    "SCORETRAIL_CONFLICT_RETRIES",
+    "SCORETRAIL_PORT",
+    "SCORETRAIL_WORKERS",
+    "SCORETRAIL_THREADS",
+    "SCORETRAIL_WORKER_TIMEOUT",
+}
 
 
 class InsecureConfiguration(RuntimeError):
@@ -46,3 +78,13 @@ def load_settings(config: dict[str, Any] | None = None) -> dict[str, Any]:
     for key in INTEGER_KEYS:
         settings[key] = int(settings[key])
     return settings
+
+
+def store_tuning(settings: dict[str, Any]) -> StoreTuning:
+    """The store's timeouts and pool size from the settings."""
+    return StoreTuning(
+        lock_timeout_ms=settings["SCORETRAIL_DB_LOCK_TIMEOUT_MS"],
+        statement_timeout_ms=settings["SCORETRAIL_DB_STATEMENT_TIMEOUT_MS"],
+        pool_size=settings["SCORETRAIL_DB_POOL_SIZE"],
+        max_overflow=settings["SCORETRAIL_DB_MAX_OVERFLOW"],
+    )

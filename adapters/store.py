@@ -1,0 +1,80 @@
+"""Engine settings for the event store: lock and statement timeouts, pool size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from eventsourcing.utils import Environment
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy.engine import make_url
+
+# The factory's topic, for the eventsourcing environment's PERSISTENCE_MODULE.
+FACTORY_TOPIC = "adapters.store:TunedSQLAlchemyFactory"
+
+
+@dataclass(frozen=True)
+class StoreTuning:
+    """How long a request may wait on the database before it gives up (and answers 503)."""
+
+    # PostgreSQL lock_timeout, and SQLite's busy timeout: the wait for another writer's lock.
+    lock_timeout_ms: int = 5000
+    # PostgreSQL statement_timeout: no single statement runs longer than this.
+    statement_timeout_ms: int = 30000
+    # Connections kept open per process (PostgreSQL), and how many more may be opened at a peak.
+    pool_size: int = 5
+    max_overflow: int = 5
+
+    def as_env(self) -> dict[str, str]:
+        """The eventsourcing environment entries the factory reads back."""
+        return {f"SCORETRAIL_DB_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_env(cls, env: Environment) -> StoreTuning:
+        """Read back with the application's prefix (SCORETRAIL_DB_…), as as_env wrote them."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"DB_{f.name.upper()}")
+            if raw not in (None, ""):
+                values[f.name] = int(str(raw))
+        return cls(**values)
+
+
+def engine_options(url: str, tuning: StoreTuning) -> dict[str, Any]:
+    """create_engine keyword arguments for the store at `url`."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # Session settings travel in libpq's `options`, after any the URL already gives
+        # (tests pick a schema with `options=-csearch_path=…`).
+        given = parsed.query.get("options", "")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        settings = (
+            f"-c lock_timeout={tuning.lock_timeout_ms}"
+            f" -c statement_timeout={tuning.statement_timeout_ms}"
+        )
+        return {
+            "pool_size": tuning.pool_size,
+            "max_overflow": tuning.max_overflow,
+            "pool_pre_ping": True,
+            "connect_args": {
+                "options": f"{given} {settings}".strip(),
+                "application_name": "scoretrail",
+            },
+        }
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        # pysqlite's `timeout` is SQLite's busy timeout, in seconds.
+        return {"connect_args": {"timeout": tuning.lock_timeout_ms / 1000}}
+    return {}
+
+
+class TunedSQLAlchemyFactory(SQLAlchemyFactory):
+    """eventsourcing-sqlalchemy's factory, with an engine built from StoreTuning."""
+
+    def __init__(self, env: Environment) -> None:
+        super().__init__(env)
+        url = self.env.get(self.SQLALCHEMY_URL)
+        if url:
+            # The engine the parent built has not connected yet: replace it with a tuned one.
+            self.datastore = self.datastore_class(
+                url=url, **engine_options(url, StoreTuning.from_env(self.env))
+            )

@@ -1,0 +1,1 @@
+"""Load and crash tools: a server launcher, an HTTP client, consistency checks."""

@@ -1,0 +1,62 @@
+"""OpenAPI: the headers every write and every evaluation response carry, documented once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import BasePlugin
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any unique string (e.g. a UUID), 1-255 visible ASCII characters. A retry with the "
+        "same key, caller and body gets the first successful answer back (with "
+        "`Idempotent-Replayed: true`) and records nothing new; the same key with another "
+        "request answers 422. Failed requests recorded nothing and are not kept."
+    ),
+    "schema": {"type": "string", "maxLength": 255},
+}
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": (
+        'The evaluation\'s ETag (its version, e.g. `"7"`). If the evaluation has moved on, '
+        "the write answers 412 and records nothing. Without it, a write that races another "
+        "change is run again on the fresh state (and validated again)."
+    ),
+    "schema": {"type": "string"},
+}
+
+ETAG = {
+    "description": 'The evaluation\'s version as a strong entity tag, e.g. `"7"`',
+    "schema": {"type": "string"},
+}
+
+
+class HeadersPlugin(BasePlugin):
+    """Adds Idempotency-Key and If-Match to writes, ETag to responses holding an evaluation."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        rule = str(getattr(kwargs.get("rule"), "rule", path or ""))
+        on_evaluation = "<uuid:evaluation_id>" in rule
+        for method, operation in (operations or {}).items():
+            if method == "post":
+                parameters = operation.setdefault("parameters", [])
+                parameters.append(dict(IDEMPOTENCY_KEY))
+                if on_evaluation:
+                    parameters.append(dict(IF_MATCH))
+                    responses = operation.setdefault("responses", {})
+                    responses.setdefault("412", {"description": "If-Match names an old version"})
+            returns_evaluation = (method == "post" and "/evaluations" in rule) or (
+                method == "get" and rule.endswith("<uuid:evaluation_id>")
+            )
+            if returns_evaluation:
+                for status, response in (operation.get("responses") or {}).items():
+                    if str(status) in ("200", "201") and isinstance(response, dict):
+                        response.setdefault("headers", {})["ETag"] = dict(ETAG)
