@@ -40,7 +40,7 @@ class EvaluationService:
         """Load, run one command, save and project atomically; return the new document."""
         try:
             with self.read_model.transaction():
-                evaluation = self._get(evaluation_id)
+                evaluation = self._get(evaluation_id, checkout=True)
                 if expected_version is not None and expected_version != evaluation.version:
                     raise StaleVersion(
                         f"the evaluation is at version {evaluation.version}, "
@@ -55,15 +55,23 @@ class EvaluationService:
                 "another change to this evaluation was saved first; nothing was recorded",
                 id=evaluation_id,
             ) from None
-        return evaluation_document(evaluation)
+        document = evaluation_document(evaluation)
+        self.store.checkin(evaluation)  # committed: lend it to the next command
+        return document
 
-    def _get(self, evaluation_id: str, version: int | None = None) -> Evaluation:
+    def _get(
+        self, evaluation_id: str, version: int | None = None, *, checkout: bool = False
+    ) -> Evaluation:
         try:
             key = UUID(str(evaluation_id))
         except ValueError:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
         try:
-            evaluation: Evaluation = self.store.repository.get(key, version=version)
+            evaluation: Evaluation = (
+                self.store.checkout(key)
+                if checkout
+                else self.store.repository.get(key, version=version)
+            )
         except AggregateNotFoundError:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
         if version is not None and evaluation.version != version:
@@ -99,7 +107,9 @@ class EvaluationService:
         )
         with self.read_model.transaction():
             self._save(evaluation)
-        return evaluation_document(evaluation)
+        document = evaluation_document(evaluation)
+        self.store.checkin(evaluation)
+        return document
 
     def define_framework(
         self, evaluation_id: str, indicators: list[dict[str, Any]], by: Actor, **kw: Any
@@ -238,7 +248,9 @@ class EvaluationService:
             apply_action(evaluation, action, by)
         with self.read_model.transaction():
             self._save(evaluation)
-        return evaluation_document(evaluation)
+        document = evaluation_document(evaluation)
+        self.store.checkin(evaluation)
+        return document
 
     # ----------------------------------------------------------------- queries
     def document(

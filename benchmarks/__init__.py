@@ -1,0 +1,1 @@
+"""Reproducible benchmarks: ScoreTrail against bare baselines measured in the same run."""
