@@ -30,7 +30,8 @@ def run(stores: Stores, sizes: Sizes) -> dict[str, Any]:
         version = extend_history(service, evaluation_id, length)
         built[length] = (evaluation_id, version, time.perf_counter() - start)
 
-    for length, (evaluation_id, version, build_s) in built.items():
+    plans = {}
+    for length, (evaluation_id, version, _) in built.items():
         # Versions spread over one snapshot interval around the middle, so the figure does not
         # depend on where the middle happens to fall between two snapshots.
         middle = version // 2
@@ -38,26 +39,28 @@ def run(stores: Stores, sizes: Sizes) -> dict[str, Any]:
             middle + (i * interval) // sizes.history_samples for i in range(sizes.history_samples)
         ]
         moments = [recorded_at(service, evaluation_id, v) for v in versions]
-        service.document(evaluation_id, version=versions[0])  # warm caches and connections
-        by_version = []
-        for v in versions:
+        plans[length] = (evaluation_id, versions, moments)
+    by_version: dict[int, list[float]] = {length: [] for length in built}
+    by_time: dict[int, list[float]] = {length: [] for length in built}
+    # Lengths take turns, one sample each, so drift in the machine's load hits all alike.
+    for i in range(sizes.history_samples):
+        for length, (evaluation_id, versions, moments) in plans.items():
             start = time.perf_counter()
-            document = service.document(evaluation_id, version=v)
-            by_version.append(time.perf_counter() - start)
-            assert document["version"] == v
-        by_time = []
-        for v, moment in zip(versions, moments, strict=True):
+            document = service.document(evaluation_id, version=versions[i])
+            by_version[length].append(time.perf_counter() - start)
+            assert document["version"] == versions[i]
             start = time.perf_counter()
-            document = service.document(evaluation_id, as_of=moment)
-            by_time.append(time.perf_counter() - start)
+            document = service.document(evaluation_id, as_of=moments[i])
+            by_time[length].append(time.perf_counter() - start)
             # events recorded in the same microsecond share a time: as_of gives the last
-            assert document["version"] >= v, (document["version"], v)
+            assert document["version"] >= versions[i], (document["version"], versions[i])
+    for length, (_, version, build_s) in built.items():
         lengths[str(length)] = {
             "events": version,
             "build_s": build_s,
             "build_events_per_s": version / build_s,
-            "version_ms": median(by_version) * 1000,
-            "as_of_ms": median(by_time) * 1000,
+            "version_ms": median(by_version[length]) * 1000,
+            "as_of_ms": median(by_time[length]) * 1000,
         }
     dispose(service)
     shortest, longest = str(min(sizes.history_lengths)), str(max(sizes.history_lengths))
