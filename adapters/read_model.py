@@ -12,6 +12,7 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from adapters.pending_writes import SESSION_KEY, pending
 from adapters.review_read_model import review_handlers
 from adapters.review_tables import REVIEW_TABLES
 from adapters.tables import (
@@ -56,6 +57,15 @@ class SqlReadModel:
             "Reopened": self._status("submitted"),
         }
         self.handlers.update(review_handlers())
+        # Handlers that only queue row writes; any other handler sees them flushed first.
+        self.deferring: set[Handler] = {
+            self._deduction_recorded,
+            self._deduction_withdrawn,
+            self._score_overridden,
+            self._score_changed,
+            *(self.handlers[name] for name in ("Submitted", "Finalized", "Reopened")),
+        }
+        self.deferring |= {self._created, self._framework_defined, self._data_entry_recorded}
 
     # ------------------------------------------------------------------ schema
     def create_tables(self) -> bool:
@@ -76,6 +86,7 @@ class SqlReadModel:
         metadata.create_all(self.datastore.engine)
 
     # ------------------------------------------------------------- projection
+    # Handlers queue their row writes (adapters.pending_writes): a batch sends them together.
     def transaction(self) -> AbstractContextManager[Any]:
         return self.datastore.transaction(commit=True)
 
@@ -92,11 +103,18 @@ class SqlReadModel:
         if not batch:
             return
         with self.datastore.transaction(commit=True) as session:
-            for notification_id, event in batch:
-                self._record_event(session, notification_id, event)
-                handler = self.handlers.get(event_type(event))
-                if handler is not None:
-                    handler(session, event)
+            writes = pending(session)
+            try:
+                for notification_id, event in batch:
+                    handler = self.handlers.get(event_type(event))
+                    if handler is not None and handler not in self.deferring:
+                        writes.flush(session)  # a handler we know nothing about: play safe
+                    self._record_event(session, notification_id, event)
+                    if handler is not None:
+                        handler(session, event)
+                writes.flush(session)
+            finally:
+                session.info.pop(SESSION_KEY, None)
             self._track(session, batch[-1][0])
 
     def reset(self) -> None:
@@ -131,169 +149,174 @@ class SqlReadModel:
     def _record_event(self, session: Session, notification_id: int, event: Any) -> None:
         meta = event_meta(event)
         evaluation_id = str(event.originator_id)
-        session.execute(
-            insert(events).values(
-                evaluation_id=evaluation_id,
-                version=event.originator_version,
-                notification_id=notification_id,
-                type=event_type(event),
-                recorded_at=event.timestamp,
-                data=event_payload(event),
+        writes = pending(session)
+        writes.insert(
+            events,
+            {
+                "evaluation_id": evaluation_id,
+                "version": event.originator_version,
+                "notification_id": notification_id,
+                "type": event_type(event),
+                "recorded_at": event.timestamp,
+                "data": event_payload(event),
                 **meta,
-            )
+            },
         )
         if event_type(event) != "Created":
-            session.execute(
-                update(evaluations)
-                .where(evaluations.c.id == evaluation_id)
-                .values(version=event.originator_version, updated_at=event.timestamp)
+            writes.update(
+                evaluations,
+                {"id": evaluation_id},
+                {"version": event.originator_version, "updated_at": event.timestamp},
             )
 
     def _created(self, session: Session, event: Any) -> None:
-        session.execute(
-            insert(evaluations).values(
-                id=str(event.originator_id),
-                title=event.title,
-                subject=event.subject,
-                fiscal_year=event.fiscal_year,
-                kind=event.kind,
-                evaluator=event.evaluator,
-                status="draft",
-                version=event.originator_version,
-                total_weight=fmt(event.total_weight),
-                grade_bands=event.grade_bands,
-                created_at=event.timestamp,
-                updated_at=event.timestamp,
-            )
+        evaluation_id = str(event.originator_id)
+        pending(session).insert(
+            evaluations,
+            {
+                "id": evaluation_id,
+                "title": event.title,
+                "subject": event.subject,
+                "fiscal_year": event.fiscal_year,
+                "kind": event.kind,
+                "evaluator": event.evaluator,
+                "status": "draft",
+                "version": event.originator_version,
+                "total_weight": fmt(event.total_weight),
+                "total": None,
+                "grade": None,
+                "grade_bands": event.grade_bands,
+                "created_at": event.timestamp,
+                "updated_at": event.timestamp,
+            },
+            evaluation=evaluation_id,
         )
 
     def _framework_defined(self, session: Session, event: Any) -> None:
         evaluation_id = str(event.originator_id)
-        session.execute(delete(indicators).where(indicators.c.evaluation_id == evaluation_id))
-        session.execute(delete(deductions).where(deductions.c.evaluation_id == evaluation_id))
-        session.execute(
-            update(evaluations)
-            .where(evaluations.c.id == evaluation_id)
-            .values(total=None, grade=None)
-        )
-        rows = [
-            {
-                "evaluation_id": evaluation_id,
-                "code": node.code,
-                "position": node.position,
-                "parent": node.parent,
-                "name": node.name,
-                "level": node.level,
-                "weight": fmt(node.weight),
-                "method": node.method,
-                "explanation": node.explanation,
-                "criteria": node.criteria,
-                "overridden": False,
-            }
-            for node in build_tree(event.indicators).values()
-        ]
-        session.execute(insert(indicators), rows)
+        writes = pending(session)
+        writes.flush_if_touched(session, [indicators, deductions], evaluation_id)
+        writes.delete(indicators, {"evaluation_id": evaluation_id})
+        writes.delete(deductions, {"evaluation_id": evaluation_id})
+        writes.update(evaluations, {"id": evaluation_id}, {"total": None, "grade": None})
+        for node in build_tree(event.indicators).values():
+            writes.insert(
+                indicators,
+                {
+                    "evaluation_id": evaluation_id,
+                    "code": node.code,
+                    "position": node.position,
+                    "parent": node.parent,
+                    "name": node.name,
+                    "level": node.level,
+                    "weight": fmt(node.weight),
+                    "method": node.method,
+                    "explanation": node.explanation,
+                    "criteria": node.criteria,
+                    "score": None,
+                    "rule_score": None,
+                    "overridden": False,
+                    "override_justification": None,
+                    "note": None,
+                },
+            )
 
     def _data_entry_recorded(self, session: Session, event: Any) -> None:
         evaluation_id = str(event.originator_id)
-        session.execute(
-            delete(data_entries).where(
-                and_(data_entries.c.evaluation_id == evaluation_id, data_entries.c.key == event.key)
-            )
-        )
-        session.execute(
-            insert(data_entries).values(
-                evaluation_id=evaluation_id,
-                key=event.key,
-                value=str(event.value),
-                unit=event.unit,
-                source=event.source,
-                version=event.originator_version,
-            )
+        pending(session).replace(
+            data_entries,
+            {"evaluation_id": evaluation_id, "key": event.key},
+            {
+                "evaluation_id": evaluation_id,
+                "key": event.key,
+                "value": str(event.value),
+                "unit": event.unit,
+                "source": event.source,
+                "version": event.originator_version,
+            },
         )
 
     def _deduction_recorded(self, session: Session, event: Any) -> None:
-        session.execute(
-            insert(deductions).values(
-                id=event.deduction_id,
-                evaluation_id=str(event.originator_id),
-                code=event.code,
-                points=fmt(event.points),
-                reason=event.reason,
-                status="active",
-                evidence=event.evidence,
-                version=event.originator_version,
-                actor=event.meta.get("actor", ""),
-            )
+        pending(session).insert(
+            deductions,
+            {
+                "id": event.deduction_id,
+                "evaluation_id": str(event.originator_id),
+                "code": event.code,
+                "points": fmt(event.points),
+                "reason": event.reason,
+                "status": "active",
+                "evidence": event.evidence,
+                "version": event.originator_version,
+                "actor": event.meta.get("actor", ""),
+                "withdrawal_reason": None,
+            },
         )
 
     def _deduction_withdrawn(self, session: Session, event: Any) -> None:
-        session.execute(
-            update(deductions)
-            .where(deductions.c.id == event.deduction_id)
-            .values(status="withdrawn", withdrawal_reason=event.reason)
+        pending(session).update(
+            deductions,
+            {"id": event.deduction_id},
+            {"status": "withdrawn", "withdrawal_reason": event.reason},
+            evaluation=str(event.originator_id),
         )
 
     def _score_overridden(self, session: Session, event: Any) -> None:
-        session.execute(
-            update(indicators)
-            .where(self._indicator(str(event.originator_id), event.code))
-            .values(override_justification=event.justification)
+        pending(session).update(
+            indicators,
+            {"evaluation_id": str(event.originator_id), "code": event.code},
+            {"override_justification": event.justification},
         )
 
     def _score_changed(self, session: Session, event: Any) -> None:
         evaluation_id = str(event.originator_id)
-        session.execute(
-            update(indicators)
-            .where(self._indicator(evaluation_id, event.code))
-            .values(
-                score=fmt(event.after),
-                rule_score=fmt(event.rule_score),
-                overridden=event.overridden,
-                note=event.note,
-                rates=[str(r) for r in event.rates],
-            )
+        writes = pending(session)
+        writes.update(
+            indicators,
+            {"evaluation_id": evaluation_id, "code": event.code},
+            {
+                "score": fmt(event.after),
+                "rule_score": fmt(event.rule_score),
+                "overridden": event.overridden,
+                "note": event.note,
+                "rates": [str(r) for r in event.rates],
+            },
         )
         for code, score in event.parents.items():
-            session.execute(
-                update(indicators)
-                .where(self._indicator(evaluation_id, code))
-                .values(score=fmt(score))
+            writes.update(
+                indicators, {"evaluation_id": evaluation_id, "code": code}, {"score": fmt(score)}
             )
-        session.execute(
-            update(evaluations)
-            .where(evaluations.c.id == evaluation_id)
-            .values(total=fmt(event.total), grade=event.grade)
+        writes.update(
+            evaluations, {"id": evaluation_id}, {"total": fmt(event.total), "grade": event.grade}
         )
         if event.before is None and event.after is None:
             return  # only the note changed: not a change of score
         meta = event_meta(event)
-        session.execute(
-            insert(indicator_history).values(
-                evaluation_id=evaluation_id,
-                code=event.code,
-                version=event.originator_version,
-                recorded_at=event.timestamp,
-                actor=meta["actor"],
-                role=meta["role"],
-                type=event.cause,
-                cause_version=event.cause_version,
-                score_before=fmt(event.before),
-                score_after=fmt(event.after),
-                rule_score=fmt(event.rule_score),
-                overridden=event.overridden,
-                reason=event.reason,
-                dispute_id=getattr(event, "dispute_id", None),
-            )
+        writes.insert(
+            indicator_history,
+            {
+                "evaluation_id": evaluation_id,
+                "code": event.code,
+                "version": event.originator_version,
+                "recorded_at": event.timestamp,
+                "actor": meta["actor"],
+                "role": meta["role"],
+                "type": event.cause,
+                "cause_version": event.cause_version,
+                "score_before": fmt(event.before),
+                "score_after": fmt(event.after),
+                "rule_score": fmt(event.rule_score),
+                "overridden": event.overridden,
+                "reason": event.reason,
+                "dispute_id": getattr(event, "dispute_id", None),
+            },
         )
 
     @staticmethod
     def _status(status: str) -> Handler:
         def handler(session: Session, event: Any) -> None:
-            session.execute(
-                update(evaluations)
-                .where(evaluations.c.id == str(event.originator_id))
-                .values(status=status)
+            pending(session).update(
+                evaluations, {"id": str(event.originator_id)}, {"status": status}
             )
 
         return handler

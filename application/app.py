@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent, project_aggregate
 from eventsourcing.persistence import Transcoder
+from eventsourcing.utils import EnvType
 
+from application.checkouts import Checkouts
+from application.snapshots import EvaluationSnapshot
 from application.transcoding import SubclassAwareTranscoder, domain_transcodings
 from domain.evaluation import Evaluation
+
+# How many evaluations a process keeps ready for the next command
+# (environment: SCORETRAIL_EVALUATION_CACHE_SIZE; 0 turns the cache off).
+DEFAULT_CACHE_SIZE = 256
 
 
 class EvaluationStore(Application[Any]):
@@ -17,9 +25,72 @@ class EvaluationStore(Application[Any]):
     name = "ScoreTrail"  # table names derive from it: keep it stable
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Evaluation: 50}
 
+    def __init__(self, env: EnvType | None = None) -> None:
+        super().__init__(env)
+        size = self.env.get("EVALUATION_CACHE_SIZE")  # read as SCORETRAIL_EVALUATION_CACHE_SIZE
+        self.checkouts: Checkouts[UUID, Evaluation] = Checkouts(
+            int(size) if size else DEFAULT_CACHE_SIZE
+        )
+
     def construct_transcoder(self) -> Transcoder:
         transcoder = SubclassAwareTranscoder()
         self.register_transcodings(transcoder)
         for transcoding in domain_transcodings():
             transcoder.register(transcoding)
         return transcoder
+
+    # ------------------------------------------------------ lending for commands
+    def checkout(self, evaluation_id: UUID) -> Evaluation:
+        """The current evaluation for one command: the shelved one brought up to date, or
+        rebuilt from the snapshot and events. Raises AggregateNotFoundError."""
+        shelved = self.checkouts.take(evaluation_id)
+        if shelved is None:
+            evaluation: Evaluation = self.repository.get(evaluation_id)
+            return evaluation
+        newer = self.events.get(evaluation_id, gt=shelved.version)
+        result = project_aggregate(shelved, newer)
+        assert isinstance(result, Evaluation)
+        return result
+
+    def checkin(self, evaluation: Evaluation) -> None:
+        """Shelve an evaluation whose changes are committed, for the next command."""
+        self.checkouts.put(evaluation.id, evaluation.version, evaluation)
+
+    # ------------------------------------------------------------------ snapshots
+    def _take_snapshots(self, processing_event: ProcessingEvent[Any]) -> None:
+        """Snapshot the aggregate in hand instead of rebuilding it from the store.
+
+        The library rebuilds the aggregate at each version divisible by the interval. The
+        aggregate being saved is already at its latest version: snapshot that (the version
+        may lie a few events past the boundary). Only a save that spans several boundaries
+        (a bulk import) rebuilds the earlier ones, so snapshots stay about an interval apart.
+        """
+        if self.snapshots is None:
+            return
+        for aggregate_id, aggregate in processing_event.aggregates.items():
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if not interval:
+                continue
+            due = [
+                e.originator_version
+                for e in processing_event.events
+                if e.originator_id == aggregate_id and e.originator_version % interval == 0
+            ]
+            if not due:
+                continue
+            for version in due[:-1]:
+                self.take_snapshot(aggregate_id, version)
+            self.snapshots.put([EvaluationSnapshot.take(aggregate)])
+
+    def take_snapshot(
+        self,
+        aggregate_id: Any,
+        version: int | None = None,
+        projector_func: Any = project_aggregate,
+    ) -> None:
+        """Snapshot the evaluation as it stood at `version`, in the compact form."""
+        assert self.snapshots is not None
+        aggregate = self.repository.get(
+            aggregate_id, version=version, projector_func=projector_func
+        )
+        self.snapshots.put([EvaluationSnapshot.take(aggregate)])

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.evaluation import Evaluation
+from domain.grades import grade_for
 from domain.values import HUNDRED, fmt, rate_percent
 
 # Event attributes that belong to the envelope, not to what happened.
@@ -18,8 +19,14 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+# Types passed through as they are, checked first: most values are strings and numbers.
+PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def primitive(value: Any) -> Any:
     """Decimals to exact strings, containers recursively; other JSON types unchanged."""
+    if type(value) in PLAIN:
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
@@ -51,6 +58,9 @@ def event_meta(event: Any) -> dict[str, str]:
     }
 
 
+EVIDENCE_KEYS = ("title", "locator", "sha256")
+
+
 def survey_rates(method: str | None, rates: list[Any] | None) -> list[str] | None:
     """Per-question satisfaction of a survey leaf as percent strings (None for other leaves)."""
     if method != "survey":
@@ -60,16 +70,17 @@ def survey_rates(method: str | None, rates: list[Any] | None) -> list[str] | Non
 
 def evidence_list(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {"title": i["title"], "locator": i.get("locator"), "sha256": i.get("sha256")} for i in items
+        dict(i) if tuple(i) == EVIDENCE_KEYS else {k: i.get(k) for k in EVIDENCE_KEYS}
+        for i in items
     ]
 
 
 def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
     """The evaluation document of API v1, computed from the aggregate's recorded state."""
     parents, total = evaluation.rollup()
-    indicators: list[dict[str, Any]] = []
-    for code, node in evaluation.tree.items():
-        deductions = [
+    by_code: dict[str, list[dict[str, Any]]] = {}  # one pass, not one scan per indicator
+    for d in evaluation.deductions.values():
+        by_code.setdefault(d.code, []).append(
             {
                 "id": d.id,
                 "points": fmt(d.points),
@@ -77,9 +88,10 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
                 "status": d.status,
                 "evidence": evidence_list(d.evidence),
             }
-            for d in evaluation.deductions.values()
-            if d.code == code
-        ]
+        )
+    indicators: list[dict[str, Any]] = []
+    for code, node in evaluation.tree.items():
+        deductions = by_code.get(code, [])
         row: dict[str, Any] = {
             "code": code,
             "parent": node.parent,
@@ -127,7 +139,7 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
         "version": evaluation.version,
         "total_weight": fmt(evaluation.total_weight),
         "total": fmt(total),
-        "grade": evaluation.grade,
+        "grade": grade_for(total, evaluation.grade_bands),
         "grade_bands": [dict(b) for b in evaluation.grade_bands],
         "created_at": iso(evaluation.created_on),
         "updated_at": iso(evaluation.modified_on),

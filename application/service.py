@@ -62,7 +62,7 @@ class EvaluationService:
         try:
             with self.read_model.transaction():
                 self.read_model.hold(str(evaluation_id))
-                evaluation = self._get(evaluation_id)
+                evaluation = self._get(evaluation_id, checkout=True)
                 if expected_version is not None and expected_version != evaluation.version:
                     raise StaleVersion(
                         f"the evaluation is at version {evaluation.version}, "
@@ -77,7 +77,9 @@ class EvaluationService:
                 "another change to this evaluation was saved first; nothing was recorded",
                 id=evaluation_id,
             ) from None
-        return evaluation_document(evaluation)
+        document = evaluation_document(evaluation)
+        self.store.checkin(evaluation)  # committed: lend it to the next command
+        return document
 
     def change(
         self, evaluation_id: str, command: Command, expected_version: int | None = None
@@ -85,13 +87,19 @@ class EvaluationService:
         """The unit of work, for use cases kept in their own modules."""
         return self._change(evaluation_id, command, expected_version)
 
-    def _get(self, evaluation_id: str, version: int | None = None) -> Evaluation:
+    def _get(
+        self, evaluation_id: str, version: int | None = None, *, checkout: bool = False
+    ) -> Evaluation:
         try:
             key = UUID(str(evaluation_id))
         except ValueError:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
         try:
-            evaluation: Evaluation = self.store.repository.get(key, version=version)
+            evaluation: Evaluation = (
+                self.store.checkout(key)
+                if checkout
+                else self.store.repository.get(key, version=version)
+            )
         except AggregateNotFoundError:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
         if version is not None and evaluation.version != version:
@@ -127,7 +135,9 @@ class EvaluationService:
         )
         with self.read_model.transaction():
             self._save(evaluation)
-        return evaluation_document(evaluation)
+        document = evaluation_document(evaluation)
+        self.store.checkin(evaluation)
+        return document
 
     def define_framework(
         self, evaluation_id: str, indicators: list[dict[str, Any]], by: Actor, **kw: Any
@@ -294,7 +304,9 @@ class EvaluationService:
             )
         with self.read_model.transaction():
             self._save(evaluation)
-        return evaluation_document(evaluation)
+        document = evaluation_document(evaluation)
+        self.store.checkin(evaluation)
+        return document
 
     # ----------------------------------------------------------------- queries
     def document(

@@ -1,1 +1,1 @@
-"""Load and crash tools: a server launcher, an HTTP client, consistency checks."""
+"""Benchmarks against baselines measured in the same run, and the load and crash tools."""

@@ -45,6 +45,8 @@ from domain.review import (
     open_disputes,
 )
 from domain.scoring import (
+    Rollup,
+    RuleInputs,
     RuleResult,
     ancestors,
     checklist_score,
@@ -608,32 +610,34 @@ class Evaluation(Aggregate):
 
     # ---------------------------------------------------------------- queries
     def active_points(self, code: str) -> Decimal:
-        return sum(
-            (d.points for d in self.deductions.values() if d.code == code and d.status == "active"),
-            Decimal(0),
-        )
+        return sum(self.rule_inputs().active_points.get(code, []), Decimal(0))
 
-    def rule_result(self, node: Indicator) -> RuleResult:
+    def rule_result(self, node: Indicator, inputs: RuleInputs | None = None) -> RuleResult:
         """What the leaf's method gives from the inputs recorded so far."""
         leaf = self.leaves[node.code]
         if node.method == "deduction":
-            return deduction_score(
-                node,
-                [
-                    d.points
-                    for d in self.deductions.values()
-                    if d.code == node.code and d.status == "active"
-                ],
-            )
+            if inputs is None:
+                inputs = self.rule_inputs()
+            return deduction_score(node, inputs.active_points.get(node.code, []))
         if node.method == "checklist":
             return checklist_score(node, leaf.met)
         if node.method == "ratio":
-            return ratio_score(node, {k: e.value for k, e in self.entries.items()})
+            if inputs is None:
+                inputs = self.rule_inputs()
+            return ratio_score(node, inputs.entry_values)
         if node.method == "survey":
             return survey_score(node, leaf.tallies)
         if leaf.manual is None:
             return RuleResult(None, "score not recorded yet")
         return RuleResult(leaf.manual)
+
+    def rule_inputs(self) -> RuleInputs:
+        """Active deduction points per leaf and data-entry values, gathered in one pass."""
+        active: dict[str, list[Decimal]] = {}
+        for d in self.deductions.values():
+            if d.status == "active":
+                active.setdefault(d.code, []).append(d.points)
+        return RuleInputs(active, {k: e.value for k, e in self.entries.items()})
 
     def rollup(self) -> tuple[dict[str, Decimal | None], Decimal | None]:
         """Parent scores and the total from the recorded leaf scores."""
@@ -651,12 +655,13 @@ class Evaluation(Aggregate):
     def _rescore(self, cause: str, reason: str, by: Actor, dispute_id: str | None = None) -> None:
         """Compute every leaf's score now, then record a ScoreChanged for each that moved."""
         cause_version = self.version
-        scores = {code: leaf.score for code, leaf in self.leaves.items()}
+        inputs = self.rule_inputs()
+        sums: Rollup | None = None  # built on the first leaf that moved
         for code, node in self.tree.items():
             if not node.is_leaf:
                 continue
             leaf = self.leaves[code]
-            rule = self.rule_result(node)
+            rule = self.rule_result(node, inputs)
             exact = leaf.override if leaf.override is not None else rule.exact
             after = None if exact is None else round_half_up(exact)
             rule_score = None if rule.exact is None else round_half_up(rule.exact)
@@ -670,8 +675,9 @@ class Evaluation(Aggregate):
                 leaf.rates,
             ):
                 continue
-            scores[code] = after
-            parents, total = rollup(self.tree, scores)
+            if sums is None:
+                sums = Rollup(self.tree, {c: s.score for c, s in self.leaves.items()})
+            sums.set_leaf(code, after)
             self._score_changed(
                 code=code,
                 before=leaf.score,
@@ -682,9 +688,9 @@ class Evaluation(Aggregate):
                 overridden=overridden,
                 note=rule.note,
                 rates=list(rule.rates),
-                parents={a: parents[a] for a in ancestors(self.tree, code)},
-                total=total,
-                grade=grade_for(total, self.grade_bands),
+                parents={a: sums.parents[a] for a in ancestors(self.tree, code)},
+                total=sums.total,
+                grade=grade_for(sums.total, self.grade_bands),
                 cause=cause,
                 cause_version=cause_version,
                 reason=reason,
