@@ -243,11 +243,41 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
             sheet.override[s["code"]] = s["score"]
         elif kind == "SurveyRecorded":
             sheet.tallies[s["code"]] = s["tallies"]
+        elif kind == "DisputeDecided":
+            _apply_decision(sheet, s)
         elif kind == "ScoreChanged":
             problems.extend(_check_change(sheet, s, version))
-        elif kind not in {"Submitted", "Finalized", "Reopened", "ReportedFigureRecorded"}:
+        elif kind not in NO_SCORE_EFFECT:
             notes.append(f"version {version}: {kind} is not interpreted by this verifier")
     return problems, notes, sheet
+
+
+# Events that change no score: the lifecycle, reported figures, disputes raised, notes.
+NO_SCORE_EFFECT = {
+    "Submitted",
+    "Finalized",
+    "Reopened",
+    "ReportedFigureRecorded",
+    "DisputeRaised",
+    "NoteAdded",
+    "NoteResolved",
+}
+
+
+def _apply_decision(sheet: Sheet, s: dict[str, Any]) -> None:
+    """A dispute's outcome: a deduction withdrawn or re-pointed, or a leaf's override set or
+    removed; `upheld` changes nothing."""
+    deduction, outcome, points = s.get("deduction_id"), s["outcome"], s.get("points")
+    if deduction is not None and deduction in sheet.deductions:
+        code, old, active = sheet.deductions[deduction]
+        if outcome == "overturned":
+            sheet.deductions[deduction] = (code, old, False)
+        elif outcome == "amended" and points is not None:
+            sheet.deductions[deduction] = (code, points, active)
+    elif outcome == "overturned":
+        sheet.override.pop(s["code"], None)
+    elif outcome == "amended" and points is not None:
+        sheet.override[s["code"]] = points
 
 
 def _check_change(sheet: Sheet, s: dict[str, Any], version: int) -> list[str]:

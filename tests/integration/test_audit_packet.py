@@ -133,3 +133,51 @@ def test_scores_are_recomputed_even_when_the_chain_was_resealed_with_the_key(
         "scores: FAILED" in result.stdout
         and "2.1.2 recorded 1.73, recomputed 0.73" in result.stdout
     )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "points", "total"),
+    [("amended", "1", "89.66 良"), ("overturned", None, "90.66 优"), ("upheld", None, "88.66 良")],
+)
+def test_a_packet_with_decided_disputes_recomputes_offline(
+    tmp_path: Path,
+    reference_case: dict[str, Any],
+    actor: Actor,
+    outcome: str,
+    points: str | None,
+    total: str,
+) -> None:
+    from adapters.bootstrap import build_review_service
+
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    service = build_service(url, SECRET)
+    reviews = build_review_service(service)
+    document = service.import_evaluation(reference_case, actor)
+    evaluation_id = document["id"]
+    leaf = next(i for i in document["indicators"] if i["code"] == "3.1.1")
+    reviewer = Actor("rex", "reviewer", "c")
+    service.submit(evaluation_id, by=reviewer)
+    dispute = reviews.raise_dispute(
+        evaluation_id,
+        deduction_id=leaf["deductions"][0]["id"],
+        grounds="疫情影响属不可抗力",
+        by=Actor("unit", "subject", "c"),
+    )
+    reviews.decide_dispute(
+        evaluation_id, dispute["id"], outcome=outcome, points=points, reason="复核", by=reviewer
+    )
+    reviews.add_note(evaluation_id, "3.1", text="核对活动台账", by=reviewer)
+    packet = tmp_path / "packet.json"
+    result = CliRunner().invoke(
+        main,
+        ["export-audit", evaluation_id, str(packet), "--database-url", url],
+        env={"SCORETRAIL_SECRET": SECRET},
+    )
+    assert result.exit_code == 0, result.output
+
+    checked = verify(packet)
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "scores: ok" in checked.stdout
+    assert "not interpreted" not in checked.stdout
+    assert f"total {total}" in checked.stdout
