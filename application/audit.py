@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import StoredEvent
 
 from application.documents import (
@@ -53,23 +52,9 @@ class AuditService:
     # ------------------------------------------------------------- time travel
     def load(self, evaluation_id: str, version: int | None = None) -> Evaluation:
         """The aggregate now, or at a version (from the nearest snapshot on)."""
-        try:
-            key = UUID(str(evaluation_id))
-        except ValueError:
-            raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
         if version is not None and version < 1:
             raise VersionNotFound(f"version {version} does not exist", version=version)
-        try:
-            evaluation: Evaluation = self.store.repository.get(key, version=version)
-        except AggregateNotFoundError:
-            raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
-        if version is not None and evaluation.version != version:
-            raise VersionNotFound(
-                f"evaluation {evaluation_id} has no version {version}",
-                version=version,
-                latest=evaluation.version,
-            )
-        return evaluation
+        return self.service._get(evaluation_id, version)
 
     def version_of(self, evaluation_id: str, anchor: Anchor) -> int:
         """A version number as given, or the last version recorded at or before a time."""
