@@ -12,7 +12,7 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from adapters.pending_writes import SESSION_KEY, pending
+from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
 from adapters.review_read_model import review_handlers
 from adapters.review_tables import REVIEW_TABLES
 from adapters.tables import (
@@ -27,7 +27,7 @@ from adapters.tables import (
     metadata,
     tracking,
 )
-from application.documents import event_meta, event_payload, event_type, iso, survey_rates
+from application.documents import event_payload_json, event_type, iso, survey_rates
 from domain.framework import build_tree
 from domain.values import fmt, rate_percent
 
@@ -35,6 +35,33 @@ TRACKING_NAME = "read_models"
 # Advisory-lock class of per-evaluation write locks (PostgreSQL).
 EVALUATION_LOCK_CLASS = 0x5C07F
 Handler = Callable[[Session, Any], None]
+EVENT_COLUMNS = (
+    "evaluation_id",
+    "version",
+    "notification_id",
+    "type",
+    "recorded_at",
+    "actor",
+    "role",
+    "correlation_id",
+    "data",
+)
+HISTORY_COLUMNS = (
+    "evaluation_id",
+    "code",
+    "version",
+    "recorded_at",
+    "actor",
+    "role",
+    "type",
+    "cause_version",
+    "score_before",
+    "score_after",
+    "rule_score",
+    "overridden",
+    "reason",
+    "dispute_id",
+)
 
 
 class SqlReadModel:
@@ -66,6 +93,7 @@ class SqlReadModel:
             *(self.handlers[name] for name in ("Submitted", "Finalized", "Reopened")),
         }
         self.deferring |= {self._created, self._framework_defined, self._data_entry_recorded}
+        self.deferring |= set(review_handlers().values())
 
     # ------------------------------------------------------------------ schema
     def create_tables(self) -> bool:
@@ -147,22 +175,27 @@ class SqlReadModel:
             )
 
     def _record_event(self, session: Session, notification_id: int, event: Any) -> None:
-        meta = event_meta(event)
+        meta = getattr(event, "meta", None) or {}
         evaluation_id = str(event.originator_id)
+        kind = type(event).__name__
         writes = pending(session)
-        writes.insert(
+        writes.append(
             events,
-            {
-                "evaluation_id": evaluation_id,
-                "version": event.originator_version,
-                "notification_id": notification_id,
-                "type": event_type(event),
-                "recorded_at": event.timestamp,
-                "data": event_payload(event),
-                **meta,
-            },
+            EVENT_COLUMNS,
+            [
+                evaluation_id,
+                event.originator_version,
+                notification_id,
+                kind,
+                event.timestamp,
+                meta.get("actor", ""),
+                meta.get("role", ""),
+                meta.get("correlation_id", ""),
+                EncodedJSON(event_payload_json(event)),
+            ],
+            evaluation_id,
         )
-        if event_type(event) != "Created":
+        if kind != "Created":
             writes.update(
                 evaluations,
                 {"id": evaluation_id},
@@ -271,12 +304,14 @@ class SqlReadModel:
     def _score_changed(self, session: Session, event: Any) -> None:
         evaluation_id = str(event.originator_id)
         writes = pending(session)
+        rule_score = fmt(event.rule_score)
+        after = fmt(event.after)
         writes.update(
             indicators,
             {"evaluation_id": evaluation_id, "code": event.code},
             {
-                "score": fmt(event.after),
-                "rule_score": fmt(event.rule_score),
+                "score": after,
+                "rule_score": rule_score,
                 "overridden": event.overridden,
                 "note": event.note,
                 "rates": [str(r) for r in event.rates],
@@ -291,25 +326,27 @@ class SqlReadModel:
         )
         if event.before is None and event.after is None:
             return  # only the note changed: not a change of score
-        meta = event_meta(event)
-        writes.insert(
+        meta = getattr(event, "meta", None) or {}
+        writes.append(
             indicator_history,
-            {
-                "evaluation_id": evaluation_id,
-                "code": event.code,
-                "version": event.originator_version,
-                "recorded_at": event.timestamp,
-                "actor": meta["actor"],
-                "role": meta["role"],
-                "type": event.cause,
-                "cause_version": event.cause_version,
-                "score_before": fmt(event.before),
-                "score_after": fmt(event.after),
-                "rule_score": fmt(event.rule_score),
-                "overridden": event.overridden,
-                "reason": event.reason,
-                "dispute_id": getattr(event, "dispute_id", None),
-            },
+            HISTORY_COLUMNS,
+            [
+                evaluation_id,
+                event.code,
+                event.originator_version,
+                event.timestamp,
+                meta.get("actor", ""),
+                meta.get("role", ""),
+                event.cause,
+                event.cause_version,
+                fmt(event.before),
+                after,
+                rule_score,
+                event.overridden,
+                event.reason,
+                getattr(event, "dispute_id", None),
+            ],
+            evaluation_id,
         )
 
     @staticmethod

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from adapters.pending_writes import pending
 from adapters.review_tables import disputes, notes
 from adapters.tables import deductions, evaluations, indicators
 from application.documents import event_meta, iso
@@ -19,7 +20,8 @@ Handler = Callable[[Session, Any], None]
 
 
 def review_handlers() -> dict[str, Handler]:
-    """Handlers keyed by event class name, merged into the read model's own."""
+    """Handlers keyed by event class name, merged into the read model's own; like those,
+    they only queue row writes (adapters.pending_writes), which the batch sends together."""
     return {
         "DisputeRaised": _dispute_raised,
         "DisputeDecided": _dispute_decided,
@@ -30,41 +32,44 @@ def review_handlers() -> dict[str, Handler]:
 
 def _dispute_raised(session: Session, event: Any) -> None:
     meta = event_meta(event)
-    session.execute(
-        insert(disputes).values(
-            id=event.dispute_id,
-            evaluation_id=str(event.originator_id),
-            status="open",
-            target=event.target,
-            code=event.code,
-            deduction_id=event.deduction_id,
-            grounds=event.grounds,
-            evidence=event.evidence,
-            raised_by=meta["actor"],
-            raised_role=meta["role"],
-            raised_at=event.timestamp,
-            raised_version=event.originator_version,
-        )
+    pending(session).insert(
+        disputes,
+        {
+            "id": event.dispute_id,
+            "evaluation_id": str(event.originator_id),
+            "status": "open",
+            "target": event.target,
+            "code": event.code,
+            "deduction_id": event.deduction_id,
+            "grounds": event.grounds,
+            "evidence": event.evidence,
+            "raised_by": meta["actor"],
+            "raised_role": meta["role"],
+            "raised_at": event.timestamp,
+            "raised_version": event.originator_version,
+        },
     )
 
 
 def _dispute_decided(session: Session, event: Any) -> None:
     meta = event_meta(event)
     evaluation_id = str(event.originator_id)
-    session.execute(
-        update(disputes)
-        .where(disputes.c.id == event.dispute_id)
-        .values(
-            status="decided",
-            outcome=event.outcome,
-            points=fmt(event.points),
-            previous_points=fmt(event.previous_points),
-            decision_reason=event.reason,
-            decided_by=meta["actor"],
-            decided_role=meta["role"],
-            decided_at=event.timestamp,
-            decided_version=event.originator_version,
-        )
+    writes = pending(session)
+    writes.update(
+        disputes,
+        {"id": event.dispute_id},
+        {
+            "status": "decided",
+            "outcome": event.outcome,
+            "points": fmt(event.points),
+            "previous_points": fmt(event.previous_points),
+            "decision_reason": event.reason,
+            "decided_by": meta["actor"],
+            "decided_role": meta["role"],
+            "decided_at": event.timestamp,
+            "decided_version": event.originator_version,
+        },
+        evaluation=evaluation_id,
     )
     # The scores move through the ScoreChanged events that follow; here only the records.
     justification = DISPUTE_OUTCOME_NOTE.format(
@@ -77,48 +82,47 @@ def _dispute_decided(session: Session, event: Any) -> None:
         elif event.outcome == AMENDED:
             changes = {"points": fmt(event.points)}
         if changes:
-            session.execute(
-                update(deductions).where(deductions.c.id == event.deduction_id).values(**changes)
-            )
+            writes.update(deductions, {"id": event.deduction_id}, changes, evaluation=evaluation_id)
     elif event.outcome in (OVERTURNED, AMENDED):
-        leaf = and_(indicators.c.evaluation_id == evaluation_id, indicators.c.code == event.code)
-        session.execute(
-            update(indicators)
-            .where(leaf)
-            .values(override_justification=justification if event.outcome == AMENDED else None)
+        writes.update(
+            indicators,
+            {"evaluation_id": evaluation_id, "code": event.code},
+            {"override_justification": justification if event.outcome == AMENDED else None},
         )
 
 
 def _note_added(session: Session, event: Any) -> None:
     meta = event_meta(event)
-    session.execute(
-        insert(notes).values(
-            id=event.note_id,
-            evaluation_id=str(event.originator_id),
-            code=event.code,
-            text=event.text,
-            status="open",
-            author=meta["actor"],
-            author_role=meta["role"],
-            created_at=event.timestamp,
-            version=event.originator_version,
-        )
+    pending(session).insert(
+        notes,
+        {
+            "id": event.note_id,
+            "evaluation_id": str(event.originator_id),
+            "code": event.code,
+            "text": event.text,
+            "status": "open",
+            "author": meta["actor"],
+            "author_role": meta["role"],
+            "created_at": event.timestamp,
+            "version": event.originator_version,
+        },
     )
 
 
 def _note_resolved(session: Session, event: Any) -> None:
     meta = event_meta(event)
-    session.execute(
-        update(notes)
-        .where(notes.c.id == event.note_id)
-        .values(
-            status="resolved",
-            resolution=event.reason,
-            resolved_by=meta["actor"],
-            resolved_role=meta["role"],
-            resolved_at=event.timestamp,
-            resolved_version=event.originator_version,
-        )
+    pending(session).update(
+        notes,
+        {"id": event.note_id},
+        {
+            "status": "resolved",
+            "resolution": event.reason,
+            "resolved_by": meta["actor"],
+            "resolved_role": meta["role"],
+            "resolved_at": event.timestamp,
+            "resolved_version": event.originator_version,
+        },
+        evaluation=str(event.originator_id),
     )
 
 

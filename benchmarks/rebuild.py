@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from application.service import EvaluationService
+from application.service import REBUILD_BATCH, EvaluationService
 from benchmarks import synthetic
 from benchmarks.common import Sizes, Stores, dispose, median, open_service, ratio
 
-READ_BATCH = 500  # the batch size the rebuild itself reads with
+READ_BATCH = REBUILD_BATCH  # the batch size the rebuild itself reads with
 
 
 def read_all(service: EvaluationService, stop: int) -> int:
