@@ -167,7 +167,8 @@ def run_store(store: str, database_url: str, args: argparse.Namespace) -> dict[s
         log_path=log_path,
     )
     if not args.url and not args.token:
-        args.token = mint_token(database_url)
+        # a token of this store only: each store gets its own run of the arguments
+        args = argparse.Namespace(**{**vars(args), "token": mint_token(database_url)})
     base_url = args.url or server.start()
     try:
         admin = Client(base_url, token=args.token, timeout=60)
