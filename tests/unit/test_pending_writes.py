@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from adapters import tables
 from adapters.pending_writes import EncodedJSON, PendingWrites, _sqlite_utc_text, converter
+from adapters.read_model import EVENT_COLUMNS
 
 SQLITE = sqlite.dialect()
 ZONES = st.builds(
@@ -94,17 +95,7 @@ def test_folded_appended_and_plain_writes_reach_the_tables() -> None:
         writes.update(tables.evaluations, {"id": "e1"}, {"version": 3, "updated_at": moment})
         writes.append(
             tables.events,
-            (
-                "evaluation_id",
-                "version",
-                "notification_id",
-                "type",
-                "recorded_at",
-                "actor",
-                "role",
-                "correlation_id",
-                "data",
-            ),
+            EVENT_COLUMNS,
             ["e1", 3, 3, "Submitted", moment, "a", "r", "c", EncodedJSON('{"x": "1.0"}')],
             "e1",
         )
