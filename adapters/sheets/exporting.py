@@ -386,7 +386,7 @@ thead th { background: #dde4ee; text-align: center; }
 table.meta { margin-bottom: 16px; }
 table.meta th { background: #f2f4f7; width: 8em; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-td.code { white-space: nowrap; }
+td.code, td.method { white-space: nowrap; }
 tr.parent td { background: #f5f7fa; font-weight: bold; }
 tr.total td { background: #e8edf3; font-weight: bold; }
 .level { display: inline-block; font-size: 11px; color: #555; border: 1px solid #bbb;
@@ -475,7 +475,7 @@ def _html_row(line: _Line) -> str:
         f'<td class="num">{escape(str(indicator.get("weight") or ""))}</td>',
         f'<td class="num">{escape(str(indicator.get("score") or ""))}</td>',
         f'<td class="num">{escape(str(indicator.get("rate") or ""))}</td>',
-        f"<td>{'' if line.is_parent else escape(_method(indicator))}</td>",
+        f"<td class=\"method\">{'' if line.is_parent else escape(_method(indicator))}</td>",
         f"<td>{about}</td>",
         f"<td>{'' if line.is_parent else _html_scoring(indicator)}</td>",
     ]
