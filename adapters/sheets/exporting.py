@@ -475,7 +475,7 @@ def _html_row(line: _Line) -> str:
         f'<td class="num">{escape(str(indicator.get("weight") or ""))}</td>',
         f'<td class="num">{escape(str(indicator.get("score") or ""))}</td>',
         f'<td class="num">{escape(str(indicator.get("rate") or ""))}</td>',
-        f"<td class=\"method\">{'' if line.is_parent else escape(_method(indicator))}</td>",
+        f'<td class="method">{"" if line.is_parent else escape(_method(indicator))}</td>',
         f"<td>{about}</td>",
         f"<td>{'' if line.is_parent else _html_scoring(indicator)}</td>",
     ]
