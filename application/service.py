@@ -14,6 +14,7 @@ from eventsourcing.persistence import IntegrityError
 from application.app import EvaluationStore
 from application.documents import evaluation_document
 from application.errors import ConcurrentChange, EvaluationNotFound, StaleVersion, VersionNotFound
+from application.heap import frozen_heap
 from application.ports import ReadModel
 from domain.errors import InvalidValue, UnknownIndicator
 from domain.evaluation import Actor, Evaluation
@@ -370,7 +371,7 @@ class EvaluationService:
         """Drop every read-model row and project all events again; returns events projected."""
         recorder = self.store.recorder
         done = 0
-        with self.read_model.transaction():
+        with frozen_heap(), self.read_model.transaction():
             self.read_model.reset()  # also holds new events off until this commits
             last = recorder.max_notification_id() or 0
             for batch in iter_notifications(self.store, last, REBUILD_BATCH):
