@@ -363,6 +363,12 @@ class SqlReadModel:
         return and_(indicators.c.evaluation_id == evaluation_id, indicators.c.code == code)
 
     # ----------------------------------------------------------------- queries
+    @staticmethod
+    def _rows_of(session: Session, table: Any, evaluation_id: str, order: Any) -> Sequence[Any]:
+        """One evaluation's rows of a read-model table, in the given order."""
+        query = select(table).where(table.c.evaluation_id == evaluation_id).order_by(order)
+        return session.execute(query).mappings().all()
+
     def document(self, evaluation_id: str) -> dict[str, Any] | None:
         with self.datastore.transaction(commit=False) as session:
             head = (
@@ -372,33 +378,9 @@ class SqlReadModel:
             )
             if head is None:
                 return None
-            nodes = (
-                session.execute(
-                    select(indicators)
-                    .where(indicators.c.evaluation_id == evaluation_id)
-                    .order_by(indicators.c.position)
-                )
-                .mappings()
-                .all()
-            )
-            cuts = (
-                session.execute(
-                    select(deductions)
-                    .where(deductions.c.evaluation_id == evaluation_id)
-                    .order_by(deductions.c.version)
-                )
-                .mappings()
-                .all()
-            )
-            entries = (
-                session.execute(
-                    select(data_entries)
-                    .where(data_entries.c.evaluation_id == evaluation_id)
-                    .order_by(data_entries.c.version)
-                )
-                .mappings()
-                .all()
-            )
+            nodes = self._rows_of(session, indicators, evaluation_id, indicators.c.position)
+            cuts = self._rows_of(session, deductions, evaluation_id, deductions.c.version)
+            entries = self._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
         by_code: dict[str, list[dict[str, Any]]] = {}
         for d in cuts:
             by_code.setdefault(d["code"], []).append(
