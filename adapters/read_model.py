@@ -369,6 +369,22 @@ class SqlReadModel:
         query = select(table).where(table.c.evaluation_id == evaluation_id).order_by(order)
         return session.execute(query).mappings().all()
 
+    def _page_of(
+        self, table: Any, where: Any, order: tuple[Any, ...], page: int, per_page: int
+    ) -> tuple[Sequence[Any], int]:
+        """One page of a table's matching rows, in order, and how many match in all."""
+        with self.datastore.transaction(commit=False) as session:
+            counted = session.execute(select(func.count()).select_from(table).where(where))
+            total = int(counted.scalar() or 0)
+            query = (
+                select(table)
+                .where(where)
+                .order_by(*order)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
+            return session.execute(query).mappings().all(), total
+
     def document(self, evaluation_id: str) -> dict[str, Any] | None:
         with self.datastore.transaction(commit=False) as session:
             head = (
@@ -450,40 +466,15 @@ class SqlReadModel:
             if value is not None
         ]
         where = and_(True, *conditions)
-        with self.datastore.transaction(commit=False) as session:
-            total = session.execute(select(func.count()).select_from(evaluations).where(where))
-            count = int(total.scalar() or 0)
-            rows = (
-                session.execute(
-                    select(evaluations)
-                    .where(where)
-                    .order_by(evaluations.c.created_at, evaluations.c.id)
-                    .offset((page - 1) * per_page)
-                    .limit(per_page)
-                )
-                .mappings()
-                .all()
-            )
+        order = (evaluations.c.created_at, evaluations.c.id)
+        rows, count = self._page_of(evaluations, where, order, page, per_page)
         return [self._summary(r) for r in rows], count
 
     def history(
         self, evaluation_id: str, page: int, per_page: int
     ) -> tuple[list[dict[str, Any]], int]:
         where = events.c.evaluation_id == evaluation_id
-        with self.datastore.transaction(commit=False) as session:
-            count = session.execute(select(func.count()).select_from(events).where(where))
-            total = int(count.scalar() or 0)
-            rows = (
-                session.execute(
-                    select(events)
-                    .where(where)
-                    .order_by(events.c.version)
-                    .offset((page - 1) * per_page)
-                    .limit(per_page)
-                )
-                .mappings()
-                .all()
-            )
+        rows, total = self._page_of(events, where, (events.c.version,), page, per_page)
         items = [
             {
                 "version": r["version"],
@@ -504,22 +495,8 @@ class SqlReadModel:
         where = and_(
             indicator_history.c.evaluation_id == evaluation_id, indicator_history.c.code == code
         )
-        with self.datastore.transaction(commit=False) as session:
-            count = session.execute(
-                select(func.count()).select_from(indicator_history).where(where)
-            )
-            total = int(count.scalar() or 0)
-            rows = (
-                session.execute(
-                    select(indicator_history)
-                    .where(where)
-                    .order_by(indicator_history.c.version)
-                    .offset((page - 1) * per_page)
-                    .limit(per_page)
-                )
-                .mappings()
-                .all()
-            )
+        order = (indicator_history.c.version,)
+        rows, total = self._page_of(indicator_history, where, order, page, per_page)
         items = [
             {
                 "version": r["version"],
