@@ -8,7 +8,9 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-METHODS = ("deduction", "checklist", "ratio", "survey", "manual")
+from domain.methods import method_names
+
+METHODS = method_names()
 
 
 class Number(fields.Decimal):
