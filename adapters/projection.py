@@ -60,6 +60,7 @@ HISTORY_COLUMNS = (
     "dispute_id",
 )
 
+
 class SqlProjection:
     """Keeps the read-model tables equal to the events, in the transaction that saves them."""
 

@@ -54,6 +54,7 @@ HISTORY_COLUMNS = (
     "dispute_id",
 )
 
+
 class SqlEvaluationQueries:
     """Answers from the read-model tables the projection keeps."""
 
