@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .importing import FORMULA_START, METHOD_LABELS
+from .cells import FORMULA_START, METHOD_LABELS
 
 Document = Mapping[str, Any]
 
