@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +19,6 @@ from .cells import (
 )
 from .documents import from_document, is_document
 from .errors import ImportProblem, Location, SheetImportError, problem
-
-Progress = Callable[[int, int], None]
 
 
 def _defaults(defaults: Mapping[str, Any]) -> tuple[dict[str, Any], list[ImportProblem]]:

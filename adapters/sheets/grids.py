@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -23,8 +23,6 @@ from .cells import (
     _text,
 )
 from .errors import SheetImportError
-
-Progress = Callable[[int, int], None]
 
 
 def _reject_binary(data: bytes, filename: str) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
+from .cells import Progress
 from .fixture_checks import _defaults, _parse_fixture
 from .grids import _choose_sheet, _csv_grid, _decode, _reject_binary, _xlsx_grids
 from .tables import TableParser
-
-Progress = Callable[[int, int], None]
 
 # --- entry point ------------------------------------------------------------------------------
 

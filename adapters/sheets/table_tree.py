@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -25,8 +25,6 @@ from .cells import (
 )
 from .errors import ImportProblem, Location
 from .grids import Columns, Grid, _is_header_word
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass

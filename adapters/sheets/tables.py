@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from .cells import (
     MAX_ERRORS,
     MAX_ROWS,
     METHOD_LABELS,
+    Progress,
     _key,
     _level_of,
     _name_text,
@@ -28,8 +28,6 @@ from .cells import (
 from .errors import ImportProblem, SheetImportError, problem
 from .grids import Columns, Grid, _find_header
 from .table_tree import Node, TableTree
-
-Progress = Callable[[int, int], None]
 
 # --- the indicator rows -----------------------------------------------------------------------
 
