@@ -161,9 +161,13 @@ class BulkWriter:
         self.tables = [events, *(CLONED_TABLES if read_models else ())]
         self.statements = {t.name: self._statement(t) for t in self.tables}
         self.processors = {
-            t.name: [c.type._cached_bind_processor(dialect) for c in t.columns if c.name != "id"]
+            t.name: [
+                c.type.dialect_impl(dialect).bind_processor(dialect)
+                for c in t.columns
+                if c.name != "id"
+            ]
             if t is events
-            else [c.type._cached_bind_processor(dialect) for c in t.columns]
+            else [c.type.dialect_impl(dialect).bind_processor(dialect) for c in t.columns]
             for t in self.tables
         }
         self.columns = {

@@ -15,9 +15,9 @@ from application.app import EvaluationStore
 from application.errors import VersionNotFound
 from application.explanations import explain
 from application.service import EvaluationService
-from domain.evaluation import Actor, Evaluation
+from domain.evaluation import Actor
 
-INTERVAL = EvaluationStore.snapshotting_intervals[Evaluation]
+INTERVAL = EvaluationStore.snapshot_interval
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
