@@ -12,7 +12,9 @@ from application.app import EvaluationStore
 from application.documents import evaluation_document, event_meta, event_payload, iso
 from application.review import ReviewService
 from application.service import EvaluationService
+from domain.disputes import DisputeStatus
 from domain.evaluation import Evaluation
+from domain.review import OPEN, RESOLVED
 from domain.values import fmt
 
 
@@ -104,7 +106,7 @@ class MemoryReadModel:
             self.disputes[event.dispute_id] = {
                 "id": event.dispute_id,
                 "evaluation_id": evaluation_id,
-                "status": "open",
+                "status": OPEN,
                 "target": event.target,
                 "indicator": event.code,
                 "deduction_id": event.deduction_id,
@@ -117,7 +119,7 @@ class MemoryReadModel:
                 "decision": None,
             }
         elif kind == "DisputeDecided":
-            self.disputes[event.dispute_id]["status"] = "decided"
+            self.disputes[event.dispute_id]["status"] = DisputeStatus.DECIDED.value
             self.disputes[event.dispute_id]["decision"] = {
                 "outcome": event.outcome,
                 "points": fmt(event.points),
@@ -134,7 +136,7 @@ class MemoryReadModel:
                 "evaluation_id": evaluation_id,
                 "indicator": event.code,
                 "text": event.text,
-                "status": "open",
+                "status": OPEN,
                 "author": meta["actor"],
                 "author_role": meta["role"],
                 "created_at": iso(event.timestamp),
@@ -142,7 +144,7 @@ class MemoryReadModel:
                 "resolution": None,
             }
         elif kind == "NoteResolved":
-            self.notes[event.note_id]["status"] = "resolved"
+            self.notes[event.note_id]["status"] = RESOLVED
             self.notes[event.note_id]["resolution"] = {
                 "reason": event.reason,
                 "resolved_by": meta["actor"],

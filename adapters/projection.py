@@ -27,6 +27,7 @@ from adapters.tables import (
 from application.documents import event_payload_json
 from domain.evaluation import event_class
 from domain.framework import build_tree
+from domain.ledger import DeductionStatus
 from domain.state import Status
 from domain.values import fmt
 
@@ -204,7 +205,7 @@ class SqlProjection:
                 "fiscal_year": event.fiscal_year,
                 "kind": event.kind,
                 "evaluator": event.evaluator,
-                "status": "draft",
+                "status": Status.DRAFT.value,
                 "version": event.originator_version,
                 "total_weight": fmt(event.total_weight),
                 "total": None,
@@ -269,7 +270,7 @@ class SqlProjection:
                 "code": event.code,
                 "points": fmt(event.points),
                 "reason": event.reason,
-                "status": "active",
+                "status": DeductionStatus.ACTIVE.value,
                 "evidence": event.evidence,
                 "version": event.originator_version,
                 "actor": event.meta.get("actor", ""),
@@ -281,7 +282,7 @@ class SqlProjection:
         pending(session).update(
             deductions,
             {"id": event.deduction_id},
-            {"status": "withdrawn", "withdrawal_reason": event.reason},
+            {"status": DeductionStatus.WITHDRAWN.value, "withdrawal_reason": event.reason},
             evaluation=str(event.originator_id),
         )
 
