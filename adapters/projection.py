@@ -24,7 +24,7 @@ from adapters.tables import (
     metadata,
     tracking,
 )
-from application.documents import event_payload_json
+from application.documents import event_payload_json, indicator_fields
 from domain.evaluation import event_class
 from domain.framework import build_tree
 from domain.ledger import DeductionStatus
@@ -231,13 +231,7 @@ class SqlProjection:
                     "evaluation_id": evaluation_id,
                     "code": node.code,
                     "position": node.position,
-                    "parent": node.parent,
-                    "name": node.name,
-                    "level": node.level,
-                    "weight": fmt(node.weight),
-                    "method": node.method,
-                    "explanation": node.explanation,
-                    "criteria": node.criteria,
+                    **indicator_fields(node),
                     "score": None,
                     "rule_score": None,
                     "overridden": False,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,38 +21,6 @@ from adapters.tables import (
 )
 from application.documents import iso, survey_rates
 from domain.values import fmt, rate_percent
-
-TRACKING_NAME = "read_models"
-# Advisory-lock class of per-evaluation write locks (PostgreSQL).
-EVALUATION_LOCK_CLASS = 0x5C07F
-Handler = Callable[[Session, Any], None]
-EVENT_COLUMNS = (
-    "evaluation_id",
-    "version",
-    "notification_id",
-    "type",
-    "recorded_at",
-    "actor",
-    "role",
-    "correlation_id",
-    "data",
-)
-HISTORY_COLUMNS = (
-    "evaluation_id",
-    "code",
-    "version",
-    "recorded_at",
-    "actor",
-    "role",
-    "type",
-    "cause_version",
-    "score_before",
-    "score_after",
-    "rule_score",
-    "overridden",
-    "reason",
-    "dispute_id",
-)
 
 
 class SqlEvaluationQueries:
