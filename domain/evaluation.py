@@ -8,12 +8,12 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
-from domain.disputes import DISPUTE_OUTCOME_NOTE, Dispute, Disputes, Outcome
-from domain.errors import InvalidValue
+from domain.disputes import Dispute, Disputes
 from domain.framework import Indicator, build_tree
 from domain.grades import default_bands, normalise_bands
 from domain.leaf import LeafScore, LeafState, Override
 from domain.ledger import DataEntry, Deduction, DeductionStatus
+from domain.legacy import copy_first_shape_consequence
 from domain.methods import method_named
 from domain.methods.checklist import Checklist
 from domain.methods.manual import ManualScore
@@ -161,16 +161,6 @@ class Evaluation(ScoringCommands, ReviewCommands, Rescoring, Aggregate):
         )
 
     # -------------------------------------------------------------------- checks
-
-    @staticmethod
-    def check_header(title: str, subject: str, year: int, kind: str, weight: Decimal) -> None:
-        for name, value in (("title", title), ("subject", subject), ("kind", kind)):
-            if not str(value).strip():
-                raise InvalidValue(f"{name} must not be empty", field=name)
-        if not 1900 <= year <= 2999:
-            raise InvalidValue(f"fiscal_year {year} is out of range", fiscal_year=year)
-        if weight <= 0:
-            raise InvalidValue(f"total_weight {weight} must be positive", total_weight=str(weight))
 
     # before the version moves on, so an event's own version is self.version + 1.
     @event("FrameworkDefined")
@@ -387,26 +377,7 @@ class Evaluation(ScoringCommands, ReviewCommands, Rescoring, Aggregate):
             dispute_id, outcome, points, reason, meta["actor"], self.version + 1
         )
         if not consequences_follow:
-            self._copy_legacy_consequence(self.disputes[dispute_id])
-
-    def _copy_legacy_consequence(self, dispute: Dispute) -> None:
-        """A first-version decision changed the deduction or override it named in place."""
-        note = DISPUTE_OUTCOME_NOTE.format(
-            id=dispute.id, outcome=dispute.outcome, reason=dispute.reason
-        )
-        if dispute.deduction_id is not None and dispute.outcome == Outcome.OVERTURNED:
-            self.deductions[dispute.deduction_id].status = DeductionStatus.WITHDRAWN
-            self.deductions[dispute.deduction_id].withdrawal_reason = note
-        elif dispute.deduction_id is not None and dispute.outcome == Outcome.AMENDED:
-            self.deductions[dispute.deduction_id].points = Decimal(dispute.points or 0)
-        elif dispute.outcome == Outcome.OVERTURNED:
-            self.leaves[dispute.code].override = None
-        elif dispute.outcome == Outcome.AMENDED and dispute.points is not None:
-            # the first version kept the override's earlier version: keep citing that one
-            old = self.leaves[dispute.code].override
-            self.leaves[dispute.code].override = Override(
-                dispute.points, note, old.version if old else None
-            )
+            copy_first_shape_consequence(self, self.disputes[dispute_id])
 
     @event("NoteAdded")
     def _note_added(self, note_id: str, code: str, text: str, meta: dict[str, str]) -> None:
