@@ -255,6 +255,12 @@ class EvaluationService:
             evaluation_id, lambda e: e.record_survey(code, tallies, source, by), **kw
         )
 
+    def record_leaf_input(
+        self, evaluation_id: str, code: str, *, values: dict[str, Any], by: Actor, **kw: Any
+    ) -> dict[str, Any]:
+        """The input of a leaf whose scoring method takes it through the generic command."""
+        return self._change(evaluation_id, lambda e: e.record_leaf_input(code, values, by), **kw)
+
     def record_reported_figure(
         self,
         evaluation_id: str,
