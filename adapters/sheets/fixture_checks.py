@@ -136,12 +136,33 @@ def _decimal_problem(
 
 
 def _fixture_problems(document: object) -> list[ImportProblem]:
-    errors: list[ImportProblem] = []
+    """Every problem of a fixture document, part by part, each at its JSON path."""
+    check = _FixtureCheck()
+    if not isinstance(document, dict):
+        check.bad(
+            "$",
+            "顶层必须是 JSON 对象（fixture 格式：evaluation, indicators, data_entries, actions）",
+        )
+        return check.errors
+    check.header(document.get("evaluation"))
+    codes = check.indicators(document.get("indicators"))
+    check.steps(document, codes)
+    if "expected" in document and not isinstance(document["expected"], dict):
+        check.bad("expected", "必须是对象")
+    return check.errors
 
-    def bad(path: str, message: str) -> None:
-        errors.append(problem(message, column=path))
+
+class _FixtureCheck:
+    """Collects the problems of one fixture document."""
+
+    def __init__(self) -> None:
+        self.errors: list[ImportProblem] = []
+
+    def bad(self, path: str, message: str) -> None:
+        self.errors.append(problem(message, column=path))
 
     def number(
+        self,
         path: str,
         value: object,
         *,
@@ -151,102 +172,100 @@ def _fixture_problems(document: object) -> list[ImportProblem]:
     ) -> None:
         reason = _decimal_problem(value, required=required, positive=positive, signed=signed)
         if reason:
-            bad(path, reason)
+            self.bad(path, reason)
 
-    if not isinstance(document, dict):
-        bad(
-            "$",
-            "顶层必须是 JSON 对象（fixture 格式：evaluation, indicators, data_entries, actions）",
-        )
-        return errors
-    evaluation = document.get("evaluation")
-    if not isinstance(evaluation, dict):
-        bad("evaluation", "缺少 evaluation 对象")
-    else:
+    def header(self, evaluation: object) -> None:
+        if not isinstance(evaluation, dict):
+            self.bad("evaluation", "缺少 evaluation 对象")
+            return
         if not _is_text(evaluation.get("title")):
-            bad("evaluation.title", "标题不能为空")
+            self.bad("evaluation.title", "标题不能为空")
         for name in ("subject", "kind", "evaluator"):
             if evaluation.get(name) is not None and not isinstance(evaluation[name], str):
-                bad(f"evaluation.{name}", "必须是文本")
+                self.bad(f"evaluation.{name}", "必须是文本")
         year = evaluation.get("fiscal_year")
         if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-            bad("evaluation.fiscal_year", "必须是整数年份")
-        number(
+            self.bad("evaluation.fiscal_year", "必须是整数年份")
+        self.number(
             "evaluation.total_weight", evaluation.get("total_weight"), required=False, positive=True
         )
 
-    codes: set[str] = set()
-    indicators = document.get("indicators")
-    if not isinstance(indicators, list) or not indicators:
-        bad("indicators", "至少需要一个指标")
-        indicators = []
-    for index, indicator in enumerate(indicators):
-        path = f"indicators[{index}]"
-        if not isinstance(indicator, dict):
-            bad(path, "必须是对象")
-            continue
-        code = indicator.get("code")
-        if not isinstance(code, str) or not code.strip() or _BAD_CODE.search(code):
-            bad(f"{path}.code", "编码必须是不含空格和 / \\ ? # % 的文本")
-        elif code in codes:
-            bad(f"{path}.code", f"编码「{code}」重复")
-        if not _is_text(indicator.get("name")):
-            bad(f"{path}.name", "名称不能为空")
-        number(f"{path}.weight", indicator.get("weight"))
-        parent = indicator.get("parent")
-        if parent is not None and parent not in codes:
-            bad(
-                f"{path}.parent",
-                f"上级指标「{parent}」不存在或列在本指标之后（上级须先于下级列出）",
-            )
-        if indicator.get("method") is not None and not _is_text(indicator["method"]):
-            bad(f"{path}.method", "必须是文本")
-        items = indicator.get("items")
-        if items is not None:
-            if not isinstance(items, list):
-                bad(f"{path}.items", "必须是列表")
-                items = []
-            for item_index, item in enumerate(items):
-                if not isinstance(item, dict) or not _is_text(item.get("text")):
-                    bad(f"{path}.items[{item_index}]", "需要 text 和 points")
-                else:
-                    number(f"{path}.items[{item_index}].points", item.get("points"))
-        if isinstance(code, str):
-            codes.add(code)
+    def indicators(self, indicators: object) -> set[str]:
+        """Check each indicator; the codes seen so far are what a later parent may name."""
+        codes: set[str] = set()
+        if not isinstance(indicators, list) or not indicators:
+            self.bad("indicators", "至少需要一个指标")
+            return codes
+        for index, indicator in enumerate(indicators):
+            path = f"indicators[{index}]"
+            if not isinstance(indicator, dict):
+                self.bad(path, "必须是对象")
+                continue
+            code = indicator.get("code")
+            if not isinstance(code, str) or not code.strip() or _BAD_CODE.search(code):
+                self.bad(f"{path}.code", "编码必须是不含空格和 / \\ ? # % 的文本")
+            elif code in codes:
+                self.bad(f"{path}.code", f"编码「{code}」重复")
+            if not _is_text(indicator.get("name")):
+                self.bad(f"{path}.name", "名称不能为空")
+            self.number(f"{path}.weight", indicator.get("weight"))
+            parent = indicator.get("parent")
+            if parent is not None and parent not in codes:
+                self.bad(
+                    f"{path}.parent",
+                    f"上级指标「{parent}」不存在或列在本指标之后（上级须先于下级列出）",
+                )
+            if indicator.get("method") is not None and not _is_text(indicator["method"]):
+                self.bad(f"{path}.method", "必须是文本")
+            self.items(path, indicator.get("items"))
+            if isinstance(code, str):
+                codes.add(code)
+        return codes
 
-    lists: dict[str, list[Any]] = {}
-    for name in ("data_entries", "actions"):
-        value = document.get(name, [])
-        if not isinstance(value, list):
-            bad(name, "必须是列表")
-        lists[name] = value if isinstance(value, list) else []
-    for index, entry in enumerate(lists["data_entries"]):
-        path = f"data_entries[{index}]"
-        if not isinstance(entry, dict) or not _is_text(entry.get("key")):
-            bad(path, "需要 key 和 value")
-            continue
-        number(
-            f"{path}.value", entry.get("value"), signed=True
-        )  # a figure such as a balance may be negative
-    for index, action in enumerate(lists["actions"]):
-        path = f"actions[{index}]"
+    def items(self, path: str, items: object) -> None:
+        if items is None:
+            return
+        if not isinstance(items, list):
+            self.bad(f"{path}.items", "必须是列表")
+            return
+        for item_index, item in enumerate(items):
+            if not isinstance(item, dict) or not _is_text(item.get("text")):
+                self.bad(f"{path}.items[{item_index}]", "需要 text 和 points")
+            else:
+                self.number(f"{path}.items[{item_index}].points", item.get("points"))
+
+    def steps(self, document: dict[str, Any], codes: set[str]) -> None:
+        lists: dict[str, list[Any]] = {}
+        for name in ("data_entries", "actions"):
+            value = document.get(name, [])
+            if not isinstance(value, list):
+                self.bad(name, "必须是列表")
+            lists[name] = value if isinstance(value, list) else []
+        for index, entry in enumerate(lists["data_entries"]):
+            path = f"data_entries[{index}]"
+            if not isinstance(entry, dict) or not _is_text(entry.get("key")):
+                self.bad(path, "需要 key 和 value")
+                continue
+            # a figure such as a balance may be negative
+            self.number(f"{path}.value", entry.get("value"), signed=True)
+        for index, action in enumerate(lists["actions"]):
+            self.action(f"actions[{index}]", action, codes)
+
+    def action(self, path: str, action: object, codes: set[str]) -> None:
         if not isinstance(action, dict) or not _is_text(action.get("action")):
-            bad(path, "需要 action")
-            continue
+            self.bad(path, "需要 action")
+            return
         target = action.get("indicator")
         if target is not None and target not in codes:
-            bad(f"{path}.indicator", f"指标「{target}」不存在")
+            self.bad(f"{path}.indicator", f"指标「{target}」不存在")
         kind = action["action"]
         if kind == "deduct":
-            number(f"{path}.points", action.get("points"), positive=True)
+            self.number(f"{path}.points", action.get("points"), positive=True)
             if not _is_text(action.get("reason")):
-                bad(f"{path}.reason", "扣分必须写明理由")
+                self.bad(f"{path}.reason", "扣分必须写明理由")
         elif kind == "score":
-            number(f"{path}.score", action.get("score"))
+            self.number(f"{path}.score", action.get("score"))
         elif kind == "checklist":
             met = action.get("met")
             if not isinstance(met, list) or not all(isinstance(flag, bool) for flag in met):
-                bad(f"{path}.met", "必须是 true/false 列表")
-    if "expected" in document and not isinstance(document["expected"], dict):
-        bad("expected", "必须是对象")
-    return errors
+                self.bad(f"{path}.met", "必须是 true/false 列表")
