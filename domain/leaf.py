@@ -35,17 +35,6 @@ class LeafScore:
     rates: tuple[Decimal, ...] = ()
     version: int | None = None
 
-    def same_figures(self, other: LeafScore) -> bool:
-        """Equal in everything but the version: a rescore that changes nothing records nothing."""
-        return (
-            self.score == other.score
-            and self.exact == other.exact
-            and self.rule_exact == other.rule_exact
-            and self.overridden == other.overridden
-            and self.note == other.note
-            and self.rates == other.rates
-        )
-
 
 @dataclass
 class LeafState:
