@@ -9,7 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from application.app import EvaluationStore
-from application.documents import evaluation_document, event_meta, event_payload, iso
+from application.documents import (
+    evaluation_document,
+    event_meta,
+    event_payload,
+    evidence_list,
+    iso,
+)
 from application.review import ReviewService
 from application.service import EvaluationService
 from domain.disputes import DisputeStatus
@@ -154,9 +160,34 @@ class MemoryReadModel:
             }
 
     # ---------------------------------------------------------------- queries
-    def document(self, evaluation_id: str) -> dict[str, Any] | None:
+    def document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any] | None:
         replica = self.replicas.get(str(evaluation_id))
-        return None if replica is None else evaluation_document(replica)
+        return None if replica is None else evaluation_document(replica, deductions)
+
+    def exists(self, evaluation_id: str, code: str | None = None) -> bool:
+        replica = self.replicas.get(str(evaluation_id))
+        return replica is not None and (code is None or code in replica.tree)
+
+    def deduction_page(
+        self, evaluation_id: str, status: str | None, page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        replica = self.replicas.get(str(evaluation_id))
+        cuts = sorted(replica.deductions.values(), key=lambda d: d.version) if replica else []
+        rows = [
+            {
+                "id": d.id,
+                "indicator": d.code,
+                "points": fmt(d.points),
+                "reason": d.reason,
+                "status": str(d.status),
+                "evidence": evidence_list(d.evidence),
+                "version": d.version,
+                "withdrawal_reason": d.withdrawal_reason,
+            }
+            for d in cuts
+            if status in (None, d.status)
+        ]
+        return rows[(page - 1) * per_page : page * per_page], len(rows)
 
     def list_evaluations(
         self, filters: dict[str, Any], page: int, per_page: int

@@ -39,19 +39,28 @@ class SqlEvaluationQueries:
         self, table: Any, where: Any, order: tuple[Any, ...], page: int, per_page: int
     ) -> tuple[Sequence[Any], int]:
         """One page of a table's matching rows, in order, and how many match in all."""
+        offset = (page - 1) * per_page
         with self.datastore.transaction(commit=False) as session:
+            query = select(table).where(where).order_by(*order).offset(offset).limit(per_page)
+            rows = session.execute(query).mappings().all()
+            if 0 < len(rows) < per_page or (page == 1 and not rows):
+                return rows, offset + len(rows)  # the last page: the count is known, no 2nd read
             counted = session.execute(select(func.count()).select_from(table).where(where))
-            total = int(counted.scalar() or 0)
-            query = (
-                select(table)
-                .where(where)
-                .order_by(*order)
-                .offset((page - 1) * per_page)
-                .limit(per_page)
-            )
-            return session.execute(query).mappings().all(), total
+            return rows, int(counted.scalar() or 0)
 
-    def document(self, evaluation_id: str) -> dict[str, Any] | None:
+    def exists(self, evaluation_id: str, code: str | None = None) -> bool:
+        """Whether the evaluation (and, given a code, that indicator of it) exists: one seek."""
+        table, where = (evaluations, evaluations.c.id == evaluation_id)
+        if code is not None:
+            table = indicators
+            where = and_(indicators.c.evaluation_id == evaluation_id, indicators.c.code == code)
+        with self.datastore.transaction(commit=False) as session:
+            return (
+                session.execute(select(1).select_from(table).where(where).limit(1)).first()
+                is not None
+            )
+
+    def document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any] | None:
         with self.datastore.transaction(commit=False) as session:
             head = (
                 session.execute(select(evaluations).where(evaluations.c.id == evaluation_id))
@@ -61,7 +70,7 @@ class SqlEvaluationQueries:
             if head is None:
                 return None
             nodes = self._rows_of(session, indicators, evaluation_id, indicators.c.position)
-            cuts = self._rows_of(session, deductions, evaluation_id, deductions.c.version)
+            cuts = self._deductions_of(session, evaluation_id, deductions == "all")
             entries = self._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
         by_code: dict[str, list[dict[str, Any]]] = {}
         for d in cuts:
@@ -82,6 +91,24 @@ class SqlEvaluationQueries:
                 {k: e[k] for k in ("key", "value", "unit", "source", "version")} for e in entries
             ],
         }
+
+    @staticmethod
+    def _deductions_of(session: Session, evaluation_id: str, everything: bool) -> Sequence[Any]:
+        where = deductions.c.evaluation_id == evaluation_id
+        if not everything:
+            where = and_(where, deductions.c.status == "active")
+        query = select(deductions).where(where).order_by(deductions.c.version)
+        return session.execute(query).mappings().all()
+
+    def deduction_page(
+        self, evaluation_id: str, status: str | None, page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        where = deductions.c.evaluation_id == evaluation_id
+        if status is not None:
+            where = and_(where, deductions.c.status == status)
+        order = (deductions.c.version,)
+        rows, total = self._page_of(deductions, where, order, page, per_page)
+        return [_deduction_item(r) for r in rows], total
 
     @staticmethod
     def _indicator_row(n: Any, cuts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -208,3 +235,17 @@ class SqlEvaluationQueries:
                 .limit(1)
             ).scalar()
         return str(value) if value is not None else None
+
+
+def _deduction_item(d: Any) -> dict[str, Any]:
+    """A deduction as documents list it, with its indicator and when it was recorded."""
+    return {
+        "id": d["id"],
+        "indicator": d["code"],
+        "points": d["points"],
+        "reason": d["reason"],
+        "status": d["status"],
+        "evidence": d["evidence"],
+        "version": d["version"],
+        "withdrawal_reason": d["withdrawal_reason"],
+    }

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes: the read models are then rebuilt from the events.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -94,6 +94,8 @@ deductions = Table(
     Column("actor", Text, nullable=False),
     Column("withdrawal_reason", Text),
     Index("rm_deductions_evaluation_idx", "evaluation_id", "code"),
+    # a document lists the active deductions: a seek past however many were withdrawn
+    Index("rm_deductions_status_idx", "evaluation_id", "status", "version"),
 )
 
 data_entries = Table(

@@ -90,8 +90,8 @@ class AuditService:
                 start=first,
                 end=last,
             )
-        before = evaluation_document(self.load(evaluation_id, first))
-        after = evaluation_document(latest)
+        before = evaluation_document(self.load(evaluation_id, first), "all")
+        after = evaluation_document(latest, "all")
         old = {i["code"]: i for i in before["indicators"]}
         new = {i["code"]: i for i in after["indicators"]}
         changed = [

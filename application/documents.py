@@ -108,11 +108,19 @@ def indicator_fields(node: Indicator) -> dict[str, Any]:
     }
 
 
-def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
+# Which deductions a document lists: the active ones (what the scores rest on; the default,
+# so a document's size follows what stands, not how much was ever withdrawn) or all.
+DEDUCTION_VIEWS = ("active", "all")
+
+
+def evaluation_document(evaluation: Evaluation, deductions: str = "active") -> dict[str, Any]:
     """The evaluation document of API v1, computed from the aggregate's recorded state."""
     parents, total = evaluation.rollup()
+    everything = deductions == "all"
     by_code: dict[str, list[dict[str, Any]]] = {}  # one pass, not one scan per indicator
     for d in evaluation.deductions.values():
+        if not everything and d.status != "active":
+            continue
         by_code.setdefault(d.code, []).append(
             {
                 "id": d.id,
@@ -124,7 +132,7 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
         )
     indicators: list[dict[str, Any]] = []
     for code, node in evaluation.tree.items():
-        deductions = by_code.get(code, [])
+        listed = by_code.get(code, [])
         row: dict[str, Any] = {"code": code, **indicator_fields(node)}
         if node.is_leaf:
             leaf = evaluation.leaves[code]
@@ -140,7 +148,7 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
                 ),
                 note=result.note,
                 survey_rates=survey_rates(node.method, list(result.rates)),
-                deductions=deductions,
+                deductions=listed,
             )
         else:
             score = parents[code]

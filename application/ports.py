@@ -42,7 +42,16 @@ class Projection(Protocol):
 class EvaluationQueries(Protocol):
     """Answers from the read models: the current document, lists and histories."""
 
-    def document(self, evaluation_id: str) -> dict[str, Any] | None: ...
+    def document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any] | None:
+        """The current document; `deductions="all"` lists withdrawn deductions too."""
+
+    def exists(self, evaluation_id: str, code: str | None = None) -> bool:
+        """Whether the evaluation (and its indicator `code`, when given) exists."""
+
+    def deduction_page(
+        self, evaluation_id: str, status: str | None, page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One evaluation's deductions with `status` (any when None), oldest first."""
 
     def list_evaluations(
         self, filters: dict[str, Any], page: int, per_page: int

@@ -297,9 +297,17 @@ class EvaluationService:
 
     # ----------------------------------------------------------------- queries
     def document(
-        self, evaluation_id: str, *, version: int | None = None, as_of: datetime | None = None
+        self,
+        evaluation_id: str,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
+        deductions: str = "active",
     ) -> dict[str, Any]:
-        """The current document from the read model, or an earlier one from the event store."""
+        """The current document from the read model, or an earlier one from the event store.
+
+        It lists the active deductions; `deductions="all"` adds the withdrawn ones.
+        """
         if as_of is not None:
             found = self.queries.version_at(str(evaluation_id), as_of)
             if found is None:
@@ -312,15 +320,24 @@ class EvaluationService:
         if version is not None:
             if version < 1:
                 raise VersionNotFound(f"version {version} does not exist", version=version)
-            return evaluation_document(self._get(evaluation_id, version))
-        document = self.queries.document(str(evaluation_id))
+            return evaluation_document(self._get(evaluation_id, version), deductions)
+        document = self.queries.document(str(evaluation_id), deductions)
         if document is None:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
         return document
 
-    def replayed_document(self, evaluation_id: str) -> dict[str, Any]:
+    def replayed_document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any]:
         """The current document recomputed from the events, bypassing the read models."""
-        return evaluation_document(self._get(evaluation_id))
+        return evaluation_document(self._get(evaluation_id), deductions)
+
+    def deductions(
+        self, evaluation_id: str, status: str | None = None, page: int = 1, per_page: int = 100
+    ) -> dict[str, Any]:
+        """One evaluation's deductions, oldest first, paged; `status` picks active or withdrawn."""
+        items, total = self.queries.deduction_page(str(evaluation_id), status, page, per_page)
+        if total == 0:
+            self._require(evaluation_id)
+        return _page(items, total, page, per_page)
 
     def list_evaluations(
         self, filters: dict[str, Any], page: int = 1, per_page: int = 50
@@ -337,20 +354,18 @@ class EvaluationService:
     def indicator_history(
         self, evaluation_id: str, code: str, page: int = 1, per_page: int = 100
     ) -> dict[str, Any]:
-        document = self._require(evaluation_id)
-        if not any(i["code"] == code for i in document["indicators"]):
-            raise UnknownIndicator(f"indicator {code} does not exist", code=code)
         items, total = self.queries.indicator_history(str(evaluation_id), code, page, per_page)
+        if total == 0 and not self.queries.exists(str(evaluation_id), code):
+            self._require(evaluation_id)  # 404 for the evaluation before the indicator
+            raise UnknownIndicator(f"indicator {code} does not exist", code=code)
         return _page(items, total, page, per_page)
 
     def find(self, title: str, subject: str, fiscal_year: int) -> str | None:
         return self.queries.find(title, subject, fiscal_year)
 
-    def _require(self, evaluation_id: str) -> dict[str, Any]:
-        document = self.queries.document(str(evaluation_id))
-        if document is None:
+    def _require(self, evaluation_id: str) -> None:
+        if not self.queries.exists(str(evaluation_id)):
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
-        return document
 
     # ------------------------------------------------------------- maintenance
     def rebuild_read_models(self, progress: Callable[[int, int], None] | None = None) -> int:

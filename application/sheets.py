@@ -88,7 +88,7 @@ class SheetTransfer:
         parsed = self.codec.parse(data, filename, defaults, progress)
         spec, warnings = prepare(parsed.spec, parsed.sources)
         evaluation = build(spec, parsed.sources, by)
-        preview = evaluation_document(evaluation)
+        preview = evaluation_document(evaluation, "all")
         warnings += reconcile(spec, parsed.sources, preview)
         if dry_run:
             return {
@@ -126,7 +126,9 @@ class SheetTransfer:
                 f"unknown report format {fmt!r}; use one of {', '.join(self.codec.formats)}",
                 format=fmt,
             )
-        document = self.service.document(evaluation_id, version=version, as_of=as_of)
+        document = self.service.document(
+            evaluation_id, version=version, as_of=as_of, deductions="all"
+        )
         if as_of is not None:
             document = {**document, "as_of": iso(as_of)}
         rendered = self.codec.render(document, fmt)

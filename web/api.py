@@ -12,12 +12,14 @@ from web.context import actor, service, sheets
 from web.parsing import DecimalJSONParser
 from web.preconditions import if_match, with_etag
 from web.schemas import (
-    AsOfQuerySchema,
     ChecklistSchema,
     DataEntrySchema,
     DeductionCreatedOut,
     DeductionCreateSchema,
+    DeductionPageOut,
+    DeductionPageQuerySchema,
     DocumentOut,
+    DocumentQuerySchema,
     EmptySchema,
     EvaluationCreateSchema,
     EventPageOut,
@@ -71,7 +73,7 @@ def list_evaluations(query: Json) -> Any:
 
 
 @blp.route(EVALUATION, methods=["GET"])
-@blp.arguments(AsOfQuerySchema, location="query")
+@blp.arguments(DocumentQuerySchema, location="query")
 @blp.response(200, DocumentOut)
 def get_evaluation(query: Json, evaluation_id: Any) -> Any:
     """The evaluation document, now or as it stood at a version or time."""
@@ -106,6 +108,14 @@ def record_deduction(body: Json, evaluation_id: Any, code: str) -> Any:
     return with_etag(
         service().record_deduction(str(evaluation_id), code, **body, by=actor(), **if_match())
     )
+
+
+@blp.route(EVALUATION + "/deductions", methods=["GET"])
+@blp.arguments(DeductionPageQuerySchema, location="query")
+@blp.response(200, DeductionPageOut)
+def list_deductions(query: Json, evaluation_id: Any) -> Any:
+    """The evaluation's deductions, oldest first, paged; status=withdrawn lists withdrawn ones."""
+    return service().deductions(str(evaluation_id), **query)
 
 
 @blp.route(EVALUATION + "/deductions/<deduction_id>/withdrawal", methods=["POST"])

@@ -25,6 +25,7 @@ ROUTE_ACTIONS: Mapping[str, Action] = MappingProxyType(
         "evaluations.list_evaluations": A.READ,
         "evaluations.get_evaluation": A.READ,
         "evaluations.indicator_history": A.READ,
+        "evaluations.list_deductions": A.READ,
         "evaluations.history": A.READ_TRAIL,
         "evaluations.define_framework": A.RECORD,
         "evaluations.record_data_entry": A.RECORD,

@@ -163,6 +163,17 @@ class AsOfQuerySchema(Schema):
             raise ValidationError("Give version or as_of, not both.", "as_of")
 
 
+class DocumentQuerySchema(AsOfQuerySchema):
+    deductions = fields.String(
+        load_default="active",
+        validate=validate.OneOf(("active", "all")),
+        metadata={
+            "description": "active: the deductions that stand (default); all: withdrawn "
+            "ones too (or page them with GET …/deductions?status=withdrawn)"
+        },
+    )
+
+
 # ------------------------------------------------------------------ responses
 class EvidenceOut(Schema):
     title = fields.String()
@@ -285,6 +296,20 @@ class ScoreChangeOut(Schema):
 
 class ScoreChangePageOut(PageOut):
     items = fields.List(fields.Nested(ScoreChangeOut))
+
+
+class DeductionPageQuerySchema(PageQuerySchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(("active", "withdrawn")))
+
+
+class DeductionListedOut(DeductionOut):
+    indicator = fields.String()
+    version = fields.Integer()
+    withdrawal_reason = fields.String(allow_none=True)
+
+
+class DeductionPageOut(PageOut):
+    items = fields.List(fields.Nested(DeductionListedOut))
 
 
 class ProblemOut(Schema):

@@ -29,6 +29,7 @@ create_evaluation   201       403      403     403     403   403
 list_evaluations    200       200      200     200     403   200
 get_evaluation      200       200      200     200     403   404
 indicator_history   200       200      200     200     403   404
+list_deductions     200       200      200     200     403   404
 history             200       200      403     200     403   403
 define_framework    200       200      403     403     403   403
 record_data_entry   200       200      403     403     403   403
@@ -89,6 +90,7 @@ ROUTES = {
         Route("evaluations.get_evaluation", "GET", E),
         Route("evaluations.indicator_history", "GET", E + "/indicators/1.1/history"),
         Route("evaluations.history", "GET", E + "/history"),
+        Route("evaluations.list_deductions", "GET", E + "/deductions?status=withdrawn"),
         Route(
             "evaluations.define_framework",
             "POST",
