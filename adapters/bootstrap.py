@@ -131,9 +131,9 @@ def datastore_of(service: EvaluationService) -> SQLAlchemyDatastore:
     return factory.datastore
 
 
-def build_token_service(service: EvaluationService) -> TokenService:
+def build_token_service(service: EvaluationService, cache_seconds: float = 0) -> TokenService:
     """API tokens on the database the evaluation service already uses."""
-    return TokenService(SqlTokenStore(datastore_of(service)))
+    return TokenService(SqlTokenStore(datastore_of(service)), cache_seconds=cache_seconds)
 
 
 def build_review_service(service: EvaluationService) -> ReviewService:

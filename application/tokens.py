@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from application.access import ROLES, SCOPED_ROLES, Principal
@@ -15,6 +17,8 @@ from application.errors import TokenRefused, UnknownToken
 # A recognisable prefix lets secret scanners spot leaked tokens.
 TOKEN_PREFIX = "st_"
 NAME_MAX = 200
+# Lookups a process remembers at most (the least recently used go first).
+CACHE_ENTRIES = 1024
 
 
 class TokenStore(Protocol):
@@ -47,10 +51,18 @@ class TokenService:
     """
 
     def __init__(
-        self, store: TokenStore, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        store: TokenStore,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        cache_seconds: float = 0,
     ) -> None:
         self.store = store
         self.clock = clock
+        # A looked-up token is trusted this long without asking the store again: a revocation
+        # made by another process takes effect within it (this process's own, at once).
+        self.cache_ttl = timedelta(seconds=cache_seconds)
+        self._cache: OrderedDict[str, tuple[datetime, Principal | None]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def create(
         self, name: str, role: str, subject: str | None = None
@@ -94,13 +106,33 @@ class TokenService:
             raise UnknownToken(f"no active token has the name or id {name_or_id!r}")
         when = self.clock()
         self.store.revoke([r["id"] for r in chosen], when)
+        with self._lock:
+            self._cache.clear()
         return [public({**r, "revoked_at": when}) for r in chosen]
 
     def authenticate(self, secret: str) -> Principal | None:
         """The principal a presented token stands for; None when unknown or revoked."""
         if not secret.startswith(TOKEN_PREFIX):
             return None
-        record = self.store.by_digest(digest(secret))
+        key = digest(secret)
+        if not self.cache_ttl:
+            return self._lookup(key)
+        now = self.clock()
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None and cached[0] > now:
+                self._cache.move_to_end(key)
+                return cached[1]
+        found = self._lookup(key)
+        with self._lock:
+            self._cache[key] = (now + self.cache_ttl, found)
+            self._cache.move_to_end(key)
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return found
+
+    def _lookup(self, key: str) -> Principal | None:
+        record = self.store.by_digest(key)
         if record is None or record["revoked_at"] is not None:
             return None
         return Principal(record["name"], record["role"], record["subject"], record["id"])

@@ -63,7 +63,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     reviews = build_review_service(service)
     app.extensions["scoretrail"] = service
     app.extensions["scoretrail.review"] = reviews
-    app.extensions["scoretrail.tokens"] = build_token_service(service)
+    app.extensions["scoretrail.tokens"] = build_token_service(
+        service, settings["SCORETRAIL_TOKEN_CACHE_SECONDS"]
+    )
     app.extensions["scoretrail.access"] = AccessControl(reviews.queries.subject_of)
     app.extensions["scoretrail_audit"] = build_audit(service)
     app.extensions["scoretrail.sheets"] = build_sheets(service)

@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "SCORETRAIL_DB_MAX_OVERFLOW": 5,
     # Times a change that lost a race with another change is run again before a 409.
     "SCORETRAIL_CONFLICT_RETRIES": 3,
+    # Seconds a process trusts a bearer token it looked up (0: ask the database every
+    # request); a revocation from another process takes effect within this time.
+    "SCORETRAIL_TOKEN_CACHE_SECONDS": 10,
     # `scoretrail serve`: address, processes and threads (0: 1 process on SQLite, one per
     # CPU and at least 2 on PostgreSQL; 8 threads on SQLite, 4 on PostgreSQL), worker timeout.
     "SCORETRAIL_HOST": "127.0.0.1",
@@ -46,6 +49,7 @@ INTEGER_KEYS = {
     "SCORETRAIL_DB_POOL_SIZE",
     "SCORETRAIL_DB_MAX_OVERFLOW",
     "SCORETRAIL_CONFLICT_RETRIES",
+    "SCORETRAIL_TOKEN_CACHE_SECONDS",
     "SCORETRAIL_PORT",
     "SCORETRAIL_WORKERS",
     "SCORETRAIL_THREADS",

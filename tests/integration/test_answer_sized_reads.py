@@ -70,3 +70,18 @@ def test_indicator_history_refuses_unknown_indicators_and_evaluations(
         service.indicator_history(evaluation_id, "9.9.9")
     with pytest.raises(EvaluationNotFound):
         service.indicator_history("00000000-0000-4000-8000-000000000000", "3.1.1")
+
+
+def test_a_sqlite_store_commits_through_a_write_ahead_log_synced_at_each_commit(
+    sqlite_url: str, reference_case: dict[str, Any]
+) -> None:
+    service = build_service(sqlite_url)
+    try:
+        service.import_evaluation(reference_case, BY)
+        with service.store.factory.datastore.engine.connect() as connection:  # type: ignore[attr-defined]
+            mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+            sync = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+        # WAL: a commit appends to the log and syncs it once; FULL (2): that sync is kept
+        assert (mode, sync) == ("wal", 2)
+    finally:
+        dispose(service)
