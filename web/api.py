@@ -106,7 +106,8 @@ def record_data_entry(body: Json, evaluation_id: Any) -> Any:
 def record_deduction(body: Json, evaluation_id: Any, code: str) -> Any:
     """Take points off a deduction leaf, with a reason and optional evidence."""
     return with_etag(
-        service().record_deduction(str(evaluation_id), code, **body, by=actor(), **if_match())
+        service().record_deduction(str(evaluation_id), code, **body, by=actor(), **if_match()),
+        201,
     )
 
 

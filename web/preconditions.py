@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
 from application.errors import StaleVersion
 
@@ -43,10 +43,16 @@ def if_match() -> dict[str, Any]:
 def with_etag(
     result: dict[str, Any], status: int | None = None, headers: dict[str, str] | None = None
 ) -> Any:
-    """A view's return value carrying the evaluation's version as ETag.
+    """The response to a view, carrying the evaluation's version as ETag.
 
-    `result` is the evaluation document, or a result holding it under `evaluation`.
+    `result` is the evaluation document, or a result holding it under `evaluation`. The
+    application already shaped it of JSON primitives, exactly as the view's response schema
+    describes it (tests/e2e/test_document_responses.py checks that a dump changes nothing),
+    so it is encoded once, here, instead of being walked by the schema first.
     """
     evaluation = result.get("evaluation", result)
-    tagged = {**(headers or {}), "ETag": etag(int(evaluation["version"]))}
-    return (result, status, tagged) if status is not None else (result, tagged)
+    response = current_app.json.response(result)
+    if status is not None:
+        response.status_code = status
+    response.headers.update({**(headers or {}), "ETag": etag(int(evaluation["version"]))})
+    return response
