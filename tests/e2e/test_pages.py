@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from domain.evaluation import Actor
 from tests.cases import SUBJECT, load_directly
 from tests.pages import CSRF, Browser, browser_for, sign_in_with
 
@@ -275,3 +276,22 @@ def test_a_subject_sees_its_own_evaluations_only(app: Flask, evaluation: str) ->
     assert evaluation in listed and other not in listed
     assert unit.get("/ui/evaluations?subject=另一个被评价单位").text.count("/ui/evaluations/") == 0
     assert unit.get(f"/ui/evaluations/{other}").status_code == 404
+
+
+def test_a_subject_contests_a_leaf_score_from_its_page(app: Flask, evaluation: str) -> None:
+    reviewer = Actor("rex", "reviewer", "setup")
+    app.extensions["scoretrail"].submit(evaluation, by=reviewer)
+    unit = browser_for(app, "subject", "unit", SUBJECT)
+    page = unit.get(f"/ui/evaluations/{evaluation}/indicators/1.2")
+    assert "对此得分提出异议" in page.text
+    answer = unit.post(
+        f"/ui/evaluations/{evaluation}/disputes",
+        {"indicator": "1.2", "target": "score", "grounds": "目标依据充分"},
+    )
+    assert answer.status_code == 303
+    queue = app.extensions["scoretrail.review"].disputes(evaluation, "open")["items"]
+    assert [(d["indicator"], d["target"], d["raised_by"]) for d in queue] == [
+        ("1.2", "indicator", "unit")
+    ]
+    again = unit.get(f"/ui/evaluations/{evaluation}/indicators/1.2")
+    assert "对此得分提出异议" not in again.text, "one open dispute per target"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 STATUS = {"draft": "草稿", "submitted": "已提交被评价单位", "finalized": "已定稿"}
@@ -64,6 +65,75 @@ STEP = {
 }
 
 
+FIELD = {
+    "title": "标题",
+    "subject": "被评价单位",
+    "fiscal_year": "年度",
+    "kind": "类型",
+    "evaluator": "评价机构",
+    "total_weight": "总分值",
+    "grade_bands": "等级划分",
+    "code": "指标",
+    "key": "数据项",
+    "value": "数值",
+    "unit": "单位",
+    "source": "来源",
+    "points": "扣分",
+    "reason": "理由",
+    "justification": "理由",
+    "grounds": "异议理由",
+    "evidence": "证据",
+    "score": "得分",
+    "score_before": "原得分",
+    "score_after": "新得分",
+    "rule_score": "规则得分",
+    "overridden": "人工调整",
+    "note": "说明",
+    "cause": "起因",
+    "cause_version": "起因版本",
+    "outcome": "裁定",
+    "text": "意见",
+    "met": "清单评定",
+    "tallies": "问卷统计",
+    "dispute_id": "异议",
+    "deduction_id": "扣分",
+    "indicators": "指标",
+}
+# Derived figures and ids the history keeps for machines; the page leaves them out.
+HIDDEN_FIELDS = frozenset({"parents", "rates", "exact", "rule_exact", "id"})
+
+
+def event_fields(data: Any) -> list[tuple[str, str]]:
+    """An event's data as (Chinese label, readable value) pairs, technical fields left out."""
+    if not isinstance(data, dict):
+        return []
+    shown: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if key in HIDDEN_FIELDS or value in (None, "", [], {}):
+            continue
+        shown.append((FIELD.get(str(key), str(key)), readable(str(key), value)))
+    return shown
+
+
+def readable(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key == "indicators" and isinstance(value, list):
+        return f"{len(value)} 项"
+    if key == "evidence" and isinstance(value, list):
+        return "、".join(str(e.get("title", "")) for e in value if isinstance(e, dict))
+    if key == "cause":
+        return label(EVENT, value)
+    if key == "outcome":
+        return label(OUTCOME, value)
+    if key == "kind":
+        return label(KIND, value)
+    if isinstance(value, list | dict):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 160 else text[:157] + "…"
+    return str(value)
+
+
 def label(table: dict[str, str], value: Any) -> str:
     if value is None:
         return "—"
@@ -83,6 +153,7 @@ def filters() -> dict[str, Any]:
         "zh_event": lambda v: label(EVENT, v),
         "zh_step": lambda v: label(STEP, v),
         "when": when,
+        "event_fields": event_fields,
     }
 
 

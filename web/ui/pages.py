@@ -95,6 +95,7 @@ def indicator_page(
         explanation=audit().explanation(evaluation_id, code),
         disputes=disputes,
         open_on=open_on,
+        leaf_disputed=any(d["status"] == "open" and d["target"] != "deduction" for d in disputes),
         form_error=form_error,
     )
 
