@@ -58,7 +58,7 @@ def main(folder: Path) -> None:
                 locale="zh-CN", viewport={"width": 1280, "height": 900}
             ).new_page()
             sign_in(page, site, site.token("李复核", "reviewer"))
-            page.goto(site.url(f"/ui/evaluations/{evaluation_id}"))
+            page.goto(site.url(f"/ui/evaluations/{evaluation_id}?checks=1"))
             page.screenshot(path=str(folder / "sheet.png"), full_page=True)
             page.goto(site.url(f"/ui/evaluations/{evaluation_id}/indicators/3.1.1"))
             page.screenshot(path=str(folder / "indicator-timeline.png"), full_page=True)

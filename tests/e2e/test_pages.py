@@ -295,3 +295,16 @@ def test_a_subject_contests_a_leaf_score_from_its_page(app: Flask, evaluation: s
     ]
     again = unit.get(f"/ui/evaluations/{evaluation}/indicators/1.2")
     assert "对此得分提出异议" not in again.text, "one open dispute per target"
+
+
+def test_the_chain_check_and_findings_run_on_request_for_those_who_read_the_trail(
+    app: Flask, evaluator: Browser, evaluation: str
+) -> None:
+    plain = evaluator.get(f"/ui/evaluations/{evaluation}")
+    assert "事件链校验通过" not in plain.text and "checks=1" in plain.text
+    checked = evaluator.get(f"/ui/evaluations/{evaluation}?checks=1")
+    assert "事件链校验通过" in checked.text and "审计发现" in checked.text
+    unit = browser_for(app, "subject", "unit", SUBJECT)
+    refused = unit.get(f"/ui/evaluations/{evaluation}?checks=1")
+    assert refused.status_code == 200
+    assert "事件链" not in refused.text and "checks=1" not in refused.text
