@@ -156,7 +156,7 @@ def test_a_deduction_without_a_reason_is_refused_beside_the_form(
         f"/ui/evaluations/{evaluation}/indicators/1.1/deductions", {"points": "1"}
     )
     assert answer.status_code == 422
-    assert "reason" in answer.text and "未记录" in answer.text
+    assert "未记录：输入有误：理由 必须填写。" in answer.text
     assert version(app, evaluation) == before
 
 

@@ -6,10 +6,27 @@ from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.types import ErrorMessages
 from werkzeug.datastructures import MultiDict
 
 TEXT = validate.Length(min=1, max=2000, error="请填写（最多 {max} 字）。")
 OUTCOMES = ("upheld", "overturned", "amended")
+LABELS = {
+    "points": "扣分",
+    "reason": "理由",
+    "grounds": "异议理由",
+    "outcome": "裁定",
+    "text": "意见",
+    "version": "版本",
+    "as_of": "时间",
+    "from": "起点",
+    "to": "终点",
+    "page": "页码",
+    "fiscal_year": "年度",
+    "status": "状态",
+    "evidence_title": "证据名称",
+    "evidence_locator": "证据位置",
+}
 
 
 class FormInvalid(Exception):
@@ -19,7 +36,9 @@ class FormInvalid(Exception):
 
     def __init__(self, fields: dict[str, list[str]]) -> None:
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()))
-        self.detail = "表单有误，未记录任何内容：" + "；".join(" ".join(v) for v in fields.values())
+        self.detail = "输入有误：" + "；".join(
+            f"{LABELS.get(k, k)} {' '.join(v)}" for k, v in fields.items()
+        )
         self.fields = fields
 
 
@@ -28,16 +47,28 @@ class FormSchema(Schema):
         unknown = EXCLUDE  # the CSRF token and the buttons travel with every form
 
 
+# The fields' messages in Chinese: typed as marshmallow declares them (not ClassVar).
 class Text(fields.String):
     """Trimmed text; blank counts as missing."""
+
+    default_error_messages: ErrorMessages = {  # noqa: RUF012
+        "required": "必须填写。",
+        "invalid": "应为文字。",
+    }
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         return text.strip() if isinstance(text, str) else text
 
 
+class Whole(fields.Integer):
+    default_error_messages: ErrorMessages = {"invalid": "应为整数。"}  # noqa: RUF012
+
+
 class UtcDateTime(fields.DateTime):
     """A date-time picker's value: no offset means UTC, as every time on the pages is shown."""
+
+    default_error_messages: ErrorMessages = {"invalid": "应为日期时间，如 2026-03-01T09:00。"}  # noqa: RUF012
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
         when = super()._deserialize(value, attr, data, **kwargs)
@@ -66,7 +97,11 @@ class DisputeForm(EvidenceFields):
 
 
 class DecisionForm(FormSchema):
-    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES, error="请选择结论。"))
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(OUTCOMES, error="请选择结论。"),
+        error_messages={"required": "请选择结论。"},
+    )
     reason = Text(required=True, validate=TEXT)
     points = Text(load_default=None)
 
@@ -82,7 +117,7 @@ class ReasonForm(FormSchema):
 class AnchorQuery(FormSchema):
     """`?version=` or `?as_of=`: the sheet as it stood then."""
 
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    version = Whole(load_default=None, validate=validate.Range(min=1, error="应为正整数。"))
     as_of = UtcDateTime(load_default=None)
 
     @validates_schema
@@ -92,16 +127,16 @@ class AnchorQuery(FormSchema):
 
 
 class ListQuery(FormSchema):
-    fiscal_year = fields.Integer(load_default=None)
+    fiscal_year = Whole(load_default=None)
     subject = Text(load_default=None)
     kind = Text(load_default=None)
     status = Text(load_default=None)
     grade = Text(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = Whole(load_default=1, validate=validate.Range(min=1, error="应为正整数。"))
 
 
 class PageQuery(FormSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = Whole(load_default=1, validate=validate.Range(min=1, error="应为正整数。"))
 
 
 class DiffQuery(FormSchema):
@@ -110,7 +145,10 @@ class DiffQuery(FormSchema):
 
 
 class QueueQuery(FormSchema):
-    status = fields.String(load_default="open", validate=validate.OneOf(("open", "decided")))
+    status = fields.String(
+        load_default="open",
+        validate=validate.OneOf(("open", "decided"), error="应为 open 或 decided。"),
+    )
 
 
 def load(schema: type[Schema], source: MultiDict[str, str]) -> dict[str, Any]:
