@@ -308,3 +308,21 @@ def test_the_chain_check_and_findings_run_on_request_for_those_who_read_the_trai
     refused = unit.get(f"/ui/evaluations/{evaluation}?checks=1")
     assert refused.status_code == 200
     assert "事件链" not in refused.text and "checks=1" not in refused.text
+
+
+def test_a_subjects_dispute_queue_holds_its_own_disputes_only(app: Flask, evaluation: str) -> None:
+    from tests.cases import small_case
+
+    other = load_directly(app, small_case("另一个被评价单位"))
+    reviewer = Actor("rex", "reviewer", "setup")
+    for evaluation_id, grounds in ((evaluation, "本单位的异议"), (other, "别家的异议")):
+        app.extensions["scoretrail"].submit(evaluation_id, by=reviewer)
+        app.extensions["scoretrail.review"].raise_dispute(
+            evaluation_id, indicator="1.2", grounds=grounds, by=reviewer
+        )
+    unit = browser_for(app, "subject", "unit", SUBJECT).get("/ui/disputes").text
+    assert "本单位的异议" in unit and "别家的异议" not in unit
+    assert "提交裁定" not in unit, "a subject is offered no decision form"
+    queue = browser_for(app, "reviewer", "rita").get("/ui/disputes").text
+    assert "本单位的异议" in queue and "别家的异议" in queue
+    assert queue.count("提交裁定") == 2
