@@ -157,6 +157,21 @@ class FindingsOut(Schema):
     items = fields.List(fields.Nested(FindingOut))
 
 
+class RefusedSnapshotOut(Schema):
+    version = fields.Integer()
+    problem = fields.String()
+
+
+class SnapshotsCheckedOut(Schema):
+    checked = fields.Integer()
+    refused = fields.List(fields.Nested(RefusedSnapshotOut))
+
+
+class ReadModelCheckedOut(Schema):
+    ok = fields.Boolean()
+    problem = fields.String(allow_none=True)
+
+
 class VerificationOut(Schema):
     ok = fields.Boolean()
     events_checked = fields.Integer()
@@ -166,6 +181,13 @@ class VerificationOut(Schema):
     head_digest = fields.String(allow_none=True)
     first_bad_version = fields.Integer(allow_none=True)
     problem = fields.String(allow_none=True)
+    snapshots = fields.Nested(
+        SnapshotsCheckedOut, metadata={"description": "the stored snapshots' seals"}
+    )
+    read_model = fields.Nested(
+        ReadModelCheckedOut,
+        metadata={"description": "the stored score sheet against its seal and the events"},
+    )
 
 
 class ProofOut(Schema):

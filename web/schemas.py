@@ -232,6 +232,12 @@ class DocumentOut(SummaryOut):
     grade_bands = fields.List(fields.Nested(GradeBandOut))
     indicators = fields.List(fields.Nested(IndicatorOut))
     data_entries = fields.List(fields.Nested(DataEntryOut))
+    integrity_problem = fields.String(
+        metadata={
+            "description": "present only when the stored score sheet fails its seal: why; "
+            "the figures are then recomputed from the events"
+        }
+    )
 
 
 class DeductionCreatedOut(DeductionOut):
