@@ -125,6 +125,8 @@ class LeafState:
     override_version: int | None = None
     tallies_version: int | None = None
     score_version: int | None = None
+    # who recorded this leaf's inputs (checklist, score, override, survey): never its judge
+    recorded_by: list[str] = field(default_factory=list)
 
 
 REPORTED_FIGURES = ("score", "rate", "total")
@@ -557,7 +559,7 @@ class Evaluation(Aggregate):
         amount = check_outcome(outcome, points)
         text = self.check_reason(reason, "a dispute decision")
         deduction = self.deductions.get(dispute.deduction_id or "")
-        check_decider(dispute, deduction.actor if deduction else None, by.name)
+        check_decider(dispute, self.recorders_of(dispute, deduction), by.name)
         node = self.tree[dispute.code]
         previous: Decimal | None = None
         if deduction is not None and outcome != UPHELD:
@@ -752,6 +754,21 @@ class Evaluation(Aggregate):
         deduction.withdrawal_reason = reason
         deduction.withdrawn_version = self.version + 1
 
+    def recorders_of(self, dispute: Dispute, deduction: Deduction | None) -> list[str]:
+        """Who recorded what a dispute is about: the deduction, or the indicator's inputs."""
+        if deduction is not None:
+            return [deduction.actor]
+        cuts = self.deductions.values()
+        active = [d.actor for d in cuts if d.code == dispute.code and d.status == "active"]
+        return [*self.leaves[dispute.code].recorded_by, *active]
+
+    def _recorded_by(self, code: str, meta: dict[str, str]) -> None:
+        # the leaf's list is replaced, not appended to: a snapshot's copy stays as it was
+        actor = meta.get("actor", "")
+        recorded = self.leaves[code].recorded_by
+        if actor and actor not in recorded:
+            self.leaves[code].recorded_by = [*recorded, actor]
+
     @event("ChecklistAssessed")
     def _checklist_assessed(
         self, code: str, met: list[bool], justification: str, meta: dict[str, str]
@@ -760,6 +777,7 @@ class Evaluation(Aggregate):
         self.leaves[code].met = met
         self.leaves[code].checklist_justification = justification
         self.leaves[code].checklist_version = self.version + 1
+        self._recorded_by(code, meta)
 
     @event("ScoreRecorded")
     def _score_recorded(
@@ -774,6 +792,7 @@ class Evaluation(Aggregate):
         self.leaves[code].manual = score
         self.leaves[code].manual_justification = justification
         self.leaves[code].manual_version = self.version + 1
+        self._recorded_by(code, meta)
 
     @event("ScoreOverridden")
     def _score_overridden(
@@ -788,6 +807,7 @@ class Evaluation(Aggregate):
         self.leaves[code].override = score
         self.leaves[code].override_justification = justification
         self.leaves[code].override_version = self.version + 1
+        self._recorded_by(code, meta)
 
     @event("SurveyRecorded")
     def _survey_recorded(
@@ -796,6 +816,7 @@ class Evaluation(Aggregate):
         self.scoring_started = True
         self.leaves[code].tallies = tallies
         self.leaves[code].tallies_version = self.version + 1
+        self._recorded_by(code, meta)
 
     @event("ScoreChanged")
     def _score_changed(

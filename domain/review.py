@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -121,11 +121,14 @@ def check_outcome(outcome: str, points: object) -> Decimal | None:
     return None
 
 
-def check_decider(dispute: Dispute, recorded_by: str | None, decider: str) -> None:
-    """Nobody judges their own cause: not the one who raised it, nor who recorded the deduction."""
-    if recorded_by is not None and recorded_by == decider:
+def check_decider(dispute: Dispute, recorded_by: Iterable[str], decider: str) -> None:
+    """Nobody judges their own cause: not the one who raised it, nor anyone who recorded what
+    it disputes (the deduction; for an indicator, its score, override, checklist, survey or
+    an active deduction on it)."""
+    if decider in set(recorded_by):
+        what = "the disputed deduction" if dispute.deduction_id else f"indicator {dispute.code}"
         raise NotPermitted(
-            f"{decider} recorded the disputed deduction and may not decide dispute {dispute.id}",
+            f"{decider} recorded {what} and may not decide dispute {dispute.id}",
             id=dispute.id,
             actor=decider,
         )
