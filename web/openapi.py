@@ -49,7 +49,8 @@ class HeadersPlugin(BasePlugin):
             if method == "post":
                 parameters = operation.setdefault("parameters", [])
                 parameters.append(dict(IDEMPOTENCY_KEY))
-                if on_evaluation:
+                # a proof reads: it changes nothing, so no version to pin
+                if on_evaluation and not rule.endswith("/verification"):
                     parameters.append(dict(IF_MATCH))
                     responses = operation.setdefault("responses", {})
                     responses.setdefault("412", {"description": "If-Match names an old version"})
