@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from .documents import from_document, is_document
 from .errors import ImportProblem, Location, SheetImportError, problem
+from .upload_limits import check_xlsx_size, decode_text, representable
 
 Progress = Callable[[int, int], None]
 
@@ -117,7 +118,7 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError("boolean")
     if isinstance(value, int):
-        return Decimal(value)
+        return representable(Decimal(value))
     if isinstance(value, float):
         if not math.isfinite(value) or abs(value) >= 1e12:
             raise ValueError("out of range")
@@ -127,7 +128,7 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("not finite")
-        return value
+        return representable(value)
     if isinstance(value, str):
         text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
         if not text:
@@ -136,7 +137,7 @@ def parse_decimal(value: object) -> Decimal | None:
             text = text[:-1]
         if not _NUMBER.match(text):
             raise ValueError("not a number")
-        return Decimal(text)
+        return representable(Decimal(text))
     raise ValueError(type(value).__name__)
 
 
@@ -240,15 +241,8 @@ def _reject_binary(data: bytes, filename: str) -> None:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's "Unicode text" export is UTF-16 with a byte-order mark.
-        return data.decode("utf-16")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SheetImportError.single("无法识别文件编码：请保存为 UTF-8 或 GB18030（GBK）编码")
+    # Excel's "Unicode text" export is UTF-16 with a byte-order mark; else UTF-8 or GB18030.
+    return decode_text(data)
 
 
 # --- reading cells into a grid ----------------------------------------------------------------
@@ -273,6 +267,7 @@ class _Grid:
 
 
 def _xlsx_grids(data: bytes) -> Iterator[_Grid]:
+    check_xlsx_size(data)
     try:
         # data_only: a formula cell gives the value Excel last computed, not its formula text.
         workbook = load_workbook(io.BytesIO(data), data_only=True)
