@@ -55,7 +55,7 @@ from domain.scoring import (
     rollup,
     survey_score,
 )
-from domain.values import round_half_up, to_decimal
+from domain.values import round_half_up, to_amount, to_decimal
 
 DRAFT, SUBMITTED, FINALIZED = "draft", "submitted", "finalized"
 
@@ -186,7 +186,7 @@ class Evaluation(Aggregate):
         by: Actor,
     ) -> Evaluation:
         """Open a new evaluation in draft."""
-        weight = to_decimal(total_weight, "total_weight")
+        weight = to_amount(total_weight, "total_weight")
         cls.check_header(title, subject, fiscal_year, kind, weight)
         bands = normalise_bands(grade_bands) if grade_bands else default_bands(weight)
         return cls(
@@ -359,7 +359,7 @@ class Evaluation(Aggregate):
         self.check_open()
         node = self.check_leaf(code, "deduction")
         text = self.check_reason(reason, "a deduction")
-        amount = to_decimal(points, "points")
+        amount = to_amount(points, "points")
         self.check_deduction(node, amount)
         self._deduction_recorded(
             deduction_id=deduction_id,
@@ -409,7 +409,7 @@ class Evaluation(Aggregate):
         """The score of a manual leaf, or an override of any other leaf."""
         self.check_open()
         node = self.check_leaf(code)
-        value = to_decimal(score, "score")
+        value = to_amount(score, "score")
         self.check_score(node, value)
         text = self.check_reason(justification, "a recorded score")
         proof = check_evidence(evidence)

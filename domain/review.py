@@ -14,7 +14,7 @@ from domain.errors import (
     UnknownDispute,
     UnknownNote,
 )
-from domain.values import to_decimal
+from domain.values import to_amount
 
 OPEN, DECIDED, RESOLVED = "open", "decided", "resolved"
 UPHELD, OVERTURNED, AMENDED = "upheld", "overturned", "amended"
@@ -113,7 +113,7 @@ def check_outcome(outcome: str, points: object) -> Decimal | None:
     if outcome == AMENDED:
         if points is None:
             raise InvalidValue("an amended decision needs points", field="points")
-        return to_decimal(points, "points")
+        return to_amount(points, "points")
     if points is not None:
         raise InvalidValue(
             f"points are given with an amended decision only, not with {outcome}", field="points"
