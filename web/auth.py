@@ -16,6 +16,8 @@ from web.context import access, tokens
 
 # Answer without a token: the API description (and health checks, should any be added).
 PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json"}) | health.PUBLIC_ENDPOINTS
+# The same, as the paths the OpenAPI document lists.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
 
 A = Action
 # Route (Flask endpoint) → the action it performs; who may act is PERMISSIONS' business.
@@ -150,7 +152,11 @@ class BearerAuthPlugin(BasePlugin):
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
     ) -> None:
+        public = str(path or "") in PUBLIC_PATHS
         for operation in (operations or {}).values():
             responses = operation.setdefault("responses", {})
+            if public:  # probes answer without a token
+                operation["security"] = []
+                continue
             responses.setdefault("401", "Unauthenticated")
             responses.setdefault("403", "Forbidden")
