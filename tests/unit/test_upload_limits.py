@@ -9,6 +9,7 @@ import pytest
 
 from adapters.sheets import SheetImportError, parse_sheet
 from adapters.sheets.upload_limits import MAX_XLSX_XML_BYTES
+from adapters.sheets.xlsx_stream import stream_sheets
 from tests.sheet_files import HEADER, HEADER_FIELDS, merged_table, xlsx
 
 ROW = "<row><c><v>1</v></c></row>"  # the same bytes again and again: deflate loves them
@@ -84,3 +85,13 @@ def test_a_csv_holding_nul_is_refused_with_its_line() -> None:
     with pytest.raises(SheetImportError) as refused:
         parse_sheet(text.encode("utf-8"), "sheet.csv", HEADER_FIELDS)
     assert "NUL" in message(refused) and "第 3 行" in message(refused)
+
+
+def test_a_workbook_is_streamed_up_to_the_limits_with_its_merges() -> None:
+    rows = [[f"r{r}c{c}" for c in range(5)] for r in range(10)]
+    data = xlsx(rows, merges=["A2:A4", "B6:C6"])
+    (sheet,) = stream_sheets(data, max_rows=3, max_columns=2)
+    # a merge keeps only its top-left value: A3 is empty in the file
+    assert sheet.rows == [["r0c0", "r0c1"], ["r1c0", "r1c1"], [None, "r2c1"]]
+    assert sheet.too_long is True
+    assert sheet.merges == [(1, 2, 1, 4), (2, 6, 3, 6)]
