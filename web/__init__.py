@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http
+import re
 import uuid
 from typing import Any
 
@@ -29,6 +30,8 @@ from web.openapi import HeadersPlugin
 from web.problems import PROBLEM_JSON
 from web.settings import chain_secret, load_settings, store_tuning
 from web.sheets import blp as sheets_blp
+
+REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
 
 
 class ProblemApi(Api):
@@ -101,8 +104,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def identify() -> None:
-        incoming = request.headers.get("X-Request-ID", "").strip()
-        g.request_id = incoming[:128] if incoming else str(uuid.uuid4())
+        incoming = request.headers.get("X-Request-ID", "").strip()[:128]
+        # echoed in headers, logs and problems: visible ASCII only, else a fresh id
+        g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else str(uuid.uuid4())
 
     auth.install(app)  # after the request id is set: problems carry it
     hostile_input.install(app)  # after authentication: strangers learn nothing of the shapes

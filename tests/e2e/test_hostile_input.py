@@ -158,3 +158,12 @@ def test_look_alike_and_unreachable_codes_are_refused(
     response = api.post(f"/evaluations/{created}/framework", json={"indicators": indicators})
     assert 400 <= response.status_code < 500
     assert message in response.json["detail"]
+
+
+@pytest.mark.parametrize("given", ["a\x01b", "跟踪-1", "a b"])
+def test_a_request_id_that_is_not_visible_ascii_is_replaced_not_echoed(
+    api: Api, given: str
+) -> None:
+    response = api.get("/evaluations", headers={"X-Request-ID": given})
+    echoed = response.headers["X-Request-ID"]
+    assert echoed != given and len(echoed) == 36  # a fresh uuid
