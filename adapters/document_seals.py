@@ -53,17 +53,18 @@ def document_problem(
     session: Session, key: bytes, evaluation_id: str, document: dict[str, Any], digests: Any
 ) -> str | None:
     """Why this stored document cannot be trusted, or None when its seal and version hold."""
-    stored = session.execute(
-        select(document_seals.c.seal).where(document_seals.c.evaluation_id == evaluation_id)
-    ).scalar()
+    seal = select(document_seals.c.seal).where(document_seals.c.evaluation_id == evaluation_id)
+    head: Any = None
+    if digests is not None:  # one statement: the seal and the chain's head together
+        head = (
+            select(func.max(digests.c.originator_version))
+            .where(digests.c.originator_id == evaluation_id)
+            .scalar_subquery()
+        )
+    row = session.execute(select(seal.scalar_subquery(), head)).one()
+    stored, last = row[0], row[1]
     if not same(stored, document_seal(key, evaluation_id, document)):
         return TAMPERED
-    if digests is not None:
-        head = session.execute(
-            select(func.max(digests.c.originator_version)).where(
-                digests.c.originator_id == evaluation_id
-            )
-        ).scalar()
-        if head is not None and int(head) != document["version"]:
-            return ROLLED_BACK.format(stored=document["version"], head=head)
+    if last is not None and int(last) != document["version"]:
+        return ROLLED_BACK.format(stored=document["version"], head=last)
     return None
