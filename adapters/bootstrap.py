@@ -16,8 +16,10 @@ from adapters.integrity import FACTORY_TOPIC, SECRET_SETTING, ChainedRecorder, R
 from adapters.projection import SqlProjection
 from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import SqlReviewQueries
+from adapters.sessions import SqlSessionStore
 from adapters.setup import prepare
 from adapters.sheets.codec import WorkbookCodec
+from adapters.snapshot_seals import SealedSnapshotRecorder
 from adapters.store import StoreTuning
 from adapters.tokens import SqlTokenStore
 from adapters.unit_of_work import SqlUnitOfWork
@@ -26,6 +28,7 @@ from application.audit import AuditService
 from application.integrity import INSECURE_DEVELOPMENT_SECRET
 from application.review import ReviewService
 from application.service import EvaluationService
+from application.sessions import SessionService
 from application.sheets import SheetTransfer
 from application.tokens import TokenService
 
@@ -84,10 +87,10 @@ def build_components(
     assert datastore.engine is not None
     recorder = store.recorder
     assert isinstance(recorder, ChainedRecorder)
-    projection = SqlProjection(datastore, events_table=recorder.events_table_name)
-    service = EvaluationService(
-        store, SqlUnitOfWork(datastore), projection, SqlEvaluationQueries(datastore)
-    )
+    events_table, key = recorder.events_table_name, recorder.key
+    projection = SqlProjection(datastore, events_table=events_table, key=key)
+    queries = SqlEvaluationQueries(datastore, events_table=events_table, key=key)
+    service = EvaluationService(store, SqlUnitOfWork(datastore), projection, queries)
     keys = SqlIdempotencyKeys(datastore)
 
     def create_event_tables() -> None:
@@ -136,6 +139,11 @@ def build_token_service(service: EvaluationService, cache_seconds: float = 0) ->
     return TokenService(SqlTokenStore(datastore_of(service)), cache_seconds=cache_seconds)
 
 
+def build_session_service(service: EvaluationService, tokens: TokenService) -> SessionService:
+    """Browser sessions, started with the tokens of `tokens`, on the same database."""
+    return SessionService(SqlSessionStore(datastore_of(service)), tokens)
+
+
 def build_review_service(service: EvaluationService) -> ReviewService:
     """Disputes and notes, recorded through the evaluation service's unit of work."""
     return ReviewService(service, SqlReviewQueries(datastore_of(service)))
@@ -145,7 +153,9 @@ def build_audit(service: EvaluationService) -> AuditService:
     """The auditors' use cases over a service built by `build_service`."""
     recorder = service.store.recorder
     assert isinstance(recorder, ChainedRecorder), "the store was not built by build_service"
-    return AuditService(service, RawEventLog(recorder))
+    snapshots = service.store.snapshots.recorder if service.store.snapshots else None
+    assert snapshots is None or isinstance(snapshots, SealedSnapshotRecorder)
+    return AuditService(service, RawEventLog(recorder, snapshots))
 
 
 def build_sheets(service: EvaluationService) -> SheetTransfer:

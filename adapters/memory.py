@@ -268,6 +268,27 @@ class MemoryReviewQueries:
         replica = self.read_model.replicas.get(str(evaluation_id))
         return None if replica is None else replica.subject
 
+    def queue(self, status: str, subject: str | None, limit: int) -> list[dict[str, Any]]:
+        """Disputes of one status across evaluations, oldest first, as the SQL queue gives them."""
+        found = []
+        rows = sorted(self.read_model.disputes.values(), key=lambda r: (r["raised_at"], r["id"]))
+        for row in rows:
+            replica = self.read_model.replicas[row["evaluation_id"]]
+            if row["status"] != status or subject not in (None, replica.subject):
+                continue
+            cut = replica.deductions.get(row["deduction_id"] or "")
+            contested = None
+            if cut is not None:
+                contested = {
+                    "points": fmt(cut.points),
+                    "reason": cut.reason,
+                    "recorded_by": cut.actor,
+                }
+            found.append(
+                {**row, "title": replica.title, "subject": replica.subject, "deduction": contested}
+            )
+        return [dict(r) for r in found[:limit]]
+
     @staticmethod
     def _of(
         rows: dict[str, dict[str, Any]], evaluation_id: str, status: str | None

@@ -9,7 +9,9 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from adapters.document_seals import seal_documents
 from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
+from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import review_handlers
 from adapters.review_tables import REVIEW_TABLES
 from adapters.tables import (
@@ -65,10 +67,17 @@ HISTORY_COLUMNS = (
 class SqlProjection:
     """Keeps the read-model tables equal to the events, in the transaction that saves them."""
 
-    def __init__(self, datastore: SQLAlchemyDatastore, events_table: str | None = None) -> None:
+    def __init__(
+        self,
+        datastore: SQLAlchemyDatastore,
+        events_table: str | None = None,
+        key: bytes | None = None,
+    ) -> None:
         self.datastore = datastore
         # The event store's table: a rebuild on PostgreSQL locks it to hold writers off.
         self.events_table = events_table
+        # Seals the documents (adapters.document_seals); None leaves them unsealed.
+        self.key = key
         named: dict[str, Handler] = {
             "Created": self._created,
             "FrameworkDefined": self._framework_defined,
@@ -135,6 +144,9 @@ class SqlProjection:
                 writes.flush(session)
             finally:
                 session.info.pop(SESSION_KEY, None)
+            if self.key is not None:
+                touched = (str(event.originator_id) for _, event in batch)
+                seal_documents(session, self.key, touched, SqlEvaluationQueries.assemble)
             self._track(session, batch[-1][0])
 
     def reset(self) -> None:

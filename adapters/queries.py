@@ -11,6 +11,8 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from adapters.document_seals import document_problem
+from adapters.integrity import digest_table
 from adapters.tables import (
     data_entries,
     deductions,
@@ -26,8 +28,16 @@ from domain.values import fmt, rate_percent
 class SqlEvaluationQueries:
     """Answers from the read-model tables the projection keeps."""
 
-    def __init__(self, datastore: SQLAlchemyDatastore) -> None:
+    def __init__(
+        self,
+        datastore: SQLAlchemyDatastore,
+        events_table: str | None = None,
+        key: bytes | None = None,
+    ) -> None:
         self.datastore = datastore
+        # Checks the documents' seals (adapters.document_seals); None serves them unchecked.
+        self.key = key
+        self.digests = digest_table(events_table, None) if events_table else None
 
     @staticmethod
     def _rows_of(session: Session, table: Any, evaluation_id: str, order: Any) -> Sequence[Any]:
@@ -61,17 +71,36 @@ class SqlEvaluationQueries:
             )
 
     def document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any] | None:
+        """The stored document; `integrity_problem` names why it fails its seal, if it does.
+
+        The seal covers the document as served by default (the deductions that stand);
+        with `deductions="all"` that part of it is checked, withdrawn rows are not.
+        """
+        everything = deductions == "all"
         with self.datastore.transaction(commit=False) as session:
-            head = (
-                session.execute(select(evaluations).where(evaluations.c.id == evaluation_id))
-                .mappings()
-                .first()
-            )
-            if head is None:
-                return None
-            nodes = self._rows_of(session, indicators, evaluation_id, indicators.c.position)
-            cuts = self._deductions_of(session, evaluation_id, deductions == "all")
-            entries = self._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
+            document = self.assemble(session, evaluation_id, everything)
+            if document is None or self.key is None:
+                return document
+            sealed = active_view(document) if everything else document
+            problem = document_problem(session, self.key, evaluation_id, sealed, self.digests)
+        return document if problem is None else {**document, "integrity_problem": problem}
+
+    @classmethod
+    def assemble(
+        cls, session: Session, evaluation_id: str, everything: bool = False
+    ) -> dict[str, Any] | None:
+        """The document as the session's rows make it (also what the projection seals):
+        its active deductions, or all of them."""
+        head = (
+            session.execute(select(evaluations).where(evaluations.c.id == evaluation_id))
+            .mappings()
+            .first()
+        )
+        if head is None:
+            return None
+        nodes = cls._rows_of(session, indicators, evaluation_id, indicators.c.position)
+        cuts = cls._deductions_of(session, evaluation_id, everything)
+        entries = cls._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
         by_code: dict[str, list[dict[str, Any]]] = {}
         for d in cuts:
             by_code.setdefault(d["code"], []).append(
@@ -84,9 +113,9 @@ class SqlEvaluationQueries:
                 }
             )
         return {
-            **self._summary(head),
+            **cls._summary(head),
             "grade_bands": head["grade_bands"],
-            "indicators": [self._indicator_row(n, by_code.get(n["code"], [])) for n in nodes],
+            "indicators": [cls._indicator_row(n, by_code.get(n["code"], [])) for n in nodes],
             "data_entries": [
                 {k: e[k] for k in ("key", "value", "unit", "source", "version")} for e in entries
             ],
@@ -248,4 +277,15 @@ def _deduction_item(d: Any) -> dict[str, Any]:
         "evidence": d["evidence"],
         "version": d["version"],
         "withdrawal_reason": d["withdrawal_reason"],
+    }
+
+
+def active_view(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with its withdrawn deductions left out: what the default view shows."""
+    return {
+        **document,
+        "indicators": [
+            {**i, "deductions": [d for d in i["deductions"] if d["status"] == "active"]}
+            for i in document["indicators"]
+        ],
     }

@@ -23,7 +23,7 @@ from domain.review import RESOLVED, ReviewNote
 from domain.review_commands import ReviewCommands
 from domain.scoring_commands import ScoringCommands
 from domain.state import FINALIZED, Status
-from domain.values import to_decimal
+from domain.values import to_amount
 
 SUBMITTED = Status.SUBMITTED
 
@@ -146,7 +146,7 @@ class Evaluation(ScoringCommands, ReviewCommands, Rescoring, Aggregate):
         by: Actor,
     ) -> Evaluation:
         """Open a new evaluation in draft."""
-        weight = to_decimal(total_weight, "total_weight")
+        weight = to_amount(total_weight, "total_weight")
         cls.check_header(title, subject, fiscal_year, kind, weight)
         bands = normalise_bands(grade_bands) if grade_bands else default_bands(weight)
         return cls(
@@ -234,6 +234,7 @@ class Evaluation(ScoringCommands, ReviewCommands, Rescoring, Aggregate):
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = Checklist(tuple(met), justification, self.version + 1)
+        self.leaves[code].add_recorder(meta)
 
     @event("ScoreRecorded")
     def _score_recorded(
@@ -246,6 +247,7 @@ class Evaluation(ScoringCommands, ReviewCommands, Rescoring, Aggregate):
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = ManualScore(score, justification, self.version + 1)
+        self.leaves[code].add_recorder(meta)
 
     @event(ScoreOverridden)
     def _score_overridden(
@@ -259,6 +261,8 @@ class Evaluation(ScoringCommands, ReviewCommands, Rescoring, Aggregate):
     ) -> None:
         self.scoring_started = True
         self.leaves[code].override = Override(score, justification, self.version + 1)
+        if dispute_id is None:  # a decision's override is the judge's, not a recording
+            self.leaves[code].add_recorder(meta)
 
     @event("OverrideCleared")
     def _override_cleared(
@@ -272,6 +276,7 @@ class Evaluation(ScoringCommands, ReviewCommands, Rescoring, Aggregate):
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = Tallies(tuple(tuple(q) for q in tallies), self.version + 1)
+        self.leaves[code].add_recorder(meta)
 
     @event("LeafInputRecorded")
     def _leaf_input_recorded(
@@ -279,6 +284,7 @@ class Evaluation(ScoringCommands, ReviewCommands, Rescoring, Aggregate):
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = method_named(method).restore_input(values, self.version + 1)
+        self.leaves[code].add_recorder(meta)
 
     @event("ScoreChanged")
     def _score_changed(

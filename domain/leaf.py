@@ -43,10 +43,18 @@ class LeafState:
     inputs: Any = None
     override: Override | None = None
     result: LeafScore = field(default_factory=LeafScore)
+    # who recorded this leaf's inputs (checklist, score, override, survey): never its judge
+    recorded_by: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> Decimal | None:
         return self.result.score
+
+    def add_recorder(self, meta: dict[str, str]) -> None:
+        # the list is replaced, not appended to: a snapshot's copy stays as it was
+        actor = meta.get("actor", "")
+        if actor and actor not in self.recorded_by:
+            self.recorded_by = [*self.recorded_by, actor]
 
     @classmethod
     def from_legacy(cls, old: dict[str, Any]) -> LeafState:
@@ -75,7 +83,7 @@ class LeafState:
             tuple(old.get("rates") or ()),
             old.get("score_version"),
         )
-        return cls(inputs, override, result)
+        return cls(inputs, override, result, list(old.get("recorded_by") or []))
 
 
 def check_score(node: Indicator, score: Decimal) -> None:

@@ -16,7 +16,7 @@ from domain.methods.base import Method
 from domain.methods.checklist import ChecklistMethod
 from domain.methods.survey import SurveyMethod
 from domain.state import EvaluationState
-from domain.values import to_decimal
+from domain.values import to_amount, to_decimal
 
 REPORTED_FIGURES = ("score", "rate", "total")
 
@@ -77,7 +77,7 @@ class ScoringCommands(EvaluationState):
         self.check_open()
         node = self.check_leaf(code, Method.DEDUCTION)
         text = self.check_reason(reason, "a deduction")
-        amount = to_decimal(points, "points")
+        amount = to_amount(points, "points")
         self.check_deduction(node, amount)
         self._deduction_recorded(
             deduction_id=deduction_id,
@@ -221,7 +221,7 @@ class ScoringCommands(EvaluationState):
     ) -> tuple[Decimal, str]:
         """A recorded score lies within the leaf's weight and comes with a justification."""
         node = self.check_leaf(code, method)
-        value = to_decimal(score, "score")
+        value = to_amount(score, "score")
         check_score(node, value)
         return value, self.check_reason(justification, "a recorded score")
 

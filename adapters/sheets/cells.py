@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from domain.methods import method_names
 
+from .upload_limits import representable
+
 Progress = Callable[[int, int], None]
 
 # Score tables have a few hundred rows: these bounds make a bloated upload cheap to refuse.
@@ -107,7 +109,7 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError("boolean")
     if isinstance(value, int):
-        return Decimal(value)
+        return representable(Decimal(value))
     if isinstance(value, float):
         if not math.isfinite(value) or abs(value) >= 1e12:
             raise ValueError("out of range")
@@ -117,7 +119,7 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("not finite")
-        return value
+        return representable(value)
     if isinstance(value, str):
         text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
         if not text:
@@ -126,7 +128,7 @@ def parse_decimal(value: object) -> Decimal | None:
             text = text[:-1]
         if not _NUMBER.match(text):
             raise ValueError("not a number")
-        return Decimal(text)
+        return representable(Decimal(text))
     raise ValueError(type(value).__name__)
 
 

@@ -7,9 +7,6 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
-
-from openpyxl import load_workbook
 
 from .cells import (
     _HEADER_ROLES,
@@ -23,6 +20,8 @@ from .cells import (
     _text,
 )
 from .errors import SheetImportError
+from .upload_limits import check_xlsx_size, decode_text
+from .xlsx_stream import StreamedSheet, stream_sheets
 
 
 def _reject_binary(data: bytes, filename: str) -> None:
@@ -41,15 +40,8 @@ def _reject_binary(data: bytes, filename: str) -> None:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's "Unicode text" export is UTF-16 with a byte-order mark.
-        return data.decode("utf-16")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SheetImportError.single("无法识别文件编码：请保存为 UTF-8 或 GB18030（GBK）编码")
+    # Excel's "Unicode text" export is UTF-16 with a byte-order mark; else UTF-8 or GB18030.
+    return decode_text(data)
 
 
 # --- reading cells into a grid ----------------------------------------------------------------
@@ -74,39 +66,29 @@ class Grid:
 
 
 def _xlsx_grids(data: bytes) -> Iterator[Grid]:
+    check_xlsx_size(data)
     try:
-        # data_only: a formula cell gives the value Excel last computed, not its formula text.
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        sheets = list(stream_sheets(data, MAX_ROWS, MAX_COLUMNS))
     # openpyxl raises many types (BadZipFile, KeyError, ValueError...) for a damaged file.
     except Exception as exc:
         raise SheetImportError.single(
             f"无法读取 xlsx 工作簿（{type(exc).__name__}）：文件可能已损坏或不是 Excel 工作簿"
         ) from exc
-    active = workbook.active
-    sheets = [active] if active is not None else []
-    sheets += [sheet for sheet in workbook.worksheets if sheet is not active]
     for sheet in sheets:
         yield _sheet_grid(sheet)
 
 
-def _sheet_grid(sheet: Any) -> Grid:
-    last_row = min(sheet.max_row, MAX_ROWS)
-    last_column = min(sheet.max_column, MAX_COLUMNS)
-    rows = [
-        list(values)
-        for values in sheet.iter_rows(
-            min_row=1, max_row=last_row, max_col=last_column, values_only=True
-        )
-    ]
-    grid = Grid(sheet.title, rows, too_long=sheet.max_row > MAX_ROWS)
-    for merged in sheet.merged_cells.ranges:
+def _sheet_grid(sheet: StreamedSheet) -> Grid:
+    grid = Grid(sheet.title, sheet.rows, too_long=sheet.too_long)
+    last_row = len(sheet.rows)
+    for min_col, min_row, _, max_row in sheet.merges:
         # A merge's value lives in its top-left cell. Carry it down the first column only: a merge
         # across columns spans them, it does not repeat the name in each (that would invent levels).
-        column = merged.min_col - 1
-        if column >= last_column:
+        column = min_col - 1
+        if min_row > last_row or column >= len(sheet.rows[min_row - 1]):
             continue
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        for row in range(merged.min_row, min(merged.max_row, last_row)):
+        value = sheet.rows[min_row - 1][column]
+        for row in range(min_row, min(max_row, last_row)):
             grid.rows[row][column] = value
             grid.merged_below.add((row, column))
     return grid

@@ -9,9 +9,12 @@ from uuid import UUID
 
 import pytest
 from eventsourcing.application import project_aggregate
+from sqlalchemy import insert, update
 
 from adapters.bootstrap import build_review_service, build_service
+from adapters.snapshot_seals import SealedSnapshotRecorder
 from application.documents import evaluation_document
+from application.seals import snapshot_seal
 from application.service import EvaluationService
 from domain.evaluation import Actor, Evaluation
 
@@ -22,10 +25,47 @@ ANNA = Actor("anna", "evaluator", "c-9")
 
 
 @pytest.fixture()
-def service(tmp_path: Path) -> EvaluationService:
+def unsealed(tmp_path: Path) -> EvaluationService:
+    """The store as it was written: its snapshots predate snapshot seals."""
     copy = tmp_path / "legacy.sqlite"
     shutil.copyfile(DATA / "legacy-store.sqlite", copy)
     return build_service(f"sqlite:///{copy}")
+
+
+@pytest.fixture()
+def service(unsealed: EvaluationService) -> EvaluationService:
+    """The same store with its first-shape snapshots as the sealing code writes them: each
+    leaf names who recorded its inputs, and each snapshot carries its seal."""
+    assert unsealed.store.snapshots is not None
+    recorder = unsealed.store.snapshots.recorder
+    assert isinstance(recorder, SealedSnapshotRecorder)
+    snapshots = recorder.events_record_cls.__table__
+    stored = recorder.sealed(EVALUATION_ID)
+    with recorder.transaction(commit=True) as session:
+        for snapshot, seal in stored:
+            assert seal is None
+            version = snapshot.originator_version
+            state = with_recorders(bytes(snapshot.state), from_events_only(unsealed, version))
+            chain = recorder._chain_digests(session, EVALUATION_ID, [version])[version]
+            where = (snapshots.c.originator_id == UUID(EVALUATION_ID)) & (
+                snapshots.c.originator_version == version
+            )
+            session.execute(update(snapshots).where(where).values(state=state))
+            made = snapshot_seal(recorder.key, EVALUATION_ID, version, snapshot.topic, state, chain)
+            session.execute(
+                insert(recorder.seals).values(
+                    originator_id=EVALUATION_ID, originator_version=version, seal=made
+                )
+            )
+    return unsealed
+
+
+def with_recorders(state: bytes, at_version: Evaluation) -> bytes:
+    """A first-shape snapshot's bytes with each leaf's recorders, as they were then."""
+    body = json.loads(state)
+    for code, leaf in body["state"]["leaves"].items():
+        leaf["_data_"]["recorded_by"] = at_version.leaves[code].recorded_by
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def from_events_only(service: EvaluationService, up_to: int | None = None) -> Evaluation:
@@ -44,6 +84,13 @@ def test_the_store_holds_first_shape_snapshots_before_and_after_the_disputes(
     service: EvaluationService,
 ) -> None:
     assert snapshot_versions(service) == [54, 101]
+
+
+def test_snapshots_stored_without_seals_are_refused_and_the_events_give_the_state(
+    unsealed: EvaluationService,
+) -> None:
+    assert snapshot_versions(unsealed) == []
+    assert unsealed.replayed_document(EVALUATION_ID, "all") == EXPECTED["document"]
 
 
 @pytest.mark.parametrize("version", [60, 103])

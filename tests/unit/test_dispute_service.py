@@ -176,3 +176,20 @@ def test_the_read_model_agrees_with_a_replay_after_decisions(
     )
     assert service.document(case["id"]) == service.replayed_document(case["id"])
     assert [d["status"] for d in reviews.disputes(case["id"])["items"]] == ["decided"]
+
+
+def test_the_queue_lists_open_disputes_with_the_contested_deduction_and_its_recorder(
+    reviews: ReviewService, case: dict[str, str]
+) -> None:
+    raised = reviews.raise_dispute(
+        case["id"], grounds="过重", deduction_id=case["deduction"], by=UNIT
+    )
+    (item,) = reviews.queue("open")["items"]
+    assert (item["id"], item["subject"]) == (raised["id"], reviews.queries.subject_of(case["id"]))
+    contested = item["deduction"]
+    assert (contested["points"], contested["recorded_by"]) == ("2.00", "alice")
+    assert contested["reason"]
+    assert reviews.queue("open", subject="another unit")["items"] == []
+    reviews.decide_dispute(case["id"], raised["id"], outcome="upheld", reason="维持", by=RITA)
+    assert reviews.queue("open")["items"] == []
+    assert [d["id"] for d in reviews.queue("decided")["items"]] == [raised["id"]]
