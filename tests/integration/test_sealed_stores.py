@@ -148,3 +148,25 @@ def test_the_audit_packet_carries_the_snapshots_and_the_offline_verifier_checks_
     packet.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     result = verify(packet, SECRET)
     assert result.returncode == 1 and "does not match its seal" in result.stdout
+
+
+def test_an_edited_active_deduction_is_flagged_in_both_deduction_views(
+    service: EvaluationService, actor: Actor
+) -> None:
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
+    made = service.record_deduction(evaluation_id, "A1", points="0.5", reason="台账缺失", by=actor)
+    gone = service.record_deduction(evaluation_id, "A1", points="0.2", reason="抽查", by=actor)
+    service.withdraw_deduction(evaluation_id, gone["id"], reason="复核撤回", by=actor)
+    for view in ("active", "all"):
+        assert "integrity_problem" not in service.document(evaluation_id, deductions=view)
+    with service.store.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+        session.execute(
+            update(tables.deductions)
+            .where(tables.deductions.c.id == made["id"])
+            .values(reason="改过的理由")
+        )
+    for view in ("active", "all"):
+        document = service.document(evaluation_id, deductions=view)
+        assert "does not match its seal" in document["integrity_problem"]
+        listed = [d["reason"] for i in document["indicators"] for d in i["deductions"]]
+        assert "改过的理由" not in listed and "台账缺失" in listed  # served from the events
