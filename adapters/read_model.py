@@ -12,6 +12,7 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from adapters.history_query import history_item, history_where, indicator_of_record
 from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
 from adapters.review_read_model import review_handlers
 from adapters.review_tables import REVIEW_TABLES
@@ -28,6 +29,7 @@ from adapters.tables import (
     tracking,
 )
 from application.documents import event_payload_json, event_type, iso, survey_rates
+from application.event_facts import dispute_cause, stated_reason, touched_indicator
 from domain.framework import build_tree
 from domain.values import fmt, rate_percent
 
@@ -45,6 +47,9 @@ EVENT_COLUMNS = (
     "role",
     "correlation_id",
     "data",
+    "indicator",
+    "reason",
+    "cause",
 )
 HISTORY_COLUMNS = (
     "evaluation_id",
@@ -192,6 +197,9 @@ class SqlReadModel:
                 meta.get("role", ""),
                 meta.get("correlation_id", ""),
                 EncodedJSON(event_payload_json(event)),
+                touched_indicator(event) or indicator_of_record(session, event),
+                stated_reason(event),
+                dispute_cause(event),
             ],
             evaluation_id,
         )
@@ -471,23 +479,25 @@ class SqlReadModel:
         return [self._summary(r) for r in rows], count
 
     def history(
-        self, evaluation_id: str, page: int, per_page: int
+        self,
+        evaluation_id: str,
+        page: int,
+        per_page: int,
+        filters: dict[str, Any] | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
-        where = events.c.evaluation_id == evaluation_id
+        where = history_where(evaluation_id, filters or {})
         rows, total = self._page_of(events, where, (events.c.version,), page, per_page)
-        items = [
-            {
-                "version": r["version"],
-                "type": r["type"],
-                "recorded_at": iso(r["recorded_at"]),
-                "actor": r["actor"],
-                "role": r["role"],
-                "correlation_id": r["correlation_id"],
-                "data": r["data"],
-            }
-            for r in rows
-        ]
-        return items, total
+        return [history_item(r) for r in rows], total
+
+    def last_version_of(self, evaluation_id: str, kind: str) -> int | None:
+        """The version of the latest event of that type (one seek down the type index)."""
+        with self.datastore.transaction(commit=False) as session:
+            value = session.execute(
+                select(func.max(events.c.version)).where(
+                    and_(events.c.evaluation_id == evaluation_id, events.c.type == kind)
+                )
+            ).scalar()
+        return int(value) if value is not None else None
 
     def indicator_history(
         self, evaluation_id: str, code: str, page: int, per_page: int

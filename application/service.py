@@ -15,6 +15,7 @@ from application.app import EvaluationStore
 from application.documents import evaluation_document
 from application.errors import ConcurrentChange, EvaluationNotFound, StaleVersion, VersionNotFound
 from application.heap import frozen_heap
+from application.history import search_history
 from application.ports import ReadModel
 from domain.errors import InvalidValue, UnknownIndicator
 from domain.evaluation import Actor, Evaluation
@@ -342,11 +343,12 @@ class EvaluationService:
         items, total = self.read_model.list_evaluations(filters, page, per_page)
         return _page(items, total, page, per_page)
 
-    def history(self, evaluation_id: str, page: int = 1, per_page: int = 100) -> dict[str, Any]:
-        items, total = self.read_model.history(str(evaluation_id), page, per_page)
-        if total == 0:
-            self._require(evaluation_id)
-        return _page(items, total, page, per_page)
+    def history(
+        self, evaluation_id: str, page: int = 1, per_page: int = 100, **filters: Any
+    ) -> dict[str, Any]:
+        """Events oldest first, narrowed by application.history's filters."""
+        rm, require = self.read_model, self._require
+        return search_history(rm, require, str(evaluation_id), page, per_page, filters)
 
     def indicator_history(
         self, evaluation_id: str, code: str, page: int = 1, per_page: int = 100

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from domain.errors import (
     UnknownDeduction,
     UnknownIndicator,
 )
+from domain.evidence import check_file, cite
 from domain.framework import Indicator, build_tree, check_evidence, check_framework
 from domain.framework import normalise_definitions as normalise_framework
 from domain.grades import default_bands, grade_for, normalise_bands
@@ -205,6 +207,30 @@ class Evaluation(Aggregate):
         if weight <= 0:
             raise InvalidValue(f"total_weight {weight} must be positive", total_weight=str(weight))
 
+    def check_evidence(self, evidence: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+        """Evidence items checked, each cited file's hash filled in (domain.evidence)."""
+        return check_evidence(cite(evidence, self.attached_files()))
+
+    def attached_files(self) -> Mapping[str, Mapping[str, Any]]:
+        """Evidence files by id (state restored from older snapshots has none yet)."""
+        files: Mapping[str, Mapping[str, Any]] = self.__dict__.get("evidence_files", {})
+        return files
+
+    def attach_evidence(
+        self, evidence_id: str, name: str, media_type: str, size: int, sha256: str, by: Actor
+    ) -> None:
+        """Record an uploaded file by its hash; evidence lists may then cite it by id."""
+        self.check_open()
+        check_file(evidence_id, name, media_type, size, sha256, self.attached_files())
+        self._evidence_attached(
+            evidence_id=evidence_id,
+            name=name.strip(),
+            media_type=media_type,
+            size=size,
+            sha256=sha256,
+            meta=by.as_meta(),
+        )
+
     def check_open(self) -> None:
         if self.status == FINALIZED:
             raise EvaluationLocked(
@@ -332,7 +358,7 @@ class Evaluation(Aggregate):
             value=number,
             unit=unit or None,
             source=source or None,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             reason=(reason or "").strip() or None,
             corrects_version=previous.version if previous else None,
             meta=by.as_meta(),
@@ -360,7 +386,7 @@ class Evaluation(Aggregate):
             code=code,
             points=amount,
             reason=text,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             meta=by.as_meta(),
         )
         self._rescore("DeductionRecorded", text, by)
@@ -406,7 +432,7 @@ class Evaluation(Aggregate):
         value = to_decimal(score, "score")
         self.check_score(node, value)
         text = self.check_reason(justification, "a recorded score")
-        proof = check_evidence(evidence)
+        proof = self.check_evidence(evidence)
         meta = by.as_meta()
         if node.method == "manual":
             self._score_recorded(
@@ -461,7 +487,7 @@ class Evaluation(Aggregate):
             figure=kind,
             value=to_decimal(value, "value"),
             source=(source or "").strip() or None,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             meta=by.as_meta(),
         )
 
@@ -543,7 +569,7 @@ class Evaluation(Aggregate):
             code=code,
             deduction_id=deduction_id or None,
             grounds=text,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             meta=by.as_meta(),
         )
 
@@ -905,6 +931,19 @@ class Evaluation(Aggregate):
         elif outcome == AMENDED:
             self.leaves[code].override = points
             self.leaves[code].override_justification = justification
+
+    @event("EvidenceAttached")
+    def _evidence_attached(
+        self,
+        evidence_id: str,
+        name: str,
+        media_type: str,
+        size: int,
+        sha256: str,
+        meta: dict[str, str],
+    ) -> None:
+        attached = {"name": name, "media_type": media_type, "size": size, "sha256": sha256}
+        self.evidence_files = {**self.attached_files(), evidence_id: attached}
 
     @event("NoteAdded")
     def _note_added(self, note_id: str, code: str, text: str, meta: dict[str, str]) -> None:

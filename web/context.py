@@ -7,6 +7,7 @@ from typing import cast
 from flask import current_app, g
 
 from application.access import AccessControl, Principal
+from application.records import RecordReports
 from application.review import ReviewService
 from application.service import EvaluationService
 from application.sheets import SheetTransfer
@@ -48,3 +49,8 @@ def actor() -> Actor:
     """The authenticated caller, with this request's correlation id."""
     identity = principal()
     return Actor(name=identity.name, role=identity.role, correlation_id=g.request_id)
+
+
+def records() -> RecordReports:
+    """Reports for the record: the sheet with disputes, notes, findings and evidence."""
+    return cast(RecordReports, current_app.extensions["scoretrail.records"])

@@ -64,6 +64,8 @@ def problem(
 
 
 def status_of(error: DomainError | ApplicationError) -> int:
+    if isinstance(getattr(error, "status", None), int):  # an error that names its own status
+        return int(error.status)  # type: ignore[union-attr]
     if isinstance(error, Unauthenticated):
         return 401
     if isinstance(error, Forbidden | NotPermitted):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from web.moments import Moment
 
 METHODS = ("deduction", "checklist", "ratio", "survey", "manual")
 
@@ -31,13 +32,27 @@ class Strict(Schema):
 
 
 class EvidenceSchema(Strict):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    id = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "an uploaded evidence file; the server fills in its sha256"},
+    )
+    title = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "required unless `id` cites a file (default: its name)"},
+    )
     locator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     sha256 = fields.String(
         load_default=None,
         allow_none=True,
         validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Must be 64 hexadecimal digits."),
     )
+
+    @validates_schema
+    def check_title_or_file(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("title") and not data.get("id"):
+            raise ValidationError("Give a title, or the id of an uploaded file.", "title")
 
 
 Evidence = fields.List(
@@ -153,7 +168,14 @@ class ListQuerySchema(PageQuerySchema):
 
 class AsOfQuerySchema(Schema):
     version = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    as_of = fields.AwareDateTime(load_default=None, default_timezone=UTC)
+    as_of = Moment(
+        load_default=None,
+        metadata={
+            "description": "an ISO-8601 time (local time without an offset) or a date alone "
+            "(the end of that day, local time)",
+            "example": "2026-11-22",
+        },
+    )
 
     @validates_schema
     def check_one_anchor(self, data: dict[str, Any], **_: Any) -> None:
@@ -163,6 +185,7 @@ class AsOfQuerySchema(Schema):
 
 # ------------------------------------------------------------------ responses
 class EvidenceOut(Schema):
+    id = fields.String(allow_none=True, metadata={"description": "the evidence file cited"})
     title = fields.String()
     locator = fields.String(allow_none=True)
     sha256 = fields.String(allow_none=True)
@@ -257,6 +280,9 @@ class EventOut(Schema):
     actor = fields.String()
     role = fields.String()
     correlation_id = fields.String()
+    indicator = fields.String(allow_none=True, metadata={"description": "the indicator touched"})
+    reason = fields.String(allow_none=True, metadata={"description": "reason or justification"})
+    cause = fields.String(allow_none=True, metadata={"description": "the dispute behind it"})
     data = fields.Dict()
 
 

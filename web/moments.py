@@ -1,0 +1,62 @@
+"""Query fields for times and history bounds, read in the service's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from flask import current_app, has_app_context
+from marshmallow import fields
+
+from application.history import NAMED_BOUNDS
+from application.moments import DEFAULT_TIMEZONE, parse_moment, zone_named
+
+TIMEZONE_SETTING = "SCORETRAIL_TIMEZONE"
+
+
+def local_zone() -> tzinfo:
+    """The zone in which dates and times without an offset are read."""
+    name = current_app.config.get(TIMEZONE_SETTING) if has_app_context() else None
+    return zone_named(name or DEFAULT_TIMEZONE)
+
+
+class Moment(fields.Field):
+    """An ISO-8601 time; without an offset it is local time, and a date alone is the whole
+    day (its end, or its start with `end_of_day=False`)."""
+
+    default_error_messages = {  # noqa: RUF012 (marshmallow's own convention)
+        "invalid": "Must be an ISO-8601 date or time.",
+    }
+
+    def __init__(self, *, end_of_day: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"] = {"type": "string", **kwargs["metadata"]}
+        super().__init__(**kwargs)
+        self.end_of_day = end_of_day
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        try:
+            return parse_moment(str(value), local_zone(), end_of_day=self.end_of_day)
+        except ValueError:
+            raise self.make_error("invalid") from None
+
+
+class HistoryBound(Moment):
+    """A version number, a time or date, or a named moment (`submission`, …)."""
+
+    default_error_messages = {  # noqa: RUF012
+        "invalid": "Must be a version number, an ISO-8601 date or time, or one of "
+        + ", ".join(NAMED_BOUNDS)
+        + ".",
+        "range": "Version numbers start at 1.",
+    }
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        text = str(value).strip()
+        if text.isdigit():
+            if int(text) < 1:
+                raise self.make_error("range")
+            return int(text)
+        if text in NAMED_BOUNDS:
+            return text
+        return super()._deserialize(text, attr, data, **kwargs)
