@@ -15,13 +15,18 @@ VERIFIER_NAME = "scoretrail_verify.py"
 FORMAT = "scoretrail-audit-packet/1"
 
 
-def write_packet(audit: AuditService, evaluation_id: str, path: Path) -> dict[str, Any]:
-    """Write the packet to `path` and the standard-library verifier beside it."""
+def write_packet(
+    audit: AuditService, evaluation_id: str, path: Path, with_evidence: bool = False
+) -> dict[str, Any]:
+    """Write the packet to `path` and the standard-library verifier beside it; with
+    `with_evidence`, the evidence files too, in a folder beside it named after the packet."""
     source = VERIFIER.read_text(encoding="utf-8")
+    body = audit.packet(evaluation_id)
     packet = {
         "format": FORMAT,
         "exported_at": datetime.now(UTC).isoformat(),
-        **audit.packet(evaluation_id),
+        **body,
+        "evidence": evidence_files(audit, body["evaluation_id"], path, with_evidence),
         "verifier": {
             "filename": VERIFIER_NAME,
             "sha256": hashlib.sha256(source.encode("utf-8")).hexdigest(),
@@ -33,3 +38,27 @@ def write_packet(audit: AuditService, evaluation_id: str, path: Path) -> dict[st
     path.write_text(json.dumps(packet, ensure_ascii=False, indent=1), encoding="utf-8")
     path.with_name(VERIFIER_NAME).write_text(source, encoding="utf-8")
     return packet
+
+
+def evidence_files(
+    audit: AuditService, evaluation_id: str, path: Path, copy: bool
+) -> list[dict[str, Any]]:
+    """The evaluation's evidence files as the events record them; copied beside the packet
+    (as `<packet>-evidence/<sha256>`) when asked, each checked against its hash first."""
+    if audit.evidence is None:
+        return []
+    folder = path.with_name(f"{path.stem}-evidence")
+    listed = []
+    for file in audit.evidence.listing(evaluation_id):
+        entry: dict[str, Any] = {**file, "file": None, "problem": None}
+        content = audit.evidence.blobs.get(file["sha256"])
+        if content is None:
+            entry["problem"] = "missing from the store"
+        elif hashlib.sha256(content).hexdigest() != file["sha256"]:
+            entry["problem"] = "changed: the stored bytes do not match the recorded sha256"
+        elif copy:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / file["sha256"]).write_bytes(content)
+            entry["file"] = f"{folder.name}/{file['sha256']}"
+        listed.append(entry)
+    return listed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from application.explanation_text import METHOD_ZH, ROLE_ZH, shown
 from domain.evaluation import Evaluation, LeafState
 from domain.framework import Indicator
 from domain.scoring import ancestors
@@ -13,11 +14,22 @@ from domain.values import HUNDRED, fmt, plain, rate_percent
 Step = dict[str, Any]
 
 
-def step(kind: str, text: str, value: Decimal | None, version: int | None, **details: Any) -> Step:
-    """One line of the explanation: what it is, the figure, the event version it rests on."""
+def step(
+    kind: str,
+    text: str,
+    value: Decimal | None,
+    version: int | None,
+    zh: str | None = None,
+    **details: Any,
+) -> Step:
+    """One line of the explanation: what it is, the figure, the event version it rests on.
+
+    `text` is English, `zh` the same in Chinese (see `in_language`).
+    """
     return {
         "kind": kind,
         "text": text,
+        "text_zh": text if zh is None else zh,
         "value": plain(value),
         "version": version,
         "details": details,
@@ -68,6 +80,7 @@ def _weight_step(evaluation: Evaluation, node: Indicator) -> Step:
         f"分值 (weight) of {node.code} {node.name}: {fmt(node.weight)}",
         node.weight,
         evaluation.framework_version,
+        zh=f"{node.code} {node.name} 的分值：{fmt(node.weight)}",
     )
 
 
@@ -85,10 +98,12 @@ def _leaf_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> lis
         steps.append(
             step(
                 "rule_score",
-                f"the {node.method} rule gives {plain(leaf.rule_exact)}, "
+                f"the {node.method} rule gives {shown(leaf.rule_exact)}, "
                 f"{fmt(leaf.rule_score)} at two decimals",
                 leaf.rule_exact,
                 leaf.score_version,
+                zh=f"按{METHOD_ZH.get(str(node.method), str(node.method))}规则得 "
+                f"{shown(leaf.rule_exact)}，保留两位小数为 {fmt(leaf.rule_score)}",
                 rounded=fmt(leaf.rule_score),
             )
         )
@@ -102,6 +117,8 @@ def _leaf_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> lis
                 f"because {leaf.override_justification}",
                 leaf.override,
                 leaf.override_version,
+                zh=f"规则得分 {fmt(leaf.rule_score) or '无'}，认定为 {fmt(leaf.override)}，"
+                f"理由：{leaf.override_justification}",
                 rule_score=fmt(leaf.rule_score),
                 justification=leaf.override_justification,
             )
@@ -110,9 +127,10 @@ def _leaf_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> lis
         steps.append(
             step(
                 "rounding",
-                f"{plain(leaf.exact)} rounded half-up to two decimals: {fmt(leaf.score)}",
+                f"{shown(leaf.exact)} rounded half-up to two decimals: {fmt(leaf.score)}",
                 leaf.score,
                 leaf.score_version,
+                zh=f"{shown(leaf.exact)} 四舍五入保留两位小数：{fmt(leaf.score)}",
                 exact=plain(leaf.exact),
             )
         )
@@ -136,7 +154,14 @@ def _deduction_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -
         if d.status == "active":
             active += d.points
             steps.append(
-                step("deduction", f"−{fmt(d.points)}: {d.reason}", -d.points, d.version, **common)
+                step(
+                    "deduction",
+                    f"−{fmt(d.points)}: {d.reason}",
+                    -d.points,
+                    d.version,
+                    zh=f"扣 {fmt(d.points)} 分：{d.reason}",
+                    **common,
+                )
             )
         else:
             steps.append(
@@ -146,6 +171,8 @@ def _deduction_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -
                     f"{d.withdrawal_reason}",
                     Decimal(0),
                     d.withdrawn_version,
+                    zh=f"版本 {d.version} 记录的 {fmt(d.points)} 分扣分已撤回："
+                    f"{d.withdrawal_reason}",
                     recorded_version=d.version,
                     withdrawal_reason=d.withdrawal_reason,
                     **common,
@@ -156,9 +183,10 @@ def _deduction_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -
     steps.append(
         step(
             "sum",
-            f"{fmt(node.weight)} − {fmt(active)} active deductions = {plain(node.weight - active)}",
+            f"{fmt(node.weight)} − {fmt(active)} active deductions = {shown(node.weight - active)}",
             node.weight - active,
             max(moves) if moves else evaluation.framework_version,
+            zh=f"{fmt(node.weight)} − 有效扣分 {fmt(active)} = {shown(node.weight - active)}",
         )
     )
     return steps
@@ -173,6 +201,7 @@ def _checklist_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -
             f"checklist assessed: {leaf.checklist_justification}",
             None,
             leaf.checklist_version,
+            zh=f"清单评估：{leaf.checklist_justification}",
             justification=leaf.checklist_justification,
         )
     ]
@@ -186,6 +215,7 @@ def _checklist_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -
                 f"item {index} {'met' if met else 'not met'} ({fmt(points)} points): {text}",
                 given,
                 leaf.checklist_version,
+                zh=f"第 {index} 项{'达标' if met else '未达标'}（{fmt(points)} 分）：{text}",
                 index=index,
                 item=text,
                 points=fmt(points),
@@ -193,7 +223,13 @@ def _checklist_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -
             )
         )
     steps.append(
-        step("sum", f"points of the items met: {fmt(total)}", total, leaf.checklist_version)
+        step(
+            "sum",
+            f"points of the items met: {fmt(total)}",
+            total,
+            leaf.checklist_version,
+            zh=f"达标项得分合计：{fmt(total)}",
+        )
     )
     return steps
 
@@ -205,17 +241,27 @@ def _ratio_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> li
         entry = evaluation.entries.get(str(key))
         if entry is None:
             steps.append(
-                step("data_entry", f"{role} {key}: not recorded", None, None, role=role, key=key)
+                step(
+                    "data_entry",
+                    f"{role} {key}: not recorded",
+                    None,
+                    None,
+                    zh=f"{ROLE_ZH[role]} {key}：未录入",
+                    role=role,
+                    key=key,
+                )
             )
             continue
         values[role] = entry.value
         steps.append(
             step(
                 "data_entry",
-                f"{role} {key} = {plain(entry.value)} {entry.unit or ''}".rstrip()
+                f"{role} {key} = {shown(entry.value)} {entry.unit or ''}".rstrip()
                 + (f" ({entry.source})" if entry.source else ""),
                 entry.value,
                 entry.version,
+                zh=f"{ROLE_ZH[role]} {key} = {shown(entry.value)} {entry.unit or ''}".rstrip()
+                + (f"（{entry.source}）" if entry.source else ""),
                 role=role,
                 key=key,
                 unit=entry.unit,
@@ -233,14 +279,16 @@ def _ratio_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> li
         steps.append(
             step(
                 "ratio",
-                f"{plain(values['numerator'])} / {plain(values['denominator'])} = {plain(rate)}"
-                + (f", capped at {plain(node.cap)}" if capped != rate else ""),
+                f"{shown(values['numerator'])} / {shown(values['denominator'])} = {shown(rate)}"
+                + (f", capped at {shown(node.cap)}" if capped != rate else ""),
                 capped,
                 max(
                     e.version
                     for e in evaluation.entries.values()
                     if e.key in (node.numerator, node.denominator)
                 ),
+                zh=f"{shown(values['numerator'])} / {shown(values['denominator'])} = {shown(rate)}"
+                + (f"，以 {shown(node.cap)} 为上限" if capped != rate else ""),
                 rate=fmt(capped * HUNDRED),
                 uncapped=plain(rate),
                 cap=plain(node.cap),
@@ -249,7 +297,7 @@ def _ratio_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> li
         steps.append(
             step(
                 "product",
-                f"{plain(capped)} × {fmt(node.weight)} = {plain(capped * node.weight)}",
+                f"{shown(capped)} × {fmt(node.weight)} = {shown(capped * node.weight)}",
                 capped * node.weight,
                 leaf.score_version,
             )
@@ -274,10 +322,12 @@ def _survey_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> l
         steps.append(
             step(
                 "survey_question",
-                f"question {number}: ({terms}) / ({plain(top)} × {respondents}) = {plain(rate)}"
+                f"question {number}: ({terms}) / ({plain(top)} × {respondents}) = {shown(rate)}"
                 f" ({fmt(rate * HUNDRED)}%)",
                 rate,
                 leaf.tallies_version,
+                zh=f"第 {number} 题：({terms}) / ({plain(top)} × {respondents}) = {shown(rate)}"
+                f"（{fmt(rate * HUNDRED)}%）",
                 question=number,
                 respondents=respondents,
                 points=plain(points),
@@ -293,17 +343,19 @@ def _survey_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> l
     steps.append(
         step(
             "survey_satisfaction",
-            f"satisfaction = average of {len(rates)} question rates = {plain(satisfaction)}"
+            f"satisfaction = average of {len(rates)} question rates = {shown(satisfaction)}"
             f" ({fmt(satisfaction * HUNDRED)}%)",
             satisfaction,
             leaf.tallies_version,
+            zh=f"满意度 = {len(rates)} 道题得分率的平均 = {shown(satisfaction)}"
+            f"（{fmt(satisfaction * HUNDRED)}%）",
             rate=fmt(satisfaction * HUNDRED),
         )
     )
     steps.append(
         step(
             "product",
-            f"{plain(satisfaction)} × {fmt(node.weight)} = {plain(satisfaction * node.weight)}",
+            f"{shown(satisfaction)} × {fmt(node.weight)} = {shown(satisfaction * node.weight)}",
             satisfaction * node.weight,
             leaf.score_version,
         )
@@ -321,6 +373,7 @@ def _manual_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> l
             f"{leaf.manual_justification}",
             leaf.manual,
             leaf.manual_version,
+            zh=f"评价人员认定得分：{fmt(leaf.manual)}，理由：{leaf.manual_justification}",
             justification=leaf.manual_justification,
         )
     ]
@@ -331,18 +384,19 @@ def _parent_steps(
 ) -> list[Step]:
     steps = [_weight_step(evaluation, node)]
     total = Decimal(0)
-    shown: list[str] = []
+    terms: list[str] = []
     for child_code in node.children:
         child = evaluation.tree[child_code]
         score = evaluation.leaves[child_code].score if child.is_leaf else parents[child_code]
         total += score or Decimal(0)
-        shown.append(fmt(score) or "0")
+        terms.append(fmt(score) or "0")
         steps.append(
             step(
                 "child",
                 f"{child_code} {child.name}: {fmt(score) or 'not scored'}",
                 score,
                 last_score_change(evaluation, child_code),
+                zh=f"{child_code} {child.name}：{fmt(score) or '未评分'}",
                 code=child_code,
                 name=child.name,
                 weight=fmt(child.weight),
@@ -352,9 +406,10 @@ def _parent_steps(
     steps.append(
         step(
             "sum",
-            f"sum of the children's scores: {' + '.join(shown)} = {fmt(total)}",
+            f"sum of the children's scores: {' + '.join(terms)} = {fmt(total)}",
             total,
             max(versions) if versions else None,
+            zh=f"下级指标得分合计：{' + '.join(terms)} = {fmt(total)}",
         )
     )
     return steps

@@ -162,7 +162,7 @@ def test_a_bad_file_is_a_422_naming_sheet_row_and_column_and_records_nothing(
     body = response.json
     assert body["type"] == "urn:scoretrail:problem:sheet-rejected"
     assert body["status"] == 422
-    assert "nothing was recorded" in body["detail"]
+    assert "未记录任何内容" in body["detail"]
     assert [(r["sheet"], r["row"], r["column"]) for r in body["rows"]] == places
     assert words in body["rows"][0]["message"]
     assert list(body["errors"]) == ["file"]
