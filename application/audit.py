@@ -204,6 +204,7 @@ class AuditService:
                         "head_digest": None,
                         "first_bad_version": None,
                         "problem": error.detail,
+                        "not_found": True,
                     }
                 )
             if progress:

@@ -104,7 +104,9 @@ class RecordReports:
             for deduction in indicator["deductions"]:
                 dispute = decided.get(deduction["id"])
                 if dispute is not None and dispute["outcome"] != "upheld":
-                    deduction["points_before_decision"] = original.get(deduction["id"])
+                    deduction["points_before_decision"] = dispute[
+                        "previous_points"
+                    ] or original.get(deduction["id"])
                     deduction["decided_by_dispute"] = dispute["id"]
         digests = self.audit.log.stored_digests(str(evaluation.id))
         files = [{"id": k, **v} for k, v in evaluation.attached_files().items()]
