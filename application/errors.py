@@ -93,3 +93,17 @@ class EvidenceTypeRefused(ApplicationError):
 
     title = "Evidence file type not accepted"
     status = 415
+
+
+class EvidenceChanged(ApplicationError):
+    """A stored evidence file no longer hashes to what the events recorded: never served."""
+
+    title = "Evidence file changed or missing"
+    status = 409
+
+
+class RenderingUnavailable(ApplicationError):
+    """A report format needs a library this installation lacks (PDF: WeasyPrint, Pango)."""
+
+    title = "Report format unavailable"
+    status = 503

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from application.errors import EvidenceTooLarge, EvidenceTypeRefused
+from application.errors import EvidenceChanged, EvidenceTooLarge, EvidenceTypeRefused
 from application.service import EvaluationService
 from domain.errors import UnknownEvidence
 from domain.evaluation import Actor
@@ -120,7 +120,7 @@ class EvidenceFiles:
             raise UnknownEvidence(f"evidence file {evidence_id} does not exist", id=evidence_id)
         problem = self._problem(found)
         if problem is not None:
-            raise UnknownEvidence(problem, id=evidence_id, sha256=found["sha256"])
+            raise EvidenceChanged(problem, id=evidence_id, sha256=found["sha256"])
         content = self.blobs.get(found["sha256"])
         assert content is not None
         return found, content

@@ -106,7 +106,8 @@ def list_evidence(evaluation_id: Any) -> Any:
     }
 )
 def download_evidence(evaluation_id: Any, evidence_id: str) -> Any:
-    """The bytes of one evidence file, with its name and SHA-256 in the headers."""
+    """The bytes of one evidence file, with its name and SHA-256 in the headers; a stored file
+    that no longer matches its recorded hash answers 409 and is not served."""
     found, content = files().download(str(evaluation_id), evidence_id)
     response = download(
         Download(

@@ -34,6 +34,8 @@ TITLES = {
     "unsupported-media-type": "不支持的文件类型",
     "evidence-too-large": "佐证材料文件过大",
     "evidence-type-refused": "不接受该类型的佐证材料",
+    "evidence-changed": "佐证材料已被改动或缺失",
+    "rendering-unavailable": "无法生成该格式的报告",
     "concurrent-change": "并发修改冲突",
     "stale-version": "版本已变化",
     "precondition-failed": "前提条件不成立",

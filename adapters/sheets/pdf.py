@@ -8,6 +8,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from application.errors import RenderingUnavailable
+
 from .record import Record, record_html
 
 log = logging.getLogger("scoretrail.pdf")
@@ -15,10 +17,6 @@ log = logging.getLogger("scoretrail.pdf")
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 FONT_FAMILY = "ScoreTrail CJK"
-
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint or the libraries under it (Pango) are not installed."""
 
 
 def cjk_font() -> Path | None:
@@ -52,7 +50,10 @@ def record_pdf(record: Record, zone: tzinfo) -> bytes:
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as error:  # OSError: Pango missing
-        raise PdfUnavailable(f"PDF output needs WeasyPrint and Pango: {error}") from error
+        raise RenderingUnavailable(
+            f"PDF output needs WeasyPrint and Pango, which this installation lacks: {error}",
+            format="pdf",
+        ) from error
     html = record_html(record, zone, extra_css=font_css())
     content: Any = HTML(string=html, base_url=".").write_pdf()
     return bytes(content)

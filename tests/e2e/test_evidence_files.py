@@ -145,8 +145,26 @@ def test_verification_names_a_swapped_or_missing_evidence_file(
     assert swapped["ok"] is False
     assert swapped["evidence"]["file"]["id"] == file["id"]
     assert "立项批复.pdf" in swapped["problem"] and "changed" in swapped["problem"]
-    assert auditor.get(f"{base}/evidence/{file['id']}").status_code == 404  # never served
+    assert auditor.get(f"{base}/evidence/{file['id']}").status_code == 409  # never served
 
     stored.unlink()
     missing = auditor.get(base + "/verification").json
     assert missing["ok"] is False and "missing" in missing["problem"]
+
+
+def test_a_unit_cites_its_own_upload_in_a_dispute(app: Flask, base: str) -> None:
+    evaluator, unit = signed_in(app), signed_in(app, "subject", "unit", subject=SUBJECT)
+    leaf = next(i for i in evaluator.get(base).json["indicators"] if i["code"] == "1.1")
+    signed_in(app, "reviewer", "rita").post(base + "/submission")
+    file = upload(unit, base, b"%PDF-1.4 rectified", "整改报告.pdf").json
+    raised = unit.post(
+        base + "/disputes",
+        json={
+            "deduction_id": leaf["deductions"][0]["id"],
+            "grounds": "已整改",
+            "evidence": [{"id": file["id"], "title": "整改报告"}],
+        },
+    )
+    assert raised.status_code == 201, raised.json
+    assert raised.json["evidence"][0]["sha256"] == file["sha256"]
+    assert raised.json["evidence"][0]["title"] == "整改报告"

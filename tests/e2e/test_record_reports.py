@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -121,3 +122,14 @@ def test_the_font_ships_with_the_install() -> None:
 
     font = cjk_font()
     assert font is not None and Path(font).stat().st_size > 1_000_000
+
+
+def test_without_weasyprint_a_pdf_is_a_503_problem(
+    story: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if it were not installed
+    response = story["auditor"].get(f"{story['base']}/report?format=pdf")
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.json["title"] == "无法生成该格式的报告"
+    assert story["auditor"].get(f"{story['base']}/report?format=html").status_code == 200
