@@ -57,3 +57,16 @@ def test_explanations_speak_one_language_and_round_long_quotients(app: Flask) ->
     for text in [s["text"] for s in chinese + english]:
         assert not re.search(r"\d\.\d{5,}", text), text  # no 28-digit quotients in prose
     assert any(len(s["value"] or "") > 10 for s in chinese)  # the values keep every digit
+
+
+def test_field_messages_follow_the_language_too(app: Flask, base: str) -> None:
+    api = signed_in(app)
+    body = {"reason": "缺分值", "typo": 1}
+    chinese = api.post(base + "/indicators/1.1/deductions", json=body).json
+    english = api.post(base + "/indicators/1.1/deductions", json=body, headers=EN).json
+    assert chinese["errors"] == {"points": ["缺少必填字段。"], "typo": ["未知字段。"]}
+    assert english["errors"] == {
+        "points": ["Missing data for required field."],
+        "typo": ["Unknown field."],
+    }
+    assert chinese["title"] == "校验未通过"

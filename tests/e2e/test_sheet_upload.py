@@ -196,7 +196,7 @@ def test_missing_file_part_is_a_validation_problem(api: Api) -> None:
     response = api.post(IMPORT, data={"subject": "x"}, content_type="multipart/form-data")
 
     assert response.status_code == 422
-    assert response.json["errors"]["file"] == ["Missing data for required field."]
+    assert response.json["errors"]["file"] == ["缺少必填字段。"]
     assert evaluation_count(api) == 0
 
 
