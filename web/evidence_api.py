@@ -105,6 +105,8 @@ def list_evidence(evaluation_id: Any) -> Any:
         }
     }
 )
+@blp.alt_response(404, description="No such evaluation or evidence file.")
+@blp.alt_response(409, description="The stored file no longer matches its recorded hash.")
 def download_evidence(evaluation_id: Any, evidence_id: str) -> Any:
     """The bytes of one evidence file, with its name and SHA-256 in the headers; a stored file
     that no longer matches its recorded hash answers 409 and is not served."""
