@@ -229,6 +229,7 @@ class SqlReadModel:
                 "grade_bands": event.grade_bands,
                 "created_at": event.timestamp,
                 "updated_at": event.timestamp,
+                "time_zone": getattr(event, "time_zone", None),
             },
             evaluation=evaluation_id,
         )
@@ -463,6 +464,7 @@ class SqlReadModel:
             "grade": head["grade"],
             "created_at": iso(head["created_at"]),
             "updated_at": iso(head["updated_at"]),
+            "time_zone": head["time_zone"],
         }
 
     def list_evaluations(
@@ -488,6 +490,14 @@ class SqlReadModel:
         where = history_where(evaluation_id, filters or {})
         rows, total = self._page_of(events, where, (events.c.version,), page, per_page)
         return [history_item(r) for r in rows], total
+
+    def time_zone_of(self, evaluation_id: str) -> str | None:
+        """The evaluation's own time zone, if it has one (a primary-key read)."""
+        with self.datastore.transaction(commit=False) as session:
+            value = session.execute(
+                select(evaluations.c.time_zone).where(evaluations.c.id == evaluation_id)
+            ).scalar()
+        return str(value) if value else None
 
     def last_version_of(self, evaluation_id: str, kind: str) -> int | None:
         """The version of the latest event of that type (one seek down the type index)."""

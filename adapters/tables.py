@@ -57,6 +57,7 @@ evaluations = Table(
     Column("grade_bands", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("time_zone", String(64)),  # null: the service's default zone
 )
 
 indicators = Table(

@@ -166,6 +166,7 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
         "grade_bands": [dict(b) for b in evaluation.grade_bands],
         "created_at": iso(evaluation.created_on),
         "updated_at": iso(evaluation.modified_on),
+        "time_zone": evaluation.__dict__.get("time_zone"),
         "indicators": indicators,
         "data_entries": [
             {

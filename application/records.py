@@ -10,6 +10,7 @@ from application.audit import AuditService
 from application.documents import evaluation_document, evidence_list, iso
 from application.evidence import EvidenceFiles
 from application.findings import find
+from application.moments import zone_named
 from application.ports import Rendered
 from application.sheets import Download, SheetTransfer, ascii_stem, report_stem
 from domain.values import fmt
@@ -146,8 +147,9 @@ class RecordReports:
             version=version,
             as_of=as_of,
         )
-        rendered = self.renderer.render_record(record, fmt, self.zone)
         document = record["document"]
+        zone = zone_named(document["time_zone"]) if document.get("time_zone") else self.zone
+        rendered = self.renderer.render_record(record, fmt, zone)
         return Download(
             rendered.content,
             rendered.media_type,

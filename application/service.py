@@ -124,6 +124,7 @@ class EvaluationService:
         total_weight: object = "100",
         grade_bands: list[dict[str, Any]] | None = None,
         by: Actor,
+        time_zone: str | None = None,
     ) -> dict[str, Any]:
         evaluation = Evaluation.start(
             title=title,
@@ -134,6 +135,7 @@ class EvaluationService:
             total_weight=total_weight,
             grade_bands=grade_bands,
             by=by,
+            time_zone=time_zone,
         )
         with self.read_model.transaction():
             self._save(evaluation)
@@ -281,6 +283,7 @@ class EvaluationService:
             total_weight=header.get("total_weight", "100"),
             grade_bands=header.get("grade_bands"),
             by=by,
+            time_zone=header.get("time_zone"),
         )
         evaluation.define_framework(spec["indicators"], by)
         for entry in spec.get("data_entries", []):

@@ -12,6 +12,7 @@ from typing import Any
 
 from application.documents import evaluation_document, event_meta, event_payload, event_type, iso
 from application.errors import SheetRejected
+from application.moments import zone_named
 from application.ports import Progress, SheetCodec
 from application.service import EvaluationService, apply_action
 from domain.errors import DomainError, FrameworkRejected, InvalidValue
@@ -151,7 +152,8 @@ class SheetTransfer:
                 break
             page += 1
         document = self.service.document(evaluation_id)
-        rendered = self.codec.render_history(items, fmt, self.zone)
+        own = document.get("time_zone")
+        rendered = self.codec.render_history(items, fmt, zone_named(own) if own else self.zone)
         stem = report_stem(document).rsplit("-v", 1)[0]
         return Download(
             rendered.content,

@@ -58,6 +58,7 @@ from domain.scoring import (
     survey_score,
 )
 from domain.values import round_half_up, to_decimal
+from domain.zones import check_time_zone
 
 DRAFT, SUBMITTED, FINALIZED = "draft", "submitted", "finalized"
 
@@ -150,8 +151,10 @@ class Evaluation(Aggregate):
         total_weight: Decimal,
         grade_bands: list[dict[str, str]],
         meta: dict[str, str],
+        time_zone: str | None = None,
     ) -> None:
         self.title = title
+        self.time_zone = time_zone  # IANA name; None: the service's default zone
         self.subject = subject
         self.fiscal_year = fiscal_year
         self.kind = kind
@@ -180,10 +183,12 @@ class Evaluation(Aggregate):
         total_weight: object = "100",
         grade_bands: list[dict[str, object]] | None = None,
         by: Actor,
+        time_zone: str | None = None,
     ) -> Evaluation:
         """Open a new evaluation in draft."""
         weight = to_decimal(total_weight, "total_weight")
         cls.check_header(title, subject, fiscal_year, kind, weight)
+        zone = check_time_zone(time_zone)
         bands = normalise_bands(grade_bands) if grade_bands else default_bands(weight)
         return cls(
             title=title.strip(),
@@ -194,6 +199,7 @@ class Evaluation(Aggregate):
             total_weight=weight,
             grade_bands=bands,
             meta=by.as_meta(),
+            **({"time_zone": zone} if zone else {}),
         )
 
     # ----------------------------------------------------------------- checks

@@ -5,18 +5,26 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 from marshmallow import fields
 
 from application.history import NAMED_BOUNDS
 from application.moments import DEFAULT_TIMEZONE, parse_moment, zone_named
+from web.context import service
 
 TIMEZONE_SETTING = "SCORETRAIL_TIMEZONE"
 
 
 def local_zone() -> tzinfo:
-    """The zone in which dates and times without an offset are read."""
-    name = current_app.config.get(TIMEZONE_SETTING) if has_app_context() else None
+    """The zone in which dates and times without an offset are read: the evaluation's own
+    when the request names one that has it, else the service's setting."""
+    name = None
+    if has_request_context():
+        evaluation_id = (request.view_args or {}).get("evaluation_id")
+        if evaluation_id is not None:
+            name = service().read_model.time_zone_of(str(evaluation_id))
+    if not name and has_app_context():
+        name = current_app.config.get(TIMEZONE_SETTING)
     return zone_named(name or DEFAULT_TIMEZONE)
 
 

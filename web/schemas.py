@@ -73,6 +73,16 @@ class EvaluationCreateSchema(Strict):
     evaluator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     total_weight = Number(load_default="100")
     grade_bands = fields.List(fields.Nested(GradeBandSchema), load_default=None, allow_none=True)
+    time_zone = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "IANA zone its dates and offset-less times are read in (default: "
+            "SCORETRAIL_TIMEZONE)",
+            "example": "Asia/Shanghai",
+        },
+    )
 
 
 class ChecklistItemSchema(Strict):
@@ -249,6 +259,7 @@ class SummaryOut(Schema):
     grade = fields.String(allow_none=True, metadata={"example": "良"})
     created_at = fields.String()
     updated_at = fields.String()
+    time_zone = fields.String(allow_none=True, metadata={"description": "null: the default"})
 
 
 class DocumentOut(SummaryOut):

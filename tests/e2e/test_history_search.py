@@ -142,3 +142,23 @@ def test_a_diff_from_submission_names_what_moved_since(story: dict[str, Any]) ->
     assert diff.status_code == 200, diff.json
     assert [i["code"] for i in diff.json["indicators"]] == ["1", "1.1"]
     assert {e["actor"] for e in diff.json["events"]} == {"rita", "unit"}
+
+
+def test_an_evaluation_may_keep_its_own_time_zone(api_for: ApiFor) -> None:
+    alice = api_for("evaluator", "alice")
+    header = {**small_case()["evaluation"], "time_zone": "Europe/Berlin"}
+    with freeze_time("2026-06-01T09:00:00+00:00"):
+        created = alice.post("/evaluations", json=header)
+    assert created.status_code == 201, created.json
+    assert created.json["time_zone"] == "Europe/Berlin"
+    base = f"/evaluations/{created.json['id']}"
+    with freeze_time("2026-06-01T21:30:00+00:00"):  # 2 June in Shanghai, 1 June in Berlin
+        framework = alice.post(base + "/framework", json={"indicators": small_case()["indicators"]})
+        assert framework.status_code == 200
+    version = alice.get(base).json["version"]
+    on_first = search(alice, base, "from=2026-06-01&to=2026-06-01")
+    assert [i["version"] for i in on_first] == list(range(1, version + 1))
+    assert alice.get(f"{base}?as_of=2026-06-01").json["version"] == version
+    refused = alice.post("/evaluations", json={**header, "time_zone": "Mars/Olympus"})
+    assert refused.status_code == 422
+    assert refused.json["values"]["time_zone"] == "Mars/Olympus"
