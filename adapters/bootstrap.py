@@ -17,6 +17,7 @@ from adapters.idempotency import SqlIdempotencyKeys
 from adapters.integrity import FACTORY_TOPIC, SECRET_SETTING, ChainedRecorder, RawEventLog
 from adapters.read_model import SqlReadModel
 from adapters.review_read_model import SqlReviewQueries
+from adapters.sessions import SqlSessionStore
 from adapters.setup import prepare
 from adapters.sheets.codec import WorkbookCodec
 from adapters.store import StoreTuning
@@ -28,6 +29,7 @@ from application.integrity import INSECURE_DEVELOPMENT_SECRET
 from application.records import RecordReports
 from application.review import ReviewService
 from application.service import EvaluationService
+from application.sessions import SessionService
 from application.sheets import SheetTransfer
 from application.tokens import TokenService
 
@@ -134,6 +136,11 @@ def datastore_of(service: EvaluationService) -> SQLAlchemyDatastore:
 def build_token_service(service: EvaluationService) -> TokenService:
     """API tokens on the database the evaluation service already uses."""
     return TokenService(SqlTokenStore(datastore_of(service)))
+
+
+def build_session_service(service: EvaluationService, tokens: TokenService) -> SessionService:
+    """Browser sessions, started with the tokens of `tokens`, on the same database."""
+    return SessionService(SqlSessionStore(datastore_of(service)), tokens)
 
 
 def build_review_service(service: EvaluationService) -> ReviewService:

@@ -21,6 +21,9 @@ class ReviewQueries(Protocol):
 
     def notes(self, evaluation_id: str, status: str | None) -> list[dict[str, Any]]: ...
 
+    def queue(self, status: str, subject: str | None, limit: int) -> list[dict[str, Any]]:
+        """Disputes of one status across evaluations (of one subject when given)."""
+
     def note(self, evaluation_id: str, note_id: str) -> dict[str, Any] | None: ...
 
     def subject_of(self, evaluation_id: str) -> str | None:
@@ -78,6 +81,13 @@ class ReviewService:
     def disputes(self, evaluation_id: str, status: str | None = None) -> dict[str, Any]:
         self._require(evaluation_id)
         items = self.queries.disputes(evaluation_id, status)
+        return {"items": items, "total": len(items)}
+
+    def queue(
+        self, status: str = "open", subject: str | None = None, limit: int = 200
+    ) -> dict[str, Any]:
+        """The dispute queue across evaluations, oldest first; `subject` narrows it to one."""
+        items = self.queries.queue(status, subject, limit)
         return {"items": items, "total": len(items)}
 
     def dispute(self, evaluation_id: str, dispute_id: str) -> dict[str, Any]:

@@ -15,13 +15,14 @@ from adapters.bootstrap import (
     build_evidence,
     build_records,
     build_review_service,
+    build_session_service,
     build_sheets,
     build_token_service,
 )
 from application.access import AccessControl
 from application.idempotency import IdempotentRequests
 from application.moments import zone_named
-from web import auth, health, problems, review_api, token_api
+from web import auth, health, problems, review_api, token_api, ui
 from web.api import blp
 from web.audit_api import blp as audit_blp
 from web.evidence_api import blp as evidence_blp
@@ -68,7 +69,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     reviews = build_review_service(service)
     app.extensions["scoretrail"] = service
     app.extensions["scoretrail.review"] = reviews
-    app.extensions["scoretrail.tokens"] = build_token_service(service)
+    app.extensions["scoretrail.tokens"] = tokens = build_token_service(service)
+    app.extensions["scoretrail.sessions"] = build_session_service(service, tokens)
     app.extensions["scoretrail.access"] = AccessControl(reviews.queries.subject_of)
     evidence = build_evidence(
         service,
@@ -98,6 +100,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(evidence_blp)
     api.register_blueprint(health.blp)
     problems.register(app)
+    ui.install(app)  # pages under /ui and the API browser at /api/v1/docs
 
     @app.before_request
     def identify() -> None:

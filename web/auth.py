@@ -15,7 +15,12 @@ from web import health
 from web.context import access, tokens
 
 # Answer without a token: the API description (and health checks, should any be added).
-PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json"}) | health.PUBLIC_ENDPOINTS
+PUBLIC_ENDPOINTS = (
+    frozenset({"api-docs.openapi_json", "apidocs.swagger_ui", "apidocs.swagger_asset"})
+    | health.PUBLIC_ENDPOINTS
+)
+# Pages sign in with a browser session instead (web.ui) and check the same permission table.
+SESSION_BLUEPRINTS = frozenset({"ui"})
 
 A = Action
 # Route (Flask endpoint) → the action it performs; who may act is PERMISSIONS' business.
@@ -94,7 +99,7 @@ def principal_from(header: str | None) -> Principal:
 
 def authenticate() -> None:
     """Before each request: who is calling, and may they do what this route does?"""
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint in SESSION_BLUEPRINTS:
         return
     g.identity = principal = principal_from(request.headers.get("Authorization"))
     if request.endpoint is None:
