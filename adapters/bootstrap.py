@@ -20,6 +20,7 @@ from adapters.review_read_model import SqlReviewQueries
 from adapters.sessions import SqlSessionStore
 from adapters.setup import prepare
 from adapters.sheets.codec import WorkbookCodec
+from adapters.snapshot_seals import SealedSnapshotRecorder
 from adapters.store import StoreTuning
 from adapters.tokens import SqlTokenStore
 from application.app import EvaluationStore
@@ -88,7 +89,7 @@ def build_components(
     assert datastore.engine is not None
     recorder = store.recorder
     assert isinstance(recorder, ChainedRecorder)
-    read_model = SqlReadModel(datastore, events_table=recorder.events_table_name)
+    read_model = SqlReadModel(datastore, events_table=recorder.events_table_name, key=recorder.key)
     service = EvaluationService(store, read_model)
     keys = SqlIdempotencyKeys(datastore)
 
@@ -153,7 +154,9 @@ def build_audit(service: EvaluationService, evidence: EvidenceFiles | None = Non
     verification also re-hashes the stored evidence files."""
     recorder = service.store.recorder
     assert isinstance(recorder, ChainedRecorder), "the store was not built by build_service"
-    audit = AuditService(service, RawEventLog(recorder))
+    snapshots = service.store.snapshots.recorder if service.store.snapshots else None
+    assert snapshots is None or isinstance(snapshots, SealedSnapshotRecorder)
+    audit = AuditService(service, RawEventLog(recorder, snapshots))
     audit.evidence = evidence
     return audit
 

@@ -25,6 +25,7 @@ from application.findings import find
 from application.history import NAMED_BOUNDS
 from application.integrity import ALGORITHM, RawRecord, prove, walk
 from application.service import EvaluationService
+from application.store_checks import packet_snapshots, stores_checked
 from domain.errors import InvalidValue, UnknownIndicator
 from domain.evaluation import Evaluation
 
@@ -41,6 +42,10 @@ class EventLog(Protocol):
     def stored_digests(self, evaluation_id: str) -> dict[int, str]: ...
 
     def evaluation_ids(self) -> list[str]: ...
+
+    def snapshot_checks(self, evaluation_id: str) -> list[Any]: ...
+
+    def snapshot_records(self, evaluation_id: str) -> list[dict[str, Any]]: ...
 
 
 class AuditService:
@@ -169,7 +174,7 @@ class AuditService:
     def verification(self, evaluation_id: str) -> dict[str, Any]:
         """Walk the chain from the raw stored records and name the first one that breaks."""
         key, records, stored = self._raw(evaluation_id)
-        verdict = walk(self.log.key, key, records, stored).as_dict()
+        verdict = stores_checked(walk(self.log.key, key, records, stored).as_dict(), self, key)
         if self.evidence is None or not verdict["ok"]:
             return verdict  # a broken chain says nothing trustworthy about the files
         files = self.evidence.check(key)
@@ -225,7 +230,7 @@ class AuditService:
     def packet(self, evaluation_id: str) -> dict[str, Any]:
         """Every stored record (raw and decoded), the digests and the verdict at export time."""
         key, records, stored = self._raw(evaluation_id)
-        verdict = walk(self.log.key, key, records, stored)
+        verdict = stores_checked(walk(self.log.key, key, records, stored).as_dict(), self, key)
         events = []
         for record in records:
             events.append(
@@ -248,8 +253,9 @@ class AuditService:
                 "head_version": head,
                 "head_digest": stored.get(head) if head else None,
             },
-            "verification": verdict.as_dict(),
+            "verification": verdict,
             "events": events,
+            "snapshots": packet_snapshots(self.log.snapshot_records(key)),
         }
 
     def _decoded(self, record: RawRecord) -> dict[str, Any]:

@@ -53,12 +53,14 @@ class ReviewService:
         indicator: str | None = None,
         evidence: list[dict[str, Any]] | None = None,
         by: Actor,
+        expected_version: int | None = None,
     ) -> dict[str, Any]:
         """Contest a deduction or a leaf's score; returns the open dispute."""
         dispute_id = self.new_id()
         self.evaluations.change(
             evaluation_id,
             lambda e: e.raise_dispute(dispute_id, deduction_id, indicator, grounds, evidence, by),
+            expected_version,
         )
         return self._dispute(evaluation_id, dispute_id)
 
@@ -71,10 +73,13 @@ class ReviewService:
         reason: str | None,
         points: object = None,
         by: Actor,
+        expected_version: int | None = None,
     ) -> dict[str, Any]:
         """Decide a dispute; returns it with the updated evaluation under `evaluation`."""
         document = self.evaluations.change(
-            evaluation_id, lambda e: e.decide_dispute(dispute_id, outcome, points, reason, by)
+            evaluation_id,
+            lambda e: e.decide_dispute(dispute_id, outcome, points, reason, by),
+            expected_version,
         )
         return {**self._dispute(evaluation_id, dispute_id), "evaluation": document}
 
@@ -104,16 +109,32 @@ class ReviewService:
 
     # ------------------------------------------------------------------- notes
     def add_note(
-        self, evaluation_id: str, code: str, *, text: str | None, by: Actor
+        self,
+        evaluation_id: str,
+        code: str,
+        *,
+        text: str | None,
+        by: Actor,
+        expected_version: int | None = None,
     ) -> dict[str, Any]:
         note_id = self.new_id()
-        self.evaluations.change(evaluation_id, lambda e: e.add_note(note_id, code, text, by))
+        self.evaluations.change(
+            evaluation_id, lambda e: e.add_note(note_id, code, text, by), expected_version
+        )
         return self._note(evaluation_id, note_id)
 
     def resolve_note(
-        self, evaluation_id: str, note_id: str, *, reason: str | None = None, by: Actor
+        self,
+        evaluation_id: str,
+        note_id: str,
+        *,
+        reason: str | None = None,
+        by: Actor,
+        expected_version: int | None = None,
     ) -> dict[str, Any]:
-        self.evaluations.change(evaluation_id, lambda e: e.resolve_note(note_id, reason, by))
+        self.evaluations.change(
+            evaluation_id, lambda e: e.resolve_note(note_id, reason, by), expected_version
+        )
         return self._note(evaluation_id, note_id)
 
     def notes(self, evaluation_id: str, status: str | None = None) -> dict[str, Any]:

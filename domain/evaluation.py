@@ -57,7 +57,7 @@ from domain.scoring import (
     rollup,
     survey_score,
 )
-from domain.values import round_half_up, to_decimal
+from domain.values import round_half_up, to_amount, to_decimal
 from domain.zones import check_time_zone
 
 DRAFT, SUBMITTED, FINALIZED = "draft", "submitted", "finalized"
@@ -70,9 +70,13 @@ class Actor:
     name: str
     role: str
     correlation_id: str
+    token_id: str = ""  # the API token that asked; two tokens of one name stay apart
 
     def as_meta(self) -> dict[str, str]:
-        return {"actor": self.name, "role": self.role, "correlation_id": self.correlation_id}
+        meta = {"actor": self.name, "role": self.role, "correlation_id": self.correlation_id}
+        if self.token_id:
+            meta["token_id"] = self.token_id
+        return meta
 
 
 @dataclass
@@ -128,6 +132,8 @@ class LeafState:
     override_version: int | None = None
     tallies_version: int | None = None
     score_version: int | None = None
+    # who recorded this leaf's inputs (checklist, score, override, survey): never its judge
+    recorded_by: list[str] = field(default_factory=list)
 
 
 REPORTED_FIGURES = ("score", "rate", "total")
@@ -186,7 +192,7 @@ class Evaluation(Aggregate):
         time_zone: str | None = None,
     ) -> Evaluation:
         """Open a new evaluation in draft."""
-        weight = to_decimal(total_weight, "total_weight")
+        weight = to_amount(total_weight, "total_weight")
         cls.check_header(title, subject, fiscal_year, kind, weight)
         zone = check_time_zone(time_zone)
         bands = normalise_bands(grade_bands) if grade_bands else default_bands(weight)
@@ -385,7 +391,7 @@ class Evaluation(Aggregate):
         self.check_open()
         node = self.check_leaf(code, "deduction")
         text = self.check_reason(reason, "a deduction")
-        amount = to_decimal(points, "points")
+        amount = to_amount(points, "points")
         self.check_deduction(node, amount)
         self._deduction_recorded(
             deduction_id=deduction_id,
@@ -435,7 +441,7 @@ class Evaluation(Aggregate):
         """The score of a manual leaf, or an override of any other leaf."""
         self.check_open()
         node = self.check_leaf(code)
-        value = to_decimal(score, "score")
+        value = to_amount(score, "score")
         self.check_score(node, value)
         text = self.check_reason(justification, "a recorded score")
         proof = self.check_evidence(evidence)
@@ -589,7 +595,7 @@ class Evaluation(Aggregate):
         amount = check_outcome(outcome, points)
         text = self.check_reason(reason, "a dispute decision")
         deduction = self.deductions.get(dispute.deduction_id or "")
-        check_decider(dispute, deduction.actor if deduction else None, by.name)
+        check_decider(dispute, self.recorders_of(dispute, deduction), by.name)
         node = self.tree[dispute.code]
         previous: Decimal | None = None
         if deduction is not None and outcome != UPHELD:
@@ -784,6 +790,21 @@ class Evaluation(Aggregate):
         deduction.withdrawal_reason = reason
         deduction.withdrawn_version = self.version + 1
 
+    def recorders_of(self, dispute: Dispute, deduction: Deduction | None) -> list[str]:
+        """Who recorded what a dispute is about: the deduction, or the indicator's inputs."""
+        if deduction is not None:
+            return [deduction.actor]
+        cuts = self.deductions.values()
+        active = [d.actor for d in cuts if d.code == dispute.code and d.status == "active"]
+        return [*self.leaves[dispute.code].recorded_by, *active]
+
+    def _recorded_by(self, code: str, meta: dict[str, str]) -> None:
+        # the leaf's list is replaced, not appended to: a snapshot's copy stays as it was
+        actor = meta.get("actor", "")
+        recorded = self.leaves[code].recorded_by
+        if actor and actor not in recorded:
+            self.leaves[code].recorded_by = [*recorded, actor]
+
     @event("ChecklistAssessed")
     def _checklist_assessed(
         self, code: str, met: list[bool], justification: str, meta: dict[str, str]
@@ -792,6 +813,7 @@ class Evaluation(Aggregate):
         self.leaves[code].met = met
         self.leaves[code].checklist_justification = justification
         self.leaves[code].checklist_version = self.version + 1
+        self._recorded_by(code, meta)
 
     @event("ScoreRecorded")
     def _score_recorded(
@@ -806,6 +828,7 @@ class Evaluation(Aggregate):
         self.leaves[code].manual = score
         self.leaves[code].manual_justification = justification
         self.leaves[code].manual_version = self.version + 1
+        self._recorded_by(code, meta)
 
     @event("ScoreOverridden")
     def _score_overridden(
@@ -820,6 +843,7 @@ class Evaluation(Aggregate):
         self.leaves[code].override = score
         self.leaves[code].override_justification = justification
         self.leaves[code].override_version = self.version + 1
+        self._recorded_by(code, meta)
 
     @event("SurveyRecorded")
     def _survey_recorded(
@@ -828,6 +852,7 @@ class Evaluation(Aggregate):
         self.scoring_started = True
         self.leaves[code].tallies = tallies
         self.leaves[code].tallies_version = self.version + 1
+        self._recorded_by(code, meta)
 
     @event("ScoreChanged")
     def _score_changed(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,7 +14,7 @@ from domain.errors import (
     UnknownDispute,
     UnknownNote,
 )
-from domain.values import to_decimal
+from domain.values import to_amount
 
 OPEN, DECIDED, RESOLVED = "open", "decided", "resolved"
 UPHELD, OVERTURNED, AMENDED = "upheld", "overturned", "amended"
@@ -113,7 +113,7 @@ def check_outcome(outcome: str, points: object) -> Decimal | None:
     if outcome == AMENDED:
         if points is None:
             raise InvalidValue("an amended decision needs points", field="points")
-        return to_decimal(points, "points")
+        return to_amount(points, "points")
     if points is not None:
         raise InvalidValue(
             f"points are given with an amended decision only, not with {outcome}", field="points"
@@ -121,11 +121,14 @@ def check_outcome(outcome: str, points: object) -> Decimal | None:
     return None
 
 
-def check_decider(dispute: Dispute, recorded_by: str | None, decider: str) -> None:
-    """Nobody judges their own cause: not the one who raised it, nor who recorded the deduction."""
-    if recorded_by is not None and recorded_by == decider:
+def check_decider(dispute: Dispute, recorded_by: Iterable[str], decider: str) -> None:
+    """Nobody judges their own cause: not the one who raised it, nor anyone who recorded what
+    it disputes (the deduction; for an indicator, its score, override, checklist, survey or
+    an active deduction on it)."""
+    if decider in set(recorded_by):
+        what = "the disputed deduction" if dispute.deduction_id else f"indicator {dispute.code}"
         raise NotPermitted(
-            f"{decider} recorded the disputed deduction and may not decide dispute {dispute.id}",
+            f"{decider} recorded {what} and may not decide dispute {dispute.id}",
             id=dispute.id,
             actor=decider,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http
+import re
 import uuid
 from typing import Any
 
@@ -22,7 +24,7 @@ from adapters.bootstrap import (
 from application.access import AccessControl
 from application.idempotency import IdempotentRequests
 from application.moments import zone_named
-from web import auth, health, problems, review_api, token_api, ui
+from web import auth, health, hostile_input, problems, review_api, token_api, ui
 from web.api import blp
 from web.audit_api import blp as audit_blp
 from web.evidence_api import blp as evidence_blp
@@ -30,8 +32,11 @@ from web.idempotency import EXTENSION as IDEMPOTENCY
 from web.idempotency import ScoreTrailFlask
 from web.logs import AccessLog, configure_logging
 from web.openapi import HeadersPlugin
+from web.problems import PROBLEM_JSON
 from web.settings import chain_secret, evidence_limits, load_settings, store_tuning
 from web.sheets import blp as sheets_blp
+
+REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
 
 
 class ProblemApi(Api):
@@ -39,6 +44,19 @@ class ProblemApi(Api):
 
     def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
         return problems.http_problem(error)
+
+    def _register_responses(self) -> None:
+        # Every error answer is application/problem+json with the Problem schema: say so.
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_JSON: {"schema": "Problem"}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            "DEFAULT_ERROR",
+            {"description": "A problem", "content": {PROBLEM_JSON: {"schema": "Problem"}}},
+            lazy=True,
+        )
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -104,10 +122,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def identify() -> None:
-        incoming = request.headers.get("X-Request-ID", "").strip()
-        g.request_id = incoming[:128] if incoming else str(uuid.uuid4())
+        incoming = request.headers.get("X-Request-ID", "").strip()[:128]
+        # echoed in headers, logs and problems: visible ASCII only, else a fresh id
+        g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else str(uuid.uuid4())
 
     auth.install(app)  # after the request id is set: problems carry it
+    hostile_input.install(app)  # after authentication: strangers learn nothing of the shapes
 
     @app.after_request
     def stamp(response: Response) -> Response:

@@ -6,6 +6,7 @@ import re
 
 from marshmallow import Schema, fields, validate
 
+from web.bounds import version_range
 from web.moments import HistoryBound
 from web.schemas import Evidence, Number, Strict
 
@@ -42,7 +43,7 @@ class ProofSchema(Strict):
     digest = fields.String(
         required=True, validate=validate.Regexp(HEX64, error="Must be 64 hexadecimal digits.")
     )
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, strict=True, validate=version_range())
 
 
 class ReportedFigureSchema(Strict):
@@ -163,6 +164,21 @@ class EvidenceCheckOut(Schema):
     problem = fields.String(allow_none=True)
 
 
+class RefusedSnapshotOut(Schema):
+    version = fields.Integer()
+    problem = fields.String()
+
+
+class SnapshotsCheckedOut(Schema):
+    checked = fields.Integer()
+    refused = fields.List(fields.Nested(RefusedSnapshotOut))
+
+
+class ReadModelCheckedOut(Schema):
+    ok = fields.Boolean()
+    problem = fields.String(allow_none=True)
+
+
 class VerificationOut(Schema):
     evidence = fields.Nested(
         EvidenceCheckOut, metadata={"description": "the stored evidence files, re-hashed"}
@@ -175,6 +191,13 @@ class VerificationOut(Schema):
     head_digest = fields.String(allow_none=True)
     first_bad_version = fields.Integer(allow_none=True)
     problem = fields.String(allow_none=True)
+    snapshots = fields.Nested(
+        SnapshotsCheckedOut, metadata={"description": "the stored snapshots' seals"}
+    )
+    read_model = fields.Nested(
+        ReadModelCheckedOut,
+        metadata={"description": "the stored score sheet against its seal and the events"},
+    )
 
 
 class ProofOut(Schema):

@@ -21,6 +21,8 @@ PUBLIC_ENDPOINTS = (
 )
 # Pages sign in with a browser session instead (web.ui) and check the same permission table.
 SESSION_BLUEPRINTS = frozenset({"ui"})
+# The public probes, as the paths the OpenAPI document lists.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
 
 A = Action
 # Route (Flask endpoint) → the action it performs; who may act is PERMISSIONS' business.
@@ -158,7 +160,11 @@ class BearerAuthPlugin(BasePlugin):
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
     ) -> None:
+        public = str(path or "") in PUBLIC_PATHS
         for operation in (operations or {}).values():
             responses = operation.setdefault("responses", {})
+            if public:  # probes answer without a token
+                operation["security"] = []
+                continue
             responses.setdefault("401", "Unauthenticated")
             responses.setdefault("403", "Forbidden")

@@ -10,6 +10,7 @@ from marshmallow import fields
 
 from application.history import NAMED_BOUNDS
 from application.moments import DEFAULT_TIMEZONE, parse_moment, zone_named
+from web.bounds import VERSION_MAX, in_utc
 from web.context import service
 
 TIMEZONE_SETTING = "SCORETRAIL_TIMEZONE"
@@ -34,6 +35,7 @@ class Moment(fields.Field):
 
     default_error_messages = {  # noqa: RUF012 (marshmallow's own convention)
         "invalid": "Must be an ISO-8601 date or time.",
+        "edge": "Must be a time between years 1 and 9999 in UTC.",
     }
 
     def __init__(self, *, end_of_day: bool = True, **kwargs: Any) -> None:
@@ -44,9 +46,12 @@ class Moment(fields.Field):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
         try:
-            return parse_moment(str(value), local_zone(), end_of_day=self.end_of_day)
-        except ValueError:
+            moment = parse_moment(str(value), local_zone(), end_of_day=self.end_of_day)
+        except (ValueError, OverflowError):
             raise self.make_error("invalid") from None
+        if in_utc(moment) is None:  # offsets at the calendar's edges do not exist in UTC
+            raise self.make_error("edge")
+        return moment
 
 
 class HistoryBound(Moment):
@@ -56,13 +61,14 @@ class HistoryBound(Moment):
         "invalid": "Must be a version number, an ISO-8601 date or time, or one of "
         + ", ".join(NAMED_BOUNDS)
         + ".",
-        "range": "Version numbers start at 1.",
+        "range": f"Version numbers run from 1 to {VERSION_MAX}.",
+        "edge": "Must be a time between years 1 and 9999 in UTC.",
     }
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         text = str(value).strip()
-        if text.isdigit():
-            if int(text) < 1:
+        if text.isascii() and text.isdigit():
+            if not 1 <= int(text) <= VERSION_MAX:
                 raise self.make_error("range")
             return int(text)
         if text in NAMED_BOUNDS:

@@ -200,6 +200,12 @@ FIELD_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "须为版本号、ISO-8601 日期或时间，或以下之一：{0}。",
         ),
         (r"Version numbers start at 1\.", "版本号从 1 开始。"),
+        (r"Version numbers run from 1 to (\d+)\.", "版本号须在 1 与 {0} 之间。"),
+        (r"Must be between (\S+) and (\S+)\.", "须在 {0} 与 {1} 之间。"),
+        (
+            r"Must be a time between years 1 and 9999 in UTC\.",
+            "须为 UTC 下 1 至 9999 年之间的时间。",
+        ),
         (r"Give version or as_of, not both\.", "version 与 as_of 只能给一个。"),
         (r"Give a title, or the id of an uploaded file\.", "须给出标题，或已上传文件的 id。"),
         (
@@ -234,15 +240,13 @@ def requested_language() -> str:
 
 
 def chinese_detail(detail: str, title: str, values: dict[str, Any] | None) -> str:
-    """The detail in Chinese: from the catalogue, else the title with the values named."""
+    """The detail in Chinese from the catalogue; a detail the catalogue does not know yet
+    follows the Chinese title as written, so that nothing it says is lost."""
     for pattern, chinese in DETAILS:
         match = pattern.match(detail)
         if match:
             return chinese.format(*match.groups())
-    named = "，".join(
-        f"{k}={v}" for k, v in (values or {}).items() if not isinstance(v, dict | list)
-    )
-    return f"{title}（{named}）" if named else title
+    return f"{title}：{detail}" if detail else title
 
 
 def localise(body: dict[str, Any]) -> dict[str, Any]:
