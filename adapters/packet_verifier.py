@@ -33,7 +33,15 @@ from typing import Any
 TAG = b"scoretrail-event-chain/1"
 GENESIS = "0" * 64
 CENT = Decimal("0.01")
-ENVELOPE = {"originator_id", "originator_version", "timestamp", "meta", "originator_topic"}
+# class_version says which shape of an event class stored the record: envelope, not payload
+ENVELOPE = {
+    "originator_id",
+    "originator_version",
+    "timestamp",
+    "meta",
+    "originator_topic",
+    "class_version",
+}
 
 
 # ------------------------------------------------------------------------- chain
@@ -261,6 +269,11 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
         elif kind == "DeductionWithdrawn":
             code, points, _ = sheet.deductions[s["deduction_id"]]
             sheet.deductions[s["deduction_id"]] = (code, points, False)
+        elif kind == "DeductionAmended":
+            code, _, active = sheet.deductions[s["deduction_id"]]
+            sheet.deductions[s["deduction_id"]] = (code, s["points"], active)
+        elif kind == "OverrideCleared":
+            sheet.override.pop(s["code"], None)
         elif kind == "ChecklistAssessed":
             sheet.met[s["code"]] = s["met"]
         elif kind == "ScoreRecorded":
@@ -270,6 +283,8 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
         elif kind == "SurveyRecorded":
             sheet.tallies[s["code"]] = s["tallies"]
         elif kind == "DisputeDecided":
+            # since v2 the consequences follow as their own events; applying them twice is
+            # harmless, and a first-version decision carries them only here
             _apply_decision(sheet, s)
         elif kind == "ScoreChanged":
             problems.extend(_check_change(sheet, s, version))

@@ -54,7 +54,7 @@ class AuditService:
     def __init__(self, service: EvaluationService, log: EventLog) -> None:
         self.service = service
         self.store = service.store
-        self.read_model = service.read_model
+        self.queries = service.queries
         self.log = log
         self.evidence: EvidenceFiles | None = None  # set when evidence files are kept
 
@@ -70,12 +70,12 @@ class AuditService:
         if isinstance(anchor, int):
             return anchor
         if isinstance(anchor, str):  # a named moment: the latest such event
-            named = self.read_model.last_version_of(str(evaluation_id), NAMED_BOUNDS[anchor])
+            named = self.queries.last_version_of(str(evaluation_id), NAMED_BOUNDS[anchor])
             if named is None:
                 self.load(evaluation_id)
                 raise VersionNotFound(f"evaluation {evaluation_id} has no {anchor} yet")
             return named
-        found = self.read_model.version_at(str(evaluation_id), anchor)
+        found = self.queries.version_at(str(evaluation_id), anchor)
         if found is None:
             self.load(evaluation_id)  # 404 when the evaluation does not exist at all
             raise VersionNotFound(

@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.evaluation import Evaluation
 from domain.grades import grade_for
+from domain.indicator import Indicator
 from domain.values import HUNDRED, fmt, rate_percent
 
 # Event attributes that belong to the envelope, not to what happened.
@@ -101,6 +102,19 @@ def _evidence_item(item: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+def indicator_fields(node: Indicator) -> dict[str, Any]:
+    """What the framework says of an indicator, as documents and read-model rows show it."""
+    return {
+        "parent": node.parent,
+        "name": node.name,
+        "level": node.level,
+        "weight": fmt(node.weight),
+        "method": node.method,
+        "explanation": node.explanation,
+        "criteria": node.criteria,
+    }
+
+
 def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
     """The evaluation document of API v1, computed from the aggregate's recorded state."""
     parents, total = evaluation.rollup()
@@ -118,27 +132,21 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
     indicators: list[dict[str, Any]] = []
     for code, node in evaluation.tree.items():
         deductions = by_code.get(code, [])
-        row: dict[str, Any] = {
-            "code": code,
-            "parent": node.parent,
-            "name": node.name,
-            "level": node.level,
-            "weight": fmt(node.weight),
-            "method": node.method,
-            "explanation": node.explanation,
-            "criteria": node.criteria,
-        }
+        row: dict[str, Any] = {"code": code, **indicator_fields(node)}
         if node.is_leaf:
             leaf = evaluation.leaves[code]
-            score = leaf.score
+            result, override = leaf.result, leaf.override
+            score = result.score
             row.update(
                 score=fmt(score),
                 rate=fmt(rate_percent(score, node.weight)),
-                rule_score=fmt(leaf.rule_score),
-                overridden=leaf.overridden,
-                override_justification=leaf.override_justification if leaf.overridden else None,
-                note=leaf.note,
-                survey_rates=survey_rates(node.method, leaf.rates),
+                rule_score=fmt(result.rule_score),
+                overridden=result.overridden,
+                override_justification=(
+                    override.justification if result.overridden and override else None
+                ),
+                note=result.note,
+                survey_rates=survey_rates(node.method, list(result.rates)),
                 deductions=deductions,
             )
         else:

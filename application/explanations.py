@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from application.explanation_text import METHOD_ZH, ROLE_ZH, shown
-from domain.evaluation import Evaluation, LeafState
+from application.explanation_text import METHOD_ZH, shown
+from domain.evaluation import Evaluation
 from domain.framework import Indicator
+from domain.leaf import LeafState
+from domain.methods.base import Trace
 from domain.scoring import ancestors
-from domain.values import HUNDRED, fmt, plain, rate_percent
+from domain.values import fmt, plain, rate_percent
 
 Step = dict[str, Any]
 
@@ -56,9 +58,9 @@ def explain(evaluation: Evaluation, code: str) -> dict[str, Any]:
         body.update(
             score=fmt(leaf.score),
             rate=fmt(rate_percent(leaf.score, node.weight)),
-            exact=plain(leaf.exact),
-            rule_score=fmt(leaf.rule_score),
-            overridden=leaf.overridden,
+            exact=plain(leaf.result.exact),
+            rule_score=fmt(leaf.result.rule_score),
+            overridden=leaf.result.overridden,
             steps=_leaf_steps(evaluation, node, leaf),
         )
     else:
@@ -85,298 +87,51 @@ def _weight_step(evaluation: Evaluation, node: Indicator) -> Step:
 
 
 def _leaf_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> list[Step]:
-    steps = [_weight_step(evaluation, node)]
-    method_steps = {
-        "deduction": _deduction_steps,
-        "checklist": _checklist_steps,
-        "ratio": _ratio_steps,
-        "survey": _survey_steps,
-        "manual": _manual_steps,
-    }[node.method or "deduction"]
-    steps.extend(method_steps(evaluation, node, leaf))
-    if leaf.rule_exact is not None:
+    trace = Trace()
+    evaluation.rule_result(node, trace=trace)  # the rule's own steps, as it took them
+    steps = [_weight_step(evaluation, node), *(s.as_dict() for s in trace.steps)]
+    result, override = leaf.result, leaf.override
+    if result.rule_exact is not None:
         steps.append(
             step(
                 "rule_score",
-                f"the {node.method} rule gives {shown(leaf.rule_exact)}, "
-                f"{fmt(leaf.rule_score)} at two decimals",
-                leaf.rule_exact,
-                leaf.score_version,
+                f"the {node.method} rule gives {shown(result.rule_exact)}, "
+                f"{fmt(result.rule_score)} at two decimals",
+                result.rule_exact,
+                result.version,
                 zh=f"按{METHOD_ZH.get(str(node.method), str(node.method))}规则得 "
-                f"{shown(leaf.rule_exact)}，保留两位小数为 {fmt(leaf.rule_score)}",
-                rounded=fmt(leaf.rule_score),
+                f"{shown(result.rule_exact)}，保留两位小数为 {fmt(result.rule_score)}",
+                rounded=fmt(result.rule_score),
             )
         )
-    if leaf.note:
-        steps.append(step("note", leaf.note, None, leaf.score_version))
-    if leaf.overridden and leaf.override is not None:
+    if result.note:
+        steps.append(step("note", result.note, None, result.version))
+    if result.overridden and override is not None:
         steps.append(
             step(
                 "override",
-                f"rules give {fmt(leaf.rule_score) or 'no score'}, recorded {fmt(leaf.override)}, "
-                f"because {leaf.override_justification}",
-                leaf.override,
-                leaf.override_version,
-                zh=f"规则得分 {fmt(leaf.rule_score) or '无'}，认定为 {fmt(leaf.override)}，"
-                f"理由：{leaf.override_justification}",
-                rule_score=fmt(leaf.rule_score),
-                justification=leaf.override_justification,
+                f"rules give {fmt(result.rule_score) or 'no score'}, recorded "
+                f"{fmt(override.score)}, because {override.justification}",
+                override.score,
+                override.version,
+                zh=f"规则得分 {fmt(result.rule_score) or '无'}，认定为 {fmt(override.score)}，"
+                f"理由：{override.justification}",
+                rule_score=fmt(result.rule_score),
+                justification=override.justification,
             )
         )
-    if leaf.exact is not None:
+    if result.exact is not None:
         steps.append(
             step(
                 "rounding",
-                f"{shown(leaf.exact)} rounded half-up to two decimals: {fmt(leaf.score)}",
-                leaf.score,
-                leaf.score_version,
-                zh=f"{shown(leaf.exact)} 四舍五入保留两位小数：{fmt(leaf.score)}",
-                exact=plain(leaf.exact),
+                f"{shown(result.exact)} rounded half-up to two decimals: {fmt(result.score)}",
+                result.score,
+                result.version,
+                zh=f"{shown(result.exact)} 四舍五入保留两位小数：{fmt(result.score)}",
+                exact=plain(result.exact),
             )
         )
     return steps
-
-
-def _deduction_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> list[Step]:
-    steps: list[Step] = []
-    cuts = sorted(
-        (d for d in evaluation.deductions.values() if d.code == node.code), key=lambda d: d.version
-    )
-    active = Decimal(0)
-    for d in cuts:
-        common = {
-            "id": d.id,
-            "points": fmt(d.points),
-            "reason": d.reason,
-            "actor": d.actor,
-            "evidence": d.evidence,
-        }
-        if d.status == "active":
-            active += d.points
-            steps.append(
-                step(
-                    "deduction",
-                    f"−{fmt(d.points)}: {d.reason}",
-                    -d.points,
-                    d.version,
-                    zh=f"扣 {fmt(d.points)} 分：{d.reason}",
-                    **common,
-                )
-            )
-        else:
-            steps.append(
-                step(
-                    "withdrawn_deduction",
-                    f"deduction of {fmt(d.points)} recorded at v{d.version} withdrawn: "
-                    f"{d.withdrawal_reason}",
-                    Decimal(0),
-                    d.withdrawn_version,
-                    zh=f"版本 {d.version} 记录的 {fmt(d.points)} 分扣分已撤回："
-                    f"{d.withdrawal_reason}",
-                    recorded_version=d.version,
-                    withdrawal_reason=d.withdrawal_reason,
-                    **common,
-                )
-            )
-    # the sum rests on the latest deduction or withdrawal (or the weight when there are none)
-    moves = [d.withdrawn_version or d.version for d in cuts]
-    steps.append(
-        step(
-            "sum",
-            f"{fmt(node.weight)} − {fmt(active)} active deductions = {shown(node.weight - active)}",
-            node.weight - active,
-            max(moves) if moves else evaluation.framework_version,
-            zh=f"{fmt(node.weight)} − 有效扣分 {fmt(active)} = {shown(node.weight - active)}",
-        )
-    )
-    return steps
-
-
-def _checklist_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> list[Step]:
-    if leaf.met is None:
-        return []
-    steps = [
-        step(
-            "checklist_assessment",
-            f"checklist assessed: {leaf.checklist_justification}",
-            None,
-            leaf.checklist_version,
-            zh=f"清单评估：{leaf.checklist_justification}",
-            justification=leaf.checklist_justification,
-        )
-    ]
-    total = Decimal(0)
-    for index, ((text, points), met) in enumerate(zip(node.items, leaf.met, strict=True), 1):
-        given = points if met else Decimal(0)
-        total += given
-        steps.append(
-            step(
-                "checklist_item",
-                f"item {index} {'met' if met else 'not met'} ({fmt(points)} points): {text}",
-                given,
-                leaf.checklist_version,
-                zh=f"第 {index} 项{'达标' if met else '未达标'}（{fmt(points)} 分）：{text}",
-                index=index,
-                item=text,
-                points=fmt(points),
-                met=met,
-            )
-        )
-    steps.append(
-        step(
-            "sum",
-            f"points of the items met: {fmt(total)}",
-            total,
-            leaf.checklist_version,
-            zh=f"达标项得分合计：{fmt(total)}",
-        )
-    )
-    return steps
-
-
-def _ratio_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> list[Step]:
-    steps: list[Step] = []
-    values: dict[str, Decimal] = {}
-    for role, key in (("numerator", node.numerator), ("denominator", node.denominator)):
-        entry = evaluation.entries.get(str(key))
-        if entry is None:
-            steps.append(
-                step(
-                    "data_entry",
-                    f"{role} {key}: not recorded",
-                    None,
-                    None,
-                    zh=f"{ROLE_ZH[role]} {key}：未录入",
-                    role=role,
-                    key=key,
-                )
-            )
-            continue
-        values[role] = entry.value
-        steps.append(
-            step(
-                "data_entry",
-                f"{role} {key} = {shown(entry.value)} {entry.unit or ''}".rstrip()
-                + (f" ({entry.source})" if entry.source else ""),
-                entry.value,
-                entry.version,
-                zh=f"{ROLE_ZH[role]} {key} = {shown(entry.value)} {entry.unit or ''}".rstrip()
-                + (f"（{entry.source}）" if entry.source else ""),
-                role=role,
-                key=key,
-                unit=entry.unit,
-                source=entry.source,
-                corrections=[
-                    {"value": plain(p["value"]), "version": p["version"]} for p in entry.previous
-                ],
-            )
-        )
-    if len(values) == 2 and values["denominator"] != 0:
-        rate = values["numerator"] / values["denominator"]
-        capped = max(rate, Decimal(0))
-        if node.cap is not None:
-            capped = min(capped, node.cap)
-        steps.append(
-            step(
-                "ratio",
-                f"{shown(values['numerator'])} / {shown(values['denominator'])} = {shown(rate)}"
-                + (f", capped at {shown(node.cap)}" if capped != rate else ""),
-                capped,
-                max(
-                    e.version
-                    for e in evaluation.entries.values()
-                    if e.key in (node.numerator, node.denominator)
-                ),
-                zh=f"{shown(values['numerator'])} / {shown(values['denominator'])} = {shown(rate)}"
-                + (f"，以 {shown(node.cap)} 为上限" if capped != rate else ""),
-                rate=fmt(capped * HUNDRED),
-                uncapped=plain(rate),
-                cap=plain(node.cap),
-            )
-        )
-        steps.append(
-            step(
-                "product",
-                f"{shown(capped)} × {fmt(node.weight)} = {shown(capped * node.weight)}",
-                capped * node.weight,
-                leaf.score_version,
-            )
-        )
-    return steps
-
-
-def _survey_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> list[Step]:
-    if not leaf.tallies:
-        return []
-    top = max(w for _, w in node.choices)
-    steps: list[Step] = []
-    rates: list[Decimal] = []
-    for number, counts in enumerate(leaf.tallies, start=1):
-        respondents = sum(counts)
-        points = sum((w * c for (_, w), c in zip(node.choices, counts, strict=True)), Decimal(0))
-        rate = points / (top * respondents) if respondents else Decimal(0)
-        rates.append(rate)
-        terms = " + ".join(
-            f"{plain(w)}×{c}" for (_, w), c in zip(node.choices, counts, strict=True)
-        )
-        steps.append(
-            step(
-                "survey_question",
-                f"question {number}: ({terms}) / ({plain(top)} × {respondents}) = {shown(rate)}"
-                f" ({fmt(rate * HUNDRED)}%)",
-                rate,
-                leaf.tallies_version,
-                zh=f"第 {number} 题：({terms}) / ({plain(top)} × {respondents}) = {shown(rate)}"
-                f"（{fmt(rate * HUNDRED)}%）",
-                question=number,
-                respondents=respondents,
-                points=plain(points),
-                max_points=plain(top * respondents),
-                rate=fmt(rate * HUNDRED),
-                counts=[
-                    {"label": label, "weight": plain(w), "count": c}
-                    for (label, w), c in zip(node.choices, counts, strict=True)
-                ],
-            )
-        )
-    satisfaction = sum(rates, Decimal(0)) / len(rates)
-    steps.append(
-        step(
-            "survey_satisfaction",
-            f"satisfaction = average of {len(rates)} question rates = {shown(satisfaction)}"
-            f" ({fmt(satisfaction * HUNDRED)}%)",
-            satisfaction,
-            leaf.tallies_version,
-            zh=f"满意度 = {len(rates)} 道题得分率的平均 = {shown(satisfaction)}"
-            f"（{fmt(satisfaction * HUNDRED)}%）",
-            rate=fmt(satisfaction * HUNDRED),
-        )
-    )
-    steps.append(
-        step(
-            "product",
-            f"{shown(satisfaction)} × {fmt(node.weight)} = {shown(satisfaction * node.weight)}",
-            satisfaction * node.weight,
-            leaf.score_version,
-        )
-    )
-    return steps
-
-
-def _manual_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> list[Step]:
-    if leaf.manual is None:
-        return []
-    return [
-        step(
-            "manual_score",
-            f"score recorded by the assessor: {fmt(leaf.manual)}, because "
-            f"{leaf.manual_justification}",
-            leaf.manual,
-            leaf.manual_version,
-            zh=f"评价人员认定得分：{fmt(leaf.manual)}，理由：{leaf.manual_justification}",
-            justification=leaf.manual_justification,
-        )
-    ]
 
 
 def _parent_steps(
@@ -418,7 +173,7 @@ def _parent_steps(
 def last_score_change(evaluation: Evaluation, code: str | None) -> int | None:
     """The version of the last score change of any leaf under `code` (all leaves for None)."""
     versions = [
-        leaf.score_version
+        leaf.result.version
         for leaf_code, leaf in evaluation.leaves.items()
         if code is None or leaf_code == code or code in ancestors(evaluation.tree, leaf_code)
     ]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from application.ports import ReadModel
+from application.ports import EvaluationQueries
 
 # Named bounds: `from=submission` is the latest submission (and everything after it).
 NAMED_BOUNDS = {"submission": "Submitted", "finalization": "Finalized", "reopening": "Reopened"}
@@ -14,7 +14,7 @@ Bound = int | datetime | str | None
 
 
 def search_history(
-    read_model: ReadModel,
+    queries: EvaluationQueries,
     require: Callable[[str], Any],
     evaluation_id: str,
     page: int,
@@ -27,14 +27,14 @@ def search_history(
     a named bound; the other filters compare for equality and each reads its own index.
     """
     narrowed = {k: v for k, v in filters.items() if k not in ("start", "end") and v is not None}
-    first = _first_version(read_model, evaluation_id, filters.get("start"))
-    last = _last_version(read_model, evaluation_id, filters.get("end"))
+    first = _first_version(queries, evaluation_id, filters.get("start"))
+    last = _last_version(queries, evaluation_id, filters.get("end"))
     if first is None or last is None or first > last:
         items: list[dict[str, Any]] = []
         total = 0
     else:
         narrowed.update(from_version=first, to_version=last)
-        items, total = read_model.history(evaluation_id, page, per_page, narrowed)
+        items, total = queries.history(evaluation_id, page, per_page, narrowed)
     if total == 0:
         require(evaluation_id)  # 404 for an evaluation that does not exist
     return {
@@ -46,28 +46,28 @@ def search_history(
     }
 
 
-def _named(read_model: ReadModel, evaluation_id: str, name: str) -> int | None:
-    return read_model.last_version_of(evaluation_id, NAMED_BOUNDS[name])
+def _named(queries: EvaluationQueries, evaluation_id: str, name: str) -> int | None:
+    return queries.last_version_of(evaluation_id, NAMED_BOUNDS[name])
 
 
-def _first_version(read_model: ReadModel, evaluation_id: str, bound: Bound) -> int | None:
+def _first_version(queries: EvaluationQueries, evaluation_id: str, bound: Bound) -> int | None:
     """The first version inside the range (None: nothing can be inside it)."""
     if bound is None:
         return 1
     if isinstance(bound, int):
         return bound
     if isinstance(bound, str):
-        return _named(read_model, evaluation_id, bound)
-    before = read_model.version_at(evaluation_id, bound - timedelta(microseconds=1))
+        return _named(queries, evaluation_id, bound)
+    before = queries.version_at(evaluation_id, bound - timedelta(microseconds=1))
     return 1 if before is None else before + 1
 
 
-def _last_version(read_model: ReadModel, evaluation_id: str, bound: Bound) -> int | None:
+def _last_version(queries: EvaluationQueries, evaluation_id: str, bound: Bound) -> int | None:
     """The last version inside the range (None: nothing can be inside it)."""
     if bound is None:
         return 2**31 - 1
     if isinstance(bound, int):
         return bound
     if isinstance(bound, str):
-        return _named(read_model, evaluation_id, bound)
-    return read_model.version_at(evaluation_id, bound)
+        return _named(queries, evaluation_id, bound)
+    return queries.version_at(evaluation_id, bound)

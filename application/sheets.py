@@ -10,11 +10,12 @@ from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from application import fixture
 from application.documents import evaluation_document, event_meta, event_payload, event_type, iso
 from application.errors import SheetRejected
 from application.moments import zone_named
 from application.ports import Progress, SheetCodec
-from application.service import EvaluationService, apply_action
+from application.service import EvaluationService
 from domain.errors import DomainError, FrameworkRejected, InvalidValue
 from domain.evaluation import Actor, Evaluation
 
@@ -210,16 +211,7 @@ def build(spec: Mapping[str, Any], sources: Mapping[str, Any], by: Actor) -> Eva
     problems = _header_problems(header, where)
     named = {**header, **{name: PLACEHOLDERS[name] for name in _missing(header)}}
     try:
-        evaluation = Evaluation.start(
-            title=str(named["title"]),
-            subject=str(named["subject"]),
-            fiscal_year=int(named["fiscal_year"]),
-            kind=str(named["kind"]),
-            evaluator=named.get("evaluator"),
-            total_weight=named.get("total_weight", "100"),
-            grade_bands=named.get("grade_bands"),
-            by=by,
-        )
+        evaluation = fixture.start(named, by)
     except DomainError as error:
         field = str(error.values.get("field") or next(iter(error.values), ""))
         raise SheetRejected([*problems, _at(_field(where, field), error.detail)]) from None
@@ -232,31 +224,13 @@ def build(spec: Mapping[str, Any], sources: Mapping[str, Any], by: Actor) -> Eva
         raise SheetRejected(problems + rejected) from None
     except DomainError as error:
         raise SheetRejected([*problems, _at(where, error.detail)]) from None
-    steps: list[tuple[str, Any]] = [
-        *(("data_entries", entry) for entry in spec.get("data_entries") or []),
-        *(("actions", action) for action in spec.get("actions") or []),
-    ]
-    counters = {"data_entries": 0, "actions": 0}
-    for kind, step in steps:
-        index = counters[kind]
-        counters[kind] += 1
-        try:
-            if kind == "data_entries":
-                evaluation.record_data_entry(
-                    step["key"],
-                    step["value"],
-                    step.get("unit"),
-                    step.get("source"),
-                    step.get("evidence"),
-                    step.get("reason"),
-                    by,
-                )
-            else:
-                apply_action(evaluation, step, by)
-        except (DomainError, KeyError, TypeError, ValueError, InvalidOperation) as error:
-            location = _item_location(sources, kind, index)
-            subject = names.get(str(step.get("indicator"))) if kind == "actions" else None
-            problems.append(_at(location, _step_message(error, subject)))
+
+    def refused(kind: str, index: int, step: Mapping[str, Any], error: Exception) -> None:
+        location = _item_location(sources, kind, index)
+        subject = names.get(str(step.get("indicator"))) if kind == "actions" else None
+        problems.append(_at(location, _step_message(error, subject)))
+
+    fixture.record_steps(evaluation, spec, by, refused)
     if problems:
         raise SheetRejected(problems)
     return evaluation

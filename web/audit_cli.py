@@ -3,45 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from adapters.audit_packet import write_packet
 from adapters.replay_check import read_model_differences
 from application.errors import ApplicationError
 from web.cli_store import open_audit
-
-database_option = click.option(
-    "--database-url",
-    envvar="SCORETRAIL_DATABASE_URL",
-    default=None,
-    help="sqlite:///path or postgresql+psycopg://… (default: SQLite file under ./var)",
-)
-
-
-@contextmanager
-def progress_bar(description: str) -> Iterator[Any]:
-    """A rich progress bar on stderr; the callback takes (done, total)."""
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=not sys.stderr.isatty(),
-    ) as progress:
-        task = progress.add_task(description, total=None)
-
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        yield report
+from web.console import database_option, progress_bar
 
 
 @click.command()

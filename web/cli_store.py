@@ -19,13 +19,8 @@ from application.audit import AuditService
 from application.moments import zone_named
 from application.records import RecordReports
 from application.service import EvaluationService
-from web.settings import (
-    InsecureConfiguration,
-    chain_secret,
-    evidence_limits,
-    load_settings,
-    store_tuning,
-)
+from web.console import console_secret, console_settings
+from web.settings import evidence_limits, store_tuning
 
 T = TypeVar("T")
 DEVELOPMENT_KEY_WARNING = (
@@ -48,11 +43,11 @@ def one_line(error: BaseException) -> str:
 
 def settings_for(database_url: str | None) -> tuple[dict[str, Any], str | None]:
     """Settings and the chain secret; warns (stderr) when the development key is in use."""
-    settings = load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
+    settings = console_settings(database_url)
+    secret = console_secret(settings)
     try:
-        secret = chain_secret(settings)
         zone_named(settings["SCORETRAIL_TIMEZONE"])
-    except (InsecureConfiguration, ValueError) as error:
+    except ValueError as error:
         raise click.ClickException(str(error)) from None
     if secret is None:
         click.echo(DEVELOPMENT_KEY_WARNING, err=True)

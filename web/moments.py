@@ -23,7 +23,7 @@ def local_zone() -> tzinfo:
     if has_request_context():
         evaluation_id = (request.view_args or {}).get("evaluation_id")
         if evaluation_id is not None:
-            name = service().read_model.time_zone_of(str(evaluation_id))
+            name = service().queries.time_zone_of(str(evaluation_id))
     if not name and has_app_context():
         name = current_app.config.get(TIMEZONE_SETTING)
     return zone_named(name or DEFAULT_TIMEZONE)

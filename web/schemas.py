@@ -8,11 +8,12 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from domain.errors import InvalidValue
+from domain.methods import method_names
 from domain.values import DECIMAL_TEXT, check_representable
 from web.bounds import page_range, version_range
 from web.moments import Moment
 
-METHODS = ("deduction", "checklist", "ratio", "survey", "manual")
+METHODS = method_names()
 
 
 class Number(fields.Decimal):

@@ -11,7 +11,7 @@ from typing import Any
 
 from application.moments import local_text
 
-from .importing import FORMULA_START
+from .cells import FORMULA_START
 from .labels import ROLES, label
 
 # The columns every event has, with their Chinese headers.

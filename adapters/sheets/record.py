@@ -13,7 +13,8 @@ from openpyxl.styles import Alignment, Font
 
 from application.moments import local_text
 
-from .exporting import to_html, to_xlsx
+from .export_html import to_html
+from .exporting import to_xlsx
 from .labels import (
     DEDUCTION_STATUS,
     DISPUTE_STATUS,

@@ -62,8 +62,13 @@ def test_every_history_item_says_which_indicator_it_touched_and_why(story: dict[
     recorded = [(i["indicator"], i["reason"]) for i in items if i["type"] == "DeductionRecorded"]
     assert ("1.1", "台账缺页") in recorded
     assert by_type["DisputeRaised"]["reason"] == "台账已补"
-    withdrawal = by_type["DeductionWithdrawn"]
-    assert (withdrawal["indicator"], withdrawal["reason"]) == ("1.1", "与上一条重复")
+    withdrawals = [i for i in items if i["type"] == "DeductionWithdrawn"]
+    direct = [i for i in withdrawals if i["cause"] is None]
+    assert [(i["indicator"], i["reason"]) for i in direct] == [("1.1", "与上一条重复")]
+    # overturning the dispute withdrew the contested deduction in an event of its own
+    consequence = [i for i in withdrawals if i["cause"] == story["dispute"]]
+    assert [i["indicator"] for i in consequence] == ["1.1"]
+    assert "补充台账属实" in consequence[0]["reason"]
     assert by_type["Submitted"]["indicator"] is None and by_type["Submitted"]["reason"] is None
 
 
@@ -85,7 +90,13 @@ def test_history_filters_by_type_indicator_and_dispute(story: dict[str, Any]) ->
     typed = search(auditor, base, "type=DisputeRaised,DisputeDecided")
     assert [i["type"] for i in typed] == ["DisputeRaised", "DisputeDecided"]
     by_cause = search(auditor, base, f"cause={story['dispute']}")
-    assert {i["type"] for i in by_cause} == {"DisputeRaised", "DisputeDecided", "ScoreChanged"}
+    # the decision's consequence (the contested deduction withdrawn) names the dispute too
+    assert {i["type"] for i in by_cause} == {
+        "DisputeRaised",
+        "DisputeDecided",
+        "DeductionWithdrawn",
+        "ScoreChanged",
+    }
     on_leaf = search(auditor, base, "indicator=1.2")
     assert on_leaf and {i["indicator"] for i in on_leaf} == {"1.2"}
     assert search(auditor, base, "indicator=1.2&type=DeductionRecorded") == []

@@ -1,0 +1,129 @@
+"""Rescoring: every leaf's rule run on the recorded inputs; a ScoreChanged for each that moved."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from domain.actor import Actor
+from domain.grades import grade_for
+from domain.indicator import Indicator
+from domain.leaf import LeafScore, LeafState
+from domain.ledger import DeductionStatus
+from domain.methods import method_named
+from domain.methods.base import Context, RuleResult, Trace
+from domain.scoring import Rollup, ancestors, rollup
+from domain.state import EvaluationState
+from domain.values import round_half_up
+
+ACTIVE = DeductionStatus.ACTIVE.value
+
+
+class Rescoring(EvaluationState):
+    """Queries of the scores and the rescoring every scoring command ends with."""
+
+    # ------------------------------------------------------------------- queries
+    def active_points(self, code: str) -> Decimal:
+        return self.rule_context().active_points.get(code, Decimal(0))
+
+    def rule_context(self) -> Context:
+        """The active points per leaf, summed in one pass, and what else rules read."""
+        active: dict[str, Decimal] = {}
+        for d in self.deductions.values():
+            if d.status == ACTIVE:  # compared directly: this loop runs for every deduction
+                active[d.code] = active.get(d.code, Decimal(0)) + d.points
+        return Context(self.deductions, self.entries, self.framework_version, active)
+
+    def rule_result(
+        self, node: Indicator, context: Context | None = None, trace: Trace | None = None
+    ) -> RuleResult:
+        """What the leaf's method gives from the inputs recorded so far."""
+        leaf = self.leaves[node.code]
+        return method_named(str(node.method)).rule(
+            node, leaf.inputs, context or self.rule_context(), trace, leaf.result.version
+        )
+
+    def rollup(self) -> tuple[dict[str, Decimal | None], Decimal | None]:
+        """Parent scores and the total from the recorded leaf scores."""
+        return rollup(self.tree, {code: leaf.score for code, leaf in self.leaves.items()})
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.rollup()[1]
+
+    @property
+    def grade(self) -> str | None:
+        return grade_for(self.total, self.grade_bands)
+
+    # ----------------------------------------------------------------- rescoring
+    def _rescore(
+        self,
+        cause: str,
+        reason: str,
+        by: Actor,
+        dispute_id: str | None = None,
+        cause_version: int | None = None,
+    ) -> None:
+        """Compute every leaf's score now, then record a ScoreChanged for each that moved."""
+        cause_version = self.version if cause_version is None else cause_version
+        context = self.rule_context()
+        sums: Rollup | None = None  # built on the first leaf that moved
+        for code, node in self.tree.items():
+            if not node.is_leaf:
+                continue
+            leaf = self.leaves[code]
+            rule = self.rule_result(node, context)
+            if self._unmoved(leaf, rule):
+                continue
+            fresh = self._scored(leaf, rule)
+            if sums is None:
+                sums = Rollup(self.tree, {c: s.score for c, s in self.leaves.items()})
+            sums.set_leaf(code, fresh.score)
+            self._score_changed(
+                code=code,
+                before=leaf.score,
+                after=fresh.score,
+                exact=fresh.exact,
+                rule_exact=fresh.rule_exact,
+                rule_score=fresh.rule_score,
+                overridden=fresh.overridden,
+                note=fresh.note,
+                rates=list(fresh.rates),
+                parents={a: sums.parents[a] for a in ancestors(self.tree, code)},
+                total=sums.total,
+                grade=grade_for(sums.total, self.grade_bands),
+                cause=cause,
+                cause_version=cause_version,
+                reason=reason,
+                dispute_id=dispute_id,
+                meta=by.as_meta(),
+            )
+
+    @staticmethod
+    def _unmoved(leaf: LeafState, rule: RuleResult) -> bool:
+        """Nothing to record: the rounded scores follow from the exact ones compared here."""
+        result, override = leaf.result, leaf.override
+        exact = override.score if override is not None else rule.exact
+        return (
+            exact == result.exact
+            and rule.exact == result.rule_exact
+            and (override is not None) == result.overridden
+            and rule.note == result.note
+            and rule.rates == result.rates
+        )
+
+    @staticmethod
+    def _scored(leaf: LeafState, rule: RuleResult) -> LeafScore:
+        """The leaf's figures from its rule and its override, rounded half-up once."""
+        exact = leaf.override.score if leaf.override is not None else rule.exact
+        return LeafScore(
+            score=None if exact is None else round_half_up(exact),
+            exact=exact,
+            rule_exact=rule.exact,
+            rule_score=None if rule.exact is None else round_half_up(rule.exact),
+            overridden=leaf.override is not None,
+            note=rule.note,
+            rates=rule.rates,
+        )
+
+    # -------------------------------------------------------------------- events
+    # Apply bodies only copy what the command computed: replay gives the same state. They run
