@@ -347,6 +347,27 @@ def _check_change(sheet: Sheet, s: dict[str, Any], version: int) -> list[str]:
     return problems
 
 
+# ----------------------------------------------------------------------- evidence
+def check_evidence(packet: dict, folder: str) -> list[str]:
+    """Copied evidence files re-hashed against the hashes the chained events recorded."""
+    recorded = {
+        e["payload"]["evidence_id"]: e["payload"]["sha256"]
+        for e in packet["events"]
+        if e.get("type") == "EvidenceAttached"
+    }
+    problems = []
+    for entry in packet["evidence"]:
+        expected = recorded.get(entry["id"])
+        if expected is None:
+            problems.append(f"evidence {entry['id']} is not recorded by any event")
+        elif entry.get("file"):
+            with open(os.path.join(folder, entry["file"]), "rb") as handle:
+                found = hashlib.sha256(handle.read()).hexdigest()
+            if found != expected:
+                problems.append(f"evidence {entry['name']} ({entry['id']}) does not match its hash")
+    return problems
+
+
 # --------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check a ScoreTrail audit packet offline.")
@@ -374,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
         report.append(("scores", scores))
         for note in notes:
             print(f"note: {note}")
+    if packet.get("evidence"):
+        report.append(("evidence", check_evidence(packet, os.path.dirname(args.packet))))
     ok = True
     for name, problems in report:
         ok = ok and not problems

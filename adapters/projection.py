@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import seal_documents
+from adapters.history_query import indicator_of_record
 from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
 from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import review_handlers
@@ -27,6 +28,7 @@ from adapters.tables import (
     tracking,
 )
 from application.documents import event_payload_json, indicator_fields
+from application.event_facts import dispute_cause, stated_reason, touched_indicator
 from domain.evaluation import event_class
 from domain.framework import build_tree
 from domain.ledger import DeductionStatus
@@ -45,6 +47,9 @@ EVENT_COLUMNS = (
     "role",
     "correlation_id",
     "data",
+    "indicator",
+    "reason",
+    "cause",
 )
 HISTORY_COLUMNS = (
     "evaluation_id",
@@ -196,6 +201,9 @@ class SqlProjection:
                 meta.get("role", ""),
                 meta.get("correlation_id", ""),
                 EncodedJSON(event_payload_json(event)),
+                touched_indicator(event) or indicator_of_record(session, event),
+                stated_reason(event),
+                dispute_cause(event),
             ],
             evaluation_id,
         )
@@ -225,6 +233,7 @@ class SqlProjection:
                 "grade_bands": event.grade_bands,
                 "created_at": event.timestamp,
                 "updated_at": event.timestamp,
+                "time_zone": getattr(event, "time_zone", None),
             },
             evaluation=evaluation_id,
         )

@@ -20,6 +20,7 @@ class Action(StrEnum):
     RECORD = "record"  # framework, data entries, scores, deductions, withdrawals
     TRANSITION = "transition"  # submit, finalize, reopen
     DISPUTE = "dispute"  # raise disputes
+    ATTACH = "attach"  # upload evidence files
     DECIDE = "decide"  # decide disputes
     NOTE = "note"  # attach and resolve review notes
     MANAGE_TOKENS = "manage-tokens"  # issue, list and revoke API tokens
@@ -32,11 +33,12 @@ A = Action
 # The permission table: a role may do exactly the actions listed for it.
 PERMISSIONS: Mapping[str, frozenset[Action]] = MappingProxyType(
     {
-        EVALUATOR: frozenset({A.CREATE, A.READ, A.READ_TRAIL, A.RECORD}),
+        EVALUATOR: frozenset({A.CREATE, A.READ, A.READ_TRAIL, A.RECORD, A.ATTACH}),
         REVIEWER: frozenset(
-            {A.READ, A.READ_TRAIL, A.RECORD, A.TRANSITION, A.DISPUTE, A.DECIDE, A.NOTE}
+            {A.READ, A.READ_TRAIL, A.RECORD, A.TRANSITION, A.DISPUTE, A.DECIDE, A.NOTE, A.ATTACH}
         ),
-        SUBJECT: frozenset({A.READ, A.DISPUTE}),
+        # a unit uploads the evidence its disputes cite
+        SUBJECT: frozenset({A.READ, A.DISPUTE, A.ATTACH}),
         AUDITOR: frozenset({A.READ, A.READ_TRAIL}),
         # Managing credentials grants no access to evaluations: an admin who must read
         # issues an auditor token, which leaves a trace in the token table.

@@ -26,6 +26,7 @@ def start(header: Mapping[str, Any], by: Actor) -> Evaluation:
         total_weight=header.get("total_weight", "100"),
         grade_bands=header.get("grade_bands"),
         by=by,
+        time_zone=header.get("time_zone"),
     )
 
 

@@ -122,3 +122,9 @@ class NotPermitted(DomainError):
     """The caller may not do this to this record, whatever their role allows elsewhere."""
 
     title = "Not permitted"
+
+
+class UnknownEvidence(NotFound):
+    """The evidence file id is not attached to this evaluation."""
+
+    title = "Unknown evidence file"

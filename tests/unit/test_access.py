@@ -42,8 +42,16 @@ def test_only_reviewers_move_the_lifecycle_and_decide() -> None:
         assert {role for role in ROLES if action in PERMISSIONS[role]} == {"reviewer"}
 
 
-def test_subjects_read_and_dispute_but_never_record() -> None:
-    assert PERMISSIONS["subject"] == {Action.READ, Action.DISPUTE}
+def test_subjects_read_dispute_and_attach_evidence_but_never_record() -> None:
+    assert PERMISSIONS["subject"] == {Action.READ, Action.DISPUTE, Action.ATTACH}
+
+
+def test_auditors_and_admins_attach_no_evidence() -> None:
+    assert {role for role in ROLES if Action.ATTACH in PERMISSIONS[role]} == {
+        "evaluator",
+        "reviewer",
+        "subject",
+    }
 
 
 def test_every_action_is_granted_to_someone() -> None:

@@ -120,7 +120,7 @@ def diff(evaluation_id: Any) -> Response:
 
 
 def anchor(value: str | None) -> Any:
-    """A diff end: a version number or a time (a picker's time without offset is UTC)."""
+    """A diff end: a version number or a time (a picker's time without offset is local)."""
     if value is None:
         return None
     if value.isdigit():
