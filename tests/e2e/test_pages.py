@@ -326,3 +326,16 @@ def test_a_subjects_dispute_queue_holds_its_own_disputes_only(app: Flask, evalua
     queue = browser_for(app, "reviewer", "rita").get("/ui/disputes").text
     assert "本单位的异议" in queue and "别家的异议" in queue
     assert queue.count("提交裁定") == 2
+
+
+def test_the_sheet_and_indicator_pages_still_show_withdrawn_deductions_marked(
+    app: Flask, evaluator: Browser, evaluation: str
+) -> None:
+    service = app.extensions["scoretrail"]
+    by = Actor("alice", "evaluator", "c-pages")
+    made = service.record_deduction(evaluation, "1.1", points="1", reason="台账不全", by=by)
+    service.withdraw_deduction(evaluation, made["id"], reason="补齐后撤回", by=by)
+    for path in (f"/ui/evaluations/{evaluation}", f"/ui/evaluations/{evaluation}/indicators/1.1"):
+        page = evaluator.get(path)
+        assert page.status_code == 200
+        assert "台账不全" in page.text and "已撤回" in page.text

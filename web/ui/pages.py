@@ -51,7 +51,8 @@ def sheet_page(
     evaluation_id: str, status: int = 200, form_error: FormError | None = None
 ) -> Response:
     anchor = forms.load(forms.AnchorQuery, request.args) if request.method == "GET" else {}
-    document = service().document(evaluation_id, **anchor)
+    # the sheet shows withdrawn deductions beside the standing ones, marked as withdrawn
+    document = service().document(evaluation_id, **anchor, deductions="all")
     past = bool(anchor.get("version") or anchor.get("as_of"))
     current = service().document(evaluation_id) if past else document
     # The chain check and the findings read the whole history: run on request (a link at
@@ -81,7 +82,7 @@ def sheet(evaluation_id: Any) -> Response:
 def indicator_page(
     evaluation_id: str, code: str, status: int = 200, form_error: FormError | None = None
 ) -> Response:
-    document = service().document(evaluation_id)
+    document = service().document(evaluation_id, deductions="all")
     indicator = next((i for i in document["indicators"] if i["code"] == code), None)
     if indicator is None:
         raise NotFound(f"指标 {code} 不存在")
