@@ -122,3 +122,15 @@ class NotPermitted(DomainError):
     """The caller may not do this to this record, whatever their role allows elsewhere."""
 
     title = "Not permitted"
+
+
+class TargetRefused(DomainError):
+    """A target, or a value recorded against it, breaks a target rule."""
+
+    title = "Target refused"
+
+
+class SignOffRefused(DomainError):
+    """A sign-off, or a finalization waiting for sign-offs, breaks a sign-off rule."""
+
+    title = "Sign-off refused"
