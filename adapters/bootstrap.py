@@ -23,6 +23,7 @@ from application.app import EvaluationStore
 from application.audit import AuditService
 from application.integrity import INSECURE_DEVELOPMENT_SECRET
 from application.review import ReviewService
+from application.self_evaluation import SelfEvaluationService
 from application.service import EvaluationService
 from application.sheets import SheetTransfer
 from application.tokens import TokenService
@@ -147,3 +148,10 @@ def build_audit(service: EvaluationService) -> AuditService:
 def build_sheets(service: EvaluationService) -> SheetTransfer:
     """Sheet import and report export over the service, with the xlsx/csv/html/json codec."""
     return SheetTransfer(service, WorkbookCodec())
+
+
+def build_self_evaluation(service: EvaluationService) -> SelfEvaluationService:
+    """Target values and sign-offs; a sign-off records the head digest of the chain."""
+    recorder = service.store.recorder
+    assert isinstance(recorder, ChainedRecorder), "the store was not built by build_service"
+    return SelfEvaluationService(service, RawEventLog(recorder).digest_at)

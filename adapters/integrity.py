@@ -164,6 +164,16 @@ class RawEventLog:
         with self.recorder.transaction(commit=False) as session:
             return {int(v): str(d) for v, d in session.execute(query).all()}
 
+    def digest_at(self, evaluation_id: str, version: int) -> str | None:
+        """The digest sealing one version (None before the first): one indexed lookup."""
+        query = select(self.digests.c.digest).where(
+            self.digests.c.originator_id == str(evaluation_id).lower(),
+            self.digests.c.originator_version == version,
+        )
+        with self.recorder.transaction(commit=False) as session:
+            value = session.execute(query).scalar()
+        return None if value is None else str(value)
+
     def evaluation_ids(self) -> list[str]:
         """Every evaluation with a stored record or a digest, whatever the read models say."""
         with self.recorder.transaction(commit=False) as session:

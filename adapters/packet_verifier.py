@@ -9,8 +9,8 @@
    last digest must equal the packet's head digest (and --head, when given).
 2. The decoded payloads shown in the packet must be what the stored bytes say.
 3. The scores: every recorded leaf score, parent sum, total and grade is recomputed from
-   the recorded inputs (deductions, checklists, data entries, survey tallies, manual scores
-   and overrides), rounding half-up to two decimals at the leaf.
+   the recorded inputs (deductions, checklists, data entries, survey tallies, target values,
+   manual scores and overrides), rounding half-up to two decimals at the leaf.
 
 Exit status 0 when everything holds, 1 when anything fails, 2 on bad usage.
 """
@@ -140,6 +140,7 @@ class Sheet:
         self.manual: dict[str, Decimal] = {}
         self.override: dict[str, Decimal] = {}
         self.tallies: dict[str, list[list[int]]] = {}
+        self.finals: dict[str, dict[str, Any]] = {}
         self.scores: dict[str, Decimal | None] = {}
 
     def define(self, indicators: list[dict[str, Any]]) -> None:
@@ -149,6 +150,7 @@ class Sheet:
             if d.get("parent"):
                 self.children[d["parent"]].append(d["code"])
         self.deductions, self.met, self.manual, self.override, self.tallies = {}, {}, {}, {}, {}
+        self.finals = {}
         self.scores = {code: None for code in self.nodes if not self.children[code]}
 
     def rule(self, code: str) -> Decimal | None:
@@ -189,6 +191,8 @@ class Sheet:
                 points = sum((w * c for w, c in zip(choices, counts, strict=True)), Decimal(0))
                 rates.append(points / (best * people) if people else Decimal(0))
             return sum(rates, Decimal(0)) / len(rates) * weight
+        if method == "target":
+            return target_rule(node.get("target") or {}, self.finals.get(code), weight)
         return self.manual.get(code)
 
     def score(self, code: str) -> Decimal | None:
@@ -214,6 +218,43 @@ class Sheet:
             if total >= Decimal(band["min"]):
                 return str(band["grade"])
         return str(self.bands[-1]["grade"]) if self.bands else None
+
+
+def _share(top: Decimal, bottom: Decimal) -> Decimal:
+    if bottom == 0:
+        return Decimal(1) if top == 0 else Decimal(0)
+    return min(max(top / bottom, Decimal(0)), Decimal(1))
+
+
+def target_rule(
+    target: dict[str, Any], final: dict[str, Any] | None, weight: Decimal
+) -> Decimal | None:
+    """The self-evaluation form's rules: met → the weight; a positive target missed → final ÷
+    planned; a cost target exceeded → planned ÷ final; `=` missed → the smaller over the larger;
+    a qualitative target → the evaluator's score (its band was checked when recorded)."""
+    if final is None:
+        return None
+    comparator = target.get("comparator")
+    if comparator == "qualitative":
+        return None if final.get("score") is None else Decimal(final["score"])
+    value, planned = final.get("value"), target.get("value")
+    if value is None or planned is None:
+        return None
+    value, planned = Decimal(value), Decimal(planned)
+    met = {
+        ">=": value >= planned,
+        ">": value > planned,
+        "<=": value <= planned,
+        "<": value < planned,
+        "=": value == planned,
+    }[str(comparator)]
+    if met:
+        return weight
+    if comparator in (">=", ">"):
+        return _share(value, planned) * weight
+    if comparator in ("<=", "<"):
+        return _share(planned, value) * weight
+    return _share(min(value, planned), max(value, planned)) * weight
 
 
 def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
@@ -243,6 +284,9 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
             sheet.override[s["code"]] = s["score"]
         elif kind == "SurveyRecorded":
             sheet.tallies[s["code"]] = s["tallies"]
+        elif kind == "TargetValueRecorded":
+            if s["stage"] == "final":
+                sheet.finals[s["code"]] = s
         elif kind == "DisputeDecided":
             _apply_decision(sheet, s)
         elif kind == "ScoreChanged":
@@ -261,6 +305,8 @@ NO_SCORE_EFFECT = {
     "DisputeRaised",
     "NoteAdded",
     "NoteResolved",
+    "SignedOff",
+    "SignOffsRequired",
 }
 
 

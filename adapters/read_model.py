@@ -27,6 +27,7 @@ from adapters.tables import (
     metadata,
     tracking,
 )
+from adapters.target_read_model import TARGET_TABLES, document_parts, target_handlers
 from application.documents import event_payload_json, event_type, iso, survey_rates
 from domain.framework import build_tree
 from domain.values import fmt, rate_percent
@@ -94,6 +95,10 @@ class SqlReadModel:
         }
         self.deferring |= {self._created, self._framework_defined, self._data_entry_recorded}
         self.deferring |= set(review_handlers().values())
+        for name, extra in target_handlers().items():
+            # all of these only queue row writes; one that shares an event chains after
+            self.handlers[name] = _chain(self.handlers.get(name), extra)
+            self.deferring.add(self.handlers[name])
 
     # ------------------------------------------------------------------ schema
     def create_tables(self) -> bool:
@@ -109,7 +114,7 @@ class SqlReadModel:
     def drop_and_create(self) -> None:
         """Recreate the read-model tables in the current shape (events are untouched)."""
         assert self.datastore.engine is not None
-        for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, tracking):
+        for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES, tracking):
             table.drop(self.datastore.engine, checkfirst=True)
         metadata.create_all(self.datastore.engine)
 
@@ -151,7 +156,7 @@ class SqlReadModel:
                 # The lock writers take to append events: they wait until the rebuild has
                 # committed, so none of their projections can land in half-rebuilt tables.
                 session.execute(text(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE"))
-            for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, tracking):
+            for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES, tracking):
                 session.execute(delete(table))
 
     def position(self) -> int:
@@ -397,6 +402,7 @@ class SqlReadModel:
             nodes = self._rows_of(session, indicators, evaluation_id, indicators.c.position)
             cuts = self._rows_of(session, deductions, evaluation_id, deductions.c.version)
             entries = self._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
+            parts = document_parts(session, evaluation_id)
         by_code: dict[str, list[dict[str, Any]]] = {}
         for d in cuts:
             by_code.setdefault(d["code"], []).append(
@@ -411,10 +417,15 @@ class SqlReadModel:
         return {
             **self._summary(head),
             "grade_bands": head["grade_bands"],
-            "indicators": [self._indicator_row(n, by_code.get(n["code"], [])) for n in nodes],
+            "indicators": [
+                _with_target(self._indicator_row(n, by_code.get(n["code"], [])), parts["targets"])
+                for n in nodes
+            ],
             "data_entries": [
                 {k: e[k] for k in ("key", "value", "unit", "source", "version")} for e in entries
             ],
+            "sign_offs": parts["sign_offs"],
+            "required_sign_offs": parts["required_sign_offs"],
         }
 
     @staticmethod
@@ -549,3 +560,22 @@ class SqlReadModel:
                 session.execute(select(evaluations.c.id).order_by(evaluations.c.id)).scalars()
             )
         yield from ids
+
+
+def _chain(first: Handler | None, then: Handler) -> Handler:
+    if first is None:
+        return then
+
+    def both(session: Session, event: Any) -> None:
+        first(session, event)
+        then(session, event)
+
+    return both
+
+
+def _with_target(row: dict[str, Any], views: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A target leaf's row carries its `target` object (other rows carry none)."""
+    view = views.get(row["code"])
+    if view is not None:
+        row["target"] = view
+    return row

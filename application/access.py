@@ -22,6 +22,7 @@ class Action(StrEnum):
     DISPUTE = "dispute"  # raise disputes
     DECIDE = "decide"  # decide disputes
     NOTE = "note"  # attach and resolve review notes
+    SIGN = "sign"  # sign off a version of the evaluation in a capacity
     MANAGE_TOKENS = "manage-tokens"  # issue, list and revoke API tokens
 
 
@@ -32,11 +33,12 @@ A = Action
 # The permission table: a role may do exactly the actions listed for it.
 PERMISSIONS: Mapping[str, frozenset[Action]] = MappingProxyType(
     {
-        EVALUATOR: frozenset({A.CREATE, A.READ, A.READ_TRAIL, A.RECORD}),
+        EVALUATOR: frozenset({A.CREATE, A.READ, A.READ_TRAIL, A.RECORD, A.SIGN}),
         REVIEWER: frozenset(
-            {A.READ, A.READ_TRAIL, A.RECORD, A.TRANSITION, A.DISPUTE, A.DECIDE, A.NOTE}
+            {A.READ, A.READ_TRAIL, A.RECORD, A.TRANSITION, A.DISPUTE, A.DECIDE, A.NOTE, A.SIGN}
         ),
-        SUBJECT: frozenset({A.READ, A.DISPUTE}),
+        # the evaluated unit gives its opinion (单位意见) by signing
+        SUBJECT: frozenset({A.READ, A.DISPUTE, A.SIGN}),
         AUDITOR: frozenset({A.READ, A.READ_TRAIL}),
         # Managing credentials grants no access to evaluations: an admin who must read
         # issues an auditor token, which leaves a trace in the token table.

@@ -96,6 +96,9 @@ def evidence_list(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
     """The evaluation document of API v1, computed from the aggregate's recorded state."""
+    # imported here: the target views build on this module's primitives
+    from application.target_documents import leaf_target, sign_off_items
+
     parents, total = evaluation.rollup()
     by_code: dict[str, list[dict[str, Any]]] = {}  # one pass, not one scan per indicator
     for d in evaluation.deductions.values():
@@ -134,6 +137,9 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
                 survey_rates=survey_rates(node.method, leaf.rates),
                 deductions=deductions,
             )
+            target = leaf_target(evaluation, code)
+            if target is not None:
+                row["target"] = target
         else:
             score = parents[code]
             row.update(
@@ -173,4 +179,6 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
             }
             for e in sorted(evaluation.entries.values(), key=lambda e: e.version)
         ],
+        "sign_offs": sign_off_items(evaluation),
+        "required_sign_offs": list(evaluation.required_sign_offs),
     }

@@ -72,6 +72,9 @@ def _weight_step(evaluation: Evaluation, node: Indicator) -> Step:
 
 
 def _leaf_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> list[Step]:
+    # imported here: the target steps build on this module's `step`
+    from application.target_explanations import target_steps
+
     steps = [_weight_step(evaluation, node)]
     method_steps = {
         "deduction": _deduction_steps,
@@ -79,6 +82,7 @@ def _leaf_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> lis
         "ratio": _ratio_steps,
         "survey": _survey_steps,
         "manual": _manual_steps,
+        "target": target_steps,
     }[node.method or "deduction"]
     steps.extend(method_steps(evaluation, node, leaf))
     if leaf.rule_exact is not None:

@@ -14,6 +14,7 @@ from eventsourcing.persistence import IntegrityError
 from application.app import EvaluationStore
 from application.documents import evaluation_document
 from application.errors import ConcurrentChange, EvaluationNotFound, StaleVersion, VersionNotFound
+from application.fixture_targets import apply_sign_off, apply_target_value, required_sign_offs
 from application.heap import frozen_heap
 from application.ports import ReadModel
 from domain.errors import InvalidValue, UnknownIndicator
@@ -122,6 +123,7 @@ class EvaluationService:
         evaluator: str | None = None,
         total_weight: object = "100",
         grade_bands: list[dict[str, Any]] | None = None,
+        required_sign_offs: list[str] | None = None,
         by: Actor,
     ) -> dict[str, Any]:
         evaluation = Evaluation.start(
@@ -134,6 +136,8 @@ class EvaluationService:
             grade_bands=grade_bands,
             by=by,
         )
+        if required_sign_offs:
+            evaluation.require_sign_offs(required_sign_offs, by)
         with self.read_model.transaction():
             self._save(evaluation)
         document = evaluation_document(evaluation)
@@ -281,6 +285,8 @@ class EvaluationService:
             grade_bands=header.get("grade_bands"),
             by=by,
         )
+        if required := required_sign_offs(header):
+            evaluation.require_sign_offs(required, by)
         evaluation.define_framework(spec["indicators"], by)
         for entry in spec.get("data_entries", []):
             evaluation.record_data_entry(
@@ -294,6 +300,10 @@ class EvaluationService:
             )
         for action in spec.get("actions", []):
             apply_action(evaluation, action, by)
+        for item in spec.get("target_values") or []:
+            apply_target_value(evaluation, item, by)
+        for item in spec.get("sign_offs") or []:
+            apply_sign_off(evaluation, item, by)
         for reported in reported_figures(spec):
             evaluation.record_reported_figure(
                 reported.get("indicator"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from application.documents import evaluation_document, event_meta, event_payload, event_type, iso
 from application.errors import SheetRejected
+from application.fixture_targets import apply_sign_off, apply_target_value, required_sign_offs
 from application.ports import Progress, SheetCodec
 from application.service import EvaluationService, apply_action
 from domain.errors import DomainError, FrameworkRejected, InvalidValue
@@ -227,11 +228,15 @@ def build(spec: Mapping[str, Any], sources: Mapping[str, Any], by: Actor) -> Eva
         raise SheetRejected(problems + rejected) from None
     except DomainError as error:
         raise SheetRejected([*problems, _at(where, error.detail)]) from None
+    if required := required_sign_offs(header):
+        evaluation.require_sign_offs(required, by)
     steps: list[tuple[str, Any]] = [
         *(("data_entries", entry) for entry in spec.get("data_entries") or []),
         *(("actions", action) for action in spec.get("actions") or []),
+        *(("target_values", item) for item in spec.get("target_values") or []),
+        *(("sign_offs", item) for item in spec.get("sign_offs") or []),
     ]
-    counters = {"data_entries": 0, "actions": 0}
+    counters = {"data_entries": 0, "actions": 0, "target_values": 0, "sign_offs": 0}
     for kind, step in steps:
         index = counters[kind]
         counters[kind] += 1
@@ -246,11 +251,16 @@ def build(spec: Mapping[str, Any], sources: Mapping[str, Any], by: Actor) -> Eva
                     step.get("reason"),
                     by,
                 )
+            elif kind == "target_values":
+                apply_target_value(evaluation, step, by)
+            elif kind == "sign_offs":
+                apply_sign_off(evaluation, step, by)
             else:
                 apply_action(evaluation, step, by)
         except (DomainError, KeyError, TypeError, ValueError, InvalidOperation) as error:
             location = _item_location(sources, kind, index)
-            subject = names.get(str(step.get("indicator"))) if kind == "actions" else None
+            on_leaf = kind in ("actions", "target_values")
+            subject = names.get(str(step.get("indicator"))) if on_leaf else None
             problems.append(_at(location, _step_message(error, subject)))
     if problems:
         raise SheetRejected(problems)

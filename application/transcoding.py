@@ -10,6 +10,8 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 from domain.evaluation import DataEntry, Deduction, LeafState
 from domain.framework import Indicator
 from domain.review import Dispute, ReviewNote
+from domain.signoffs import SignOff
+from domain.targets.values import TargetState, TargetValue
 
 
 class SubclassAwareTranscoder(JSONTranscoder):
@@ -59,6 +61,15 @@ def domain_transcodings() -> list[Transcoding]:
         type(
             f"{cls.__name__}AsDict", (DataclassAsDict,), {"type": cls, "name": cls.__name__.lower()}
         )
-        for cls in (LeafState, Deduction, DataEntry, Dispute, ReviewNote)
+        for cls in (
+            LeafState,
+            Deduction,
+            DataEntry,
+            Dispute,
+            ReviewNote,
+            TargetState,
+            TargetValue,
+            SignOff,
+        )
     ]
     return [IndicatorAsDict(), *(t() for t in simple)]

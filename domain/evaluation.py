@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -55,6 +56,17 @@ from domain.scoring import (
     rollup,
     survey_score,
 )
+from domain.signoffs import (
+    SignOff,
+    check_capacity,
+    check_required,
+    check_signed,
+    note_change,
+)
+from domain.targets.leaf import target_rule
+from domain.targets.rules import NATIONAL
+from domain.targets.text import Target, target_of
+from domain.targets.values import TargetState, apply_value, prepare_value
 from domain.values import round_half_up, to_decimal
 
 DRAFT, SUBMITTED, FINALIZED = "draft", "submitted", "finalized"
@@ -136,6 +148,7 @@ class Evaluation(Aggregate):
     # Class-level defaults: state restored from snapshots taken before these existed stays valid.
     framework_version: int | None = None
     reported_figures: tuple[dict[str, Any], ...] = ()
+    required_sign_offs: tuple[str, ...] = ()
 
     @event("Created")
     def __init__(
@@ -485,6 +498,7 @@ class Evaluation(Aggregate):
                 f"{len(pending)} dispute(s) are still open; decide them before finalizing",
                 disputes=pending,
             )
+        check_signed(self.required_sign_offs, self.sign_offs)
         self._finalized(meta=by.as_meta())
 
     def reopen(self, reason: str | None, by: Actor) -> None:
@@ -496,6 +510,103 @@ class Evaluation(Aggregate):
             )
         text = self.check_reason(reason, "reopening")
         self._reopened(reason=text, meta=by.as_meta())
+
+    # ------------------------------------------------- targets and sign-offs
+    def record_target_value(
+        self,
+        code: str,
+        *,
+        stage: str | None,
+        value: object = None,
+        outcome: str | None = None,
+        score: object = None,
+        justification: str | None = None,
+        deviation_reason: str | None = None,
+        improvement: str | None = None,
+        source: str | None = None,
+        evidence: list[dict[str, Any]] | None = None,
+        reason: str | None = None,
+        by: Actor,
+    ) -> None:
+        """A monitored or final value (年中监控值, 实际完成值) of a target leaf."""
+        self.check_open()
+        node = self.check_leaf(code, "target")
+        state = self.target_states.get(code) or TargetState()
+        payload = prepare_value(
+            code=code,
+            target=target_of(node.target or {}),
+            weight=node.weight,
+            rules=NATIONAL,
+            state=state,
+            stage=stage,
+            value=value,
+            outcome=outcome,
+            score=score,
+            justification=justification,
+            deviation_reason=deviation_reason,
+            improvement=improvement,
+            reason=reason,
+        )
+        earlier = state.stage(payload["stage"])
+        self._target_value_recorded(
+            code=code,
+            **payload,
+            source=(source or "").strip() or None,
+            evidence=check_evidence(evidence),
+            corrections=len(earlier.previous) + 1 if earlier else 0,
+            meta=by.as_meta(),
+        )
+        shown = payload["outcome"] or payload["value"]
+        why = payload["reason"] or f"{payload['stage']} value of {code}: {shown}"
+        self._rescore("TargetValueRecorded", why, by)
+
+    def require_sign_offs(self, capacities: list[str], by: Actor) -> None:
+        """Finalization will wait for a current sign-off in each of these capacities."""
+        self.check_open()
+        self._sign_offs_required(capacities=check_required(capacities), meta=by.as_meta())
+
+    def sign_off(
+        self,
+        sign_off_id: str,
+        capacity: str | None,
+        opinion: str | None,
+        head_digest: str | None,
+        signed_at: str,
+        by: Actor,
+    ) -> None:
+        """Sign the current version in a capacity (评价组组长, 部门负责人, 财政部门 …)."""
+        self.check_open()
+        self._signed_off(
+            sign_off_id=sign_off_id,
+            capacity=check_capacity(capacity),
+            opinion=(opinion or "").strip() or None,
+            version=self.version,
+            head_digest=head_digest,
+            signed_at=signed_at,
+            meta=by.as_meta(),
+        )
+
+    # Kept under private names the apply bodies replace, never mutate: an evaluation restored
+    # from a snapshot taken before targets existed reads them as empty.
+    @property
+    def target_states(self) -> Mapping[str, TargetState]:
+        states: Mapping[str, TargetState] = self.__dict__.get("_target_states") or {}
+        return states
+
+    @property
+    def sign_offs(self) -> Mapping[str, SignOff]:
+        signed: Mapping[str, SignOff] = self.__dict__.get("_sign_offs") or {}
+        return signed
+
+    def target_definition(self, code: str) -> dict[str, Any] | None:
+        node = self.tree.get(code)
+        return node.target if node is not None and node.method == "target" else None
+
+    def target_leaves(self) -> Iterator[tuple[str, Target, TargetState]]:
+        """Each target leaf with its parsed target and recorded values, in framework order."""
+        for code, node in self.tree.items():
+            if node.method == "target" and node.target is not None:
+                yield code, target_of(node.target), self.target_states.get(code) or TargetState()
 
     # ------------------------------------------------------- disputes, notes
     def check_submitted(self, what: str) -> None:
@@ -627,6 +738,8 @@ class Evaluation(Aggregate):
             return ratio_score(node, inputs.entry_values)
         if node.method == "survey":
             return survey_score(node, leaf.tallies)
+        if node.method == "target":
+            return target_rule(node.target, node.weight, self.target_states.get(node.code))
         if leaf.manual is None:
             return RuleResult(None, "score not recorded yet")
         return RuleResult(leaf.manual)
@@ -704,6 +817,7 @@ class Evaluation(Aggregate):
     def _framework_defined(self, indicators: list[dict[str, Any]], meta: dict[str, str]) -> None:
         self.framework = indicators
         self.framework_version = self.version + 1
+        note_change(self.sign_offs, self.version + 1, "FrameworkDefined", None)
         self.tree = build_tree(indicators)
         self.leaves = {code: LeafState() for code, node in self.tree.items() if node.is_leaf}
         self.deductions = {}
@@ -729,6 +843,7 @@ class Evaluation(Aggregate):
             ]
         # apply runs before the version moves on: this event's own version is the next one
         self.entries[key] = DataEntry(key, value, unit, source, evidence, self.version + 1, history)
+        note_change(self.sign_offs, self.version + 1, "DataEntryRecorded", None)
 
     @event("DeductionRecorded")
     def _deduction_recorded(
@@ -823,6 +938,7 @@ class Evaluation(Aggregate):
         leaf.rule_exact, leaf.rule_score = rule_exact, rule_score
         leaf.overridden, leaf.note, leaf.rates = overridden, note, rates
         leaf.score_version = self.version + 1
+        note_change(self.sign_offs, self.version + 1, "ScoreChanged", code)
 
     @event("ReportedFigureRecorded")
     def _reported_figure_recorded(
@@ -915,3 +1031,65 @@ class Evaluation(Aggregate):
         note = self.notes[note_id]
         note.status, note.resolution, note.resolved_by = "resolved", reason, meta["actor"]
         note.resolved_version = self.version + 1
+
+    @event("TargetValueRecorded")
+    def _target_value_recorded(
+        self,
+        code: str,
+        stage: str,
+        value: Decimal | None,
+        outcome: str | None,
+        score: Decimal | None,
+        justification: str | None,
+        deviation_reason: str | None,
+        improvement: str | None,
+        reason: str | None,
+        corrects_version: int | None,
+        source: str | None,
+        evidence: list[dict[str, str | None]],
+        corrections: int,
+        meta: dict[str, str],
+    ) -> None:
+        self.scoring_started = True
+        states = dict(self.target_states)
+        state = states[code] = states.get(code) or TargetState()
+        payload = {
+            "stage": stage,
+            "value": value,
+            "outcome": outcome,
+            "score": score,
+            "justification": justification,
+            "deviation_reason": deviation_reason,
+            "improvement": improvement,
+            "reason": reason,
+        }
+        apply_value(state, payload, source, evidence, self.version + 1, meta["actor"])
+        self._target_states = states
+        note_change(self.sign_offs, self.version + 1, "TargetValueRecorded", code)
+
+    @event("SignOffsRequired")
+    def _sign_offs_required(self, capacities: list[str], meta: dict[str, str]) -> None:
+        self.required_sign_offs = tuple(capacities)
+
+    @event("SignedOff")
+    def _signed_off(
+        self,
+        sign_off_id: str,
+        capacity: str,
+        opinion: str | None,
+        version: int,
+        head_digest: str | None,
+        signed_at: str,
+        meta: dict[str, str],
+    ) -> None:
+        signed = SignOff(
+            sign_off_id,
+            meta["actor"],
+            meta["role"],
+            capacity,
+            opinion,
+            version,
+            head_digest,
+            signed_at,
+        )
+        self._sign_offs = {**self.sign_offs, sign_off_id: signed}

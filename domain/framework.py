@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import FrameworkRejected, InvalidValue
+from domain.targets.definition import canonical_target, target_problem
 from domain.values import to_decimal
 
-METHODS = ("deduction", "checklist", "ratio", "survey", "manual")
+METHODS = ("deduction", "checklist", "ratio", "survey", "manual", "target")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Indicator:
     cap: Decimal | None = Decimal(1)
     choices: tuple[tuple[str, Decimal], ...] = ()
     children: tuple[str, ...] = field(default=())
+    target: dict[str, Any] | None = None  # target leaves: comparator, value, unit, text
 
     @property
     def is_leaf(self) -> bool:
@@ -64,6 +66,8 @@ def normalise_definitions(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 for c in entry.get("choices") or []
             ],
         }
+        if entry.get("target") is not None:
+            parsed["target"] = canonical_target(entry["target"])
         result.append(parsed)
     return result
 
@@ -150,6 +154,8 @@ def _check_leaf(d: dict[str, Any], problem: Any) -> None:
             problem(code, "a ratio leaf needs numerator and denominator data-entry keys")
         if d["cap"] is not None and d["cap"] <= 0:
             problem(code, f"cap {d['cap']} must be positive")
+    if (problem_text := target_problem(method, d.get("target"))) is not None:
+        problem(code, problem_text)
     if method == "survey":
         if not d["choices"]:
             problem(code, "a survey leaf needs choices with weights")
@@ -192,6 +198,7 @@ def build_tree(defs: list[dict[str, Any]]) -> dict[str, Indicator]:
             cap=d["cap"],
             choices=tuple((c["label"], c["weight"]) for c in d["choices"]),
             children=tuple(kids[d["code"]]),
+            target=d.get("target") if is_leaf else None,
         )
     return tree
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,8 +83,16 @@ def check_required(capacities: list[str] | None) -> list[str]:
     return seen
 
 
+def change_indicator(event_type: str, data: dict[str, Any] | None) -> str | None:
+    """The indicator a moving change is about (None for data entries and the framework)."""
+    if event_type in ("ScoreChanged", "TargetValueRecorded") and data:
+        code = data.get("code")
+        return None if code is None else str(code)
+    return None
+
+
 def note_change(
-    sign_offs: dict[str, SignOff], version: int, event_type: str, indicator: str | None
+    sign_offs: Mapping[str, SignOff], version: int, event_type: str, indicator: str | None
 ) -> None:
     """Mark every sign-off older than this change as stale (called from apply bodies)."""
     for sign_off in sign_offs.values():
@@ -95,13 +104,13 @@ def note_change(
                 )
 
 
-def missing_capacities(required: tuple[str, ...], sign_offs: dict[str, SignOff]) -> list[str]:
+def missing_capacities(required: tuple[str, ...], sign_offs: Mapping[str, SignOff]) -> list[str]:
     """Required capacities without a current sign-off."""
     current = {s.capacity for s in sign_offs.values() if s.status == CURRENT}
     return [c for c in required if c not in current]
 
 
-def check_signed(required: tuple[str, ...], sign_offs: dict[str, SignOff]) -> None:
+def check_signed(required: tuple[str, ...], sign_offs: Mapping[str, SignOff]) -> None:
     """Finalization waits until each required capacity has a current sign-off."""
     missing = missing_capacities(required, sign_offs)
     if missing:

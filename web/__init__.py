@@ -13,12 +13,13 @@ from adapters.bootstrap import (
     build_audit,
     build_components,
     build_review_service,
+    build_self_evaluation,
     build_sheets,
     build_token_service,
 )
 from application.access import AccessControl
 from application.idempotency import IdempotentRequests
-from web import auth, health, problems, review_api, token_api
+from web import auth, health, problems, review_api, target_api, token_api
 from web.api import blp
 from web.audit_api import blp as audit_blp
 from web.idempotency import EXTENSION as IDEMPOTENCY
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["scoretrail.access"] = AccessControl(reviews.queries.subject_of)
     app.extensions["scoretrail_audit"] = build_audit(service)
     app.extensions["scoretrail.sheets"] = build_sheets(service)
+    app.extensions[target_api.EXTENSION] = build_self_evaluation(service)
     app.extensions[IDEMPOTENCY] = IdempotentRequests(
         components.keys,
         service.read_model.transaction,
@@ -78,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.spec.components.schema("Problem", schema=problems_schema())
     api.register_blueprint(blp)
     api.register_blueprint(review_api.blp)
+    api.register_blueprint(target_api.blp)
     api.register_blueprint(token_api.blp)
     api.register_blueprint(audit_blp)
     api.register_blueprint(sheets_blp)

@@ -8,7 +8,20 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-METHODS = ("deduction", "checklist", "ratio", "survey", "manual")
+METHODS = ("deduction", "checklist", "ratio", "survey", "manual", "target")
+TARGET_KEYS = frozenset({"comparator", "value", "unit", "text", "cumulative"})
+
+
+def check_target_shape(value: Any) -> None:
+    """A target is its printed text or an object; the domain reads and checks the rest."""
+    if isinstance(value, str) and 0 < len(value.strip()) <= 200:
+        return
+    if isinstance(value, dict) and set(value) <= TARGET_KEYS:
+        return
+    raise ValidationError(
+        "Give the printed target (1 to 200 characters) or an object with "
+        "comparator, value, unit, text and cumulative."
+    )
 
 
 class Number(fields.Decimal):
@@ -58,6 +71,12 @@ class EvaluationCreateSchema(Strict):
     evaluator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     total_weight = Number(load_default="100")
     grade_bands = fields.List(fields.Nested(GradeBandSchema), load_default=None, allow_none=True)
+    required_sign_offs = fields.List(
+        fields.String(validate=validate.Length(min=1, max=60)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20),
+    )
 
 
 class ChecklistItemSchema(Strict):
@@ -83,6 +102,7 @@ class IndicatorDefinitionSchema(Strict):
     denominator = fields.String(load_default=None, allow_none=True)
     cap = Number(load_default="1", allow_none=True)
     choices = fields.List(fields.Nested(ChoiceSchema), load_default=list)
+    target = fields.Raw(load_default=None, allow_none=True, validate=check_target_shape)
 
 
 class FrameworkSchema(Strict):
@@ -197,6 +217,8 @@ class IndicatorOut(Schema):
         metadata={"description": "survey leaves: satisfaction per question, percent"},
     )
     deductions = fields.List(fields.Nested(DeductionOut))
+    # target leaves only; the schemas live with the target routes (web.target_schemas)
+    target = fields.Nested("TargetOut")
 
 
 class DataEntryOut(Schema):
@@ -232,6 +254,8 @@ class DocumentOut(SummaryOut):
     grade_bands = fields.List(fields.Nested(GradeBandOut))
     indicators = fields.List(fields.Nested(IndicatorOut))
     data_entries = fields.List(fields.Nested(DataEntryOut))
+    sign_offs = fields.List(fields.Nested("SignOffOut"))
+    required_sign_offs = fields.List(fields.String())
 
 
 class DeductionCreatedOut(DeductionOut):

@@ -43,6 +43,7 @@ _ROLES: dict[str, str] = _vocabulary(
     improvement="改进措施 改进建议 improvement",
     both="偏差原因分析及改进措施 偏差原因及改进措施 偏差原因和改进措施",
 )
+_END = frozenset(_vocabulary(end="签字及意见 签字 签章 审核意见 签字栏"))
 _TOTAL = frozenset(_vocabulary(total="合计 总计 总分 总得分 得分合计 total"))
 _LABELS = _vocabulary(
     title="项目名称 评价名称 标题",
@@ -159,12 +160,17 @@ class _Reader:
                 continue
             if _level_of(_key(names[0])) is not None:
                 continue  # the header repeated on a new page
+            if _key(first) in _END:
+                break  # the signature block below the table
             named = [depth for depth, name in enumerate(names) if name]
-            target = _text(self.cell(row, "target"))
-            if not named or not target:
-                continue  # a parent's own row, a note, a blank
+            if not named:
+                continue  # a note or a blank
             deepest = named[-1]
             filled = [names[d] or (path[d] if d < len(path) else "") for d in range(deepest + 1)]
+            target = _text(self.cell(row, "target"))
+            if not target:
+                path = filled  # a parent's own row names the group for the rows below
+                continue
             if not all(filled):
                 self.error("指标名称不完整：上级指标为空", row)
                 continue

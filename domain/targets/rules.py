@@ -74,6 +74,8 @@ class TargetRules:
 
 
 NATIONAL = TargetRules()
+POSITIVE_RULE = "final ÷ planned × weight"
+NEGATIVE_RULE = "planned ÷ final × weight"
 
 
 @dataclass(frozen=True)
