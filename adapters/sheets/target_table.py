@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from domain.errors import DomainError
-from domain.targets.rules import ACHIEVED, NATIONAL, OUTCOMES
+from domain.targets.rules import ACHIEVED, NATIONAL, OUTCOMES, check_deviation, is_met
 from domain.targets.text import parse_target
 
 from .errors import ImportProblem, Location, SheetImportError, problem
@@ -296,9 +296,21 @@ class _Reader:
                 if value is None:
                     self.error(f"「{raw}」不是数值（指标值为 {target.text}）", leaf.row, stage)
                     continue
-                item["value"] = format_decimal(value)
+                item["value"] = format(value, "f")  # as printed: 2.8 stays 2.8
             if stage == "final":
                 item.update({k: v for k, v in reasons.items() if v})
+                met = item.get("outcome") == ACHIEVED or (
+                    not target.qualitative and is_met(target, Decimal(item["value"]))
+                )
+                try:  # the domain's rule, checked here so every row's problem is listed at once
+                    check_deviation(NATIONAL, leaf.code, met, *reasons.values())
+                except DomainError:
+                    self.error(
+                        f"实际完成值 {raw} 未达到指标值 {target.text}：需要填写偏差原因和改进措施",
+                        leaf.row,
+                        "deviation" if "deviation" in self.columns else "both",
+                    )
+                    continue
             found.append(item)
         return found
 

@@ -93,12 +93,12 @@ def test_merged_target_table_imports_indicators_targets_and_values() -> None:
             "indicator": leaves["演出场次"]["code"],
             "stage": "monitored",
             "source": "导入",
-            "value": "9.00",
+            "value": "9",
         }
     ]
     satisfaction = next(v for v in values if v["indicator"] == leaves["观众满意率"]["code"])
     assert (satisfaction["value"], satisfaction["deviation_reason"]) == (
-        "82.00",
+        "82",
         "部分场次音响故障",
     )
     mechanism = next(v for v in values if v["indicator"] == leaves["长效机制"]["code"])
@@ -114,7 +114,7 @@ def test_csv_target_table_is_read_the_same_way() -> None:
         "效益指标,满意度,满意率,≥90%,,95%,50,50,,\n"
     )
     spec = parse_target_table(text.encode("utf-8"), "form.csv")
-    assert [v["value"] for v in spec["target_values"]] == ["520.00", "95.00"]
+    assert [v["value"] for v in spec["target_values"]] == ["520", "95"]
 
 
 def test_every_bad_row_is_reported_with_its_row_number_and_nothing_is_returned() -> None:
