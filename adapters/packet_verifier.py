@@ -31,7 +31,15 @@ from typing import Any
 TAG = b"scoretrail-event-chain/1"
 GENESIS = "0" * 64
 CENT = Decimal("0.01")
-ENVELOPE = {"originator_id", "originator_version", "timestamp", "meta", "originator_topic"}
+# class_version says which shape of an event class stored the record: envelope, not payload
+ENVELOPE = {
+    "originator_id",
+    "originator_version",
+    "timestamp",
+    "meta",
+    "originator_topic",
+    "class_version",
+}
 
 
 # ------------------------------------------------------------------------- chain
@@ -192,7 +200,8 @@ class Sheet:
                 rates.append(points / (best * people) if people else Decimal(0))
             return sum(rates, Decimal(0)) / len(rates) * weight
         if method == "target":
-            return target_rule(node.get("target") or {}, self.finals.get(code), weight)
+            target = (node.get("params") or {}).get("target") or {}
+            return target_rule(target, self.finals.get(code), weight)
         return self.manual.get(code)
 
     def score(self, code: str) -> Decimal | None:
@@ -276,6 +285,11 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
         elif kind == "DeductionWithdrawn":
             code, points, _ = sheet.deductions[s["deduction_id"]]
             sheet.deductions[s["deduction_id"]] = (code, points, False)
+        elif kind == "DeductionAmended":
+            code, _, active = sheet.deductions[s["deduction_id"]]
+            sheet.deductions[s["deduction_id"]] = (code, s["points"], active)
+        elif kind == "OverrideCleared":
+            sheet.override.pop(s["code"], None)
         elif kind == "ChecklistAssessed":
             sheet.met[s["code"]] = s["met"]
         elif kind == "ScoreRecorded":
@@ -288,6 +302,8 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
             if s["stage"] == "final":
                 sheet.finals[s["code"]] = s
         elif kind == "DisputeDecided":
+            # since v2 the consequences follow as their own events; applying them twice is
+            # harmless, and a first-version decision carries them only here
             _apply_decision(sheet, s)
         elif kind == "ScoreChanged":
             problems.extend(_check_change(sheet, s, version))

@@ -78,7 +78,9 @@ class SqlReadModel:
             "DataEntryRecorded": self._data_entry_recorded,
             "DeductionRecorded": self._deduction_recorded,
             "DeductionWithdrawn": self._deduction_withdrawn,
+            "DeductionAmended": self._deduction_amended,
             "ScoreOverridden": self._score_overridden,
+            "OverrideCleared": self._override_cleared,
             "ScoreChanged": self._score_changed,
             "Submitted": self._status("submitted"),
             "Finalized": self._status("finalized"),
@@ -89,7 +91,9 @@ class SqlReadModel:
         self.deferring: set[Handler] = {
             self._deduction_recorded,
             self._deduction_withdrawn,
+            self._deduction_amended,
             self._score_overridden,
+            self._override_cleared,
             self._score_changed,
             *(self.handlers[name] for name in ("Submitted", "Finalized", "Reopened")),
         }
@@ -297,6 +301,21 @@ class SqlReadModel:
             {"id": event.deduction_id},
             {"status": "withdrawn", "withdrawal_reason": event.reason},
             evaluation=str(event.originator_id),
+        )
+
+    def _deduction_amended(self, session: Session, event: Any) -> None:
+        pending(session).update(
+            deductions,
+            {"id": event.deduction_id},
+            {"points": fmt(event.points)},
+            evaluation=str(event.originator_id),
+        )
+
+    def _override_cleared(self, session: Session, event: Any) -> None:
+        pending(session).update(
+            indicators,
+            {"evaluation_id": str(event.originator_id), "code": event.code},
+            {"override_justification": None},
         )
 
     def _score_overridden(self, session: Session, event: Any) -> None:

@@ -13,7 +13,7 @@ from adapters.pending_writes import pending
 from adapters.review_tables import disputes, notes
 from adapters.tables import deductions, evaluations, indicators
 from application.documents import event_meta, iso
-from domain.review import AMENDED, DISPUTE_OUTCOME_NOTE, OVERTURNED
+from domain.disputes import DISPUTE_OUTCOME_NOTE, Outcome
 from domain.values import fmt
 
 Handler = Callable[[Session, Any], None]
@@ -71,23 +71,27 @@ def _dispute_decided(session: Session, event: Any) -> None:
         },
         evaluation=evaluation_id,
     )
-    # The scores move through the ScoreChanged events that follow; here only the records.
+    # The scores move through the ScoreChanged events that follow. A decision recorded since
+    # v2 is followed by its own DeductionWithdrawn, DeductionAmended, ScoreOverridden or
+    # OverrideCleared; one of the first version carried them, and they are copied here.
+    if event.consequences_follow:
+        return
     justification = DISPUTE_OUTCOME_NOTE.format(
         id=event.dispute_id, outcome=event.outcome, reason=event.reason
     )
     if event.deduction_id is not None:
         changes: dict[str, Any] = {}
-        if event.outcome == OVERTURNED:
+        if event.outcome == Outcome.OVERTURNED:
             changes = {"status": "withdrawn", "withdrawal_reason": justification}
-        elif event.outcome == AMENDED:
+        elif event.outcome == Outcome.AMENDED:
             changes = {"points": fmt(event.points)}
         if changes:
             writes.update(deductions, {"id": event.deduction_id}, changes, evaluation=evaluation_id)
-    elif event.outcome in (OVERTURNED, AMENDED):
+    elif event.outcome in (Outcome.OVERTURNED, Outcome.AMENDED):
         writes.update(
             indicators,
             {"evaluation_id": evaluation_id, "code": event.code},
-            {"override_justification": justification if event.outcome == AMENDED else None},
+            {"override_justification": justification if event.outcome == Outcome.AMENDED else None},
         )
 
 

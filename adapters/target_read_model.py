@@ -69,7 +69,8 @@ def _framework_defined(session: Session, event: Any) -> None:
     writes.delete(targets, {"evaluation_id": evaluation_id})
     parents = {d.get("parent") for d in event.indicators}
     for d in event.indicators:
-        if d["code"] in parents or d.get("target") is None:
+        target = (d.get("params") or {}).get("target")
+        if d["code"] in parents or d.get("method") != "target" or target is None:
             continue
         writes.insert(
             targets,
@@ -77,7 +78,7 @@ def _framework_defined(session: Session, event: Any) -> None:
                 "evaluation_id": evaluation_id,
                 "code": d["code"],
                 "weight": str(d["weight"]),
-                "definition": primitive(d["target"]),
+                "definition": primitive(target),
                 "monitored": None,
                 "final": None,
             },

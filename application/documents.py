@@ -126,15 +126,18 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
         }
         if node.is_leaf:
             leaf = evaluation.leaves[code]
-            score = leaf.score
+            result, override = leaf.result, leaf.override
+            score = result.score
             row.update(
                 score=fmt(score),
                 rate=fmt(rate_percent(score, node.weight)),
-                rule_score=fmt(leaf.rule_score),
-                overridden=leaf.overridden,
-                override_justification=leaf.override_justification if leaf.overridden else None,
-                note=leaf.note,
-                survey_rates=survey_rates(node.method, leaf.rates),
+                rule_score=fmt(result.rule_score),
+                overridden=result.overridden,
+                override_justification=(
+                    override.justification if result.overridden and override else None
+                ),
+                note=result.note,
+                survey_rates=survey_rates(node.method, list(result.rates)),
                 deductions=deductions,
             )
             target = leaf_target(evaluation, code)

@@ -52,19 +52,20 @@ def overrides(evaluation: Evaluation) -> list[Finding]:
     """Overrides that differ from what the leaf's rule gives."""
     found = []
     for code, leaf in evaluation.leaves.items():
-        if not leaf.overridden or leaf.score == leaf.rule_score:
+        result, override = leaf.result, leaf.override
+        if not result.overridden or override is None or result.score == result.rule_score:
             continue
-        rule = fmt(leaf.rule_score) or "no score"
+        rule = fmt(result.rule_score) or "no score"
         found.append(
             finding(
                 "override_differs",
-                f"{code}: rules give {rule}, recorded {fmt(leaf.score)} (override at "
-                f"v{leaf.override_version}), because {leaf.override_justification}",
-                leaf.score,
-                leaf.rule_score,
-                (leaf.override_version, leaf.score_version),
+                f"{code}: rules give {rule}, recorded {fmt(result.score)} (override at "
+                f"v{override.version}), because {override.justification}",
+                result.score,
+                result.rule_score,
+                (override.version, result.version),
                 indicator=code,
-                justification=leaf.override_justification,
+                justification=override.justification,
             )
         )
     return found

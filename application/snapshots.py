@@ -8,8 +8,8 @@ from typing import Any
 
 from eventsourcing.domain import Snapshot
 
-from domain.evaluation import Deduction
 from domain.framework import build_tree
+from domain.ledger import Deduction
 
 COMPACT = "_compact"  # marks a state packed by EvaluationSnapshot (version of the packing)
 

@@ -7,9 +7,14 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from domain.evaluation import DataEntry, Deduction, LeafState
+from domain.disputes import Dispute, Disputes
 from domain.framework import Indicator
-from domain.review import Dispute, ReviewNote
+from domain.leaf import LeafScore, LeafState, Override
+from domain.ledger import DataEntry, Deduction
+from domain.methods.checklist import Checklist
+from domain.methods.manual import ManualScore
+from domain.methods.survey import Tallies
+from domain.review import ReviewNote
 from domain.signoffs import SignOff
 from domain.targets.values import TargetState, TargetValue
 
@@ -55,21 +60,81 @@ class IndicatorAsDict(DataclassAsDict):
         )
 
 
+class LeafScoreAsDict(DataclassAsDict):
+    type = LeafScore
+    name = "leafscore"
+
+    def decode(self, data: dict[str, Any]) -> LeafScore:
+        return LeafScore(**{**data, "rates": tuple(data["rates"])})
+
+
+class ChecklistAsDict(DataclassAsDict):
+    type = Checklist
+    name = "checklist"
+
+    def decode(self, data: dict[str, Any]) -> Checklist:
+        return Checklist(**{**data, "met": tuple(data["met"])})
+
+
+class TalliesAsDict(DataclassAsDict):
+    type = Tallies
+    name = "tallies"
+
+    def decode(self, data: dict[str, Any]) -> Tallies:
+        return Tallies(**{**data, "counts": tuple(tuple(q) for q in data["counts"])})
+
+
+class DisputesAsDict(Transcoding):
+    type = Disputes
+    name = "disputes"
+
+    def encode(self, obj: Disputes) -> dict[str, Any]:
+        return {"items": obj.by_id}
+
+    def decode(self, data: dict[str, Any]) -> Disputes:
+        return Disputes(data["items"])
+
+
+class LegacyLeafState:
+    """Never built: names the leaf state of first-version snapshots for decoding only."""
+
+
+class LegacyLeafStateAsDict(Transcoding):
+    """First-version snapshots stored 19-field leaves: decode them as dicts for the upcaster."""
+
+    type = LegacyLeafState
+    name = "leafstate"
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        raise TypeError("leaf states are no longer stored in the first shape")
+
+    def decode(self, data: dict[str, Any]) -> dict[str, Any]:
+        return data
+
+
 def domain_transcodings() -> list[Transcoding]:
     """Transcodings for the aggregate's value objects, so snapshots can store them."""
     simple = [
-        type(
-            f"{cls.__name__}AsDict", (DataclassAsDict,), {"type": cls, "name": cls.__name__.lower()}
-        )
-        for cls in (
-            LeafState,
-            Deduction,
-            DataEntry,
-            Dispute,
-            ReviewNote,
-            TargetState,
-            TargetValue,
-            SignOff,
+        type(f"{cls.__name__}AsDict", (DataclassAsDict,), {"type": cls, "name": name})
+        for cls, name in (
+            (LeafState, "leaf"),
+            (Override, "override"),
+            (ManualScore, "manualscore"),
+            (Deduction, "deduction"),
+            (DataEntry, "dataentry"),
+            (Dispute, "dispute"),
+            (ReviewNote, "reviewnote"),
+            (TargetState, "targetstate"),
+            (TargetValue, "targetvalue"),
+            (SignOff, "signoff"),
         )
     ]
-    return [IndicatorAsDict(), *(t() for t in simple)]
+    return [
+        IndicatorAsDict(),
+        LeafScoreAsDict(),
+        ChecklistAsDict(),
+        TalliesAsDict(),
+        DisputesAsDict(),
+        LegacyLeafStateAsDict(),
+        *(t() for t in simple),
+    ]

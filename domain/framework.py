@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from domain.errors import FrameworkRejected, InvalidValue
-from domain.targets.definition import canonical_target, target_problem
+from domain.indicator import Indicator
+from domain.methods import method_named, method_names
 from domain.values import to_decimal
 
-METHODS = ("deduction", "checklist", "ratio", "survey", "manual", "target")
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One node of the tree; leaves carry a scoring method, parents sum their children."""
-
-    code: str
-    name: str
-    parent: str | None
-    weight: Decimal
-    level: int
-    position: int
-    method: str | None = None
-    explanation: str | None = None
-    criteria: str | None = None
-    items: tuple[tuple[str, Decimal], ...] = ()
-    numerator: str | None = None
-    denominator: str | None = None
-    cap: Decimal | None = Decimal(1)
-    choices: tuple[tuple[str, Decimal], ...] = ()
-    children: tuple[str, ...] = field(default=())
-    target: dict[str, Any] | None = None  # target leaves: comparator, value, unit, text
-
-    @property
-    def is_leaf(self) -> bool:
-        return not self.children
+__all__ = ["Indicator", "build_tree", "check_evidence", "check_framework", "normalise_definitions"]
 
 
 def normalise_definitions(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -66,8 +40,11 @@ def normalise_definitions(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 for c in entry.get("choices") or []
             ],
         }
-        if entry.get("target") is not None:
-            parsed["target"] = canonical_target(entry["target"])
+        # only a method that reads more than the fields above adds "params"; stored
+        # definitions of the others keep their shape
+        method = parsed["method"]
+        if method in method_names() and (params := method_named(method).normalise(entry)):
+            parsed["params"] = params
         result.append(parsed)
     return result
 
@@ -137,32 +114,11 @@ def _check_cycles(by_code: dict[str, dict[str, Any]], problem: Any) -> None:
 
 def _check_leaf(d: dict[str, Any], problem: Any) -> None:
     method = d["method"] or "deduction"
-    code = d["code"]
-    if method not in METHODS:
-        problem(code, f"unknown scoring method {method!r}; use one of {', '.join(METHODS)}")
+    if method not in method_names():
+        names = ", ".join(method_names())
+        problem(d["code"], f"unknown scoring method {method!r}; use one of {names}")
         return
-    if method == "checklist":
-        if not d["items"]:
-            problem(code, "a checklist leaf needs items")
-        points = sum((i["points"] for i in d["items"]), Decimal(0))
-        if d["items"] and points != d["weight"]:
-            problem(code, f"checklist items sum to {points}, not the weight {d['weight']}")
-        if any(i["points"] < 0 for i in d["items"]):
-            problem(code, "checklist item points must not be negative")
-    if method == "ratio":
-        if not d["numerator"] or not d["denominator"]:
-            problem(code, "a ratio leaf needs numerator and denominator data-entry keys")
-        if d["cap"] is not None and d["cap"] <= 0:
-            problem(code, f"cap {d['cap']} must be positive")
-    if (problem_text := target_problem(method, d.get("target"))) is not None:
-        problem(code, problem_text)
-    if method == "survey":
-        if not d["choices"]:
-            problem(code, "a survey leaf needs choices with weights")
-        elif max(c["weight"] for c in d["choices"]) <= 0:
-            problem(code, "at least one survey choice needs a positive weight")
-        elif any(c["weight"] < 0 for c in d["choices"]):
-            problem(code, "survey choice weights must not be negative")
+    method_named(method).check_definition(d, problem)
 
 
 def build_tree(defs: list[dict[str, Any]]) -> dict[str, Indicator]:
@@ -198,7 +154,7 @@ def build_tree(defs: list[dict[str, Any]]) -> dict[str, Indicator]:
             cap=d["cap"],
             choices=tuple((c["label"], c["weight"]) for c in d["choices"]),
             children=tuple(kids[d["code"]]),
-            target=d.get("target") if is_leaf else None,
+            params=d.get("params") or {},
         )
     return tree
 

@@ -1,77 +1,12 @@
-"""Scoring rules: what each leaf's method gives, before any override."""
+"""Roll-up: parents sum their scored children, the total sums the roots."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.framework import Indicator
+from domain.indicator import Indicator
 
 ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    """The unrounded score a method gives, or None with a note saying why it is unset."""
-
-    exact: Decimal | None
-    note: str | None = None
-    rates: tuple[Decimal, ...] = ()
-
-
-@dataclass(frozen=True)
-class RuleInputs:
-    """What rules read across the whole evaluation, gathered once per rescoring."""
-
-    active_points: dict[str, list[Decimal]]
-    entry_values: dict[str, Decimal]
-
-
-def deduction_score(indicator: Indicator, active_points: list[Decimal]) -> RuleResult:
-    """Weight minus the active deductions."""
-    return RuleResult(indicator.weight - sum(active_points, ZERO))
-
-
-def checklist_score(indicator: Indicator, met: list[bool] | None) -> RuleResult:
-    """Sum of the points of the items marked met."""
-    if met is None:
-        return RuleResult(None, "checklist not assessed yet")
-    return RuleResult(sum((p for (_, p), ok in zip(indicator.items, met, strict=True) if ok), ZERO))
-
-
-def ratio_score(indicator: Indicator, entries: dict[str, Decimal]) -> RuleResult:
-    """rate = numerator / denominator, capped; score = rate × weight; a zero denominator gives 0."""
-    missing = [k for k in (indicator.numerator, indicator.denominator) if k not in entries]
-    if missing:
-        return RuleResult(None, "missing data entries: " + ", ".join(str(k) for k in missing))
-    numerator = entries[str(indicator.numerator)]
-    denominator = entries[str(indicator.denominator)]
-    if denominator == 0:
-        return RuleResult(ZERO, f"denominator {indicator.denominator} is 0: score set to 0")
-    rate = max(numerator / denominator, ZERO)
-    if indicator.cap is not None:
-        rate = min(rate, indicator.cap)
-    return RuleResult(rate * indicator.weight, rates=(rate,))
-
-
-def survey_score(indicator: Indicator, tallies: list[list[int]] | None) -> RuleResult:
-    """Satisfaction per question = Σ weight × count / (max weight × respondents), averaged."""
-    if not tallies:
-        return RuleResult(None, "survey tallies not recorded yet")
-    top = max(w for _, w in indicator.choices)
-    rates: list[Decimal] = []
-    empty: list[int] = []
-    for number, counts in enumerate(tallies, start=1):
-        respondents = sum(counts)
-        if respondents == 0:
-            empty.append(number)
-            rates.append(ZERO)
-            continue
-        points = sum((w * c for (_, w), c in zip(indicator.choices, counts, strict=True)), ZERO)
-        rates.append(points / (top * respondents))
-    satisfaction = sum(rates, ZERO) / len(rates)
-    note = f"questions without respondents count as 0: {empty}" if empty else None
-    return RuleResult(satisfaction * indicator.weight, note, tuple(rates))
 
 
 def rollup(

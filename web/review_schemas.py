@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from application.access import ROLES
-from domain.review import OUTCOMES
+from domain.disputes import OUTCOMES
 from web.schemas import DocumentOut, Evidence, EvidenceOut, Number, Strict
 
 Text = fields.String

@@ -8,7 +8,9 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-METHODS = ("deduction", "checklist", "ratio", "survey", "manual", "target")
+from domain.methods import method_names
+
+METHODS = method_names()
 TARGET_KEYS = frozenset({"comparator", "value", "unit", "text", "cumulative"})
 
 

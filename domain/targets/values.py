@@ -60,6 +60,13 @@ class TargetState:
     def stage(self, name: str) -> TargetValue | None:
         return self.final if name == FINAL else self.monitored
 
+    @classmethod
+    def copy_of(cls, inputs: object) -> TargetState:
+        """A fresh state holding the same values (apply bodies replace, never share, state)."""
+        if isinstance(inputs, TargetState):
+            return cls(inputs.monitored, inputs.final)
+        return cls()
+
 
 def check_stage(stage: str | None) -> str:
     if stage not in STAGES:

@@ -159,6 +159,7 @@ def test_deduction_submission_dispute_amendment_finalization(
         ("Submitted", "rita", "reviewer", T.format(3, 11)),
         ("DisputeRaised", "unit", "subject", T.format(5, 14)),
         ("DisputeDecided", "rita", "reviewer", T.format(8, 15)),
+        ("DeductionAmended", "rita", "reviewer", T.format(8, 15)),
         ("Finalized", "rita", "reviewer", T.format(9, 16)),
     ]
     assert unit.get(base + "/disputes").json["items"][0]["grounds"] == grounds

@@ -220,7 +220,7 @@ def test_overturned_withdraws_the_deduction_in_its_own_linked_score_change(
         **change,
         "type": "DisputeDecided",
         "cause_version": decided_at,
-        "version": decided_at + 1,
+        "version": decided_at + 2,  # after the decision and the withdrawal it records
         "actor": "rita",
         "role": "reviewer",
         "score_before": "18.00",

@@ -60,8 +60,10 @@ def test_the_score_change_of_a_decision_names_its_dispute_and_cause() -> None:
     evaluation.raise_dispute("x", "d-1", None, "理由", None, UNIT)
     evaluation.collect_events()
     evaluation.decide_dispute("x", "overturned", None, "撤销", REX)
-    decided, changed = evaluation.collect_events()
+    decided, withdrawn, changed = evaluation.collect_events()
     assert type(decided).__name__ == "DisputeDecided"
+    assert type(withdrawn).__name__ == "DeductionWithdrawn"
+    assert withdrawn.dispute_id == "x"  # type: ignore[attr-defined]
     assert type(changed).__name__ == "ScoreChanged"
     assert (changed.cause, changed.cause_version, changed.dispute_id) == (  # type: ignore[attr-defined]
         "DisputeDecided",

@@ -138,7 +138,7 @@ def test_deduction_on_a_non_deduction_leaf_or_unknown_code_is_refused(
 
 def test_checklist_scores_the_sum_of_met_items(evaluation: Evaluation) -> None:
     assert score(evaluation, "1.2") is None
-    assert evaluation.leaves["1.2"].note == "checklist not assessed yet"
+    assert evaluation.leaves["1.2"].result.note == "checklist not assessed yet"
     evaluation.assess_checklist("1.2", [True, False, True], "b 未满足", BY)
     assert score(evaluation, "1.2") == Decimal("2.50")
 
@@ -151,13 +151,13 @@ def test_checklist_whose_length_differs_from_the_items_is_refused(evaluation: Ev
 
 def test_ratio_is_unset_until_its_entries_exist_and_says_why(evaluation: Evaluation) -> None:
     assert score(evaluation, "1.3") is None
-    assert evaluation.leaves["1.3"].note == "missing data entries: 到位, 预算"
+    assert evaluation.leaves["1.3"].result.note == "missing data entries: 到位, 预算"
     evaluation.record_data_entry("预算", "229.40", "万元", None, None, None, BY)
     evaluation.record_data_entry("到位", "84.28", "万元", None, None, None, BY)
     # 84.28 / 229.40 × 2 = 0.7347… → 0.73, the unrounded value kept
     assert score(evaluation, "1.3") == Decimal("0.73")
-    assert evaluation.leaves["1.3"].exact is not None
-    assert str(evaluation.leaves["1.3"].exact).startswith("0.73478639")
+    assert evaluation.leaves["1.3"].result.exact is not None
+    assert str(evaluation.leaves["1.3"].result.exact).startswith("0.73478639")
 
 
 def test_ratio_is_capped_at_one_and_a_zero_denominator_gives_zero(evaluation: Evaluation) -> None:
@@ -166,7 +166,7 @@ def test_ratio_is_capped_at_one_and_a_zero_denominator_gives_zero(evaluation: Ev
     assert score(evaluation, "1.3") == Decimal("2.00")
     evaluation.record_data_entry("预算", "0", None, None, None, "预算批复更正", BY)
     assert score(evaluation, "1.3") == Decimal("0.00")
-    assert "denominator 预算 is 0" in (evaluation.leaves["1.3"].note or "")
+    assert "denominator 预算 is 0" in (evaluation.leaves["1.3"].result.note or "")
 
 
 def test_correcting_a_data_entry_needs_a_reason_and_recomputes_its_ratio(
@@ -204,7 +204,7 @@ def test_override_wins_and_the_rule_score_stays_visible(evaluation: Evaluation) 
     evaluation.record_deduction("d1", "1.1", "7.9", "r", None, BY)
     evaluation.record_score("1.1", "5", "专家组复核调整", None, BY)
     leaf = evaluation.leaves["1.1"]
-    assert (leaf.score, leaf.rule_score, leaf.overridden) == (
+    assert (leaf.score, leaf.result.rule_score, leaf.result.overridden) == (
         Decimal("5.00"),
         Decimal("2.10"),
         True,

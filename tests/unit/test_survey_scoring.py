@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from domain.evaluation import Actor, Evaluation
 from domain.framework import Indicator, build_tree, normalise_definitions
-from domain.scoring import survey_score
+from domain.methods.base import Context, RuleResult
+from domain.methods.survey import SurveyMethod, Tallies
 from tests.cases import CHOICES, TALLIES
 
 BY = Actor("alice", "evaluator", "c")
@@ -17,6 +18,11 @@ def survey_leaf(weight: str) -> Indicator:
         [{"code": "S", "name": "满意度", "weight": weight, "method": "survey", "choices": CHOICES}]
     )
     return build_tree(defs)["S"]
+
+
+def survey_score(leaf: Indicator, tallies: list[list[int]]) -> RuleResult:
+    inputs = Tallies(tuple(tuple(q) for q in tallies), 1)
+    return SurveyMethod().rule(leaf, inputs, Context({}, {}))
 
 
 def test_each_question_rate_is_points_over_the_top_weight_times_respondents() -> None:
@@ -46,7 +52,7 @@ def test_the_leaf_score_rounds_half_up_where_bankers_rounding_would_not() -> Non
     )
     evaluation.record_survey("S", tallies, "问卷", BY)
     assert evaluation.leaves["S"].score == Decimal("4.35")
-    assert evaluation.leaves["S"].rates == [Decimal("0.869")]
+    assert evaluation.leaves["S"].result.rates == (Decimal("0.869"),)
 
 
 def test_a_question_nobody_answered_counts_as_zero_and_says_so() -> None:

@@ -1,0 +1,17 @@
+"""Who asks for a change: recorded in the meta of every event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a change: identity, role and the request's correlation id."""
+
+    name: str
+    role: str
+    correlation_id: str
+
+    def as_meta(self) -> dict[str, str]:
+        return {"actor": self.name, "role": self.role, "correlation_id": self.correlation_id}

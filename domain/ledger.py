@@ -1,0 +1,65 @@
+"""What the assessor records besides scores: deductions (扣分) and raw figures (数据)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from domain.errors import DeductionRefused, UnknownDeduction
+
+
+class DeductionStatus(StrEnum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass
+class Deduction:
+    """Points taken off a deduction leaf, with the reason and evidence."""
+
+    id: str
+    code: str
+    points: Decimal
+    reason: str
+    evidence: list[dict[str, str | None]]
+    version: int
+    actor: str
+    status: str = DeductionStatus.ACTIVE
+    withdrawal_reason: str | None = None
+    withdrawn_version: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == DeductionStatus.ACTIVE
+
+
+@dataclass
+class DataEntry:
+    """A raw figure (数据) with unit and source; corrections keep the earlier values."""
+
+    key: str
+    value: Decimal
+    unit: str | None
+    source: str | None
+    evidence: list[dict[str, str | None]]
+    version: int
+    previous: list[dict[str, Any]] = field(default_factory=list)
+
+
+def find_deduction(deductions: dict[str, Deduction], deduction_id: str) -> Deduction:
+    deduction = deductions.get(deduction_id)
+    if deduction is None:
+        raise UnknownDeduction(f"deduction {deduction_id} does not exist", id=deduction_id)
+    return deduction
+
+
+def check_active(deduction: Deduction, refusal: str = "is already {status}") -> None:
+    """Only an active deduction can be withdrawn, disputed or changed by a decision."""
+    if not deduction.active:
+        raise DeductionRefused(
+            f"deduction {deduction.id} " + refusal.format(status=deduction.status),
+            id=deduction.id,
+            status=deduction.status,
+        )

@@ -1,0 +1,65 @@
+"""扣分法: the weight less the points of the active deductions recorded against the leaf."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from domain.indicator import Indicator
+from domain.methods.base import ZERO, Context, Method, RuleResult, ScoringMethod, Trace
+from domain.values import fmt, plain
+
+
+class DeductionMethod(ScoringMethod):
+    name: ClassVar[str] = Method.DEDUCTION
+    order: ClassVar[int] = 1
+
+    def rule(
+        self,
+        node: Indicator,
+        inputs: Any,
+        context: Context,
+        trace: Trace | None = None,
+        score_version: int | None = None,
+    ) -> RuleResult:
+        cuts = context.deductions.get(node.code, ())
+        active = sum((d.points for d in cuts if d.active), ZERO)
+        if trace is not None:
+            self._explain(node, sorted(cuts, key=lambda d: d.version), active, context, trace)
+        return RuleResult(node.weight - active)
+
+    @staticmethod
+    def _explain(
+        node: Indicator, cuts: list[Any], active: Decimal, context: Context, trace: Trace
+    ) -> None:
+        for d in cuts:
+            common = {
+                "id": d.id,
+                "points": fmt(d.points),
+                "reason": d.reason,
+                "actor": d.actor,
+                "evidence": d.evidence,
+            }
+            if d.active:
+                trace.add(
+                    "deduction", f"−{fmt(d.points)}: {d.reason}", -d.points, d.version, **common
+                )
+            else:
+                trace.add(
+                    "withdrawn_deduction",
+                    f"deduction of {fmt(d.points)} recorded at v{d.version} withdrawn: "
+                    f"{d.withdrawal_reason}",
+                    ZERO,
+                    d.withdrawn_version,
+                    recorded_version=d.version,
+                    withdrawal_reason=d.withdrawal_reason,
+                    **common,
+                )
+        # the sum rests on the latest deduction or withdrawal (or the weight when there are none)
+        moves = [d.withdrawn_version or d.version for d in cuts]
+        trace.add(
+            "sum",
+            f"{fmt(node.weight)} − {fmt(active)} active deductions = {plain(node.weight - active)}",
+            node.weight - active,
+            max(moves) if moves else context.framework_version,
+        )

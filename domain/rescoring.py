@@ -1,0 +1,114 @@
+"""Rescoring: every leaf's rule run on the recorded inputs; a ScoreChanged for each that moved."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from domain.actor import Actor
+from domain.grades import grade_for
+from domain.indicator import Indicator
+from domain.leaf import LeafScore, LeafState
+from domain.ledger import Deduction
+from domain.methods import method_named
+from domain.methods.base import Context, RuleResult, Trace
+from domain.scoring import Rollup, ancestors, rollup
+from domain.state import EvaluationState
+from domain.values import round_half_up
+
+
+class Rescoring(EvaluationState):
+    """Queries of the scores and the rescoring every scoring command ends with."""
+
+    # ------------------------------------------------------------------- queries
+    def active_points(self, code: str) -> Decimal:
+        return sum(
+            (d.points for d in self.deductions.values() if d.code == code and d.active), Decimal(0)
+        )
+
+    def rule_context(self) -> Context:
+        """Deductions per leaf and the data entries, gathered once for a whole rescoring."""
+        by_code: dict[str, list[Deduction]] = {}
+        for d in self.deductions.values():
+            by_code.setdefault(d.code, []).append(d)
+        return Context(by_code, self.entries, self.framework_version)
+
+    def rule_result(
+        self, node: Indicator, context: Context | None = None, trace: Trace | None = None
+    ) -> RuleResult:
+        """What the leaf's method gives from the inputs recorded so far."""
+        leaf = self.leaves[node.code]
+        return method_named(str(node.method)).rule(
+            node, leaf.inputs, context or self.rule_context(), trace, leaf.result.version
+        )
+
+    def rollup(self) -> tuple[dict[str, Decimal | None], Decimal | None]:
+        """Parent scores and the total from the recorded leaf scores."""
+        return rollup(self.tree, {code: leaf.score for code, leaf in self.leaves.items()})
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.rollup()[1]
+
+    @property
+    def grade(self) -> str | None:
+        return grade_for(self.total, self.grade_bands)
+
+    # ----------------------------------------------------------------- rescoring
+    def _rescore(
+        self,
+        cause: str,
+        reason: str,
+        by: Actor,
+        dispute_id: str | None = None,
+        cause_version: int | None = None,
+    ) -> None:
+        """Compute every leaf's score now, then record a ScoreChanged for each that moved."""
+        cause_version = self.version if cause_version is None else cause_version
+        context = self.rule_context()
+        sums: Rollup | None = None  # built on the first leaf that moved
+        for code, node in self.tree.items():
+            if not node.is_leaf:
+                continue
+            leaf = self.leaves[code]
+            fresh = self._scored(leaf, self.rule_result(node, context))
+            if fresh.same_figures(leaf.result):
+                continue
+            if sums is None:
+                sums = Rollup(self.tree, {c: s.score for c, s in self.leaves.items()})
+            sums.set_leaf(code, fresh.score)
+            self._score_changed(
+                code=code,
+                before=leaf.score,
+                after=fresh.score,
+                exact=fresh.exact,
+                rule_exact=fresh.rule_exact,
+                rule_score=fresh.rule_score,
+                overridden=fresh.overridden,
+                note=fresh.note,
+                rates=list(fresh.rates),
+                parents={a: sums.parents[a] for a in ancestors(self.tree, code)},
+                total=sums.total,
+                grade=grade_for(sums.total, self.grade_bands),
+                cause=cause,
+                cause_version=cause_version,
+                reason=reason,
+                dispute_id=dispute_id,
+                meta=by.as_meta(),
+            )
+
+    @staticmethod
+    def _scored(leaf: LeafState, rule: RuleResult) -> LeafScore:
+        """The leaf's figures from its rule and its override, rounded half-up once."""
+        exact = leaf.override.score if leaf.override is not None else rule.exact
+        return LeafScore(
+            score=None if exact is None else round_half_up(exact),
+            exact=exact,
+            rule_exact=rule.exact,
+            rule_score=None if rule.exact is None else round_half_up(rule.exact),
+            overridden=leaf.override is not None,
+            note=rule.note,
+            rates=rule.rates,
+        )
+
+    # -------------------------------------------------------------------- events
+    # Apply bodies only copy what the command computed: replay gives the same state. They run
