@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from application.documents import iso
+from domain.errors import InvalidValue
 from domain.evaluation import Actor, Evaluation
 
 VALUE_FIELDS = (
@@ -36,9 +38,17 @@ def apply_sign_off(evaluation: Evaluation, item: dict[str, Any], by: Actor) -> N
 
     A loaded sign-off has no head digest: its version is not sealed until the load is saved.
     """
-    signed_at = item.get("signed_at") or datetime.now(UTC).isoformat()
+    given = item.get("signed_at")
+    moment = datetime.fromisoformat(str(given)) if given else datetime.now(UTC)
+    if moment.tzinfo is None:
+        raise InvalidValue(f"signed_at {given!r} needs a time zone offset", signed_at=given)
     evaluation.sign_off(
-        str(uuid.uuid4()), item.get("capacity"), item.get("opinion"), None, str(signed_at), by
+        str(uuid.uuid4()),
+        item.get("capacity"),
+        item.get("opinion"),
+        None,
+        iso(moment),
+        by,
     )
 
 
