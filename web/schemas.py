@@ -104,7 +104,16 @@ class IndicatorDefinitionSchema(Strict):
     denominator = fields.String(load_default=None, allow_none=True)
     cap = Number(load_default="1", allow_none=True)
     choices = fields.List(fields.Nested(ChoiceSchema), load_default=list)
-    target = fields.Raw(load_default=None, allow_none=True, validate=check_target_shape)
+    target = fields.Raw(
+        load_default=None,
+        allow_none=True,
+        validate=check_target_shape,
+        metadata={
+            "description": "target leaves: the printed target (≥20场次, ≤8万元, 100%, 符合) or "
+            "{comparator, value, unit, text, cumulative}",
+            "example": "≥20场次",
+        },
+    )
 
 
 class FrameworkSchema(Strict):

@@ -12,7 +12,7 @@ from .errors import SheetImportError
 from .exporting import to_csv, to_html, to_json, to_xlsx
 from .history import history_csv
 from .importing import parse_sheet
-from .target_form import form_csv, form_xlsx, has_targets
+from .target_form import form_csv, form_html, form_xlsx, has_targets
 from .target_table import looks_like_target_table, parse_target_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,6 +50,8 @@ class WorkbookCodec:
             return Rendered(form_xlsx(document), XLSX, "xlsx")
         if has_targets(document) and fmt == "csv":
             return Rendered((BOM + form_csv(document)).encode("utf-8"), CSV, "csv")
+        if has_targets(document) and fmt == "html":
+            return Rendered(form_html(document).encode("utf-8"), HTML, "html")
         if fmt == "xlsx":
             return Rendered(to_xlsx(document), XLSX, "xlsx")
         if fmt == "csv":

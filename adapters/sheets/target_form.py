@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from html import escape
 from typing import Any
 
 from openpyxl import Workbook
@@ -13,11 +14,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .exporting import (
+    _CSS,
     _csv_text,
     _depth,
     _level_headers,
     _Line,
     _lines,
+    _meta,
     _meta_rows,
     _text_cell,
 )
@@ -209,3 +212,55 @@ def form_csv(doc: Document) -> str:
     for sign in sign_off_rows(doc):
         writer.writerow([_csv_text(c) for c in sign])
     return buffer.getvalue()
+
+
+def form_html(doc: Document) -> str:
+    """The form as one printable page (nothing fetched from anywhere), sign-offs at the foot."""
+    headers, rows = _rows(doc)
+    title = escape(str(doc.get("title") or ""))
+    meta = "".join(
+        f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" for label, value in _meta(doc)
+    )
+    head = "".join(f"<th>{escape(name)}</th>" for name in headers)
+    body = "\n".join(
+        f'<tr class="{"parent" if is_parent else "leaf"}">'
+        + "".join(
+            f'<td class="{"num" if name in _NUMERIC else ""}">{_cell(value)}</td>'
+            for name, value in zip(headers, cells, strict=True)
+        )
+        + "</tr>"
+        for is_parent, cells in rows
+    )
+    signs = "\n".join(
+        "<tr>" + "".join(f"<td>{_cell(text)}</td>" for text in row) + "</tr>"
+        for row in sign_off_rows(doc)
+    )
+    sign_head = "".join(f"<th>{escape(name)}</th>" for name in _SIGN_HEADERS)
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<h1>{title}</h1>
+<table class="meta"><tbody>{meta}</tbody></table>
+<table class="scores"><thead><tr>{head}</tr></thead>
+<tbody>
+{body}
+</tbody></table>
+<h2>签字及意见</h2>
+<table class="sign-offs"><thead><tr>{sign_head}</tr></thead>
+<tbody>
+{signs}
+</tbody></table>
+<p class="foot">版本 {escape(str(doc.get("version") or ""))}</p>
+</body>
+</html>
+"""
+
+
+def _cell(value: object) -> str:
+    return escape(str(value or "")).replace("\n", "<br>")

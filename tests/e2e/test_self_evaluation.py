@@ -223,3 +223,17 @@ def test_the_form_exports_with_targets_and_the_sign_off_block(api: Api, evaluati
     assert "≤4.74万元,,5.2万元,109.70,10.00,9.12,部分村庄管网延伸滞后" in text
     assert "评价组组长,alice" in text
     assert "部门负责人,,,,,待签" in text
+
+
+def test_the_form_prints_as_one_html_page_with_the_sign_off_block(
+    api: Api, evaluation: str
+) -> None:
+    base = f"/evaluations/{evaluation}"
+    ok(api.post(base + "/sign-offs", json={"capacity": "评价组组长", "opinion": "<同意>"}), 201)
+    ok(value(api, base, "1.3", stage="final", value="98", reason="复测", evidence=PROOF))
+    page = api.get(base + "/report?format=html").data.decode("utf-8")
+    assert "<th>年度指标值</th><th>年中监控值</th><th>实际完成值</th>" in page
+    assert "≤4.74万元" in page and "5.2万元" in page
+    assert "&lt;同意&gt;" in page  # text is escaped
+    assert "签字后已变更（v" in page and "TargetValueRecorded" in page
+    assert "<script" not in page and "http" not in page
