@@ -258,7 +258,12 @@ def build(spec: Mapping[str, Any], sources: Mapping[str, Any], by: Actor) -> Eva
             else:
                 apply_action(evaluation, step, by)
         except (DomainError, KeyError, TypeError, ValueError, InvalidOperation) as error:
-            location = _item_location(sources, kind, index)
+            # a fixture's own lists have no sheet position: name the item by its path
+            location = _item_location(sources, kind, index) or {
+                "sheet": None,
+                "row": None,
+                "column": f"{kind}[{index}]",
+            }
             on_leaf = kind in ("actions", "target_values")
             subject = names.get(str(step.get("indicator"))) if on_leaf else None
             problems.append(_at(location, _step_message(error, subject)))

@@ -129,9 +129,11 @@ def prepare_value(
                 outcome=outcome,
             )
     else:
-        if outcome is not None:
+        if outcome is not None or score is not None:
             raise TargetRefused(
-                f"{code} is quantitative ({target.text}): give a value, not an outcome", code=code
+                f"{code} is quantitative ({target.text}): give a value; its score follows "
+                "from the rules (an outcome and score go with qualitative targets)",
+                code=code,
             )
         if value is None:
             raise TargetRefused(f"a {stage} value of {code} needs a value", code=code)

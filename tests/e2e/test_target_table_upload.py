@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from openpyxl import load_workbook
 
+from tests.cases import target_case
 from tests.conftest import Api
 from tests.sheet_files import upload, xlsx
 
@@ -81,3 +83,14 @@ def test_the_exported_form_reads_back_to_the_same_scores(api: Api) -> None:
     again = post(api, exported.data, "导出.xlsx")
     assert again.status_code == 201, again.json
     assert again.json["total"] == first.json["total"]
+
+
+def test_a_fixture_with_a_refused_target_value_names_the_item(api: Api) -> None:
+    case = target_case()
+    case["target_values"].append({"indicator": "1.1", "stage": "final", "value": "18"})
+    data = json.dumps(case, ensure_ascii=False).encode()
+    response = post(api, data, "自评.json")
+    assert response.status_code == 422
+    (problem,) = response.json["rows"]
+    assert problem["column"] == "target_values[2]"
+    assert "reason" in problem["message"]

@@ -216,3 +216,8 @@ def test_a_quantitative_target_takes_no_outcome() -> None:
 def test_unknown_stage_is_refused() -> None:
     with pytest.raises(TargetRefused):
         record("≥20场次", TargetState(), stage="annual", value="1")
+
+
+def test_a_quantitative_target_takes_no_score_of_its_own() -> None:
+    with pytest.raises(TargetRefused):
+        record("≥20场次", TargetState(), stage="final", value="25", score="10")
