@@ -196,7 +196,7 @@ def _write(
 
 
 def form_csv(doc: Document) -> str:
-    """The form as CSV (each row repeats no names: blank means the name above)."""
+    """The form as CSV: a group's row names the group, a leaf's row its groups too."""
     headers, rows = _rows(doc)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -132,6 +132,7 @@ class _Reader:
         self.grid, self.header, self.columns, self.defaults = grid, header, columns, defaults
         self.errors: list[ImportProblem] = []
         self.leaves: list[_Leaf] = []
+        self.untargeted: list[_Leaf] = []
         self.reported_total: Decimal | None = None
 
     def where(self, row: int | None, column: int | None) -> Location:
@@ -169,7 +170,12 @@ class _Reader:
             filled = [names[d] or (path[d] if d < len(path) else "") for d in range(deepest + 1)]
             target = _text(self.cell(row, "target"))
             if not target:
-                path = filled  # a parent's own row names the group for the rows below
+                # a group's own row, or a leaf scored without a target (预算执行率 10 分,
+                # 得分 9.5): which one is known once the rows below are read
+                path = filled
+                weight = self.number(row, "weight")
+                if weight is not None and all(filled):
+                    self.untargeted.append(_Leaf(tuple(filled), row, "", weight))
                 continue
             if not all(filled):
                 self.error("指标名称不完整：上级指标为空", row)
@@ -185,6 +191,9 @@ class _Reader:
             self.leaves.append(leaf)
         if not self.leaves and not self.errors:
             self.error("表头下方没有带指标值的指标行", None)
+        groups = {leaf.path[:depth] for leaf in self.leaves for depth in range(len(leaf.path))}
+        manual = [u for u in self.untargeted if u.path not in groups]
+        self.leaves = sorted([*self.leaves, *manual], key=lambda leaf: leaf.row)
         result = self.result()
         if self.errors:
             raise SheetImportError(self.errors[:MAX_ERRORS])
@@ -225,15 +234,30 @@ class _Reader:
                     entry["parent"] = parent
                 entry["weight"] = format_decimal(weights[prefix])
                 if depth == len(leaf.path) - 1:
-                    entry["method"] = "target"
-                    entry["target"] = leaf.target
+                    entry["method"] = "target" if leaf.target else "manual"
+                    if leaf.target:
+                        entry["target"] = leaf.target
                     leaf.code = code
                 indicators.append(entry)
                 at = self.where(leaf.row, None)
                 sources["indicators"][code] = {k: at for k in ("name", "weight", "method", "score")}
         values: list[dict[str, Any]] = []
+        actions: list[dict[str, Any]] = []
         expected: dict[str, str] = {}
         for leaf in self.leaves:
+            if not leaf.target:
+                score = self.number(leaf.row, "score")
+                if score is not None:
+                    actions.append(
+                        {
+                            "indicator": leaf.code,
+                            "action": "score",
+                            "score": format_decimal(score),
+                            "justification": "导入：表中得分",
+                        }
+                    )
+                    sources["actions"].append(self.where(leaf.row, self.columns.get("score")))
+                continue
             for item in self.values_of(leaf):
                 values.append(item)
                 target_sources.append(self.where(leaf.row, self.columns.get(item["stage"])))
@@ -251,7 +275,7 @@ class _Reader:
             "evaluation": evaluation,
             "indicators": indicators,
             "data_entries": [],
-            "actions": [],
+            "actions": actions,
             "target_values": values,
             "expected": {"leaves": expected},
             "sources": sources,

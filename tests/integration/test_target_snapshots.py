@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 
 from adapters.bootstrap import build_self_evaluation, build_service
+from application.service import EvaluationService
 from domain.evaluation import Actor
 from tests.conftest import EXAMPLES
+from tests.integration.conftest import dispose
 from tests.integration.test_fast_paths import replayed
 
 EXAMPLE = EXAMPLES / "county-water-supply-self-evaluation-2025.json"
@@ -16,9 +17,16 @@ LEAD = Actor("王组长", "reviewer", "c-1")
 
 
 def test_snapshots_replays_and_rebuilds_agree_on_targets_and_sign_offs(
-    tmp_path: Path, actor: Actor
+    store_url: str, actor: Actor
 ) -> None:
-    service = build_service(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    service = build_service(store_url)
+    try:
+        check_long_history(service, actor)
+    finally:
+        dispose(service)
+
+
+def check_long_history(service: EvaluationService, actor: Actor) -> None:
     signing = build_self_evaluation(service)
     case = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     evaluation_id = service.import_evaluation(case, actor)["id"]
