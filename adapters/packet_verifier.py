@@ -117,7 +117,7 @@ def check_payloads(packet: dict[str, Any]) -> list[str]:
     for event in packet["events"]:
         state = decode(event)
         shown = {
-            "type": event["topic"].rsplit(".", 1)[-1],
+            "type": event_name(event["topic"]),
             "recorded_at": primitive(state["timestamp"]),
             "payload": {k: primitive(v) for k, v in state.items() if k not in ENVELOPE},
             **{
@@ -131,6 +131,11 @@ def check_payloads(packet: dict[str, Any]) -> list[str]:
 
 
 # ------------------------------------------------------------------------ scoring
+def event_name(topic: str) -> str:
+    """The class name in "module:Aggregate.Event" or "module:Event"."""
+    return topic.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+
+
 def half_up(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -271,7 +276,7 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
     problems: list[str] = []
     notes: list[str] = []
     for event in packet["events"]:
-        kind = event["topic"].rsplit(".", 1)[-1]
+        kind = event_name(event["topic"])
         s = decode(event)
         version = event["version"]
         if kind == "Created":

@@ -22,10 +22,9 @@ from domain.rescoring import Rescoring
 from domain.review import RESOLVED, ReviewNote
 from domain.review_commands import ReviewCommands
 from domain.scoring_commands import ScoringCommands
-from domain.signoffs import SignOff, note_change
+from domain.signoffs import note_change
 from domain.state import FINALIZED, Status
 from domain.target_commands import TargetCommands
-from domain.targets.values import TargetState, apply_value
 from domain.values import to_decimal
 
 SUBMITTED = Status.SUBMITTED
@@ -322,73 +321,6 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
             after, exact, rule_exact, rule_score, overridden, note, tuple(rates), self.version + 1
         )
         note_change(self.sign_offs, self.version + 1, "ScoreChanged", code)
-
-    @event("TargetValueRecorded")
-    def _target_value_recorded(
-        self,
-        code: str,
-        stage: str,
-        value: Decimal | None,
-        outcome: str | None,
-        score: Decimal | None,
-        justification: str | None,
-        deviation_reason: str | None,
-        improvement: str | None,
-        reason: str | None,
-        corrects_version: int | None,
-        source: str | None,
-        evidence: list[dict[str, str | None]],
-        corrections: int,
-        meta: dict[str, str],
-    ) -> None:
-        self.scoring_started = True
-        values = TargetState.copy_of(self.leaves[code].inputs)
-        apply_value(
-            values,
-            {
-                "stage": stage,
-                "value": value,
-                "outcome": outcome,
-                "score": score,
-                "justification": justification,
-                "deviation_reason": deviation_reason,
-                "improvement": improvement,
-                "reason": reason,
-            },
-            source,
-            evidence,
-            self.version + 1,
-            meta["actor"],
-        )
-        self.leaves[code].inputs = values
-        note_change(self.sign_offs, self.version + 1, "TargetValueRecorded", code)
-
-    @event("SignOffsRequired")
-    def _sign_offs_required(self, capacities: list[str], meta: dict[str, str]) -> None:
-        self.required_sign_offs = tuple(capacities)
-
-    @event("SignedOff")
-    def _signed_off(
-        self,
-        sign_off_id: str,
-        capacity: str,
-        opinion: str | None,
-        version: int,
-        head_digest: str | None,
-        signed_at: str,
-        meta: dict[str, str],
-    ) -> None:
-        signed = SignOff(
-            sign_off_id,
-            meta["actor"],
-            meta["role"],
-            capacity,
-            opinion,
-            version,
-            head_digest,
-            signed_at,
-        )
-        self._sign_offs = {**self.sign_offs, sign_off_id: signed}
 
     @event("ReportedFigureRecorded")
     def _reported_figure_recorded(

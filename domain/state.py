@@ -70,9 +70,7 @@ class EvaluationState:
     _dispute_decided: Callable[..., None]
     _note_added: Callable[..., None]
     _note_resolved: Callable[..., None]
-    _target_value_recorded: Callable[..., None]
-    _sign_offs_required: Callable[..., None]
-    _signed_off: Callable[..., None]
+    trigger_event: Callable[..., None]  # the target events are classes of their own
 
     def _rescore(
         self,

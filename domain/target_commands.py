@@ -9,6 +9,7 @@ from domain.actor import Actor
 from domain.framework import check_evidence
 from domain.signoffs import check_capacity, check_required
 from domain.state import EvaluationState
+from domain.target_events import SignedOff, SignOffsRequired, TargetValueRecorded
 from domain.targets.rules import NATIONAL
 from domain.targets.text import Target, target_of
 from domain.targets.values import TargetState, prepare_value
@@ -55,7 +56,8 @@ class TargetCommands(EvaluationState):
             reason=reason,
         )
         earlier = state.stage(payload["stage"])
-        self._target_value_recorded(
+        self.trigger_event(
+            TargetValueRecorded,
             code=code,
             **payload,
             source=(source or "").strip() or None,
@@ -70,7 +72,9 @@ class TargetCommands(EvaluationState):
     def require_sign_offs(self, capacities: list[str], by: Actor) -> None:
         """Finalization will wait for a current sign-off in each of these capacities."""
         self.check_open()
-        self._sign_offs_required(capacities=check_required(capacities), meta=by.as_meta())
+        self.trigger_event(
+            SignOffsRequired, capacities=check_required(capacities), meta=by.as_meta()
+        )
 
     def sign_off(
         self,
@@ -83,7 +87,8 @@ class TargetCommands(EvaluationState):
     ) -> None:
         """Sign the current version in a capacity (评价组组长, 部门负责人, 财政部门 …)."""
         self.check_open()
-        self._signed_off(
+        self.trigger_event(
+            SignedOff,
             sign_off_id=sign_off_id,
             capacity=check_capacity(capacity),
             opinion=(opinion or "").strip() or None,
