@@ -15,8 +15,10 @@ from adapters.idempotency import SqlIdempotencyKeys
 from adapters.integrity import FACTORY_TOPIC, SECRET_SETTING, ChainedRecorder, RawEventLog
 from adapters.read_model import SqlReadModel
 from adapters.review_read_model import SqlReviewQueries
+from adapters.sessions import SqlSessionStore
 from adapters.setup import prepare
 from adapters.sheets.codec import WorkbookCodec
+from adapters.snapshot_seals import SealedSnapshotRecorder
 from adapters.store import StoreTuning
 from adapters.tokens import SqlTokenStore
 from application.app import EvaluationStore
@@ -25,6 +27,7 @@ from application.integrity import INSECURE_DEVELOPMENT_SECRET
 from application.review import ReviewService
 from application.self_evaluation import SelfEvaluationService
 from application.service import EvaluationService
+from application.sessions import SessionService
 from application.sheets import SheetTransfer
 from application.tokens import TokenService
 
@@ -83,7 +86,7 @@ def build_components(
     assert datastore.engine is not None
     recorder = store.recorder
     assert isinstance(recorder, ChainedRecorder)
-    read_model = SqlReadModel(datastore, events_table=recorder.events_table_name)
+    read_model = SqlReadModel(datastore, events_table=recorder.events_table_name, key=recorder.key)
     service = EvaluationService(store, read_model)
     keys = SqlIdempotencyKeys(datastore)
 
@@ -133,6 +136,11 @@ def build_token_service(service: EvaluationService) -> TokenService:
     return TokenService(SqlTokenStore(datastore_of(service)))
 
 
+def build_session_service(service: EvaluationService, tokens: TokenService) -> SessionService:
+    """Browser sessions, started with the tokens of `tokens`, on the same database."""
+    return SessionService(SqlSessionStore(datastore_of(service)), tokens)
+
+
 def build_review_service(service: EvaluationService) -> ReviewService:
     """Disputes and notes, recorded through the evaluation service's unit of work."""
     return ReviewService(service, SqlReviewQueries(datastore_of(service)))
@@ -142,7 +150,9 @@ def build_audit(service: EvaluationService) -> AuditService:
     """The auditors' use cases over a service built by `build_service`."""
     recorder = service.store.recorder
     assert isinstance(recorder, ChainedRecorder), "the store was not built by build_service"
-    return AuditService(service, RawEventLog(recorder))
+    snapshots = service.store.snapshots.recorder if service.store.snapshots else None
+    assert snapshots is None or isinstance(snapshots, SealedSnapshotRecorder)
+    return AuditService(service, RawEventLog(recorder, snapshots))
 
 
 def build_sheets(service: EvaluationService) -> SheetTransfer:

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.orm import Session
 
+from adapters.snapshot_seals import SealedSnapshotRecorder, SnapshotCheck
 from adapters.store import TunedSQLAlchemyFactory
 from application.integrity import (
     GENESIS,
@@ -112,23 +113,43 @@ class ChainedSQLAlchemyFactory(TunedSQLAlchemyFactory):
 
     def application_recorder(self) -> ApplicationRecorder:
         prefix = self.env.name.lower() or "stored"
-        secret = self.env.get(SECRET_SETTING) or INSECURE_DEVELOPMENT_SECRET
         recorder = ChainedRecorder(
             datastore=self.datastore,
             events_table_name=prefix + "_events",
-            key=chain_key(secret),
+            key=self._key(),
             schema_name=self._schema_name,
         )
         if self.env_create_table() and recorder.datastore.engine is not None:
             recorder.create_table()
         return recorder
 
+    def aggregate_recorder(self, purpose: str = "events") -> AggregateRecorder:
+        if purpose != "snapshots":
+            return super().aggregate_recorder(purpose)
+        prefix = self.env.name.lower() or "stored"
+        recorder = SealedSnapshotRecorder(
+            datastore=self.datastore,
+            events_table_name=prefix + "_snapshots",
+            key=self._key(),
+            digests=digest_table(prefix + "_events", self._schema_name),
+            schema_name=self._schema_name,
+        )
+        if self.env_create_table() and recorder.datastore.engine is not None:
+            recorder.create_table()
+        return recorder
+
+    def _key(self) -> bytes:
+        return chain_key(self.env.get(SECRET_SETTING) or INSECURE_DEVELOPMENT_SECRET)
+
 
 class RawEventLog:
     """Stored event records and their digests, read from the tables, not through the domain."""
 
-    def __init__(self, recorder: ChainedRecorder) -> None:
+    def __init__(
+        self, recorder: ChainedRecorder, snapshots: SealedSnapshotRecorder | None = None
+    ) -> None:
         self.recorder = recorder
+        self.snapshots = snapshots
         self.key = recorder.key
         self.events = recorder.events_record_cls.__table__
         self.digests = recorder.digests
@@ -173,6 +194,26 @@ class RawEventLog:
         with self.recorder.transaction(commit=False) as session:
             value = session.execute(query).scalar()
         return None if value is None else str(value)
+
+    def snapshot_checks(self, evaluation_id: str) -> list[SnapshotCheck]:
+        """Every stored snapshot of one evaluation with its seal checked."""
+        if self.snapshots is None:
+            return []
+        return self.snapshots.check_all(str(UUID(str(evaluation_id))))
+
+    def snapshot_records(self, evaluation_id: str) -> list[dict[str, Any]]:
+        """Every stored snapshot of one evaluation as stored: version, topic, state, seal."""
+        if self.snapshots is None:
+            return []
+        return [
+            {
+                "version": s.originator_version,
+                "topic": s.topic,
+                "state": bytes(s.state),
+                "seal": seal,
+            }
+            for s, seal in self.snapshots.sealed(str(UUID(str(evaluation_id))))
+        ]
 
     def evaluation_ids(self) -> list[str]:
         """Every evaluation with a stored record or a digest, whatever the read models say."""

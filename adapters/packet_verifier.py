@@ -7,8 +7,10 @@
 1. The chain: each record's HMAC-SHA256 over (tag, originator id, version, topic, stored
    state bytes, previous digest) must equal its digest, versions must run 1, 2, 3, … and the
    last digest must equal the packet's head digest (and --head, when given).
-2. The decoded payloads shown in the packet must be what the stored bytes say.
-3. The scores: every recorded leaf score, parent sum, total and grade is recomputed from
+2. The snapshots: each one's HMAC-SHA256 over (tag, originator id, version, topic, stored
+   state bytes, chain digest at its version) must equal its seal.
+3. The decoded payloads shown in the packet must be what the stored bytes say.
+4. The scores: every recorded leaf score, parent sum, total and grade is recomputed from
    the recorded inputs (deductions, checklists, data entries, survey tallies, target values,
    manual scores and overrides), rounding half-up to two decimals at the leaf.
 
@@ -77,6 +79,30 @@ def check_chain(packet: dict[str, Any], key: bytes, head: str | None) -> list[st
         problems.append("the chain does not end at the packet's head digest")
     if head is not None and not hmac.compare_digest(previous, head.strip().lower()):
         problems.append("the chain does not end at the head digest given with --head")
+    return problems
+
+
+SNAPSHOT_TAG = b"scoretrail-snapshot-seal/1"
+
+
+def check_snapshots(packet: dict[str, Any], key: bytes) -> list[str]:
+    """Each stored snapshot's seal over its bytes and the chain digest at its version."""
+    problems = []
+    digests = {e["version"]: str(e.get("digest") or "") for e in packet["events"]}
+    originator = packet["evaluation_id"]
+    for item in (packet.get("snapshots") or {}).get("items", []):
+        version = item["version"]
+        parts = (
+            SNAPSHOT_TAG,
+            originator.encode("ascii"),
+            str(version).encode("ascii"),
+            item["topic"].encode("utf-8"),
+            base64.b64decode(item["state_base64"]),
+            digests.get(version, "").encode("ascii"),
+        )
+        seal = hmac.new(key, b"".join(_field(p) for p in parts), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(seal, str(item.get("seal") or "")):
+            problems.append(f"the snapshot at version {version} does not match its seal")
     return problems
 
 
@@ -395,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     sheet = Sheet()
     if not failures:
         report.append(("payloads", check_payloads(packet)))
+        report.append(("snapshots", check_snapshots(packet, secret.encode("utf-8"))))
         scores, notes, sheet = check_scores(packet)
         report.append(("scores", scores))
         for note in notes:

@@ -12,6 +12,8 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from adapters.document_seals import document_problem, seal_documents
+from adapters.integrity import digest_table
 from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
 from adapters.review_read_model import review_handlers
 from adapters.review_tables import REVIEW_TABLES
@@ -68,10 +70,18 @@ HISTORY_COLUMNS = (
 class SqlReadModel:
     """Projections into SQL tables and the queries that read them."""
 
-    def __init__(self, datastore: SQLAlchemyDatastore, events_table: str | None = None) -> None:
+    def __init__(
+        self,
+        datastore: SQLAlchemyDatastore,
+        events_table: str | None = None,
+        key: bytes | None = None,
+    ) -> None:
         self.datastore = datastore
         # The event store's table: a rebuild on PostgreSQL locks it to hold writers off.
         self.events_table = events_table
+        # Seals the documents (adapters.document_seals); None leaves them unsealed.
+        self.key = key
+        self.digests = digest_table(events_table, None) if events_table else None
         self.handlers: dict[str, Handler] = {
             "Created": self._created,
             "FrameworkDefined": self._framework_defined,
@@ -152,6 +162,9 @@ class SqlReadModel:
                 writes.flush(session)
             finally:
                 session.info.pop(SESSION_KEY, None)
+            if self.key is not None:
+                touched = (str(event.originator_id) for _, event in batch)
+                seal_documents(session, self.key, touched, self._assemble)
             self._track(session, batch[-1][0])
 
     def reset(self) -> None:
@@ -410,18 +423,26 @@ class SqlReadModel:
             return session.execute(query).mappings().all(), total
 
     def document(self, evaluation_id: str) -> dict[str, Any] | None:
+        """The stored document; `integrity_problem` names why it fails its seal, if it does."""
         with self.datastore.transaction(commit=False) as session:
-            head = (
-                session.execute(select(evaluations).where(evaluations.c.id == evaluation_id))
-                .mappings()
-                .first()
-            )
-            if head is None:
-                return None
-            nodes = self._rows_of(session, indicators, evaluation_id, indicators.c.position)
-            cuts = self._rows_of(session, deductions, evaluation_id, deductions.c.version)
-            entries = self._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
-            parts = document_parts(session, evaluation_id)
+            document = self._assemble(session, evaluation_id)
+            if document is None or self.key is None:
+                return document
+            problem = document_problem(session, self.key, evaluation_id, document, self.digests)
+        return document if problem is None else {**document, "integrity_problem": problem}
+
+    def _assemble(self, session: Session, evaluation_id: str) -> dict[str, Any] | None:
+        head = (
+            session.execute(select(evaluations).where(evaluations.c.id == evaluation_id))
+            .mappings()
+            .first()
+        )
+        if head is None:
+            return None
+        nodes = self._rows_of(session, indicators, evaluation_id, indicators.c.position)
+        cuts = self._rows_of(session, deductions, evaluation_id, deductions.c.version)
+        entries = self._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
+        parts = document_parts(session, evaluation_id)
         by_code: dict[str, list[dict[str, Any]]] = {}
         for d in cuts:
             by_code.setdefault(d["code"], []).append(

@@ -35,7 +35,7 @@ def read_model_differences(
                 "replayed": last,
             }
         )
-    scratch = SqlReadModel(SQLAlchemyDatastore(url="sqlite:///:memory:"))
+    scratch = SqlReadModel(SQLAlchemyDatastore(url="sqlite:///:memory:"), key=live_model.key)
     assert scratch.datastore.engine is not None
     metadata.create_all(scratch.datastore.engine)
     done = 0

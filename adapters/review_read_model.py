@@ -151,6 +151,43 @@ class SqlReviewQueries:
         )
         return dispute_row(rows[0]) if rows else None
 
+    def queue(self, status: str, subject: str | None, limit: int) -> list[dict[str, Any]]:
+        """Disputes of one status across evaluations, oldest first, with each one's title and
+        the contested deduction (its points now, reason and who recorded it)."""
+        contested = deductions.alias("contested")
+        query = (
+            select(
+                disputes,
+                evaluations.c.title,
+                evaluations.c.subject,
+                contested.c.points.label("deduction_points"),
+                contested.c.reason.label("deduction_reason"),
+                contested.c.actor.label("deduction_actor"),
+            )
+            .join(evaluations, evaluations.c.id == disputes.c.evaluation_id)
+            .outerjoin(contested, contested.c.id == disputes.c.deduction_id)
+            .where(disputes.c.status == status)
+            .order_by(disputes.c.raised_at, disputes.c.id)
+            .limit(limit)
+        )
+        if subject is not None:
+            query = query.where(evaluations.c.subject == subject)
+        return [
+            {
+                **dispute_row(r),
+                "title": r["title"],
+                "subject": r["subject"],
+                "deduction": None
+                if r["deduction_points"] is None
+                else {
+                    "points": r["deduction_points"],
+                    "reason": r["deduction_reason"],
+                    "recorded_by": r["deduction_actor"],
+                },
+            }
+            for r in self._rows(query)
+        ]
+
     def notes(self, evaluation_id: str, status: str | None) -> list[dict[str, Any]]:
         where = [notes.c.evaluation_id == evaluation_id]
         if status is not None:

@@ -30,6 +30,7 @@ disputes = Table(
     Column("decided_at", UTCDateTime),
     Column("decided_version", Integer),
     Index("rm_disputes_queue_idx", "evaluation_id", "status"),
+    Index("rm_disputes_status_idx", "status", "raised_at"),  # the queue across evaluations
 )
 
 notes = Table(

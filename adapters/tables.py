@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes: the read models are then rebuilt from the events.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -150,4 +150,21 @@ tracking = Table(
     Column("schema_version", Integer, nullable=False),
 )
 
-READ_MODEL_TABLES = (evaluations, indicators, deductions, data_entries, events, indicator_history)
+# One keyed seal per evaluation over its document as served: an edited row no longer matches.
+document_seals = Table(
+    "rm_document_seals",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("seal", String(64), nullable=False),
+)
+
+READ_MODEL_TABLES = (
+    evaluations,
+    indicators,
+    deductions,
+    data_entries,
+    events,
+    indicator_history,
+    document_seals,
+)

@@ -24,6 +24,7 @@ from application.explanations import explain
 from application.findings import find
 from application.integrity import ALGORITHM, RawRecord, prove, walk
 from application.service import EvaluationService
+from application.store_checks import packet_snapshots, stores_checked
 from application.target_findings import target_findings
 from domain.errors import InvalidValue, UnknownIndicator
 from domain.evaluation import Evaluation
@@ -42,6 +43,10 @@ class EventLog(Protocol):
     def stored_digests(self, evaluation_id: str) -> dict[int, str]: ...
 
     def evaluation_ids(self) -> list[str]: ...
+
+    def snapshot_checks(self, evaluation_id: str) -> list[Any]: ...
+
+    def snapshot_records(self, evaluation_id: str) -> list[dict[str, Any]]: ...
 
 
 class AuditService:
@@ -172,7 +177,7 @@ class AuditService:
     def verification(self, evaluation_id: str) -> dict[str, Any]:
         """Walk the chain from the raw stored records and name the first one that breaks."""
         key, records, stored = self._raw(evaluation_id)
-        return walk(self.log.key, key, records, stored).as_dict()
+        return stores_checked(walk(self.log.key, key, records, stored).as_dict(), self, key)
 
     def prove(self, evaluation_id: str, *, digest: str, version: int) -> dict[str, Any]:
         """Does the stored history up to `version` still hash to a digest taken earlier?"""
@@ -220,7 +225,7 @@ class AuditService:
     def packet(self, evaluation_id: str) -> dict[str, Any]:
         """Every stored record (raw and decoded), the digests and the verdict at export time."""
         key, records, stored = self._raw(evaluation_id)
-        verdict = walk(self.log.key, key, records, stored)
+        verdict = stores_checked(walk(self.log.key, key, records, stored).as_dict(), self, key)
         events = []
         for record in records:
             events.append(
@@ -243,8 +248,9 @@ class AuditService:
                 "head_version": head,
                 "head_digest": stored.get(head) if head else None,
             },
-            "verification": verdict.as_dict(),
+            "verification": verdict,
             "events": events,
+            "snapshots": packet_snapshots(self.log.snapshot_records(key)),
         }
 
     def _decoded(self, record: RawRecord) -> dict[str, Any]:

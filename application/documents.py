@@ -68,13 +68,16 @@ def event_payload_json(event: Any) -> str:
 
 
 def event_meta(event: Any) -> dict[str, str]:
-    """Actor, role and correlation id recorded with the event."""
+    """Actor, role and correlation id recorded with the event (and the token, when one)."""
     meta = getattr(event, "meta", None) or {}
-    return {
+    shown = {
         "actor": meta.get("actor", ""),
         "role": meta.get("role", ""),
         "correlation_id": meta.get("correlation_id", ""),
     }
+    if meta.get("token_id"):
+        shown["token_id"] = meta["token_id"]
+    return shown
 
 
 EVIDENCE_KEYS = ("title", "locator", "sha256")

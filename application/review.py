@@ -21,6 +21,9 @@ class ReviewQueries(Protocol):
 
     def notes(self, evaluation_id: str, status: str | None) -> list[dict[str, Any]]: ...
 
+    def queue(self, status: str, subject: str | None, limit: int) -> list[dict[str, Any]]:
+        """Disputes of one status across evaluations (of one subject when given)."""
+
     def note(self, evaluation_id: str, note_id: str) -> dict[str, Any] | None: ...
 
     def subject_of(self, evaluation_id: str) -> str | None:
@@ -50,12 +53,14 @@ class ReviewService:
         indicator: str | None = None,
         evidence: list[dict[str, Any]] | None = None,
         by: Actor,
+        expected_version: int | None = None,
     ) -> dict[str, Any]:
         """Contest a deduction or a leaf's score; returns the open dispute."""
         dispute_id = self.new_id()
         self.evaluations.change(
             evaluation_id,
             lambda e: e.raise_dispute(dispute_id, deduction_id, indicator, grounds, evidence, by),
+            expected_version,
         )
         return self._dispute(evaluation_id, dispute_id)
 
@@ -68,16 +73,26 @@ class ReviewService:
         reason: str | None,
         points: object = None,
         by: Actor,
+        expected_version: int | None = None,
     ) -> dict[str, Any]:
         """Decide a dispute; returns it with the updated evaluation under `evaluation`."""
         document = self.evaluations.change(
-            evaluation_id, lambda e: e.decide_dispute(dispute_id, outcome, points, reason, by)
+            evaluation_id,
+            lambda e: e.decide_dispute(dispute_id, outcome, points, reason, by),
+            expected_version,
         )
         return {**self._dispute(evaluation_id, dispute_id), "evaluation": document}
 
     def disputes(self, evaluation_id: str, status: str | None = None) -> dict[str, Any]:
         self._require(evaluation_id)
         items = self.queries.disputes(evaluation_id, status)
+        return {"items": items, "total": len(items)}
+
+    def queue(
+        self, status: str = "open", subject: str | None = None, limit: int = 200
+    ) -> dict[str, Any]:
+        """The dispute queue across evaluations, oldest first; `subject` narrows it to one."""
+        items = self.queries.queue(status, subject, limit)
         return {"items": items, "total": len(items)}
 
     def dispute(self, evaluation_id: str, dispute_id: str) -> dict[str, Any]:
@@ -94,16 +109,32 @@ class ReviewService:
 
     # ------------------------------------------------------------------- notes
     def add_note(
-        self, evaluation_id: str, code: str, *, text: str | None, by: Actor
+        self,
+        evaluation_id: str,
+        code: str,
+        *,
+        text: str | None,
+        by: Actor,
+        expected_version: int | None = None,
     ) -> dict[str, Any]:
         note_id = self.new_id()
-        self.evaluations.change(evaluation_id, lambda e: e.add_note(note_id, code, text, by))
+        self.evaluations.change(
+            evaluation_id, lambda e: e.add_note(note_id, code, text, by), expected_version
+        )
         return self._note(evaluation_id, note_id)
 
     def resolve_note(
-        self, evaluation_id: str, note_id: str, *, reason: str | None = None, by: Actor
+        self,
+        evaluation_id: str,
+        note_id: str,
+        *,
+        reason: str | None = None,
+        by: Actor,
+        expected_version: int | None = None,
     ) -> dict[str, Any]:
-        self.evaluations.change(evaluation_id, lambda e: e.resolve_note(note_id, reason, by))
+        self.evaluations.change(
+            evaluation_id, lambda e: e.resolve_note(note_id, reason, by), expected_version
+        )
         return self._note(evaluation_id, note_id)
 
     def notes(self, evaluation_id: str, status: str | None = None) -> dict[str, Any]:

@@ -340,6 +340,9 @@ class EvaluationService:
         document = self.read_model.document(str(evaluation_id))
         if document is None:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
+        if "integrity_problem" in document:  # never serve figures the seal does not vouch for
+            problem = document["integrity_problem"]
+            return {**self.replayed_document(evaluation_id), "integrity_problem": problem}
         return document
 
     def replayed_document(self, evaluation_id: str) -> dict[str, Any]:
@@ -374,6 +377,9 @@ class EvaluationService:
         document = self.read_model.document(str(evaluation_id))
         if document is None:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
+        if "integrity_problem" in document:  # never serve figures the seal does not vouch for
+            problem = document["integrity_problem"]
+            return {**self.replayed_document(evaluation_id), "integrity_problem": problem}
         return document
 
     # ------------------------------------------------------------- maintenance

@@ -53,9 +53,14 @@ class TokenService:
         self.clock = clock
 
     def create(
-        self, name: str, role: str, subject: str | None = None
+        self, name: str, role: str, subject: str | None = None, another_role: bool = False
     ) -> tuple[dict[str, Any], str]:
-        """Issue a token; returns its record and the secret, which is never shown again."""
+        """Issue a token; returns its record and the secret, which is never shown again.
+
+        A name already held with another role or subject is refused unless `another_role`
+        says it is meant: otherwise two people (or one person in two capacities) would be
+        recorded on events under one name. Events record the token id as well either way.
+        """
         name, subject = (name or "").strip(), (subject or "").strip() or None
         if not name or len(name) > NAME_MAX:
             raise TokenRefused(f"a token needs a name of 1 to {NAME_MAX} characters", field="name")
@@ -67,6 +72,8 @@ class TokenService:
             raise TokenRefused(f"a {role} token is bound to a subject: give one", field="subject")
         if role not in SCOPED_ROLES and subject is not None:
             raise TokenRefused(f"a {role} token is not bound to a subject", field="subject")
+        if not another_role:
+            self.check_same_identity(name, role, subject)
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         record = {
             "id": str(uuid.uuid4()),
@@ -79,6 +86,22 @@ class TokenService:
         }
         self.store.add(record)
         return public(record), secret
+
+    def check_same_identity(self, name: str, role: str, subject: str | None) -> None:
+        """Refuse a name that active tokens already hold with another role or subject."""
+        held = {
+            (r["role"], r["subject"])
+            for r in self.store.all()
+            if r["name"] == name and r["revoked_at"] is None
+        }
+        others = sorted(f"{r}{f' ({s})' if s else ''}" for r, s in held - {(role, subject)})
+        if others:
+            raise TokenRefused(
+                f"{name} already holds a token as {', '.join(others)}; issue this one with "
+                "another name, or say another_role to give the same name a second role",
+                field="name",
+                name=name,
+            )
 
     def list_tokens(self) -> list[dict[str, Any]]:
         """Every token ever issued, oldest first, without digests."""

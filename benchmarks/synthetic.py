@@ -9,6 +9,7 @@ rows are cloned the same way, so the events table and the read-model tables are 
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.engine import Engine
 
 from adapters import tables
+from application.seals import canonical, document_seal
 from application.service import EvaluationService
 from benchmarks.common import extend_history, load_reference
 from domain.evaluation import Evaluation
@@ -32,6 +34,7 @@ CLONED_TABLES = (
     tables.data_entries,
     tables.events,
     tables.indicator_history,
+    tables.document_seals,
 )
 
 
@@ -45,6 +48,9 @@ class Template:
     event_deductions: list[list[bytes]]
     deduction_ids: list[str]
     rows: dict[str, list[dict[str, Any]]]
+    # the read-model document as served, and the key that seals it (clones are sealed alike)
+    document: dict[str, Any] | None = None
+    key: bytes | None = None
 
 
 def engine_of(service: EvaluationService) -> Engine:
@@ -86,7 +92,9 @@ def make_template(service: EvaluationService, events: int = TEMPLATE_EVENTS) -> 
                     select(table).where(evaluation_key(table) == evaluation_id)
                 ).mappings()
             ]
-    return Template(evaluation_id, event_rows, mentions, deduction_ids, rows)
+    key = getattr(service.read_model, "key", None)
+    document = service.read_model.document(evaluation_id)
+    return Template(evaluation_id, event_rows, mentions, deduction_ids, rows, document, key)
 
 
 def clone(
@@ -231,6 +239,16 @@ class BulkWriter:
             next_id += len(t.events)
         return [(self.statements[name], rows) for name, rows in out.items()]
 
+    def _seal(self, evaluation_id: str, renamed: dict[str, str]) -> str | None:
+        """The seal of the clone's document: the template's with its ids replaced."""
+        t = self.template
+        if t.document is None or t.key is None:
+            return None
+        text = canonical(t.document).decode("utf-8").replace(t.evaluation_id, evaluation_id)
+        for old, new in renamed.items():
+            text = text.replace(old, new)
+        return document_seal(t.key, evaluation_id, json.loads(text))
+
     def _clone_rows(
         self,
         name: str,
@@ -248,6 +266,8 @@ class BulkWriter:
             row[key_at] = evaluation_id
             if name == tables.deductions.name:
                 row[columns.index("id")] = renamed[original["id"]]
+            elif name == tables.document_seals.name:
+                row[columns.index("seal")] = self._seal(evaluation_id, renamed)
             elif name == tables.events.name:
                 row[columns.index("notification_id")] = first_notification + original["version"] - 1
                 deduction_id = (original["data"] or {}).get("deduction_id")

@@ -12,6 +12,10 @@ class Actor:
     name: str
     role: str
     correlation_id: str
+    token_id: str = ""  # the API token that asked; two tokens of one name stay apart
 
     def as_meta(self) -> dict[str, str]:
-        return {"actor": self.name, "role": self.role, "correlation_id": self.correlation_id}
+        meta = {"actor": self.name, "role": self.role, "correlation_id": self.correlation_id}
+        if self.token_id:
+            meta["token_id"] = self.token_id
+        return meta

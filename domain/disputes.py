@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -17,7 +17,7 @@ from domain.errors import (
 from domain.indicator import Indicator
 from domain.leaf import check_score
 from domain.ledger import Deduction
-from domain.values import to_decimal
+from domain.values import to_amount
 
 
 class Outcome(StrEnum):
@@ -185,7 +185,7 @@ class Disputes(Mapping[str, Dispute]):
         if chosen == Outcome.AMENDED:
             if points is None:
                 raise InvalidValue("an amended decision needs points", field="points")
-            return chosen, to_decimal(points, "points")
+            return chosen, to_amount(points, "points")
         if points is not None:
             raise InvalidValue(
                 f"points are given with an amended decision only, not with {outcome}",
@@ -194,12 +194,14 @@ class Disputes(Mapping[str, Dispute]):
         return chosen, None
 
     @staticmethod
-    def check_decider(dispute: Dispute, recorded_by: str | None, decider: str) -> None:
-        """Nobody judges their own cause: not who raised it, nor who recorded the deduction."""
-        if recorded_by is not None and recorded_by == decider:
+    def check_decider(dispute: Dispute, recorded_by: Iterable[str], decider: str) -> None:
+        """Nobody judges their own cause: not the one who raised it, nor anyone who recorded
+        what it disputes (the deduction; for an indicator, its score, override, checklist,
+        survey or an active deduction on it)."""
+        if decider in set(recorded_by):
+            what = "the disputed deduction" if dispute.deduction_id else f"indicator {dispute.code}"
             raise NotPermitted(
-                f"{decider} recorded the disputed deduction and may not decide dispute "
-                f"{dispute.id}",
+                f"{decider} recorded {what} and may not decide dispute {dispute.id}",
                 id=dispute.id,
                 actor=decider,
             )

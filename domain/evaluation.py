@@ -25,7 +25,7 @@ from domain.scoring_commands import ScoringCommands
 from domain.signoffs import note_change
 from domain.state import FINALIZED, Status
 from domain.target_commands import TargetCommands
-from domain.values import to_decimal
+from domain.values import to_amount
 
 SUBMITTED = Status.SUBMITTED
 
@@ -150,7 +150,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
         by: Actor,
     ) -> Evaluation:
         """Open a new evaluation in draft."""
-        weight = to_decimal(total_weight, "total_weight")
+        weight = to_amount(total_weight, "total_weight")
         cls.check_header(title, subject, fiscal_year, kind, weight)
         bands = normalise_bands(grade_bands) if grade_bands else default_bands(weight)
         return cls(
@@ -250,6 +250,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = Checklist(tuple(met), justification, self.version + 1)
+        self.leaves[code].note_recorder(meta)
 
     @event("ScoreRecorded")
     def _score_recorded(
@@ -262,6 +263,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = ManualScore(score, justification, self.version + 1)
+        self.leaves[code].note_recorder(meta)
 
     @event(ScoreOverridden)
     def _score_overridden(
@@ -275,6 +277,8 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     ) -> None:
         self.scoring_started = True
         self.leaves[code].override = Override(score, justification, self.version + 1)
+        if dispute_id is None:  # a decision's override is the judge's, not a recorder's
+            self.leaves[code].note_recorder(meta)
 
     @event("OverrideCleared")
     def _override_cleared(
@@ -288,6 +292,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = Tallies(tuple(tuple(q) for q in tallies), self.version + 1)
+        self.leaves[code].note_recorder(meta)
 
     @event("LeafInputRecorded")
     def _leaf_input_recorded(
@@ -295,6 +300,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = method_named(method).restore_input(values, self.version + 1)
+        self.leaves[code].note_recorder(meta)
 
     @event("ScoreChanged")
     def _score_changed(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from domain.codes import code_problem, normal_code
 from domain.errors import FrameworkRejected, InvalidValue
 from domain.indicator import Indicator
 from domain.methods import method_named, method_names
-from domain.values import to_decimal
+from domain.values import to_amount, to_decimal
 
 __all__ = ["Indicator", "build_tree", "check_evidence", "check_framework", "normalise_definitions"]
 
@@ -17,17 +18,17 @@ def normalise_definitions(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Turn request-shaped definitions into the canonical primitives an event stores."""
     result: list[dict[str, Any]] = []
     for entry in raw:
-        code = str(entry.get("code", "")).strip()
+        code = normal_code(entry.get("code", ""))
         parsed: dict[str, Any] = {
             "code": code,
             "name": str(entry.get("name", "")).strip(),
-            "parent": (str(entry["parent"]).strip() or None) if entry.get("parent") else None,
-            "weight": to_decimal(entry.get("weight"), f"weight of {code or '?'}"),
+            "parent": (normal_code(entry["parent"]) or None) if entry.get("parent") else None,
+            "weight": to_amount(entry.get("weight"), f"weight of {code or '?'}"),
             "method": entry.get("method") or None,
             "explanation": entry.get("explanation") or None,
             "criteria": entry.get("criteria") or None,
             "items": [
-                {"text": str(i.get("text", "")), "points": to_decimal(i.get("points"), "points")}
+                {"text": str(i.get("text", "")), "points": to_amount(i.get("points"), "points")}
                 for i in entry.get("items") or []
             ],
             "numerator": entry.get("numerator") or None,
@@ -36,7 +37,7 @@ def normalise_definitions(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if entry.get("cap", "1") is None
             else to_decimal(entry.get("cap", "1"), "cap"),
             "choices": [
-                {"label": str(c.get("label", "")), "weight": to_decimal(c.get("weight"), "weight")}
+                {"label": str(c.get("label", "")), "weight": to_amount(c.get("weight"), "weight")}
                 for c in entry.get("choices") or []
             ],
         }
@@ -66,6 +67,8 @@ def check_framework(defs: list[dict[str, Any]], total_weight: Decimal) -> None:
             problem(d["code"], "code appears more than once")
         else:
             by_code[d["code"]] = d
+            if code_problem(d["code"]):
+                problem(d["code"], str(code_problem(d["code"])))
         if not d["name"]:
             problem(d["code"], "name must not be empty")
         if d["weight"] < 0:

@@ -54,6 +54,15 @@ class LeafState:
     inputs: Any = None
     override: Override | None = None
     result: LeafScore = field(default_factory=LeafScore)
+    # who recorded this leaf's inputs (checklist, score, override, survey, …): never its judge
+    recorded_by: list[str] = field(default_factory=list)
+
+    def note_recorder(self, meta: dict[str, str]) -> None:
+        """Apply bodies call it; the list is replaced, not appended to, so a snapshot's copy
+        stays as it was."""
+        actor = meta.get("actor", "")
+        if actor and actor not in self.recorded_by:
+            self.recorded_by = [*self.recorded_by, actor]
 
     @property
     def score(self) -> Decimal | None:
@@ -86,7 +95,7 @@ class LeafState:
             tuple(old.get("rates") or ()),
             old.get("score_version"),
         )
-        return cls(inputs, override, result)
+        return cls(inputs, override, result, list(old.get("recorded_by") or []))
 
 
 def check_score(node: Indicator, score: Decimal) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from domain.actor import Actor
-from domain.disputes import Consequence, Decision, Target
+from domain.disputes import Consequence, Decision, Dispute, Target
 from domain.errors import DisputeRefused, LifecycleRefused
 from domain.framework import check_evidence
-from domain.ledger import find_deduction
+from domain.ledger import Deduction, find_deduction
 from domain.review import check_note_text, find_open_note
 from domain.signoffs import check_signed
 from domain.state import EvaluationState, Status
@@ -78,7 +78,7 @@ class ReviewCommands(EvaluationState):
         chosen, amount = self.disputes.check_outcome(outcome, points)
         text = self.check_reason(reason, "a dispute decision")
         deduction = self.deductions.get(dispute.deduction_id or "")
-        self.disputes.check_decider(dispute, deduction.actor if deduction else None, by.name)
+        self.disputes.check_decider(dispute, self.recorders_of(dispute, deduction), by.name)
         node = self.tree[dispute.code]
         leaf = self.leaves[node.code]
         if deduction is not None:
@@ -169,3 +169,11 @@ class ReviewCommands(EvaluationState):
                 f"{len(pending)} dispute(s) are still open; decide them before finalizing",
                 disputes=pending,
             )
+
+    def recorders_of(self, dispute: Dispute, deduction: Deduction | None) -> list[str]:
+        """Who recorded what a dispute is about: the deduction, or the indicator's inputs."""
+        if deduction is not None:
+            return [deduction.actor]
+        cuts = self.deductions.values()
+        active = [d.actor for d in cuts if d.code == dispute.code and d.active]
+        return [*self.leaves[dispute.code].recorded_by, *active]

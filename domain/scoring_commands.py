@@ -16,7 +16,7 @@ from domain.methods.base import Method
 from domain.methods.checklist import ChecklistMethod
 from domain.methods.survey import SurveyMethod
 from domain.state import EvaluationState
-from domain.values import to_decimal
+from domain.values import to_amount, to_decimal
 
 REPORTED_FIGURES = ("score", "rate", "total")
 
@@ -77,7 +77,7 @@ class ScoringCommands(EvaluationState):
         self.check_open()
         node = self.check_leaf(code, Method.DEDUCTION)
         text = self.check_reason(reason, "a deduction")
-        amount = to_decimal(points, "points")
+        amount = to_amount(points, "points")
         self.check_deduction(node, amount)
         self._deduction_recorded(
             deduction_id=deduction_id,
@@ -136,7 +136,7 @@ class ScoringCommands(EvaluationState):
         """The assessor's score of a manual leaf."""
         self.check_open()
         node = self.check_leaf(code, Method.MANUAL)
-        value = to_decimal(score, "score")
+        value = to_amount(score, "score")
         check_score(node, value)
         text = self.check_reason(justification, "a recorded score")
         self._score_recorded(
@@ -159,7 +159,7 @@ class ScoringCommands(EvaluationState):
         """A score recorded over what the leaf's rule gives, with a justification."""
         self.check_open()
         node = self.check_leaf(code)
-        value = to_decimal(score, "score")
+        value = to_amount(score, "score")
         check_score(node, value)
         text = self.check_reason(justification, "a recorded score")
         self._score_overridden(

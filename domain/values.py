@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from domain.errors import InvalidValue
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
+# A decimal as people write it, in ASCII: no digit separators, no other scripts' digits
+# (Python's Decimal would read "1_0" as 10 and "１" as 1 without a word).
+DECIMAL_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+# What the stores keep exactly: at most 15 integer digits and 12 decimals.
+MAX_INTEGER_DIGITS = 15
+MAX_DECIMALS = 12
+# Points, scores and weights are published with two decimals: no more may be given.
+AMOUNT_DECIMALS = 2
 
 
 def to_decimal(value: object, field: str = "value") -> Decimal:
@@ -17,8 +26,15 @@ def to_decimal(value: object, field: str = "value") -> Decimal:
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int | float | str):
+        text = str(value).strip()
+        if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(text):
+            raise InvalidValue(
+                f"{field} must be a decimal number written with ASCII digits, got {value!r}",
+                field=field,
+                value=value,
+            )
         try:
-            number = Decimal(str(value).strip())
+            number = Decimal(text)
         except InvalidOperation:
             raise InvalidValue(
                 f"{field} must be a decimal number, got {value!r}", field=field, value=value
@@ -27,6 +43,35 @@ def to_decimal(value: object, field: str = "value") -> Decimal:
         raise InvalidValue(f"{field} must be a number, got {value!r}", field=field, value=value)
     if not number.is_finite():
         raise InvalidValue(f"{field} must be finite, got {value!r}", field=field, value=value)
+    return check_representable(number, field, value)
+
+
+def check_representable(number: Decimal, field: str, given: object) -> Decimal:
+    """Refuse numbers the stores cannot keep exactly (huge, or with a tiny exponent)."""
+    exponent = number.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if number and (number.adjusted() >= MAX_INTEGER_DIGITS or -exponent > MAX_DECIMALS):
+        raise InvalidValue(
+            f"{field} must have at most {MAX_INTEGER_DIGITS} integer digits and "
+            f"{MAX_DECIMALS} decimals, got {str(given)!r}",
+            field=field,
+            value=str(given),
+        )
+    return number
+
+
+def to_amount(value: object, field: str = "value") -> Decimal:
+    """Points, a score or a weight: a decimal with at most two decimals, never rounded here."""
+    number = to_decimal(value, field)
+    exponent = number.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    if number and -exponent > AMOUNT_DECIMALS:
+        raise InvalidValue(
+            f"{field} must have at most {AMOUNT_DECIMALS} decimals, got {str(value)!r}: "
+            "it would be recorded rounded",
+            field=field,
+            value=str(value),
+        )
     return number
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http
+import re
 import uuid
 from typing import Any
 
@@ -14,20 +16,24 @@ from adapters.bootstrap import (
     build_components,
     build_review_service,
     build_self_evaluation,
+    build_session_service,
     build_sheets,
     build_token_service,
 )
 from application.access import AccessControl
 from application.idempotency import IdempotentRequests
-from web import auth, health, problems, review_api, target_api, token_api
+from web import auth, health, hostile_input, problems, review_api, target_api, token_api, ui
 from web.api import blp
 from web.audit_api import blp as audit_blp
 from web.idempotency import EXTENSION as IDEMPOTENCY
 from web.idempotency import ScoreTrailFlask
 from web.logs import AccessLog, configure_logging
 from web.openapi import HeadersPlugin
+from web.problems import PROBLEM_JSON
 from web.settings import chain_secret, load_settings, store_tuning
 from web.sheets import blp as sheets_blp
+
+REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
 
 
 class ProblemApi(Api):
@@ -35,6 +41,19 @@ class ProblemApi(Api):
 
     def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
         return problems.http_problem(error)
+
+    def _register_responses(self) -> None:
+        # Every error answer is application/problem+json with the Problem schema: say so.
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_JSON: {"schema": "Problem"}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            "DEFAULT_ERROR",
+            {"description": "A problem", "content": {PROBLEM_JSON: {"schema": "Problem"}}},
+            lazy=True,
+        )
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -64,7 +83,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     reviews = build_review_service(service)
     app.extensions["scoretrail"] = service
     app.extensions["scoretrail.review"] = reviews
-    app.extensions["scoretrail.tokens"] = build_token_service(service)
+    app.extensions["scoretrail.tokens"] = tokens = build_token_service(service)
+    app.extensions["scoretrail.sessions"] = build_session_service(service, tokens)
     app.extensions["scoretrail.access"] = AccessControl(reviews.queries.subject_of)
     app.extensions["scoretrail_audit"] = build_audit(service)
     app.extensions["scoretrail.sheets"] = build_sheets(service)
@@ -86,13 +106,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(sheets_blp)
     api.register_blueprint(health.blp)
     problems.register(app)
+    ui.install(app)  # pages under /ui and the API browser at /api/v1/docs
 
     @app.before_request
     def identify() -> None:
-        incoming = request.headers.get("X-Request-ID", "").strip()
-        g.request_id = incoming[:128] if incoming else str(uuid.uuid4())
+        incoming = request.headers.get("X-Request-ID", "").strip()[:128]
+        # echoed in headers, logs and problems: visible ASCII only, else a fresh id
+        g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else str(uuid.uuid4())
 
     auth.install(app)  # after the request id is set: problems carry it
+    hostile_input.install(app)  # after authentication: strangers learn nothing of the shapes
 
     @app.after_request
     def stamp(response: Response) -> Response:

@@ -19,6 +19,7 @@ from web.audit_schemas import (
     VerificationOut,
 )
 from web.context import actor, service
+from web.preconditions import if_match
 from web.schemas import AsOfQuerySchema, DocumentOut
 from web.target_schemas import FindingsQuerySchema
 
@@ -64,7 +65,7 @@ def findings(query: Json, evaluation_id: Any) -> Any:
 @blp.response(200, DocumentOut)
 def record_reported_figure(body: Json, evaluation_id: Any) -> Any:
     """Keep a figure a report states (a score, a 得分率 or the total) to check it."""
-    return service().record_reported_figure(str(evaluation_id), **body, by=actor())
+    return service().record_reported_figure(str(evaluation_id), **body, by=actor(), **if_match())
 
 
 @blp.route(EVALUATION + "/verification", methods=["GET"])

@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from web.bounds import VERSION_MAX, in_utc, version_range
 from web.schemas import Evidence, Number, Strict
 
 HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -18,20 +19,23 @@ class Anchor(fields.Field):
 
     default_error_messages = {  # noqa: RUF012 (marshmallow's own convention)
         "invalid": "Must be a version number or an ISO-8601 time.",
-        "range": "Version numbers start at 1.",
+        "range": f"Version numbers run from 1 to {VERSION_MAX}.",
     }
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | datetime:
         text = str(value).strip()
-        if text.isdigit():
-            if int(text) < 1:
+        if text.isascii() and text.isdigit():
+            if not 1 <= int(text) <= VERSION_MAX:
                 raise self.make_error("range")
             return int(text)
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise self.make_error("invalid") from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if in_utc(moment) is None:
+            raise self.make_error("invalid")
+        return moment
 
 
 class DiffQuerySchema(Schema):
@@ -59,7 +63,7 @@ class ProofSchema(Strict):
     digest = fields.String(
         required=True, validate=validate.Regexp(HEX64, error="Must be 64 hexadecimal digits.")
     )
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, strict=True, validate=version_range())
 
 
 class ReportedFigureSchema(Strict):
@@ -157,6 +161,21 @@ class FindingsOut(Schema):
     items = fields.List(fields.Nested(FindingOut))
 
 
+class RefusedSnapshotOut(Schema):
+    version = fields.Integer()
+    problem = fields.String()
+
+
+class SnapshotsCheckedOut(Schema):
+    checked = fields.Integer()
+    refused = fields.List(fields.Nested(RefusedSnapshotOut))
+
+
+class ReadModelCheckedOut(Schema):
+    ok = fields.Boolean()
+    problem = fields.String(allow_none=True)
+
+
 class VerificationOut(Schema):
     ok = fields.Boolean()
     events_checked = fields.Integer()
@@ -166,6 +185,13 @@ class VerificationOut(Schema):
     head_digest = fields.String(allow_none=True)
     first_bad_version = fields.Integer(allow_none=True)
     problem = fields.String(allow_none=True)
+    snapshots = fields.Nested(
+        SnapshotsCheckedOut, metadata={"description": "the stored snapshots' seals"}
+    )
+    read_model = fields.Nested(
+        ReadModelCheckedOut,
+        metadata={"description": "the stored score sheet against its seal and the events"},
+    )
 
 
 class ProofOut(Schema):

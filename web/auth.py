@@ -15,7 +15,14 @@ from web import health
 from web.context import access, tokens
 
 # Answer without a token: the API description (and health checks, should any be added).
-PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json"}) | health.PUBLIC_ENDPOINTS
+PUBLIC_ENDPOINTS = (
+    frozenset({"api-docs.openapi_json", "apidocs.swagger_ui", "apidocs.swagger_asset"})
+    | health.PUBLIC_ENDPOINTS
+)
+# Pages sign in with a browser session instead (web.ui) and check the same permission table.
+SESSION_BLUEPRINTS = frozenset({"ui"})
+# The public probes, as the paths the OpenAPI document lists.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
 
 A = Action
 # Route (Flask endpoint) → the action it performs; who may act is PERMISSIONS' business.
@@ -94,7 +101,7 @@ def principal_from(header: str | None) -> Principal:
 
 def authenticate() -> None:
     """Before each request: who is calling, and may they do what this route does?"""
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint in SESSION_BLUEPRINTS:
         return
     g.identity = principal = principal_from(request.headers.get("Authorization"))
     if request.endpoint is None:
@@ -153,7 +160,11 @@ class BearerAuthPlugin(BasePlugin):
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
     ) -> None:
+        public = str(path or "") in PUBLIC_PATHS
         for operation in (operations or {}).values():
             responses = operation.setdefault("responses", {})
+            if public:  # probes answer without a token
+                operation["security"] = []
+                continue
             responses.setdefault("401", "Unauthenticated")
             responses.setdefault("403", "Forbidden")

@@ -314,7 +314,7 @@ def serve(
     load_path: tuple[Path, ...],
     database_url: str | None,
 ) -> None:
-    """Serve the API with gunicorn."""
+    """Serve the API and the pages with gunicorn."""
     given = {
         "SCORETRAIL_DATABASE_URL": database_url,
         "SCORETRAIL_HOST": host,
@@ -338,6 +338,10 @@ def serve(
     click.echo(
         f"ScoreTrail on http://{options['bind']}/api/v1 with {options['workers']} process(es)"
         f" x {options['threads']} threads (store: {settings['SCORETRAIL_DATABASE_URL']})"
+    )
+    click.echo(
+        f"Pages: open http://{options['bind']}/ui/ and sign in with an API token; issue one"
+        " with: scoretrail token create --name 李复核 --role reviewer"
     )
     run(options, config)
 

@@ -47,4 +47,9 @@ def sheets() -> SheetTransfer:
 def actor() -> Actor:
     """The authenticated caller, with this request's correlation id."""
     identity = principal()
-    return Actor(name=identity.name, role=identity.role, correlation_id=g.request_id)
+    return Actor(
+        name=identity.name,
+        role=identity.role,
+        correlation_id=g.request_id,
+        token_id=identity.token_id or "",
+    )

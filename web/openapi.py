@@ -16,7 +16,7 @@ IDEMPOTENCY_KEY = {
         "`Idempotent-Replayed: true`) and records nothing new; the same key with another "
         "request answers 422. Failed requests recorded nothing and are not kept."
     ),
-    "schema": {"type": "string", "maxLength": 255},
+    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$", "maxLength": 255},
 }
 
 IF_MATCH = {
@@ -28,12 +28,12 @@ IF_MATCH = {
         "the write answers 412 and records nothing. Without it, a write that races another "
         "change is run again on the fresh state (and validated again)."
     ),
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": '^(\\*|(W/)?"?[0-9]{1,18}"?)$'},
 }
 
 ETAG = {
     "description": 'The evaluation\'s version as a strong entity tag, e.g. `"7"`',
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
 }
 
 
@@ -49,10 +49,17 @@ class HeadersPlugin(BasePlugin):
             if method == "post":
                 parameters = operation.setdefault("parameters", [])
                 parameters.append(dict(IDEMPOTENCY_KEY))
-                if on_evaluation:
+                # a proof reads: it changes nothing, so no version to pin
+                if on_evaluation and not rule.endswith("/verification"):
                     parameters.append(dict(IF_MATCH))
                     responses = operation.setdefault("responses", {})
-                    responses.setdefault("412", {"description": "If-Match names an old version"})
+                    responses.setdefault(
+                        "412",
+                        {
+                            "description": "If-Match names an old version",
+                            "content": {"application/problem+json": {"schema": "Problem"}},
+                        },
+                    )
             returns_evaluation = (method == "post" and "/evaluations" in rule) or (
                 method == "get" and rule.endswith("<uuid:evaluation_id>")
             )

@@ -8,6 +8,7 @@ from flask import url_for
 
 from web.api import EVALUATION, ApiBlueprint, Json
 from web.context import actor, reviews
+from web.preconditions import if_match
 from web.review_schemas import (
     DecisionSchema,
     DisputeCreateSchema,
@@ -32,7 +33,7 @@ blp = ApiBlueprint(
 @blp.response(201, DisputeOut)
 def raise_dispute(body: Json, evaluation_id: Any) -> Any:
     """Contest a deduction or a leaf's score while the evaluation is submitted."""
-    dispute = reviews().raise_dispute(str(evaluation_id), **body, by=actor())
+    dispute = reviews().raise_dispute(str(evaluation_id), **body, by=actor(), **if_match())
     location = url_for("review.get_dispute", evaluation_id=evaluation_id, dispute_id=dispute["id"])
     return dispute, 201, {"Location": location}
 
@@ -57,7 +58,9 @@ def get_dispute(evaluation_id: Any, dispute_id: str) -> Any:
 @blp.response(200, DisputeDecidedOut)
 def decide_dispute(body: Json, evaluation_id: Any, dispute_id: str) -> Any:
     """Uphold, overturn or amend; a score change is its own event, linked to the dispute."""
-    return reviews().decide_dispute(str(evaluation_id), dispute_id, **body, by=actor())
+    return reviews().decide_dispute(
+        str(evaluation_id), dispute_id, **body, by=actor(), **if_match()
+    )
 
 
 @blp.route(EVALUATION + "/indicators/<code>/notes", methods=["POST"])
@@ -65,7 +68,7 @@ def decide_dispute(body: Json, evaluation_id: Any, dispute_id: str) -> Any:
 @blp.response(201, NoteOut)
 def add_note(body: Json, evaluation_id: Any, code: str) -> Any:
     """Attach a review note to an indicator."""
-    return reviews().add_note(str(evaluation_id), code, **body, by=actor())
+    return reviews().add_note(str(evaluation_id), code, **body, by=actor(), **if_match())
 
 
 @blp.route(EVALUATION + "/notes/<note_id>/resolution", methods=["POST"])
@@ -73,7 +76,7 @@ def add_note(body: Json, evaluation_id: Any, code: str) -> Any:
 @blp.response(200, NoteOut)
 def resolve_note(body: Json, evaluation_id: Any, note_id: str) -> Any:
     """Resolve a review note, optionally saying how."""
-    return reviews().resolve_note(str(evaluation_id), note_id, **body, by=actor())
+    return reviews().resolve_note(str(evaluation_id), note_id, **body, by=actor(), **if_match())
 
 
 @blp.route(EVALUATION + "/notes", methods=["GET"])

@@ -58,6 +58,13 @@ class TokenCreateSchema(Strict):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     role = Text(required=True, validate=validate.OneOf(ROLES))
     subject = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    another_role = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "issue it even though the name already holds a token with another "
+            "role or subject (refused otherwise)"
+        },
+    )
 
 
 # ------------------------------------------------------------------ responses

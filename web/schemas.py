@@ -8,7 +8,10 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from domain.errors import InvalidValue
 from domain.methods import method_names
+from domain.values import DECIMAL_TEXT, check_representable
+from web.bounds import Moment, page_range, version_range
 
 METHODS = method_names()
 TARGET_KEYS = frozenset({"comparator", "value", "unit", "text", "cumulative"})
@@ -35,7 +38,13 @@ class Number(fields.Decimal):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
+        if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value.strip()):
+            raise self.make_error("invalid")  # "1_0", "１", " 1 2": Decimal would take them
+        number = super()._deserialize(value, attr, data, **kwargs)
+        try:  # the domain's rule, applied at the edge too: imports and forms stay in step
+            return check_representable(number, "the number", value)
+        except InvalidValue as error:
+            raise ValidationError(error.detail) from None
 
 
 class Strict(Schema):
@@ -168,12 +177,12 @@ class EmptySchema(Strict):
 
 
 class PageQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=page_range())
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class ListQuerySchema(PageQuerySchema):
-    fiscal_year = fields.Integer(load_default=None)
+    fiscal_year = fields.Integer(load_default=None, validate=validate.Range(1900, 2999))
     subject = fields.String(load_default=None)
     kind = fields.String(load_default=None)
     status = fields.String(
@@ -183,8 +192,8 @@ class ListQuerySchema(PageQuerySchema):
 
 
 class AsOfQuerySchema(Schema):
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    as_of = fields.AwareDateTime(load_default=None, default_timezone=UTC)
+    version = fields.Integer(load_default=None, validate=version_range())
+    as_of = Moment(load_default=None, default_timezone=UTC)
 
     @validates_schema
     def check_one_anchor(self, data: dict[str, Any], **_: Any) -> None:
@@ -267,6 +276,12 @@ class DocumentOut(SummaryOut):
     data_entries = fields.List(fields.Nested(DataEntryOut))
     sign_offs = fields.List(fields.Nested("SignOffOut"))
     required_sign_offs = fields.List(fields.String())
+    integrity_problem = fields.String(
+        metadata={
+            "description": "present only when the stored score sheet fails its seal: why; "
+            "the figures are then recomputed from the events"
+        }
+    )
 
 
 class DeductionCreatedOut(DeductionOut):
@@ -321,8 +336,18 @@ class ScoreChangePageOut(PageOut):
 
 
 class ProblemOut(Schema):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "field → messages, for invalid requests"},
+    )
+    values = fields.Dict(metadata={"description": "the offending values, by name"})
+    problems = fields.List(fields.Dict(), metadata={"description": "each rule a framework broke"})
+    rows = fields.List(
+        fields.Dict(), metadata={"description": "sheet problems: sheet, row, column, message"}
+    )
+    request_id = fields.String(metadata={"description": "the X-Request-ID of the request"})

@@ -126,11 +126,16 @@ class SignOffListOut(Schema):
     missing = fields.List(Text())
 
 
+def _margin(value: Any) -> None:
+    if not 0 <= value <= 10:
+        raise ValidationError("overshoot_margin lies between 0 and 10 (0.2 is 20 %).")
+
+
 class FindingsQuerySchema(AsOfQuerySchema):
     overshoot_margin = Number(
         load_default=None,
         allow_none=True,
-        validate=validate.Range(min=0, max=10),
+        validate=_margin,
         metadata={
             "description": "share beyond a target that counts as overshot (default 0.2)",
             "example": "0.2",

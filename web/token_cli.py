@@ -39,11 +39,18 @@ def token() -> None:
 @click.option("--name", required=True, help="who holds it: the actor recorded on events")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="what it may do")
 @click.option("--subject", default=None, help="the subject a subject token is bound to")
+@click.option(
+    "--another-role",
+    is_flag=True,
+    help="give a name that already holds a token a second role or subject, on purpose",
+)
 @database_option
-def create(name: str, role: str, subject: str | None, database_url: str | None) -> None:
+def create(
+    name: str, role: str, subject: str | None, another_role: bool, database_url: str | None
+) -> None:
     """Issue a token; it is printed once, as the last line (only its hash is kept)."""
     try:
-        record, secret = token_service(database_url).create(name, role, subject)
+        record, secret = token_service(database_url).create(name, role, subject, another_role)
     except TokenRefused as error:
         raise click.ClickException(error.detail) from error
     click.echo(f"issued {describe(record)}", err=True)

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -315,7 +316,9 @@ def _write_row(
 
 
 def _text_cell(cell: Any, text: str) -> None:
-    cell.value = text
+    # Control characters recorded before input refused them would make openpyxl refuse the
+    # whole workbook: show each as U+FFFD instead, so the export still works.
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     # openpyxl turns any text starting with "=" into a live formula; user text must stay text.
     cell.data_type = "s"
 

@@ -15,11 +15,12 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from .documents import from_document, is_document
 from .errors import ImportProblem, Location, SheetImportError, problem
+from .upload_limits import check_xlsx_size, decode_text, representable
+from .xlsx_stream import StreamedSheet, stream_sheets
 
 Progress = Callable[[int, int], None]
 
@@ -117,7 +118,7 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError("boolean")
     if isinstance(value, int):
-        return Decimal(value)
+        return representable(Decimal(value))
     if isinstance(value, float):
         if not math.isfinite(value) or abs(value) >= 1e12:
             raise ValueError("out of range")
@@ -127,7 +128,7 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("not finite")
-        return value
+        return representable(value)
     if isinstance(value, str):
         text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
         if not text:
@@ -136,7 +137,7 @@ def parse_decimal(value: object) -> Decimal | None:
             text = text[:-1]
         if not _NUMBER.match(text):
             raise ValueError("not a number")
-        return Decimal(text)
+        return representable(Decimal(text))
     raise ValueError(type(value).__name__)
 
 
@@ -240,15 +241,8 @@ def _reject_binary(data: bytes, filename: str) -> None:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's "Unicode text" export is UTF-16 with a byte-order mark.
-        return data.decode("utf-16")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SheetImportError.single("无法识别文件编码：请保存为 UTF-8 或 GB18030（GBK）编码")
+    # Excel's "Unicode text" export is UTF-16 with a byte-order mark; else UTF-8 or GB18030.
+    return decode_text(data)
 
 
 # --- reading cells into a grid ----------------------------------------------------------------
@@ -273,39 +267,29 @@ class _Grid:
 
 
 def _xlsx_grids(data: bytes) -> Iterator[_Grid]:
+    check_xlsx_size(data)
     try:
-        # data_only: a formula cell gives the value Excel last computed, not its formula text.
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        sheets = list(stream_sheets(data, MAX_ROWS, MAX_COLUMNS))
     # openpyxl raises many types (BadZipFile, KeyError, ValueError...) for a damaged file.
     except Exception as exc:
         raise SheetImportError.single(
             f"无法读取 xlsx 工作簿（{type(exc).__name__}）：文件可能已损坏或不是 Excel 工作簿"
         ) from exc
-    active = workbook.active
-    sheets = [active] if active is not None else []
-    sheets += [sheet for sheet in workbook.worksheets if sheet is not active]
     for sheet in sheets:
         yield _sheet_grid(sheet)
 
 
-def _sheet_grid(sheet: Any) -> _Grid:
-    last_row = min(sheet.max_row, MAX_ROWS)
-    last_column = min(sheet.max_column, MAX_COLUMNS)
-    rows = [
-        list(values)
-        for values in sheet.iter_rows(
-            min_row=1, max_row=last_row, max_col=last_column, values_only=True
-        )
-    ]
-    grid = _Grid(sheet.title, rows, too_long=sheet.max_row > MAX_ROWS)
-    for merged in sheet.merged_cells.ranges:
+def _sheet_grid(sheet: StreamedSheet) -> _Grid:
+    grid = _Grid(sheet.title, sheet.rows, too_long=sheet.too_long)
+    last_row = len(sheet.rows)
+    for min_col, min_row, _, max_row in sheet.merges:
         # A merge's value lives in its top-left cell. Carry it down the first column only: a merge
         # across columns spans them, it does not repeat the name in each (that would invent levels).
-        column = merged.min_col - 1
-        if column >= last_column:
+        column = min_col - 1
+        if min_row > last_row or column >= len(sheet.rows[min_row - 1]):
             continue
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        for row in range(merged.min_row, min(merged.max_row, last_row)):
+        value = sheet.rows[min_row - 1][column]
+        for row in range(min_row, min(max_row, last_row)):
             grid.rows[row][column] = value
             grid.merged_below.add((row, column))
     return grid

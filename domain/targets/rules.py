@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.errors import ReasonRequired, TargetRefused
 from domain.targets.text import EXACT, NEGATIVE, POSITIVE, Target
-from domain.values import HUNDRED, round_half_up, to_decimal
+from domain.values import HUNDRED, round_half_up, to_amount, to_decimal
 
 ZERO, ONE = Decimal(0), Decimal(1)
 ACHIEVED, PARTIAL, NOT_ACHIEVED = "achieved", "partial", "not_achieved"
@@ -145,7 +145,7 @@ def check_qualitative(
         )
     if score is None:
         raise TargetRefused(f"a qualitative outcome of {code} needs a score", code=code)
-    value = to_decimal(score, "score")
+    value = to_amount(score, "score")
     band = rules.bands[outcome]
     share = value / weight if weight else ZERO
     if not band.admits(share):

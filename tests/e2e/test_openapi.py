@@ -21,6 +21,8 @@ def test_openapi_covers_every_api_route(app: Flask, api: Api) -> None:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.rule.endswith("openapi.json"):
             continue
+        if rule.endpoint.startswith("apidocs."):  # the page that browses the document
+            continue
         path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
         for method in rule.methods or ():
             if method in {"GET", "POST", "PUT", "PATCH", "DELETE"}:

@@ -167,8 +167,8 @@ def test_checklist_and_manual_score_through_http(api: Api) -> None:
         base + "/indicators/A/checklist", json={"met": [True, False], "justification": "y 未达成"}
     )
     document = api.post(
-        base + "/indicators/B/score", json={"score": 5.255, "justification": "j"}
+        base + "/indicators/B/score", json={"score": 5.25, "justification": "j"}
     ).json
-    assert [i["score"] for i in document["indicators"]] == ["3.00", "5.26"]
-    assert document["total"] == "8.26"
-    assert document["grade"] == "良"  # default bands scale with the total weight: 8 ≤ 8.26 < 9
+    assert [i["score"] for i in document["indicators"]] == ["3.00", "5.25"]
+    assert document["total"] == "8.25"
+    assert document["grade"] == "良"  # default bands scale with the total weight: 8 ≤ 8.25 < 9

@@ -193,7 +193,10 @@ def test_truncating_the_history_with_its_digests_fails_the_proof_of_an_earlier_h
             rec.digests.c.originator_id == recorded, rec.digests.c.originator_version == last
         ),
     )
-    assert audit.verification(recorded)["ok"] is True  # internally consistent, but shorter
+    shorter = audit.verification(recorded)
+    # the chain alone is internally consistent, but shorter; the sealed score sheet is not
+    assert shorter.get("first_bad_version") is None and shorter["head_version"] == last - 1
+    assert shorter["ok"] is False and "ends at version" in shorter["read_model"]["problem"]
     proof = audit.prove(recorded, digest=taken["head_digest"], version=last)
     assert proof["ok"] is False
     earlier = audit.prove(

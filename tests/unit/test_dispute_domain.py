@@ -88,3 +88,35 @@ def test_a_deduction_withdrawn_while_disputed_can_only_be_upheld() -> None:
         evaluation.decide_dispute("x", "amended", "1", "改扣", REX)
     evaluation.decide_dispute("x", "upheld", None, "已撤回，无需处理", REX)
     assert evaluation.disputes["x"].status == "decided"
+
+
+def scored_by_several() -> Evaluation:
+    """eva deducts on 1.1 and scores 1.2; rex overrides 2.1; then it is submitted."""
+    case = small_case()
+    evaluation = Evaluation.start(**case["evaluation"], evaluator=None, by=EVA)
+    evaluation.define_framework(case["indicators"], EVA)
+    evaluation.record_deduction("d-1", "1.1", "2", "材料不全", None, EVA)
+    evaluation.record_score("1.2", "15", "目标基本合理", None, EVA)
+    evaluation.record_score("2.1", "25", "复核调整", None, REX)
+    evaluation.submit(REX)
+    return evaluation
+
+
+def test_a_reviewer_may_not_decide_a_dispute_over_an_override_they_recorded() -> None:
+    evaluation = scored_by_several()
+    evaluation.raise_dispute("over", None, "2.1", "调整无据", None, UNIT)
+    with pytest.raises(NotPermitted, match=r"rex recorded indicator 2\.1"):
+        evaluation.decide_dispute("over", "overturned", None, "撤销调整", REX)
+    assert evaluation.disputes["over"].status == "open"
+
+
+def test_whoever_recorded_a_score_or_a_deduction_on_the_indicator_may_not_judge_it() -> None:
+    evaluation = scored_by_several()
+    evaluation.raise_dispute("on-1.1", None, "1.1", "扣分过重", None, UNIT)
+    with pytest.raises(NotPermitted, match=r"eva recorded indicator 1\.1"):
+        evaluation.decide_dispute("on-1.1", "upheld", None, "维持", EVA)
+    evaluation.raise_dispute("on-1.2", None, "1.2", "评分偏低", None, UNIT)
+    with pytest.raises(NotPermitted, match=r"eva recorded indicator 1\.2"):
+        evaluation.decide_dispute("on-1.2", "upheld", None, "维持", EVA)
+    evaluation.decide_dispute("on-1.2", "upheld", None, "维持", REX)  # a third party may
+    assert replayed(evaluation).leaves["1.2"].recorded_by == ["eva"]

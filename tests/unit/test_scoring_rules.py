@@ -196,8 +196,10 @@ def test_manual_score_needs_a_justification_and_stays_within_weight(evaluation: 
     with pytest.raises(ScoreRefused) as refused:
         evaluation.record_score("1.5", "15.01", "j", None, BY)
     assert refused.value.values["weight"] == "15"
-    evaluation.record_score("1.5", "12.345", "j", None, BY)
-    assert score(evaluation, "1.5") == Decimal("12.35")  # half-up, not banker's
+    with pytest.raises(InvalidValue):  # would be recorded rounded: refused instead
+        evaluation.record_score("1.5", "12.345", "j", None, BY)
+    evaluation.record_score("1.5", "12.34", "j", None, BY)
+    assert score(evaluation, "1.5") == Decimal("12.34")
 
 
 def test_override_wins_and_the_rule_score_stays_visible(evaluation: Evaluation) -> None:
@@ -215,18 +217,21 @@ def test_parents_sum_rounded_leaves_and_grade_reads_the_rounded_total() -> None:
     e = Evaluation.start(title="t", subject="s", fiscal_year=2022, kind="k", evaluator=None, by=BY)
     e.define_framework(
         [
-            {"code": "1", "name": "a", "weight": "90"},
-            {"code": "1.1", "parent": "1", "name": "x", "weight": "1", "method": "manual"},
-            {"code": "1.2", "parent": "1", "name": "y", "weight": "89", "method": "manual"},
-            {"code": "2", "name": "b", "weight": "10", "method": "manual"},
+            {"code": "1", "name": "a", "weight": "9"},
+            {"code": "1.1", "parent": "1", "name": "x", "weight": "1", "method": "ratio"}
+            | {"numerator": "一", "denominator": "八"},
+            {"code": "1.2", "parent": "1", "name": "y", "weight": "8", "method": "ratio"}
+            | {"numerator": "五十七", "denominator": "六十四"},
+            {"code": "2", "name": "b", "weight": "91", "method": "manual"},
         ],
         BY,
     )
-    e.record_score("1.1", "0.125", "j", None, BY)
-    e.record_score("1.2", "80.125", "j", None, BY)
-    e.record_score("2", "9.745", "j", None, BY)
+    for key, value in (("一", "1"), ("八", "8"), ("五十七", "57"), ("六十四", "64")):
+        e.record_data_entry(key, value, None, None, None, None, BY)
+    e.record_score("2", "82.75", "j", None, BY)
     parents, total = e.rollup()
-    assert parents["1"] == Decimal("80.26")  # 0.13 + 80.13, not round(80.25)
+    # 1.1: 0.125 → 0.13 and 1.2: 7.125 → 7.13 half-up, not banker's; the parent sums them
+    assert parents["1"] == Decimal("7.26")  # 0.13 + 7.13, not round(7.25)
     assert total == Decimal("90.01")
     assert e.grade == "优"
 

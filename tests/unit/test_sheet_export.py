@@ -491,3 +491,12 @@ def test_any_tree_round_trips_with_the_same_weights_and_scores(
 
     assert weights(result["indicators"]) == weights(doc["indicators"])
     assert replayed(result) == leaf_scores(doc)
+
+
+def test_control_characters_stored_earlier_do_not_break_the_xlsx_export() -> None:
+    doc = reference_document()
+    doc["title"] = "项目\x07评价"
+    doc["indicators"][-1]["note"] = "说明\x00\x1b结束"
+    rows = sheet_rows(to_xlsx(doc))
+    shown = [str(v) for row in rows for v in row if v is not None]
+    assert any("项目\ufffd评价" in v for v in shown)

@@ -1,0 +1,59 @@
+"""Keyed seals over stored snapshots and read-model documents, bound to the event chain."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+SNAPSHOT_TAG = b"scoretrail-snapshot-seal/1"
+DOCUMENT_TAG = b"scoretrail-document-seal/1"
+
+
+def _field(data: bytes) -> bytes:
+    # length-prefixed, like the chain's messages: no two inputs concatenate alike
+    return len(data).to_bytes(8, "big") + data
+
+
+def snapshot_message(
+    originator_id: str, version: int, topic: str, state: bytes, chain_digest: str
+) -> bytes:
+    """The bytes a snapshot seal covers: tag, id, version, topic, state, chain digest there."""
+    parts = (
+        SNAPSHOT_TAG,
+        originator_id.encode("ascii"),
+        str(version).encode("ascii"),
+        topic.encode("utf-8"),
+        state,
+        chain_digest.encode("ascii"),
+    )
+    return b"".join(_field(p) for p in parts)
+
+
+def snapshot_seal(
+    key: bytes, originator_id: str, version: int, topic: str, state: bytes, chain_digest: str
+) -> str:
+    """HMAC-SHA256 of a stored snapshot bound to the chain digest at its version."""
+    message = snapshot_message(originator_id, version, topic, state, chain_digest)
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def canonical(document: Any) -> bytes:
+    """One byte string per document value: sorted keys, no spacing, non-JSON values as text."""
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode("utf-8")
+
+
+def document_seal(key: bytes, evaluation_id: str, document: Any) -> str:
+    """HMAC-SHA256 of an evaluation's read-model document as the read model serves it."""
+    message = b"".join(
+        _field(p) for p in (DOCUMENT_TAG, evaluation_id.encode("ascii"), canonical(document))
+    )
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def same(seal: str | None, expected: str) -> bool:
+    """Constant-time comparison; a missing seal never matches."""
+    return seal is not None and hmac.compare_digest(str(seal), expected)

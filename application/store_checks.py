@@ -1,0 +1,69 @@
+"""What verification adds to the chain walk: the sealed snapshots and the stored score sheet."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Protocol
+
+from application.seals import SNAPSHOT_TAG
+
+
+class Checked(Protocol):
+    """The audit service's parts a check needs (structural, to keep the import one-way)."""
+
+    service: Any
+    read_model: Any
+    log: Any
+
+
+def stores_checked(body: dict[str, Any], audit: Checked, evaluation_id: str) -> dict[str, Any]:
+    """The chain's verdict with the snapshots' seals and the stored document checked too.
+
+    A sound chain with a refused snapshot or a stored document that the events do not
+    produce is not a sound evaluation: `ok` turns false and `problem` says where.
+    """
+    checks = audit.log.snapshot_checks(evaluation_id)
+    refused = [{"version": c.version, "problem": c.problem} for c in checks if not c.ok]
+    body["snapshots"] = {"checked": len(checks), "refused": refused}
+    problem = document_problem(audit, evaluation_id) if body["ok"] else None
+    body["read_model"] = {"ok": problem is None, "problem": problem}
+    if body["ok"] and refused:
+        first = refused[0]
+        body.update(
+            ok=False, problem=f"the snapshot at version {first['version']}: {first['problem']}"
+        )
+    elif body["ok"] and problem:
+        body.update(ok=False, problem=problem)
+    return body
+
+
+def document_problem(audit: Checked, evaluation_id: str) -> str | None:
+    """Why the stored score sheet is not what the events make, or None when it is."""
+    stored = audit.read_model.document(evaluation_id)
+    if stored is None:
+        return "the read models hold no score sheet for this evaluation"
+    if "integrity_problem" in stored:
+        return str(stored["integrity_problem"])
+    replayed = audit.service.replayed_document(evaluation_id)
+    for name in sorted(replayed.keys() | stored.keys()):
+        if stored.get(name) != replayed.get(name):
+            return f"the stored score sheet's {name} differs from what the events produce"
+    return None
+
+
+def packet_snapshots(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The stored snapshots for the audit packet, with how their seals are made."""
+    return {
+        "message": "HMAC over length-prefixed (8-byte big-endian) fields: the tag "
+        f"'{SNAPSHOT_TAG.decode()}', originator id, version, topic, stored state bytes, "
+        "the chain digest at the snapshot's version",
+        "items": [
+            {
+                "version": r["version"],
+                "topic": r["topic"],
+                "state_base64": base64.b64encode(r["state"]).decode("ascii"),
+                "seal": r["seal"],
+            }
+            for r in records
+        ],
+    }

@@ -1,0 +1,161 @@
+"""Shape checks of the pages' forms and query strings (business rules stay in the domain)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.types import ErrorMessages
+from werkzeug.datastructures import MultiDict
+
+TEXT = validate.Length(min=1, max=2000, error="请填写（最多 {max} 字）。")
+OUTCOMES = ("upheld", "overturned", "amended")
+LABELS = {
+    "points": "扣分",
+    "reason": "理由",
+    "grounds": "异议理由",
+    "outcome": "裁定",
+    "text": "意见",
+    "version": "版本",
+    "as_of": "时间",
+    "from": "起点",
+    "to": "终点",
+    "page": "页码",
+    "fiscal_year": "年度",
+    "status": "状态",
+    "evidence_title": "证据名称",
+    "evidence_locator": "证据位置",
+}
+
+
+class FormInvalid(Exception):
+    """A form or query string failed its shape checks; `fields` maps field → messages."""
+
+    title = "表单有误"
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()))
+        self.detail = "输入有误：" + "；".join(
+            f"{LABELS.get(k, k)} {' '.join(v)}" for k, v in fields.items()
+        )
+        self.fields = fields
+
+
+class FormSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # the CSRF token and the buttons travel with every form
+
+
+# The fields' messages in Chinese: typed as marshmallow declares them (not ClassVar).
+class Text(fields.String):
+    """Trimmed text; blank counts as missing."""
+
+    default_error_messages: ErrorMessages = {  # noqa: RUF012
+        "required": "必须填写。",
+        "invalid": "应为文字。",
+    }
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return text.strip() if isinstance(text, str) else text
+
+
+class Whole(fields.Integer):
+    default_error_messages: ErrorMessages = {"invalid": "应为整数。"}  # noqa: RUF012
+
+
+class UtcDateTime(fields.DateTime):
+    """A date-time picker's value: no offset means UTC, as every time on the pages is shown."""
+
+    default_error_messages: ErrorMessages = {"invalid": "应为日期时间，如 2026-03-01T09:00。"}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        when = super()._deserialize(value, attr, data, **kwargs)
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+class EvidenceFields(FormSchema):
+    evidence_title = Text(load_default="", validate=validate.Length(max=500))
+    evidence_locator = Text(load_default="", validate=validate.Length(max=1000))
+
+    def evidence(self, data: dict[str, Any]) -> list[dict[str, Any]] | None:
+        title = data.pop("evidence_title", "")
+        locator = data.pop("evidence_locator", "") or None
+        return [{"title": title, "locator": locator}] if title else None
+
+
+class DeductionForm(EvidenceFields):
+    points = Text(required=True, validate=validate.Length(min=1, max=32, error="请填写扣分。"))
+    reason = Text(required=True, validate=TEXT)
+
+
+class DisputeForm(EvidenceFields):
+    grounds = Text(required=True, validate=TEXT)
+    deduction_id = Text(load_default=None)
+    indicator = Text(load_default=None)
+
+
+class DecisionForm(FormSchema):
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(OUTCOMES, error="请选择结论。"),
+        error_messages={"required": "请选择结论。"},
+    )
+    reason = Text(required=True, validate=TEXT)
+    points = Text(load_default=None)
+
+
+class NoteForm(FormSchema):
+    text = Text(required=True, validate=TEXT)
+
+
+class ReasonForm(FormSchema):
+    reason = Text(required=True, validate=TEXT)
+
+
+class AnchorQuery(FormSchema):
+    """`?version=` or `?as_of=`: the sheet as it stood then."""
+
+    version = Whole(load_default=None, validate=validate.Range(min=1, error="应为正整数。"))
+    as_of = UtcDateTime(load_default=None)
+
+    @validates_schema
+    def one_anchor(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("version") is not None and data.get("as_of") is not None:
+            raise ValidationError("请只给出版本号或时间之一。", "as_of")
+
+
+class ListQuery(FormSchema):
+    fiscal_year = Whole(load_default=None)
+    subject = Text(load_default=None)
+    kind = Text(load_default=None)
+    status = Text(load_default=None)
+    grade = Text(load_default=None)
+    page = Whole(load_default=1, validate=validate.Range(min=1, error="应为正整数。"))
+
+
+class PageQuery(FormSchema):
+    page = Whole(load_default=1, validate=validate.Range(min=1, error="应为正整数。"))
+
+
+class DiffQuery(FormSchema):
+    start = Text(data_key="from", load_default=None)
+    end = Text(data_key="to", load_default=None)
+
+
+class QueueQuery(FormSchema):
+    status = fields.String(
+        load_default="open",
+        validate=validate.OneOf(("open", "decided"), error="应为 open 或 decided。"),
+    )
+
+
+def load(schema: type[Schema], source: MultiDict[str, str]) -> dict[str, Any]:
+    """The form's values, blank fields left out; FormInvalid lists every problem at once."""
+    given = {k: v for k, v in source.items() if v.strip() != ""}
+    try:
+        return dict(schema().load(given))
+    except ValidationError as error:
+        messages = error.normalized_messages()
+        raise FormInvalid({str(k): [str(m) for m in v] for k, v in messages.items()}) from None

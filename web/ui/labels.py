@@ -1,0 +1,167 @@
+"""Chinese labels for the values the API gives in English (unknown values show as given)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+STATUS = {"draft": "草稿", "submitted": "已提交被评价单位", "finalized": "已定稿"}
+METHOD = {
+    "checklist": "清单评分",
+    "ratio": "比率计算",
+    "deduction": "扣分制",
+    "manual": "人工评分",
+    "survey": "满意度问卷",
+}
+ROLE = {
+    "evaluator": "评价人",
+    "reviewer": "复核人",
+    "subject": "被评价单位",
+    "auditor": "审计人",
+    "admin": "管理员",
+}
+KIND = {"project": "项目评价", "policy": "政策评价", "department": "部门整体评价"}
+OUTCOME = {"upheld": "维持原扣分", "overturned": "撤销扣分", "amended": "改为新分值"}
+DISPUTE_STATUS = {"open": "待处理", "decided": "已裁定"}
+DEDUCTION_STATUS = {"active": "有效", "withdrawn": "已撤回"}
+EVENT = {
+    "Created": "创建评价",
+    "FrameworkDefined": "定义指标体系",
+    "DataEntryRecorded": "录入数据",
+    "DeductionRecorded": "记录扣分",
+    "DeductionWithdrawn": "撤回扣分",
+    "ChecklistAssessed": "清单评定",
+    "ScoreRecorded": "录入得分",
+    "ScoreOverridden": "人工调整得分",
+    "ScoreChanged": "分数变动",
+    "SurveyRecorded": "录入问卷",
+    "Submitted": "提交被评价单位",
+    "Finalized": "定稿",
+    "Reopened": "重新打开",
+    "DisputeRaised": "提出异议",
+    "DisputeDecided": "裁定异议",
+    "NoteAdded": "添加复核意见",
+    "NoteResolved": "处理复核意见",
+    "ReportedFigureRecorded": "登记报告数值",
+}
+STEP = {
+    "weight": "分值",
+    "data_entry": "数据",
+    "ratio": "比率",
+    "product": "乘积",
+    "rounding": "四舍五入",
+    "rule_score": "规则得分",
+    "override": "人工调整",
+    "manual_score": "人工评分",
+    "deduction": "扣分",
+    "withdrawn_deduction": "已撤回扣分",
+    "checklist_item": "清单条目",
+    "checklist_assessment": "清单评定",
+    "survey_question": "问卷题目",
+    "survey_satisfaction": "满意度",
+    "child": "下级指标",
+    "sum": "汇总",
+    "note": "说明",
+}
+
+
+FIELD = {
+    "title": "标题",
+    "subject": "被评价单位",
+    "fiscal_year": "年度",
+    "kind": "类型",
+    "evaluator": "评价机构",
+    "total_weight": "总分值",
+    "grade_bands": "等级划分",
+    "code": "指标",
+    "key": "数据项",
+    "value": "数值",
+    "unit": "单位",
+    "source": "来源",
+    "points": "扣分",
+    "reason": "理由",
+    "justification": "理由",
+    "grounds": "异议理由",
+    "evidence": "证据",
+    "score": "得分",
+    "score_before": "原得分",
+    "score_after": "新得分",
+    "rule_score": "规则得分",
+    "overridden": "人工调整",
+    "note": "说明",
+    "cause": "起因",
+    "cause_version": "起因版本",
+    "outcome": "裁定",
+    "text": "意见",
+    "met": "清单评定",
+    "tallies": "问卷统计",
+    "dispute_id": "异议",
+    "deduction_id": "扣分",
+    "indicators": "指标",
+}
+# Derived figures and ids the history keeps for machines; the page leaves them out.
+HIDDEN_FIELDS = frozenset({"parents", "rates", "exact", "rule_exact", "id"})
+
+
+def event_fields(data: Any) -> list[tuple[str, str]]:
+    """An event's data as (Chinese label, readable value) pairs, technical fields left out."""
+    if not isinstance(data, dict):
+        return []
+    shown: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if key in HIDDEN_FIELDS or value in (None, "", [], {}):
+            continue
+        shown.append((FIELD.get(str(key), str(key)), readable(str(key), value)))
+    return shown
+
+
+def readable(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key == "indicators" and isinstance(value, list):
+        return f"{len(value)} 项"
+    if key == "evidence" and isinstance(value, list):
+        return "、".join(str(e.get("title", "")) for e in value if isinstance(e, dict))
+    if key == "cause":
+        return label(EVENT, value)
+    if key == "outcome":
+        return label(OUTCOME, value)
+    if key == "kind":
+        return label(KIND, value)
+    if isinstance(value, list | dict):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 160 else text[:157] + "…"
+    return str(value)
+
+
+def label(table: dict[str, str], value: Any) -> str:
+    if value is None:
+        return "—"
+    return table.get(str(value), str(value))
+
+
+def filters() -> dict[str, Any]:
+    """Jinja filters: `{{ status|zh_status }}` and the like."""
+    return {
+        "zh_status": lambda v: label(STATUS, v),
+        "zh_method": lambda v: label(METHOD, v),
+        "zh_role": lambda v: label(ROLE, v),
+        "zh_kind": lambda v: label(KIND, v),
+        "zh_outcome": lambda v: label(OUTCOME, v),
+        "zh_dispute": lambda v: label(DISPUTE_STATUS, v),
+        "zh_deduction": lambda v: label(DEDUCTION_STATUS, v),
+        "zh_event": lambda v: label(EVENT, v),
+        "zh_step": lambda v: label(STEP, v),
+        "when": when,
+        "event_fields": event_fields,
+    }
+
+
+def when(value: Any) -> str:
+    """An ISO time as the API gives it, readable: 2026-11-22 13:40:00 UTC."""
+    if not value:
+        return "—"
+    text = str(value).replace("T", " ")
+    head, _, _ = text.partition(".")
+    head = head[:19] if len(head) >= 19 else head
+    return f"{head} UTC" if text.endswith(("+00:00", "Z")) or "." in text else head
