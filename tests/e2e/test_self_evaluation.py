@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from flask import Flask
 from freezegun import freeze_time
 
 from tests.conftest import Api, ApiFor
+from tests.pages import browser_for
 
 START = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 PROOF = [{"title": "验收台账"}]
@@ -237,3 +239,15 @@ def test_the_form_prints_as_one_html_page_with_the_sign_off_block(
     assert "&lt;同意&gt;" in page  # text is escaped
     assert "签字后已变更（v" in page and "TargetValueRecorded" in page
     assert "<script" not in page and "http" not in page
+
+
+def test_the_sheet_page_shows_targets_and_who_signed_what_changed_after(
+    app: Flask, api: Api, evaluation: str
+) -> None:
+    base = f"/evaluations/{evaluation}"
+    ok(api.post(base + "/sign-offs", json={"capacity": "评价组组长", "opinion": "属实"}), 201)
+    ok(value(api, base, "1.3", stage="final", value="98", reason="复测", evidence=PROOF))
+    page = browser_for(app, "auditor", "audrey").get(f"/ui/evaluations/{evaluation}").text
+    assert "指标值 ≤4.74万元" in page and "完成率 109.70%" in page
+    assert "签字后已变更" in page and "TargetValueRecorded（1.3）" in page
+    assert '部门负责人</td><td colspan="4" class="muted">待签' in page
