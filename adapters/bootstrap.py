@@ -13,7 +13,8 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyAggregateRecorder
 
 from adapters.idempotency import SqlIdempotencyKeys
 from adapters.integrity import FACTORY_TOPIC, SECRET_SETTING, ChainedRecorder, RawEventLog
-from adapters.read_model import SqlReadModel
+from adapters.projection import SqlProjection
+from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import SqlReviewQueries
 from adapters.sessions import SqlSessionStore
 from adapters.setup import prepare
@@ -21,6 +22,7 @@ from adapters.sheets.codec import WorkbookCodec
 from adapters.snapshot_seals import SealedSnapshotRecorder
 from adapters.store import StoreTuning
 from adapters.tokens import SqlTokenStore
+from adapters.unit_of_work import SqlUnitOfWork
 from application.app import EvaluationStore
 from application.audit import AuditService
 from application.integrity import INSECURE_DEVELOPMENT_SECRET
@@ -86,8 +88,10 @@ def build_components(
     assert datastore.engine is not None
     recorder = store.recorder
     assert isinstance(recorder, ChainedRecorder)
-    read_model = SqlReadModel(datastore, events_table=recorder.events_table_name, key=recorder.key)
-    service = EvaluationService(store, read_model)
+    events_table, key = recorder.events_table_name, recorder.key
+    projection = SqlProjection(datastore, events_table=events_table, key=key)
+    queries = SqlEvaluationQueries(datastore, events_table=events_table, key=key)
+    service = EvaluationService(store, SqlUnitOfWork(datastore), projection, queries)
     keys = SqlIdempotencyKeys(datastore)
 
     def create_event_tables() -> None:
@@ -98,13 +102,13 @@ def build_components(
             snapshots.create_table()
 
     def read_models_outdated() -> bool:
-        if read_model.create_tables():  # the tables' shape changed
-            read_model.drop_and_create()
+        if projection.create_tables():  # the tables' shape changed
+            projection.drop_and_create()
             return True
         # Behind the events (e.g. read-model rows lost): catch up by a rebuild. The head is
         # read first: a change committed in between only moves the position further.
         head = recorder.max_notification_id() or 0
-        return read_model.position() < head
+        return projection.position() < head
 
     prepare(
         datastore.engine,  # type: ignore[arg-type]

@@ -64,7 +64,7 @@ def converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | N
     already encoded is sent as it is; a UTC time for SQLite is formatted in one C call
     instead of SQLAlchemy's two Python steps (taken only if it agrees on sample times).
     """
-    process: Callable[[Any], Any] | None = column.type._cached_bind_processor(dialect)
+    process: Callable[[Any], Any] | None = column.type.dialect_impl(dialect).bind_processor(dialect)
     if isinstance(column.type, JSON):
         return _accepting_encoded(process or (lambda value: value))
     if (

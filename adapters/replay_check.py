@@ -8,7 +8,7 @@ from typing import Any
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import Table, select
 
-from adapters.read_model import SqlReadModel
+from adapters.projection import SqlProjection
 from adapters.tables import READ_MODEL_TABLES, metadata
 from application.service import EvaluationService, iter_notifications
 
@@ -20,8 +20,8 @@ def read_model_differences(
     service: EvaluationService, progress: Callable[[int, int], None] | None = None
 ) -> list[Difference]:
     """Every live read-model row that a replay of the events would not produce, and vice versa."""
-    live_model = service.read_model
-    assert isinstance(live_model, SqlReadModel)
+    live_model = service.projection
+    assert isinstance(live_model, SqlProjection)
     live, position = _snapshot(live_model)
     differences: list[Difference] = []
     last = service.store.recorder.max_notification_id() or 0
@@ -35,7 +35,7 @@ def read_model_differences(
                 "replayed": last,
             }
         )
-    scratch = SqlReadModel(SQLAlchemyDatastore(url="sqlite:///:memory:"), key=live_model.key)
+    scratch = SqlProjection(SQLAlchemyDatastore(url="sqlite:///:memory:"), key=live_model.key)
     assert scratch.datastore.engine is not None
     metadata.create_all(scratch.datastore.engine)
     done = 0
@@ -51,7 +51,7 @@ def read_model_differences(
     return differences
 
 
-def _snapshot(model: SqlReadModel) -> tuple[Rows, int]:
+def _snapshot(model: SqlProjection) -> tuple[Rows, int]:
     """Every read-model row by primary key, and the position, read in one transaction."""
     rows: Rows = {}
     with model.datastore.transaction(commit=False) as session:

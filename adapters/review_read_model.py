@@ -13,7 +13,9 @@ from adapters.pending_writes import pending
 from adapters.review_tables import disputes, notes
 from adapters.tables import deductions, evaluations, indicators
 from application.documents import event_meta, iso
-from domain.disputes import DISPUTE_OUTCOME_NOTE, Outcome
+from domain.disputes import DISPUTE_OUTCOME_NOTE, DisputeStatus, Outcome
+from domain.ledger import DeductionStatus
+from domain.review import OPEN, RESOLVED
 from domain.values import fmt
 
 Handler = Callable[[Session, Any], None]
@@ -37,7 +39,7 @@ def _dispute_raised(session: Session, event: Any) -> None:
         {
             "id": event.dispute_id,
             "evaluation_id": str(event.originator_id),
-            "status": "open",
+            "status": OPEN,
             "target": event.target,
             "code": event.code,
             "deduction_id": event.deduction_id,
@@ -59,7 +61,7 @@ def _dispute_decided(session: Session, event: Any) -> None:
         disputes,
         {"id": event.dispute_id},
         {
-            "status": "decided",
+            "status": DisputeStatus.DECIDED.value,
             "outcome": event.outcome,
             "points": fmt(event.points),
             "previous_points": fmt(event.previous_points),
@@ -82,7 +84,10 @@ def _dispute_decided(session: Session, event: Any) -> None:
     if event.deduction_id is not None:
         changes: dict[str, Any] = {}
         if event.outcome == Outcome.OVERTURNED:
-            changes = {"status": "withdrawn", "withdrawal_reason": justification}
+            changes = {
+                "status": DeductionStatus.WITHDRAWN.value,
+                "withdrawal_reason": justification,
+            }
         elif event.outcome == Outcome.AMENDED:
             changes = {"points": fmt(event.points)}
         if changes:
@@ -104,7 +109,7 @@ def _note_added(session: Session, event: Any) -> None:
             "evaluation_id": str(event.originator_id),
             "code": event.code,
             "text": event.text,
-            "status": "open",
+            "status": OPEN,
             "author": meta["actor"],
             "author_role": meta["role"],
             "created_at": event.timestamp,
@@ -119,7 +124,7 @@ def _note_resolved(session: Session, event: Any) -> None:
         notes,
         {"id": event.note_id},
         {
-            "status": "resolved",
+            "status": RESOLVED,
             "resolution": event.reason,
             "resolved_by": meta["actor"],
             "resolved_role": meta["role"],
@@ -215,7 +220,7 @@ class SqlReviewQueries:
 
 def dispute_row(r: Any) -> dict[str, Any]:
     decision = None
-    if r["status"] == "decided":
+    if r["status"] == DisputeStatus.DECIDED:
         decision = {
             "outcome": r["outcome"],
             "points": r["points"],
@@ -245,7 +250,7 @@ def dispute_row(r: Any) -> dict[str, Any]:
 
 def note_row(r: Any) -> dict[str, Any]:
     resolution = None
-    if r["status"] == "resolved":
+    if r["status"] == RESOLVED:
         resolution = {
             "reason": r["resolution"],
             "resolved_by": r["resolved_by"],

@@ -9,9 +9,6 @@ from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from sqlalchemy.engine import make_url
 
-# The factory's topic, for the eventsourcing environment's PERSISTENCE_MODULE.
-FACTORY_TOPIC = "adapters.store:TunedSQLAlchemyFactory"
-
 
 @dataclass(frozen=True)
 class StoreTuning:

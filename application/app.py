@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent, project_aggregate
-from eventsourcing.persistence import Transcoder
+from eventsourcing.application import Application, project_aggregate
+from eventsourcing.persistence import Recording, Transcoder
 from eventsourcing.utils import EnvType
 
 from application.checkouts import Checkouts
@@ -23,7 +23,9 @@ class EvaluationStore(Application[Any]):
     """Event store and repository for evaluations; snapshots keep long histories cheap."""
 
     name = "ScoreTrail"  # table names derive from it: keep it stable
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Evaluation: 50}
+    # Snapshots are taken by save() below, from the evaluation in hand, every this many events
+    is_snapshotting_enabled = True
+    snapshot_interval: ClassVar[int] = 50
 
     def __init__(self, env: EnvType | None = None) -> None:
         super().__init__(env)
@@ -57,30 +59,31 @@ class EvaluationStore(Application[Any]):
         self.checkouts.put(evaluation.id, evaluation.version, evaluation)
 
     # ------------------------------------------------------------------ snapshots
-    def _take_snapshots(self, processing_event: ProcessingEvent[Any]) -> None:
-        """Snapshot the aggregate in hand instead of rebuilding it from the store.
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
+        """Save, then snapshot each evaluation whose events crossed an interval boundary.
 
-        The library rebuilds the aggregate at each version divisible by the interval. The
-        aggregate being saved is already at its latest version: snapshot that (the version
+        The evaluation in hand is already at its latest version: snapshot that (the version
         may lie a few events past the boundary). Only a save that spans several boundaries
         (a bulk import) rebuilds the earlier ones, so snapshots stay about an interval apart.
         """
+        recordings = super().save(*objs, **kwargs)
         if self.snapshots is None:
-            return
-        for aggregate_id, aggregate in processing_event.aggregates.items():
-            interval = self.snapshotting_intervals.get(type(aggregate))
-            if not interval:
+            return recordings
+        for aggregate in objs:
+            if not isinstance(aggregate, Evaluation):
                 continue
             due = [
-                e.originator_version
-                for e in processing_event.events
-                if e.originator_id == aggregate_id and e.originator_version % interval == 0
+                r.domain_event.originator_version
+                for r in recordings
+                if r.domain_event.originator_id == aggregate.id
+                and r.domain_event.originator_version % self.snapshot_interval == 0
             ]
             if not due:
                 continue
             for version in due[:-1]:
-                self.take_snapshot(aggregate_id, version)
+                self.take_snapshot(aggregate.id, version)
             self.snapshots.put([EvaluationSnapshot.take(aggregate)])
+        return recordings
 
     def take_snapshot(
         self,

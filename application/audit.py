@@ -55,7 +55,7 @@ class AuditService:
     def __init__(self, service: EvaluationService, log: EventLog) -> None:
         self.service = service
         self.store = service.store
-        self.read_model = service.read_model
+        self.queries = service.queries
         self.log = log
 
     # ------------------------------------------------------------- time travel
@@ -69,7 +69,7 @@ class AuditService:
         """A version number as given, or the last version recorded at or before a time."""
         if isinstance(anchor, int):
             return anchor
-        found = self.read_model.version_at(str(evaluation_id), anchor)
+        found = self.queries.version_at(str(evaluation_id), anchor)
         if found is None:
             self.load(evaluation_id)  # 404 when the evaluation does not exist at all
             raise VersionNotFound(

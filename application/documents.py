@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.evaluation import Evaluation
 from domain.grades import grade_for
+from domain.indicator import Indicator
 from domain.values import HUNDRED, fmt, rate_percent
 
 # Event attributes that belong to the envelope, not to what happened.
@@ -97,6 +98,19 @@ def evidence_list(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def indicator_fields(node: Indicator) -> dict[str, Any]:
+    """What the framework says of an indicator, as documents and read-model rows show it."""
+    return {
+        "parent": node.parent,
+        "name": node.name,
+        "level": node.level,
+        "weight": fmt(node.weight),
+        "method": node.method,
+        "explanation": node.explanation,
+        "criteria": node.criteria,
+    }
+
+
 def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
     """The evaluation document of API v1, computed from the aggregate's recorded state."""
     # imported here: the target views build on this module's primitives
@@ -117,16 +131,7 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
     indicators: list[dict[str, Any]] = []
     for code, node in evaluation.tree.items():
         deductions = by_code.get(code, [])
-        row: dict[str, Any] = {
-            "code": code,
-            "parent": node.parent,
-            "name": node.name,
-            "level": node.level,
-            "weight": fmt(node.weight),
-            "method": node.method,
-            "explanation": node.explanation,
-            "criteria": node.criteria,
-        }
+        row: dict[str, Any] = {"code": code, **indicator_fields(node)}
         if node.is_leaf:
             leaf = evaluation.leaves[code]
             result, override = leaf.result, leaf.override

@@ -14,7 +14,7 @@ def readiness(service: EvaluationService) -> dict[str, Any]:
     try:
         # The head first: a change committed in between only moves the position further.
         head = service.store.recorder.max_notification_id() or 0
-        position = service.read_model.position()
+        position = service.projection.position()
     except PersistenceError as error:
         return {"ready": False, "store": "unreachable", "detail": str(error)[:200]}
     return {

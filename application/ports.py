@@ -1,8 +1,8 @@
-"""Ports the service layer needs from the outside: read models, their transaction, sheet codecs."""
+"""Ports the service layer needs: the unit of work, the projection, queries, sheet codecs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,16 +11,22 @@ from typing import Any, Protocol
 from eventsourcing.domain import DomainEventProtocol
 
 
-class ReadModel(Protocol):
-    """SQL read models kept by projections, written in the same transaction as the events."""
+class UnitOfWork(Protocol):
+    """One transaction that the event store, the projection and the idempotency keys join,
+    and a lock that makes other changes to the same evaluation wait for it."""
 
     def transaction(self) -> AbstractContextManager[Any]:
-        """One unit of work: events and read-model rows commit together or not at all."""
+        """Events, read-model rows and keys commit together or not at all; nested uses
+        join the outer transaction."""
 
     def hold(self, evaluation_id: str) -> None:
         """Inside a transaction: make other changes to this evaluation wait until it ends, so
         they load what this one saves instead of racing it (a no-op where writes are
         serialised anyway)."""
+
+
+class Projection(Protocol):
+    """Read models kept equal to the events, written in the unit of work that saves them."""
 
     def project(self, events: Sequence[tuple[int, DomainEventProtocol[Any]]]) -> None:
         """Apply events (with their notification ids) to every read model."""
@@ -31,6 +37,10 @@ class ReadModel(Protocol):
 
     def position(self) -> int:
         """The last notification id projected."""
+
+
+class EvaluationQueries(Protocol):
+    """Answers from the read models: the current document, lists and histories."""
 
     def document(self, evaluation_id: str) -> dict[str, Any] | None: ...
 
@@ -49,8 +59,6 @@ class ReadModel(Protocol):
     def version_at(self, evaluation_id: str, when: datetime) -> int | None: ...
 
     def find(self, title: str, subject: str, fiscal_year: int) -> str | None: ...
-
-    def iter_ids(self) -> Iterator[str]: ...
 
 
 Progress = Callable[[int, int], None]

@@ -11,13 +11,13 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from application import fixture
 from application.app import EvaluationStore
 from application.documents import evaluation_document
 from application.errors import ConcurrentChange, EvaluationNotFound, StaleVersion, VersionNotFound
-from application.fixture_targets import apply_sign_off, apply_target_value, required_sign_offs
 from application.heap import frozen_heap
-from application.ports import ReadModel
-from domain.errors import InvalidValue, UnknownIndicator
+from application.ports import EvaluationQueries, Projection, UnitOfWork
+from domain.errors import UnknownIndicator
 from domain.evaluation import Actor, Evaluation
 
 Command = Callable[[Evaluation], None]
@@ -30,15 +30,44 @@ class EvaluationService:
     # the fresh state (its command is validated again) this many times before a 409.
     conflict_retries = 3
 
-    def __init__(self, store: EvaluationStore, read_model: ReadModel) -> None:
+    def __init__(
+        self,
+        store: EvaluationStore,
+        unit_of_work: UnitOfWork,
+        projection: Projection,
+        queries: EvaluationQueries,
+    ) -> None:
         self.store = store
-        self.read_model = read_model
+        self.unit_of_work = unit_of_work
+        self.projection = projection
+        self.queries = queries
 
     # ------------------------------------------------------------ unit of work
+    def _commit(self, run: Callable[[], Evaluation], hold: str | None = None) -> dict[str, Any]:
+        """The command path: in one unit of work (holding the evaluation when it exists) run
+        the command, save its events and project them; then the new document.
+
+        A save that loses a race raises ConcurrentChange and nothing is recorded.
+        """
+        try:
+            with self.unit_of_work.transaction():
+                if hold is not None:
+                    self.unit_of_work.hold(hold)
+                evaluation = run()
+                self._save(evaluation)
+        except IntegrityError:
+            raise ConcurrentChange(
+                "another change to this evaluation was saved first; nothing was recorded",
+                id=hold,
+            ) from None
+        document = evaluation_document(evaluation)
+        self.store.checkin(evaluation)  # committed: lend it to the next command
+        return document
+
     def _save(self, evaluation: Evaluation) -> None:
-        """Save pending events and project them in one transaction."""
+        """Save pending events and project them, inside the caller's unit of work."""
         recordings = self.store.save(evaluation)
-        self.read_model.project([(r.notification.id, r.domain_event) for r in recordings])
+        self.projection.project([(r.notification.id, r.domain_event) for r in recordings])
 
     def _change(
         self, evaluation_id: str, command: Command, expected_version: int | None = None
@@ -60,28 +89,18 @@ class EvaluationService:
     def _change_once(
         self, evaluation_id: str, command: Command, expected_version: int | None = None
     ) -> dict[str, Any]:
-        """Load, run one command, save and project atomically; return the new document."""
-        try:
-            with self.read_model.transaction():
-                self.read_model.hold(str(evaluation_id))
-                evaluation = self._get(evaluation_id, checkout=True)
-                if expected_version is not None and expected_version != evaluation.version:
-                    raise StaleVersion(
-                        f"the evaluation is at version {evaluation.version}, "
-                        f"not {expected_version}",
-                        current=evaluation.version,
-                        expected=expected_version,
-                    )
-                command(evaluation)
-                self._save(evaluation)
-        except IntegrityError:
-            raise ConcurrentChange(
-                "another change to this evaluation was saved first; nothing was recorded",
-                id=evaluation_id,
-            ) from None
-        document = evaluation_document(evaluation)
-        self.store.checkin(evaluation)  # committed: lend it to the next command
-        return document
+        def run() -> Evaluation:
+            evaluation = self._get(evaluation_id, checkout=True)
+            if expected_version is not None and expected_version != evaluation.version:
+                raise StaleVersion(
+                    f"the evaluation is at version {evaluation.version}, not {expected_version}",
+                    current=evaluation.version,
+                    expected=expected_version,
+                )
+            command(evaluation)
+            return evaluation
+
+        return self._commit(run, hold=str(evaluation_id))
 
     def change(
         self, evaluation_id: str, command: Command, expected_version: int | None = None
@@ -126,23 +145,22 @@ class EvaluationService:
         required_sign_offs: list[str] | None = None,
         by: Actor,
     ) -> dict[str, Any]:
-        evaluation = Evaluation.start(
-            title=title,
-            subject=subject,
-            fiscal_year=fiscal_year,
-            kind=kind,
-            evaluator=evaluator,
-            total_weight=total_weight,
-            grade_bands=grade_bands,
-            by=by,
-        )
-        if required_sign_offs:
-            evaluation.require_sign_offs(required_sign_offs, by)
-        with self.read_model.transaction():
-            self._save(evaluation)
-        document = evaluation_document(evaluation)
-        self.store.checkin(evaluation)
-        return document
+        def opened() -> Evaluation:
+            evaluation = Evaluation.start(
+                title=title,
+                subject=subject,
+                fiscal_year=fiscal_year,
+                kind=kind,
+                evaluator=evaluator,
+                total_weight=total_weight,
+                grade_bands=grade_bands,
+                by=by,
+            )
+            if required_sign_offs:
+                evaluation.require_sign_offs(required_sign_offs, by)
+            return evaluation
+
+        return self._commit(opened)
 
     def define_framework(
         self, evaluation_id: str, indicators: list[dict[str, Any]], by: Actor, **kw: Any
@@ -242,6 +260,12 @@ class EvaluationService:
             evaluation_id, lambda e: e.record_survey(code, tallies, source, by), **kw
         )
 
+    def record_leaf_input(
+        self, evaluation_id: str, code: str, *, values: dict[str, Any], by: Actor, **kw: Any
+    ) -> dict[str, Any]:
+        """The input of a leaf whose scoring method takes it through the generic command."""
+        return self._change(evaluation_id, lambda e: e.record_leaf_input(code, values, by), **kw)
+
     def record_reported_figure(
         self,
         evaluation_id: str,
@@ -274,50 +298,7 @@ class EvaluationService:
 
     def import_evaluation(self, spec: dict[str, Any], by: Actor) -> dict[str, Any]:
         """Record a whole evaluation in the fixture format, all or nothing."""
-        header = spec["evaluation"]
-        evaluation = Evaluation.start(
-            title=header["title"],
-            subject=header["subject"],
-            fiscal_year=int(header["fiscal_year"]),
-            kind=header["kind"],
-            evaluator=header.get("evaluator"),
-            total_weight=header.get("total_weight", "100"),
-            grade_bands=header.get("grade_bands"),
-            by=by,
-        )
-        if required := required_sign_offs(header):
-            evaluation.require_sign_offs(required, by)
-        evaluation.define_framework(spec["indicators"], by)
-        for entry in spec.get("data_entries", []):
-            evaluation.record_data_entry(
-                entry["key"],
-                entry["value"],
-                entry.get("unit"),
-                entry.get("source"),
-                entry.get("evidence"),
-                entry.get("reason"),
-                by,
-            )
-        for action in spec.get("actions", []):
-            apply_action(evaluation, action, by)
-        for item in spec.get("target_values") or []:
-            apply_target_value(evaluation, item, by)
-        for item in spec.get("sign_offs") or []:
-            apply_sign_off(evaluation, item, by)
-        for reported in reported_figures(spec):
-            evaluation.record_reported_figure(
-                reported.get("indicator"),
-                reported.get("figure"),
-                reported.get("value"),
-                reported.get("source"),
-                reported.get("evidence"),
-                by,
-            )
-        with self.read_model.transaction():
-            self._save(evaluation)
-        document = evaluation_document(evaluation)
-        self.store.checkin(evaluation)
-        return document
+        return self._commit(lambda: fixture.build(spec, by))
 
     # ----------------------------------------------------------------- queries
     def document(
@@ -325,7 +306,7 @@ class EvaluationService:
     ) -> dict[str, Any]:
         """The current document from the read model, or an earlier one from the event store."""
         if as_of is not None:
-            found = self.read_model.version_at(str(evaluation_id), as_of)
+            found = self.queries.version_at(str(evaluation_id), as_of)
             if found is None:
                 self._get(evaluation_id)  # 404 when the evaluation does not exist at all
                 raise VersionNotFound(
@@ -337,7 +318,7 @@ class EvaluationService:
             if version < 1:
                 raise VersionNotFound(f"version {version} does not exist", version=version)
             return evaluation_document(self._get(evaluation_id, version))
-        document = self.read_model.document(str(evaluation_id))
+        document = self.queries.document(str(evaluation_id))
         if document is None:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
         if "integrity_problem" in document:  # never serve figures the seal does not vouch for
@@ -352,11 +333,11 @@ class EvaluationService:
     def list_evaluations(
         self, filters: dict[str, Any], page: int = 1, per_page: int = 50
     ) -> dict[str, Any]:
-        items, total = self.read_model.list_evaluations(filters, page, per_page)
+        items, total = self.queries.list_evaluations(filters, page, per_page)
         return _page(items, total, page, per_page)
 
     def history(self, evaluation_id: str, page: int = 1, per_page: int = 100) -> dict[str, Any]:
-        items, total = self.read_model.history(str(evaluation_id), page, per_page)
+        items, total = self.queries.history(str(evaluation_id), page, per_page)
         if total == 0:
             self._require(evaluation_id)
         return _page(items, total, page, per_page)
@@ -367,14 +348,14 @@ class EvaluationService:
         document = self._require(evaluation_id)
         if not any(i["code"] == code for i in document["indicators"]):
             raise UnknownIndicator(f"indicator {code} does not exist", code=code)
-        items, total = self.read_model.indicator_history(str(evaluation_id), code, page, per_page)
+        items, total = self.queries.indicator_history(str(evaluation_id), code, page, per_page)
         return _page(items, total, page, per_page)
 
     def find(self, title: str, subject: str, fiscal_year: int) -> str | None:
-        return self.read_model.find(title, subject, fiscal_year)
+        return self.queries.find(title, subject, fiscal_year)
 
     def _require(self, evaluation_id: str) -> dict[str, Any]:
-        document = self.read_model.document(str(evaluation_id))
+        document = self.queries.document(str(evaluation_id))
         if document is None:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
         if "integrity_problem" in document:  # never serve figures the seal does not vouch for
@@ -387,11 +368,11 @@ class EvaluationService:
         """Drop every read-model row and project all events again; returns events projected."""
         recorder = self.store.recorder
         done = 0
-        with frozen_heap(), self.read_model.transaction():
-            self.read_model.reset()  # also holds new events off until this commits
+        with frozen_heap(), self.unit_of_work.transaction():
+            self.projection.reset()  # also holds new events off until this commits
             last = recorder.max_notification_id() or 0
             for batch in iter_notifications(self.store, last, REBUILD_BATCH):
-                self.read_model.project(batch)
+                self.projection.project(batch)
                 done += len(batch)
                 if progress:
                     progress(done, last)
@@ -414,40 +395,6 @@ def iter_notifications(
             return
         yield [(n.id, store.mapper.to_domain_event(n)) for n in notifications]
         start = notifications[-1].id + 1
-
-
-def apply_action(evaluation: Evaluation, action: dict[str, Any], by: Actor) -> None:
-    """One scoring action of the fixture format, applied to the aggregate."""
-    kind = action.get("action")
-    code = str(action.get("indicator", ""))
-    if kind == "checklist":
-        evaluation.assess_checklist(code, action["met"], action.get("justification"), by)
-    elif kind == "deduct":
-        evaluation.record_deduction(
-            str(uuid.uuid4()),
-            code,
-            action["points"],
-            action.get("reason"),
-            action.get("evidence"),
-            by,
-        )
-    elif kind == "score":
-        evaluation.record_score(
-            code, action["score"], action.get("justification"), action.get("evidence"), by
-        )
-    elif kind == "survey":
-        evaluation.record_survey(code, action["tallies"], action.get("source"), by)
-    else:
-        raise InvalidValue(f"unknown action {kind!r} for indicator {code}", action=kind)
-
-
-def reported_figures(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """Figures a fixture-format report states: `evaluation.reported_total`, `reported_figures`."""
-    figures = list(spec.get("reported_figures") or [])
-    total = spec["evaluation"].get("reported_total")
-    if total is not None:
-        figures.append({"figure": "total", "value": total})
-    return figures
 
 
 def _page(items: list[dict[str, Any]], total: int, page: int, per_page: int) -> dict[str, Any]:

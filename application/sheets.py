@@ -10,11 +10,11 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from application import fixture
 from application.documents import evaluation_document, event_meta, event_payload, event_type, iso
 from application.errors import SheetRejected
-from application.fixture_targets import apply_sign_off, apply_target_value, required_sign_offs
 from application.ports import Progress, SheetCodec
-from application.service import EvaluationService, apply_action
+from application.service import EvaluationService
 from domain.errors import DomainError, FrameworkRejected, InvalidValue
 from domain.evaluation import Actor, Evaluation
 
@@ -206,16 +206,7 @@ def build(spec: Mapping[str, Any], sources: Mapping[str, Any], by: Actor) -> Eva
     problems = _header_problems(header, where)
     named = {**header, **{name: PLACEHOLDERS[name] for name in _missing(header)}}
     try:
-        evaluation = Evaluation.start(
-            title=str(named["title"]),
-            subject=str(named["subject"]),
-            fiscal_year=int(named["fiscal_year"]),
-            kind=str(named["kind"]),
-            evaluator=named.get("evaluator"),
-            total_weight=named.get("total_weight", "100"),
-            grade_bands=named.get("grade_bands"),
-            by=by,
-        )
+        evaluation = fixture.start(named, by)
     except DomainError as error:
         field = str(error.values.get("field") or next(iter(error.values), ""))
         raise SheetRejected([*problems, _at(_field(where, field), error.detail)]) from None
@@ -228,45 +219,19 @@ def build(spec: Mapping[str, Any], sources: Mapping[str, Any], by: Actor) -> Eva
         raise SheetRejected(problems + rejected) from None
     except DomainError as error:
         raise SheetRejected([*problems, _at(where, error.detail)]) from None
-    if required := required_sign_offs(header):
-        evaluation.require_sign_offs(required, by)
-    steps: list[tuple[str, Any]] = [
-        *(("data_entries", entry) for entry in spec.get("data_entries") or []),
-        *(("actions", action) for action in spec.get("actions") or []),
-        *(("target_values", item) for item in spec.get("target_values") or []),
-        *(("sign_offs", item) for item in spec.get("sign_offs") or []),
-    ]
-    counters = {"data_entries": 0, "actions": 0, "target_values": 0, "sign_offs": 0}
-    for kind, step in steps:
-        index = counters[kind]
-        counters[kind] += 1
-        try:
-            if kind == "data_entries":
-                evaluation.record_data_entry(
-                    step["key"],
-                    step["value"],
-                    step.get("unit"),
-                    step.get("source"),
-                    step.get("evidence"),
-                    step.get("reason"),
-                    by,
-                )
-            elif kind == "target_values":
-                apply_target_value(evaluation, step, by)
-            elif kind == "sign_offs":
-                apply_sign_off(evaluation, step, by)
-            else:
-                apply_action(evaluation, step, by)
-        except (DomainError, KeyError, TypeError, ValueError, InvalidOperation) as error:
-            # a fixture's own lists have no sheet position: name the item by its path
-            location = _item_location(sources, kind, index) or {
-                "sheet": None,
-                "row": None,
-                "column": f"{kind}[{index}]",
-            }
-            on_leaf = kind in ("actions", "target_values")
-            subject = names.get(str(step.get("indicator"))) if on_leaf else None
-            problems.append(_at(location, _step_message(error, subject)))
+
+    def refused(kind: str, index: int, step: Mapping[str, Any], error: Exception) -> None:
+        # a fixture's own lists have no sheet position: name the item by its path
+        location = _item_location(sources, kind, index) or {
+            "sheet": None,
+            "row": None,
+            "column": f"{kind}[{index}]",
+        }
+        on_leaf = kind in ("actions", "target_values")
+        subject = names.get(str(step.get("indicator"))) if on_leaf else None
+        problems.append(_at(location, _step_message(error, subject)))
+
+    fixture.record_steps(evaluation, spec, by, refused)
     if problems:
         raise SheetRejected(problems)
     return evaluation

@@ -12,7 +12,7 @@ class Checked(Protocol):
     """The audit service's parts a check needs (structural, to keep the import one-way)."""
 
     service: Any
-    read_model: Any
+    queries: Any
     log: Any
 
 
@@ -39,7 +39,7 @@ def stores_checked(body: dict[str, Any], audit: Checked, evaluation_id: str) -> 
 
 def document_problem(audit: Checked, evaluation_id: str) -> str | None:
     """Why the stored score sheet is not what the events make, or None when it is."""
-    stored = audit.read_model.document(evaluation_id)
+    stored = audit.queries.document(evaluation_id)
     if stored is None:
         return "the read models hold no score sheet for this evaluation"
     if "integrity_problem" in stored:

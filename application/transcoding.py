@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from typing import Any
 
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Transcoding, TranscodingNotRegisteredError
 
 from domain.disputes import Dispute, Disputes
 from domain.framework import Indicator
@@ -22,12 +23,21 @@ from domain.targets.values import TargetState, TargetValue
 class SubclassAwareTranscoder(JSONTranscoder):
     """Look registered transcodings up along the object's MRO, not only its exact type."""
 
-    def _encode_obj(self, o: Any) -> dict[str, Any]:
+    def __init__(self) -> None:
+        super().__init__()
+        # the library's encoder with our lookup as its fallback (same options as the library's)
+        self.encoder = json.JSONEncoder(
+            default=self.encode_registered, separators=(",", ":"), ensure_ascii=False
+        )
+
+    def encode_registered(self, o: Any) -> dict[str, Any]:
         for cls in type(o).__mro__:
             transcoding: Transcoding | None = self.types.get(cls)
             if transcoding is not None:
                 return {"_type_": transcoding.name, "_data_": transcoding.encode(o)}
-        return super()._encode_obj(o)
+        raise TranscodingNotRegisteredError(
+            f"Object of type {type(o)} is not serializable: register a transcoding for it"
+        )
 
 
 class DataclassAsDict(Transcoding):

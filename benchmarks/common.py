@@ -214,7 +214,7 @@ def deduction_body(number: int) -> dict[str, Any]:
 
 def save_batch(service: EvaluationService, evaluation: Evaluation) -> None:
     """Save an aggregate's pending events and project them: the service's unit of work."""
-    with service.read_model.transaction():
+    with service.unit_of_work.transaction():
         service._save(evaluation)
 
 

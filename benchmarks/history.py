@@ -16,12 +16,11 @@ from benchmarks.common import (
     open_service,
     ratio,
 )
-from domain.evaluation import Evaluation
 
 
 def run(stores: Stores, sizes: Sizes) -> dict[str, Any]:
     service = open_service(stores.url("history"))
-    interval = int(service.store.snapshotting_intervals.get(Evaluation, 1))
+    interval = service.store.snapshot_interval
     lengths: dict[str, Any] = {}
     built: dict[int, tuple[str, int, float]] = {}
     for length in sizes.history_lengths:

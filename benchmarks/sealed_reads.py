@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.sealed_reads [ROUNDS]
 
 Both reads come from one SQLite file holding the reference case; the baseline is the
-read model's document without the key (no seal, no head lookup), measured in the same run,
+read-model queries' document without the key (no seal, no head lookup), measured in the same run,
 alternating, so the ratio is what checking the seal costs a GET.
 """
 
@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from adapters.read_model import SqlReadModel
+from adapters.queries import SqlEvaluationQueries
 from benchmarks.common import load_reference, median, open_service, ratio
 
 
@@ -22,9 +22,9 @@ def run(rounds: int = 2000) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         service = open_service(f"sqlite:///{Path(folder) / 'store.sqlite3'}")
         (evaluation_id,) = load_reference(service)
-        sealed = service.read_model
-        assert isinstance(sealed, SqlReadModel)
-        bare = SqlReadModel(sealed.datastore)  # no key: the read without the check
+        sealed = service.queries
+        assert isinstance(sealed, SqlEvaluationQueries)
+        bare = SqlEvaluationQueries(sealed.datastore)  # no key: the read without the check
         assert "integrity_problem" not in (sealed.document(evaluation_id) or {})
         samples: dict[str, list[float]] = {"sealed": [], "bare": []}
         for _ in range(rounds):

@@ -92,8 +92,8 @@ def make_template(service: EvaluationService, events: int = TEMPLATE_EVENTS) -> 
                     select(table).where(evaluation_key(table) == evaluation_id)
                 ).mappings()
             ]
-    key = getattr(service.read_model, "key", None)
-    document = service.read_model.document(evaluation_id)
+    key = getattr(service.queries, "key", None)
+    document = service.queries.document(evaluation_id)
     return Template(evaluation_id, event_rows, mentions, deduction_ids, rows, document, key)
 
 
@@ -169,9 +169,13 @@ class BulkWriter:
         self.tables = [events, *(CLONED_TABLES if read_models else ())]
         self.statements = {t.name: self._statement(t) for t in self.tables}
         self.processors = {
-            t.name: [c.type._cached_bind_processor(dialect) for c in t.columns if c.name != "id"]
+            t.name: [
+                c.type.dialect_impl(dialect).bind_processor(dialect)
+                for c in t.columns
+                if c.name != "id"
+            ]
             if t is events
-            else [c.type._cached_bind_processor(dialect) for c in t.columns]
+            else [c.type.dialect_impl(dialect).bind_processor(dialect) for c in t.columns]
             for t in self.tables
         }
         self.columns = {

@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from adapters.bootstrap import build_service
 from application.app import EvaluationStore
 from application.service import EvaluationService
-from domain.evaluation import Actor, Evaluation
+from domain.evaluation import Actor
 
 BY = Actor(name="benchmark", role="evaluator", correlation_id="benchmark")
 SIZES = (100, 10_000)
-SNAPSHOT_INTERVAL = EvaluationStore.snapshotting_intervals[Evaluation]
+SNAPSHOT_INTERVAL = EvaluationStore.snapshot_interval
 
 
 def spec(events: int) -> dict[str, Any]:

@@ -8,12 +8,12 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
-from domain.disputes import DISPUTE_OUTCOME_NOTE, Dispute, Disputes, Outcome
-from domain.errors import InvalidValue
+from domain.disputes import Dispute, Disputes
 from domain.framework import Indicator, build_tree
 from domain.grades import default_bands, normalise_bands
 from domain.leaf import LeafScore, LeafState, Override
 from domain.ledger import DataEntry, Deduction, DeductionStatus
+from domain.legacy import copy_first_shape_consequence
 from domain.methods import method_named
 from domain.methods.checklist import Checklist
 from domain.methods.manual import ManualScore
@@ -166,16 +166,6 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
 
     # -------------------------------------------------------------------- checks
 
-    @staticmethod
-    def check_header(title: str, subject: str, year: int, kind: str, weight: Decimal) -> None:
-        for name, value in (("title", title), ("subject", subject), ("kind", kind)):
-            if not str(value).strip():
-                raise InvalidValue(f"{name} must not be empty", field=name)
-        if not 1900 <= year <= 2999:
-            raise InvalidValue(f"fiscal_year {year} is out of range", fiscal_year=year)
-        if weight <= 0:
-            raise InvalidValue(f"total_weight {weight} must be positive", total_weight=str(weight))
-
     # before the version moves on, so an event's own version is self.version + 1.
     @event("FrameworkDefined")
     def _framework_defined(self, indicators: list[dict[str, Any]], meta: dict[str, str]) -> None:
@@ -250,7 +240,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = Checklist(tuple(met), justification, self.version + 1)
-        self.leaves[code].note_recorder(meta)
+        self.leaves[code].add_recorder(meta)
 
     @event("ScoreRecorded")
     def _score_recorded(
@@ -263,7 +253,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = ManualScore(score, justification, self.version + 1)
-        self.leaves[code].note_recorder(meta)
+        self.leaves[code].add_recorder(meta)
 
     @event(ScoreOverridden)
     def _score_overridden(
@@ -277,8 +267,8 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     ) -> None:
         self.scoring_started = True
         self.leaves[code].override = Override(score, justification, self.version + 1)
-        if dispute_id is None:  # a decision's override is the judge's, not a recorder's
-            self.leaves[code].note_recorder(meta)
+        if dispute_id is None:  # a decision's override is the judge's, not a recording
+            self.leaves[code].add_recorder(meta)
 
     @event("OverrideCleared")
     def _override_cleared(
@@ -292,7 +282,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = Tallies(tuple(tuple(q) for q in tallies), self.version + 1)
-        self.leaves[code].note_recorder(meta)
+        self.leaves[code].add_recorder(meta)
 
     @event("LeafInputRecorded")
     def _leaf_input_recorded(
@@ -300,7 +290,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     ) -> None:
         self.scoring_started = True
         self.leaves[code].inputs = method_named(method).restore_input(values, self.version + 1)
-        self.leaves[code].note_recorder(meta)
+        self.leaves[code].add_recorder(meta)
 
     @event("ScoreChanged")
     def _score_changed(
@@ -400,26 +390,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
             dispute_id, outcome, points, reason, meta["actor"], self.version + 1
         )
         if not consequences_follow:
-            self._copy_legacy_consequence(self.disputes[dispute_id])
-
-    def _copy_legacy_consequence(self, dispute: Dispute) -> None:
-        """A first-version decision changed the deduction or override it named in place."""
-        note = DISPUTE_OUTCOME_NOTE.format(
-            id=dispute.id, outcome=dispute.outcome, reason=dispute.reason
-        )
-        if dispute.deduction_id is not None and dispute.outcome == Outcome.OVERTURNED:
-            self.deductions[dispute.deduction_id].status = DeductionStatus.WITHDRAWN
-            self.deductions[dispute.deduction_id].withdrawal_reason = note
-        elif dispute.deduction_id is not None and dispute.outcome == Outcome.AMENDED:
-            self.deductions[dispute.deduction_id].points = Decimal(dispute.points or 0)
-        elif dispute.outcome == Outcome.OVERTURNED:
-            self.leaves[dispute.code].override = None
-        elif dispute.outcome == Outcome.AMENDED and dispute.points is not None:
-            # the first version kept the override's earlier version: keep citing that one
-            old = self.leaves[dispute.code].override
-            self.leaves[dispute.code].override = Override(
-                dispute.points, note, old.version if old else None
-            )
+            copy_first_shape_consequence(self, self.disputes[dispute_id])
 
     @event("NoteAdded")
     def _note_added(self, note_id: str, code: str, text: str, meta: dict[str, str]) -> None:
@@ -430,3 +401,11 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
         note = self.notes[note_id]
         note.status, note.resolution, note.resolved_by = RESOLVED, reason, meta["actor"]
         note.resolved_version = self.version + 1
+
+
+def event_class(name: str) -> type[Aggregate.Event]:
+    """The Evaluation's event class of that name: a renamed event fails here, at import."""
+    found = getattr(Evaluation, name, None)
+    if not (isinstance(found, type) and issubclass(found, Aggregate.Event)):
+        raise LookupError(f"Evaluation has no event named {name}")
+    return found

@@ -35,17 +35,6 @@ class LeafScore:
     rates: tuple[Decimal, ...] = ()
     version: int | None = None
 
-    def same_figures(self, other: LeafScore) -> bool:
-        """Equal in everything but the version: a rescore that changes nothing records nothing."""
-        return (
-            self.score == other.score
-            and self.exact == other.exact
-            and self.rule_exact == other.rule_exact
-            and self.overridden == other.overridden
-            and self.note == other.note
-            and self.rates == other.rates
-        )
-
 
 @dataclass
 class LeafState:
@@ -54,19 +43,18 @@ class LeafState:
     inputs: Any = None
     override: Override | None = None
     result: LeafScore = field(default_factory=LeafScore)
-    # who recorded this leaf's inputs (checklist, score, override, survey, …): never its judge
+    # who recorded this leaf's inputs (checklist, score, override, survey): never its judge
     recorded_by: list[str] = field(default_factory=list)
-
-    def note_recorder(self, meta: dict[str, str]) -> None:
-        """Apply bodies call it; the list is replaced, not appended to, so a snapshot's copy
-        stays as it was."""
-        actor = meta.get("actor", "")
-        if actor and actor not in self.recorded_by:
-            self.recorded_by = [*self.recorded_by, actor]
 
     @property
     def score(self) -> Decimal | None:
         return self.result.score
+
+    def add_recorder(self, meta: dict[str, str]) -> None:
+        # the list is replaced, not appended to: a snapshot's copy stays as it was
+        actor = meta.get("actor", "")
+        if actor and actor not in self.recorded_by:
+            self.recorded_by = [*self.recorded_by, actor]
 
     @classmethod
     def from_legacy(cls, old: dict[str, Any]) -> LeafState:

@@ -8,12 +8,14 @@ from domain.actor import Actor
 from domain.grades import grade_for
 from domain.indicator import Indicator
 from domain.leaf import LeafScore, LeafState
-from domain.ledger import Deduction
+from domain.ledger import DeductionStatus
 from domain.methods import method_named
 from domain.methods.base import Context, RuleResult, Trace
 from domain.scoring import Rollup, ancestors, rollup
 from domain.state import EvaluationState
 from domain.values import round_half_up
+
+ACTIVE = DeductionStatus.ACTIVE.value
 
 
 class Rescoring(EvaluationState):
@@ -21,16 +23,15 @@ class Rescoring(EvaluationState):
 
     # ------------------------------------------------------------------- queries
     def active_points(self, code: str) -> Decimal:
-        return sum(
-            (d.points for d in self.deductions.values() if d.code == code and d.active), Decimal(0)
-        )
+        return self.rule_context().active_points.get(code, Decimal(0))
 
     def rule_context(self) -> Context:
-        """Deductions per leaf and the data entries, gathered once for a whole rescoring."""
-        by_code: dict[str, list[Deduction]] = {}
+        """The active points per leaf, summed in one pass, and what else rules read."""
+        active: dict[str, Decimal] = {}
         for d in self.deductions.values():
-            by_code.setdefault(d.code, []).append(d)
-        return Context(by_code, self.entries, self.framework_version)
+            if d.status == ACTIVE:  # compared directly: this loop runs for every deduction
+                active[d.code] = active.get(d.code, Decimal(0)) + d.points
+        return Context(self.deductions, self.entries, self.framework_version, active)
 
     def rule_result(
         self, node: Indicator, context: Context | None = None, trace: Trace | None = None
@@ -70,9 +71,10 @@ class Rescoring(EvaluationState):
             if not node.is_leaf:
                 continue
             leaf = self.leaves[code]
-            fresh = self._scored(leaf, self.rule_result(node, context))
-            if fresh.same_figures(leaf.result):
+            rule = self.rule_result(node, context)
+            if self._unmoved(leaf, rule):
                 continue
+            fresh = self._scored(leaf, rule)
             if sums is None:
                 sums = Rollup(self.tree, {c: s.score for c, s in self.leaves.items()})
             sums.set_leaf(code, fresh.score)
@@ -95,6 +97,19 @@ class Rescoring(EvaluationState):
                 dispute_id=dispute_id,
                 meta=by.as_meta(),
             )
+
+    @staticmethod
+    def _unmoved(leaf: LeafState, rule: RuleResult) -> bool:
+        """Nothing to record: the rounded scores follow from the exact ones compared here."""
+        result, override = leaf.result, leaf.override
+        exact = override.score if override is not None else rule.exact
+        return (
+            exact == result.exact
+            and rule.exact == result.rule_exact
+            and (override is not None) == result.overridden
+            and rule.note == result.note
+            and rule.rates == result.rates
+        )
 
     @staticmethod
     def _scored(leaf: LeafState, rule: RuleResult) -> LeafScore:

@@ -105,6 +105,14 @@ class ReviewCommands(EvaluationState):
         self._record_consequence(decision, by)
         self._rescore("DisputeDecided", text, by, dispute_id, cause_version=decided_version)
 
+    def recorders_of(self, dispute: Dispute, deduction: Deduction | None) -> list[str]:
+        """Who recorded what a dispute is about: the deduction, or the indicator's inputs."""
+        if deduction is not None:
+            return [deduction.actor]
+        cuts = self.deductions.values()
+        active = [d.actor for d in cuts if d.code == dispute.code and d.active]
+        return [*self.leaves[dispute.code].recorded_by, *active]
+
     def _record_consequence(self, decision: Decision, by: Actor) -> None:
         dispute, meta = decision.dispute, by.as_meta()
         if decision.consequence == Consequence.WITHDRAW_DEDUCTION:
@@ -169,11 +177,3 @@ class ReviewCommands(EvaluationState):
                 f"{len(pending)} dispute(s) are still open; decide them before finalizing",
                 disputes=pending,
             )
-
-    def recorders_of(self, dispute: Dispute, deduction: Deduction | None) -> list[str]:
-        """Who recorded what a dispute is about: the deduction, or the indicator's inputs."""
-        if deduction is not None:
-            return [deduction.actor]
-        cuts = self.deductions.values()
-        active = [d.actor for d in cuts if d.code == dispute.code and d.active]
-        return [*self.leaves[dispute.code].recorded_by, *active]

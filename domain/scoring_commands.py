@@ -119,6 +119,7 @@ class ScoringCommands(EvaluationState):
         by: Actor,
     ) -> None:
         """The score of a manual leaf; on a leaf of any other method, an override."""
+        self.check_open()
         node = self.check_leaf(code)
         if node.method == Method.MANUAL:
             self.record_manual_score(code, score, justification, evidence, by)
@@ -135,10 +136,7 @@ class ScoringCommands(EvaluationState):
     ) -> None:
         """The assessor's score of a manual leaf."""
         self.check_open()
-        node = self.check_leaf(code, Method.MANUAL)
-        value = to_amount(score, "score")
-        check_score(node, value)
-        text = self.check_reason(justification, "a recorded score")
+        value, text = self.check_recorded_score(code, score, justification, Method.MANUAL)
         self._score_recorded(
             code=code,
             score=value,
@@ -158,10 +156,7 @@ class ScoringCommands(EvaluationState):
     ) -> None:
         """A score recorded over what the leaf's rule gives, with a justification."""
         self.check_open()
-        node = self.check_leaf(code)
-        value = to_amount(score, "score")
-        check_score(node, value)
-        text = self.check_reason(justification, "a recorded score")
+        value, text = self.check_recorded_score(code, score, justification)
         self._score_overridden(
             code=code,
             score=value,
@@ -221,6 +216,15 @@ class ScoringCommands(EvaluationState):
         )
 
     # -------------------------------------------------------------------- checks
+    def check_recorded_score(
+        self, code: str, score: object, justification: str | None, method: str | None = None
+    ) -> tuple[Decimal, str]:
+        """A recorded score lies within the leaf's weight and comes with a justification."""
+        node = self.check_leaf(code, method)
+        value = to_amount(score, "score")
+        check_score(node, value)
+        return value, self.check_reason(justification, "a recorded score")
+
     def check_framework_unlocked(self) -> None:
         if self.scoring_started:
             raise FrameworkLocked(

@@ -8,7 +8,13 @@ from enum import StrEnum
 from typing import Any
 
 from domain.disputes import Disputes
-from domain.errors import EvaluationLocked, MethodMismatch, ReasonRequired, UnknownIndicator
+from domain.errors import (
+    EvaluationLocked,
+    InvalidValue,
+    MethodMismatch,
+    ReasonRequired,
+    UnknownIndicator,
+)
 from domain.indicator import Indicator
 from domain.leaf import LeafState
 from domain.ledger import DataEntry, Deduction
@@ -127,3 +133,13 @@ class EvaluationState:
         if not text:
             raise ReasonRequired(f"{what} needs a non-empty reason", field="reason")
         return text
+
+    @staticmethod
+    def check_header(title: str, subject: str, year: int, kind: str, weight: Decimal) -> None:
+        for name, value in (("title", title), ("subject", subject), ("kind", kind)):
+            if not str(value).strip():
+                raise InvalidValue(f"{name} must not be empty", field=name)
+        if not 1900 <= year <= 2999:
+            raise InvalidValue(f"fiscal_year {year} is out of range", fiscal_year=year)
+        if weight <= 0:
+            raise InvalidValue(f"total_weight {weight} must be positive", total_weight=str(weight))

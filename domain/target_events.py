@@ -52,7 +52,7 @@ class TargetValueRecorded(Aggregate.Event):
             values, stage, self.source, self.evidence, self.originator_version, self.meta["actor"]
         )
         aggregate.leaves[self.code].inputs = values
-        aggregate.leaves[self.code].note_recorder(self.meta)
+        aggregate.leaves[self.code].add_recorder(self.meta)
         note_change(aggregate.sign_offs, self.originator_version, type(self).__name__, self.code)
 
 

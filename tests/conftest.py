@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from adapters.bootstrap import build_service
-from application.service import EvaluationService, reported_figures
+from application.fixture import reported_figures
+from application.service import EvaluationService
 from application.tokens import TokenService
 from domain.evaluation import Actor
 from web import create_app

@@ -91,7 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions[target_api.EXTENSION] = build_self_evaluation(service)
     app.extensions[IDEMPOTENCY] = IdempotentRequests(
         components.keys,
-        service.read_model.transaction,
+        service.unit_of_work.transaction,
         settings["SCORETRAIL_CONFLICT_RETRIES"],
     )
     app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from adapters.audit_packet import write_packet
 from adapters.bootstrap import build_audit, build_service
@@ -18,44 +13,14 @@ from adapters.replay_check import read_model_differences
 from application.audit import AuditService
 from application.errors import ApplicationError
 from application.service import EvaluationService
-from web.settings import InsecureConfiguration, chain_secret, load_settings
-
-database_option = click.option(
-    "--database-url",
-    envvar="SCORETRAIL_DATABASE_URL",
-    default=None,
-    help="sqlite:///path or postgresql+psycopg://… (default: SQLite file under ./var)",
-)
+from web.console import console_secret, console_settings, database_option, progress_bar
 
 
 def open_audit(database_url: str | None) -> tuple[EvaluationService, AuditService]:
     """The service and the auditors' service, keyed with the configured secret."""
-    settings = load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
-    try:
-        secret = chain_secret(settings)
-    except InsecureConfiguration as error:
-        raise click.ClickException(str(error)) from error
-    service = build_service(settings["SCORETRAIL_DATABASE_URL"], secret)
+    settings = console_settings(database_url)
+    service = build_service(settings["SCORETRAIL_DATABASE_URL"], console_secret(settings))
     return service, build_audit(service)
-
-
-@contextmanager
-def progress_bar(description: str) -> Iterator[Any]:
-    """A rich progress bar on stderr; the callback takes (done, total)."""
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=not sys.stderr.isatty(),
-    ) as progress:
-        task = progress.add_task(description, total=None)
-
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        yield report
 
 
 @click.command()

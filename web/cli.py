@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from adapters.bootstrap import build_components, build_service, build_sheets
 from application.errors import ApplicationError, SheetRejected
@@ -21,9 +17,10 @@ from application.service import EvaluationService
 from domain.errors import DomainError
 from domain.evaluation import Actor
 from web.audit_cli import export_audit, replay, verify
+from web.console import console_secret, console_settings, database_option, progress_bar
 from web.problems import describe_row
 from web.server import gunicorn_options, run
-from web.settings import InsecureConfiguration, chain_secret, load_settings, store_tuning
+from web.settings import chain_secret, load_settings, store_tuning
 from web.token_cli import token
 
 # Sheets with at least this many rows get a progress bar while they are read.
@@ -37,12 +34,10 @@ def cli_actor(name: str, role: str) -> Actor:
 
 
 def open_service(database_url: str | None) -> EvaluationService:
-    settings = load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
-    try:
-        secret = chain_secret(settings)
-    except InsecureConfiguration as error:
-        raise click.ClickException(str(error)) from error
-    return build_service(settings["SCORETRAIL_DATABASE_URL"], secret, store_tuning(settings))
+    settings = console_settings(database_url)
+    return build_service(
+        settings["SCORETRAIL_DATABASE_URL"], console_secret(settings), store_tuning(settings)
+    )
 
 
 def load_file(service: EvaluationService, path: Path, by: Actor, skip_existing: bool) -> str:
@@ -54,14 +49,6 @@ def load_file(service: EvaluationService, path: Path, by: Actor, skip_existing: 
         if found:
             return found
     return str(service.import_evaluation(spec, by)["id"])
-
-
-database_option = click.option(
-    "--database-url",
-    envvar="SCORETRAIL_DATABASE_URL",
-    default=None,
-    help="sqlite:///path or postgresql+psycopg://… (default: SQLite file under ./var)",
-)
 
 
 @click.group()
@@ -150,34 +137,9 @@ def import_sheet(
     click.echo(result["id"])
 
 
-@contextmanager
-def sheet_progress() -> Iterator[Callable[[int, int], None]]:
-    """A progress callback that shows a bar on stderr once a sheet proves large."""
-    bar: Progress | None = None
-    task: Any = None
-
-    def report(done: int, total: int) -> None:
-        nonlocal bar, task
-        if total < LARGE_SHEET_ROWS:
-            return
-        if bar is None:
-            bar = Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            bar.start()
-            task = bar.add_task("reading rows", total=total)
-        bar.update(task, completed=done, total=total)
-
-    try:
-        yield report
-    finally:
-        if bar is not None:
-            bar.stop()
+def sheet_progress() -> Any:
+    """A progress bar for reading a sheet, shown once the sheet proves large."""
+    return progress_bar("reading rows", shown_from=LARGE_SHEET_ROWS)
 
 
 def key_data(event: dict[str, Any], width: int = 120) -> str:
@@ -263,18 +225,7 @@ def export(
 def rebuild_projections(database_url: str | None) -> None:
     """Drop the read models and rebuild them from the events."""
     service = open_service(database_url)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=not sys.stderr.isatty(),
-    ) as progress:
-        task = progress.add_task("projecting events", total=None)
-
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
+    with progress_bar("projecting events") as report:
         count = service.rebuild_read_models(report)
     click.echo(f"rebuilt read models from {count} events")
 

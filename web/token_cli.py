@@ -10,18 +10,11 @@ from adapters.bootstrap import build_service, build_token_service
 from application.access import ROLES
 from application.errors import TokenRefused, UnknownToken
 from application.tokens import TokenService
-from web.settings import load_settings
-
-database_option = click.option(
-    "--database-url",
-    envvar="SCORETRAIL_DATABASE_URL",
-    default=None,
-    help="sqlite:///path or postgresql+psycopg://… (default: SQLite file under ./var)",
-)
+from web.console import console_settings, database_option
 
 
 def token_service(database_url: str | None) -> TokenService:
-    settings = load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
+    settings = console_settings(database_url)
     return build_token_service(build_service(settings["SCORETRAIL_DATABASE_URL"]))
 
 

@@ -9,7 +9,8 @@ from application.errors import SheetRejected
 from application.ports import ParsedSheet, Progress, Rendered
 
 from .errors import SheetImportError
-from .exporting import to_csv, to_html, to_json, to_xlsx
+from .export_html import to_html
+from .exporting import to_csv, to_json, to_xlsx
 from .history import history_csv
 from .importing import parse_sheet
 from .target_form import form_csv, form_html, form_xlsx, has_targets

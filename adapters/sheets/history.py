@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .importing import FORMULA_START
+from .cells import FORMULA_START
 
 COLUMNS = ("version", "type", "recorded_at", "actor", "role", "correlation_id", "payload")
 

@@ -13,17 +13,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .exporting import (
-    _CSS,
-    _csv_text,
-    _depth,
-    _level_headers,
-    _Line,
-    _lines,
-    _meta,
-    _meta_rows,
-    _text_cell,
-)
+from .export_html import _CSS
+from .export_table import Line, _depth, _level_headers, _lines, _meta, _meta_rows
+from .exporting import _csv_text, _text_cell
 
 Document = Mapping[str, Any]
 _COLUMNS = (
@@ -54,7 +46,7 @@ def _shown(value: object, unit: object) -> str | None:
     return f"{value}{unit or ''}"
 
 
-def _cells(line: _Line, depth: int) -> list[str | None]:
+def _cells(line: Line, depth: int) -> list[str | None]:
     indicator = line.indicator
     names: list[str | None] = [None] * depth
     for level, name in enumerate(line.path[:depth]):

@@ -15,23 +15,19 @@ from domain.errors import DomainError
 from domain.targets.rules import ACHIEVED, NATIONAL, OUTCOMES, check_deviation, is_met
 from domain.targets.text import parse_target
 
-from .errors import ImportProblem, Location, SheetImportError, problem
-from .importing import (
+from .cells import (
     HEADER_SCAN_ROWS,
     MAX_ERRORS,
-    _csv_grid,
-    _decode,
-    _Grid,
     _key,
     _level_of,
     _name_text,
-    _reject_binary,
     _text,
     _vocabulary,
-    _xlsx_grids,
     format_decimal,
     parse_decimal,
 )
+from .errors import ImportProblem, Location, SheetImportError, problem
+from .grids import Grid, _csv_grid, _decode, _reject_binary, _xlsx_grids
 
 _ROLES: dict[str, str] = _vocabulary(
     target="指标值 年度指标值 年度目标值 目标值 计划值 预期指标值 绩效指标值 target",
@@ -91,7 +87,7 @@ def parse_target_table(
     return _Reader(grid, header, columns, dict(defaults or {})).read()
 
 
-def _target_grid(data: bytes, filename: str) -> tuple[_Grid, int, dict[str, Any]] | None:
+def _target_grid(data: bytes, filename: str) -> tuple[Grid, int, dict[str, Any]] | None:
     if data.startswith(b"PK\x03\x04"):
         grids = list(_xlsx_grids(data))
     else:
@@ -127,7 +123,7 @@ def _columns(cells: list[object]) -> dict[str, Any] | None:
 
 class _Reader:
     def __init__(
-        self, grid: _Grid, header: int, columns: dict[str, Any], defaults: dict[str, Any]
+        self, grid: Grid, header: int, columns: dict[str, Any], defaults: dict[str, Any]
     ) -> None:
         self.grid, self.header, self.columns, self.defaults = grid, header, columns, defaults
         self.errors: list[ImportProblem] = []

@@ -61,9 +61,10 @@ class RuleResult:
 class Context:
     """What rules read across the whole evaluation, gathered once per rescoring."""
 
-    deductions: dict[str, list[Deduction]]  # every deduction of a leaf, active or not
+    deductions: dict[str, Deduction]  # by id, active or withdrawn
     entries: dict[str, DataEntry]
     framework_version: int | None = None
+    active_points: dict[str, Decimal] = field(default_factory=dict)  # summed per leaf
 
 
 class Trace:

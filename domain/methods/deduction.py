@@ -22,10 +22,11 @@ class DeductionMethod(ScoringMethod):
         trace: Trace | None = None,
         score_version: int | None = None,
     ) -> RuleResult:
-        cuts = context.deductions.get(node.code, ())
-        active = sum((d.points for d in cuts if d.active), ZERO)
+        active = context.active_points.get(node.code, ZERO)
         if trace is not None:
-            self._explain(node, sorted(cuts, key=lambda d: d.version), active, context, trace)
+            mine = (d for d in context.deductions.values() if d.code == node.code)
+            cuts = sorted(mine, key=lambda d: d.version)
+            self._explain(node, cuts, active, context, trace)
         return RuleResult(node.weight - active)
 
     @staticmethod

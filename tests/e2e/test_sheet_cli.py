@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from adapters.bootstrap import build_service
 from tests.conftest import REFERENCE
 from tests.sheet_files import HEADER, HEADER_FIELDS, MERGES, merged_table, xlsx
-from web import cli
+from web import cli, console
 from web.cli import main
 
 
@@ -111,13 +111,13 @@ def test_a_large_sheet_shows_a_progress_bar_while_its_rows_are_read(
 ) -> None:
     updates: list[tuple[float | None, float | None]] = []
 
-    class RecordingProgress(cli.Progress):
+    class RecordingProgress(console.Progress):
         def update(self, task: Any, **kw: Any) -> None:
             updates.append((kw.get("completed"), kw.get("total")))
             super().update(task, **kw)
 
     monkeypatch.setattr(cli, "LARGE_SHEET_ROWS", 20)  # keeps the test fast; the real bar is 500
-    monkeypatch.setattr(cli, "Progress", RecordingProgress)
+    monkeypatch.setattr(console, "Progress", RecordingProgress)
     lines = ["一级指标,二级指标,分值,得分"] + [f"组{n // 5},项{n},1,1" for n in range(30)]
     sheet = tmp_path / "large.csv"
     sheet.write_text("\n".join(lines), encoding="utf-8")
@@ -136,7 +136,7 @@ def test_a_large_sheet_shows_a_progress_bar_while_its_rows_are_read(
 
 def test_a_small_sheet_shows_no_progress_bar(monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[bool] = []
-    monkeypatch.setattr(cli.Progress, "start", lambda self: started.append(True))
+    monkeypatch.setattr(console.Progress, "start", lambda self: started.append(True))
 
     with cli.sheet_progress() as report:
         report(10, 10)

@@ -87,7 +87,7 @@ def test_replay_check_passes_on_a_healthy_store_and_names_a_corrupted_row(
     healthy = run(url, "replay", "--check")
     assert healthy.exit_code == 0, healthy.output
     assert "read models match" in healthy.output
-    with service.read_model.transaction() as session:
+    with service.unit_of_work.transaction() as session:
         session.execute(update(evaluations).where(evaluations.c.id == ids[2]).values(grade="优"))
     broken = run(url, "replay", "--check")
     assert broken.exit_code == 1

@@ -18,7 +18,7 @@ from adapters.bootstrap import build_service
 from application.documents import evaluation_document
 from application.service import EvaluationService, iter_notifications
 from application.snapshots import EvaluationSnapshot
-from domain.evaluation import Actor, Evaluation
+from domain.evaluation import Actor, Evaluation, event_class
 
 
 @pytest.fixture
@@ -80,15 +80,15 @@ def test_a_command_that_fails_to_commit_leaves_no_half_applied_aggregate_behind(
 ) -> None:
     service = build_service(url)
     evaluation_id = service.import_evaluation(reference_case, actor)["id"]
-    good = service.read_model.handlers["DeductionRecorded"]
+    good = service.projection.handlers[event_class("DeductionRecorded")]
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    service.read_model.handlers["DeductionRecorded"] = broken
+    service.projection.handlers[event_class("DeductionRecorded")] = broken
     with pytest.raises(RuntimeError):
         service.record_deduction(evaluation_id, "4.2.1", points="1", reason="lost", by=actor)
-    service.read_model.handlers["DeductionRecorded"] = good
+    service.projection.handlers[event_class("DeductionRecorded")] = good
     document = service.record_deduction(evaluation_id, "4.2.1", points="2", reason="kept", by=actor)
     reasons = [d["reason"] for i in document["evaluation"]["indicators"] for d in i["deductions"]]
     assert "lost" not in reasons and "kept" in reasons
@@ -135,10 +135,10 @@ def test_projecting_in_batches_gives_the_same_rows_as_one_event_at_a_time(
     service.record_deduction(other, "4.2.1", points="1", reason="r", by=actor)
     as_recorded = read_model_rows(url)
     stop = service.store.recorder.max_notification_id() or 0
-    with service.read_model.transaction():
-        service.read_model.reset()
+    with service.unit_of_work.transaction():
+        service.projection.reset()
         for batch in iter_notifications(service.store, stop, batch_size=batch_size):
-            service.read_model.project(batch)
+            service.projection.project(batch)
     assert read_model_rows(url) == as_recorded
     assert service.document(evaluation_id) == service.replayed_document(evaluation_id)
 
@@ -158,7 +158,7 @@ def test_a_handler_the_batching_does_not_know_sees_every_earlier_write(
             ).scalar()
         )
 
-    service.read_model.handlers["Submitted"] = audit_total
+    service.projection.handlers[event_class("Submitted")] = audit_total
     evaluation_id = service.import_evaluation({**reference_case, "actions": []}, actor)["id"]
     service.record_deduction(evaluation_id, "4.2.1", points="1", reason="r", by=actor)
     total = service.document(evaluation_id)["total"]
@@ -167,11 +167,11 @@ def test_a_handler_the_batching_does_not_know_sees_every_earlier_write(
     key = uuid.UUID(evaluation_id)
     submitted = service.store.repository.get(key)
     submitted.submit(actor)
-    with service.read_model.transaction():
+    with service.unit_of_work.transaction():
         recordings = service.store.save(submitted)
         # the whole history again plus the submission, in one batch: its total is pending
-        service.read_model.reset()
-        service.read_model.project(
+        service.projection.reset()
+        service.projection.project(
             [*events, (recordings[0].notification.id, recordings[0].domain_event)]
         )
     assert seen == [total]

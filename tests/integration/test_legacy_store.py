@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import replace
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 from eventsourcing.application import project_aggregate
-from eventsourcing.persistence import StoredEvent
+from sqlalchemy import insert, update
 
 from adapters.bootstrap import build_review_service, build_service
 from adapters.snapshot_seals import SealedSnapshotRecorder
 from application.documents import evaluation_document
+from application.seals import snapshot_seal
 from application.service import EvaluationService
 from domain.evaluation import Actor, Evaluation
 
@@ -25,10 +25,47 @@ ANNA = Actor("anna", "evaluator", "c-9")
 
 
 @pytest.fixture()
-def service(tmp_path: Path) -> EvaluationService:
+def unsealed(tmp_path: Path) -> EvaluationService:
+    """The store as it was written: its snapshots predate snapshot seals."""
     copy = tmp_path / "legacy.sqlite"
     shutil.copyfile(DATA / "legacy-store.sqlite", copy)
     return build_service(f"sqlite:///{copy}")
+
+
+@pytest.fixture()
+def service(unsealed: EvaluationService) -> EvaluationService:
+    """The same store with its first-shape snapshots as the sealing code writes them: each
+    leaf names who recorded its inputs, and each snapshot carries its seal."""
+    assert unsealed.store.snapshots is not None
+    recorder = unsealed.store.snapshots.recorder
+    assert isinstance(recorder, SealedSnapshotRecorder)
+    snapshots = recorder.events_record_cls.__table__
+    stored = recorder.sealed(EVALUATION_ID)
+    with recorder.transaction(commit=True) as session:
+        for snapshot, seal in stored:
+            assert seal is None
+            version = snapshot.originator_version
+            state = with_recorders(bytes(snapshot.state), from_events_only(unsealed, version))
+            chain = recorder._chain_digests(session, EVALUATION_ID, [version])[version]
+            where = (snapshots.c.originator_id == UUID(EVALUATION_ID)) & (
+                snapshots.c.originator_version == version
+            )
+            session.execute(update(snapshots).where(where).values(state=state))
+            made = snapshot_seal(recorder.key, EVALUATION_ID, version, snapshot.topic, state, chain)
+            session.execute(
+                insert(recorder.seals).values(
+                    originator_id=EVALUATION_ID, originator_version=version, seal=made
+                )
+            )
+    return unsealed
+
+
+def with_recorders(state: bytes, at_version: Evaluation) -> bytes:
+    """A first-shape snapshot's bytes with each leaf's recorders, as they were then."""
+    body = json.loads(state)
+    for code, leaf in body["state"]["leaves"].items():
+        leaf["_data_"]["recorded_by"] = at_version.leaves[code].recorded_by
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def from_events_only(service: EvaluationService, up_to: int | None = None) -> Evaluation:
@@ -38,27 +75,9 @@ def from_events_only(service: EvaluationService, up_to: int | None = None) -> Ev
     return evaluation
 
 
-def stored_snapshots(service: EvaluationService) -> list[StoredEvent]:
-    """The snapshot rows as stored. They were written before snapshots were sealed, so the
-    repository loads none of them (it replays the events); they are read here directly."""
-    assert service.store.snapshots is not None
-    recorder = service.store.snapshots.recorder
-    assert isinstance(recorder, SealedSnapshotRecorder)
-    return [stored for stored, _ in recorder.sealed(EVALUATION_ID)]
-
-
 def snapshot_versions(service: EvaluationService) -> list[int]:
-    return [s.originator_version for s in stored_snapshots(service)]
-
-
-def from_snapshot(service: EvaluationService, version: int) -> Evaluation:
-    """The state from the last stored snapshot at or before `version`, then the events."""
-    stored = [s for s in stored_snapshots(service) if s.originator_version <= version][-1]
-    snapshot = service.store.mapper.to_domain_event(stored)
-    later = service.store.events.get(UUID(EVALUATION_ID), gt=stored.originator_version, lte=version)
-    evaluation = project_aggregate(snapshot.mutate(None), later)
-    assert isinstance(evaluation, Evaluation)
-    return evaluation
+    assert service.store.snapshots is not None
+    return [s.originator_version for s in service.store.snapshots.get(UUID(EVALUATION_ID))]
 
 
 def test_the_store_holds_first_shape_snapshots_before_and_after_the_disputes(
@@ -67,20 +86,20 @@ def test_the_store_holds_first_shape_snapshots_before_and_after_the_disputes(
     assert snapshot_versions(service) == [54, 101]
 
 
+def test_snapshots_stored_without_seals_are_refused_and_the_events_give_the_state(
+    unsealed: EvaluationService,
+) -> None:
+    assert snapshot_versions(unsealed) == []
+    assert unsealed.replayed_document(EVALUATION_ID) == EXPECTED["document"]
+
+
 @pytest.mark.parametrize("version", [60, 103])
 def test_a_snapshot_of_the_first_shape_gives_the_state_the_events_give(
     service: EvaluationService, version: int
 ) -> None:
-    loaded = from_snapshot(service, version)
+    loaded = service.store.repository.get(UUID(EVALUATION_ID), version=version)
     replayed = from_events_only(service, version)
-    assert service.store.repository.get(UUID(EVALUATION_ID), version=version).leaves == (
-        replayed.leaves
-    )  # the repository, refusing the unsealed snapshots, replays
-    # who recorded each leaf's inputs was kept only after these snapshots were written: the
-    # snapshot leaves it empty (the repository never loads them, see above)
-    assert {c: replace(leaf, recorded_by=[]) for c, leaf in loaded.leaves.items()} == {
-        c: replace(leaf, recorded_by=[]) for c, leaf in replayed.leaves.items()
-    }
+    assert loaded.leaves == replayed.leaves
     assert loaded.deductions == replayed.deductions
     assert dict(loaded.disputes) == dict(replayed.disputes)
     assert evaluation_document(loaded) == evaluation_document(replayed)

@@ -70,10 +70,10 @@ def all_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 def rebuild_in_batches(service: EvaluationService, batch_size: int) -> None:
     stop = service.store.recorder.max_notification_id() or 0
-    with service.read_model.transaction():
-        service.read_model.reset()
+    with service.unit_of_work.transaction():
+        service.projection.reset()
         for batch in iter_notifications(service.store, stop, batch_size=batch_size):
-            service.read_model.project(batch)
+            service.projection.project(batch)
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 10_000])

@@ -22,7 +22,7 @@ def recorded(service: EvaluationService, actor: Actor) -> str:
 
 
 def corrupt(service: EvaluationService, statement: object) -> None:
-    with service.read_model.transaction() as session:
+    with service.unit_of_work.transaction() as session:
         session.execute(statement)
 
 
@@ -62,4 +62,4 @@ def test_progress_is_reported_up_to_the_projected_position(
 ) -> None:
     seen: list[tuple[int, int]] = []
     read_model_differences(service, lambda done, total: seen.append((done, total)))
-    assert seen and seen[-1][0] == seen[-1][1] == service.read_model.position()
+    assert seen and seen[-1][0] == seen[-1][1] == service.projection.position()

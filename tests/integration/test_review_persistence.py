@@ -6,7 +6,7 @@ from uuid import UUID
 
 from adapters.bootstrap import build_review_service, build_service
 from application.app import EvaluationStore
-from domain.evaluation import Actor, Evaluation
+from domain.evaluation import Actor
 from tests.cases import small_case
 
 EVA = Actor("eva", "evaluator", "c1")
@@ -24,7 +24,7 @@ def test_disputes_and_notes_survive_a_snapshot() -> None:
     dispute = reviews.raise_dispute(evaluation_id, indicator="2.2", grounds="样本少", by=UNIT)
     note = reviews.add_note(evaluation_id, "2.2", text="看问卷", by=REX)
     assert (dispute["id"], note["id"]) == ("id-0", "id-1")
-    for n in range(EvaluationStore.snapshotting_intervals[Evaluation]):
+    for n in range(EvaluationStore.snapshot_interval):
         service.record_data_entry(evaluation_id, key=f"k{n}", value=n, by=EVA)
 
     snapshots = list(service.store.snapshots.get(UUID(evaluation_id)))  # type: ignore[union-attr]

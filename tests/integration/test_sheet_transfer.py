@@ -363,3 +363,13 @@ def test_a_json_report_imports_back_with_each_deduction_its_evidence_and_the_ove
         ("2.00", "2022年度创业服务活动完成情况表")
     ]
     assert again["2.2.2"]["deductions"][0]["reason"].startswith("根据区人社局对运营单位")
+
+
+def test_a_dry_run_counts_the_events_the_import_then_records(
+    sheets: SheetTransfer, actor: Actor
+) -> None:
+    data = xlsx(merged_table())  # its 合计 row is kept as a reported figure: one event more
+    preview = sheets.import_sheet(data, "annex.xlsx", by=actor, dry_run=True)
+    done = sheets.import_sheet(data, "annex.xlsx", by=actor)
+    assert "ReportedFigureRecorded" in [e["type"] for e in preview["events"]]
+    assert preview["event_count"] == done["event_count"] == done["evaluation"]["version"]

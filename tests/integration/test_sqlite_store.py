@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 from adapters import tables
 from adapters.bootstrap import build_service
-from domain.evaluation import Actor
+from domain.evaluation import Actor, event_class
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_a_failing_projection_leaves_neither_events_nor_rows(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    service.read_model.handlers["DeductionRecorded"] = broken
+    service.projection.handlers[event_class("DeductionRecorded")] = broken
     with pytest.raises(RuntimeError):
         service.record_deduction(evaluation_id, "2.1.3", points="1", reason="r", by=actor)
     fresh = build_service(url)
@@ -57,7 +57,7 @@ def test_read_models_are_rebuilt_when_their_schema_version_changes(
     with engine.begin() as connection:
         connection.execute(text("UPDATE rm_evaluations SET total = '1.00'"))
     monkeypatch.setattr(tables, "SCHEMA_VERSION", tables.SCHEMA_VERSION + 1)
-    monkeypatch.setattr("adapters.read_model.SCHEMA_VERSION", tables.SCHEMA_VERSION)
+    monkeypatch.setattr("adapters.projection.SCHEMA_VERSION", tables.SCHEMA_VERSION)
     rebuilt = build_service(url)
     assert rebuilt.document(evaluation_id)["total"] == "88.66"
 

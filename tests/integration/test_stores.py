@@ -157,7 +157,7 @@ def test_a_schema_change_rebuilds_the_read_models_once_when_workers_start_togeth
     for components in started:
         service = components.service
         assert service.document(evaluation_id) == service.replayed_document(evaluation_id)
-        assert service.read_model.position() == service.store.recorder.max_notification_id()
+        assert service.projection.position() == service.store.recorder.max_notification_id()
 
 
 def test_read_models_behind_the_events_catch_up_at_start(

@@ -83,7 +83,7 @@ def test_a_failed_unit_of_work_leaves_neither_events_nor_digests(
     def broken_projection(batch: Any) -> None:
         raise RuntimeError("read model unavailable")
 
-    monkeypatch.setattr(service.read_model, "project", broken_projection)
+    monkeypatch.setattr(service.projection, "project", broken_projection)
     with pytest.raises(RuntimeError):
         service.record_deduction(recorded, "A1", points="1", reason="x", by=actor)
     assert counts(service) == before

@@ -15,9 +15,9 @@ from application.app import EvaluationStore
 from application.errors import VersionNotFound
 from application.explanations import explain
 from application.service import EvaluationService
-from domain.evaluation import Actor, Evaluation
+from domain.evaluation import Actor
 
-INTERVAL = EvaluationStore.snapshotting_intervals[Evaluation]
+INTERVAL = EvaluationStore.snapshot_interval
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
@@ -126,10 +126,10 @@ def test_the_time_to_version_lookup_costs_the_same_for_a_short_and_a_long_histor
     with freeze_time(START, auto_tick_seconds=1):
         short = str(service.import_evaluation(long_history(5), actor)["id"])
     late = START + timedelta(days=1)  # after every event of both: the whole history is in range
-    assert service.read_model.version_at(short, late) == 2 * 5 + 3
-    assert service.read_model.version_at(recorded, late) == 2 * 150 + 3
-    few = sqlite_steps(service, lambda: service.read_model.version_at(short, late))
-    many = sqlite_steps(service, lambda: service.read_model.version_at(recorded, late))
+    assert service.queries.version_at(short, late) == 2 * 5 + 3
+    assert service.queries.version_at(recorded, late) == 2 * 150 + 3
+    few = sqlite_steps(service, lambda: service.queries.version_at(short, late))
+    many = sqlite_steps(service, lambda: service.queries.version_at(recorded, late))
     assert many <= few * 1.2, (few, many)  # 30 times the events, not 30 times the work
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from application.findings import find, parent_sums
-from application.service import apply_action
+from application.fixture import apply_action
 from domain.evaluation import Actor, Evaluation
 from tests.cases import mixed_case
 

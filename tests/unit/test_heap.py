@@ -27,13 +27,13 @@ def test_a_rebuild_projects_in_a_frozen_heap_and_leaves_nothing_frozen(
 ) -> None:
     service.import_evaluation(reference_case, actor)
     seen: list[int] = []
-    project = service.read_model.project
+    project = service.projection.project
 
     def watched(batch: Any) -> None:
         seen.append(gc.get_freeze_count())
         project(batch)
 
-    service.read_model.project = watched  # type: ignore[method-assign]
+    service.projection.project = watched  # type: ignore[method-assign]
     assert service.rebuild_read_models() > 0
     assert seen and all(count > 0 for count in seen)
     assert gc.get_freeze_count() == 0

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from adapters import tables
 from adapters.pending_writes import EncodedJSON, PendingWrites, _sqlite_utc_text, converter
-from adapters.read_model import EVENT_COLUMNS
+from adapters.projection import EVENT_COLUMNS
 
 SQLITE = sqlite.dialect()
 ZONES = st.builds(

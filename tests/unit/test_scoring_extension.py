@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from application.service import EvaluationService
 from domain import methods
 from domain.errors import FrameworkRejected, InvalidValue, MethodMismatch
 from domain.evaluation import Actor, Evaluation
@@ -129,3 +130,17 @@ def test_replaying_the_events_gives_the_same_leaves() -> None:
     for event in evaluation.collect_events():
         copy = event.mutate(copy)
     assert copy.leaves == evaluation.leaves
+
+
+def test_the_service_records_the_input_and_the_read_model_shows_the_score(
+    service: EvaluationService,
+) -> None:
+    spec = {
+        "evaluation": {"title": "t", "subject": "s", "fiscal_year": 2024, "kind": "project"},
+        "indicators": framework(),
+        "actions": [{"indicator": "1.1", "action": "input", "values": {"actual": "0.5"}}],
+    }
+    evaluation_id = str(service.import_evaluation(spec, BY)["id"])
+    document = service.record_leaf_input(evaluation_id, "1.1", values={"actual": "0.92"}, by=BY)
+    assert next(i for i in document["indicators"] if i["code"] == "1.1")["score"] == "60.00"
+    assert service.document(evaluation_id) == service.replayed_document(evaluation_id)

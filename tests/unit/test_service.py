@@ -129,7 +129,7 @@ def test_concurrent_save_from_the_same_version_is_refused_not_lost(
     second = service.store.repository.get(UUID(evaluation_id))
     first.record_deduction("a", "2.1.3", "1", "first", None, actor)
     second.record_deduction("b", "2.1.3", "2", "second", None, actor)
-    with service.read_model.transaction():
+    with service.unit_of_work.transaction():
         service._save(first)
     service.conflict_retries = 0  # the lost race surfaces instead of being run again
     with pytest.raises(ConcurrentChange):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from adapters.sheets import SheetImportError, parse_sheet
-from adapters.sheets.importing import format_decimal, parse_decimal
+from adapters.sheets.cells import format_decimal, parse_decimal
 
 HEADER = ["一级指标", "二级指标", "三级指标", "分值", "方法", "评价过程", "得分"]
 

@@ -1,20 +1,17 @@
-"""SQL read models kept by projections in the same transaction as the events."""
+"""The projection: read-model tables kept by the events, in the transaction that saves them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from adapters.document_seals import document_problem, seal_documents
-from adapters.integrity import digest_table
+from adapters.document_seals import seal_documents
 from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
+from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import review_handlers
 from adapters.review_tables import REVIEW_TABLES
 from adapters.tables import (
@@ -29,14 +26,16 @@ from adapters.tables import (
     metadata,
     tracking,
 )
-from adapters.target_read_model import TARGET_TABLES, document_parts, target_handlers
-from application.documents import event_payload_json, event_type, iso, survey_rates
+from adapters.target_projection import target_handlers
+from adapters.target_tables import TARGET_TABLES
+from application.documents import event_payload_json, indicator_fields
+from domain.evaluation import event_class
 from domain.framework import build_tree
-from domain.values import fmt, rate_percent
+from domain.ledger import DeductionStatus
+from domain.state import Status
+from domain.values import fmt
 
 TRACKING_NAME = "read_models"
-# Advisory-lock class of per-evaluation write locks (PostgreSQL).
-EVALUATION_LOCK_CLASS = 0x5C07F
 Handler = Callable[[Session, Any], None]
 EVENT_COLUMNS = (
     "evaluation_id",
@@ -67,8 +66,8 @@ HISTORY_COLUMNS = (
 )
 
 
-class SqlReadModel:
-    """Projections into SQL tables and the queries that read them."""
+class SqlProjection:
+    """Keeps the read-model tables equal to the events, in the transaction that saves them."""
 
     def __init__(
         self,
@@ -81,8 +80,7 @@ class SqlReadModel:
         self.events_table = events_table
         # Seals the documents (adapters.document_seals); None leaves them unsealed.
         self.key = key
-        self.digests = digest_table(events_table, None) if events_table else None
-        self.handlers: dict[str, Handler] = {
+        named: dict[str, Handler] = {
             "Created": self._created,
             "FrameworkDefined": self._framework_defined,
             "DataEntryRecorded": self._data_entry_recorded,
@@ -92,11 +90,13 @@ class SqlReadModel:
             "ScoreOverridden": self._score_overridden,
             "OverrideCleared": self._override_cleared,
             "ScoreChanged": self._score_changed,
-            "Submitted": self._status("submitted"),
-            "Finalized": self._status("finalized"),
-            "Reopened": self._status("submitted"),
+            "Submitted": self._status(Status.SUBMITTED),
+            "Finalized": self._status(Status.FINALIZED),
+            "Reopened": self._status(Status.SUBMITTED),
+            **review_handlers(),
         }
-        self.handlers.update(review_handlers())
+        # keyed by the event classes: a renamed event fails here instead of going unprojected
+        self.handlers: dict[type, Handler] = {event_class(n): h for n, h in named.items()}
         # Handlers that only queue row writes; any other handler sees them flushed first.
         self.deferring: set[Handler] = {
             self._deduction_recorded,
@@ -105,14 +105,14 @@ class SqlReadModel:
             self._score_overridden,
             self._override_cleared,
             self._score_changed,
-            *(self.handlers[name] for name in ("Submitted", "Finalized", "Reopened")),
+            *(named[name] for name in ("Submitted", "Finalized", "Reopened")),
         }
         self.deferring |= {self._created, self._framework_defined, self._data_entry_recorded}
         self.deferring |= set(review_handlers().values())
-        for name, extra in target_handlers().items():
+        for kind, extra in target_handlers().items():
             # all of these only queue row writes; one that shares an event chains after
-            self.handlers[name] = _chain(self.handlers.get(name), extra)
-            self.deferring.add(self.handlers[name])
+            self.handlers[kind] = _chain(self.handlers.get(kind), extra)
+            self.deferring.add(self.handlers[kind])
 
     # ------------------------------------------------------------------ schema
     def create_tables(self) -> bool:
@@ -134,18 +134,6 @@ class SqlReadModel:
 
     # ------------------------------------------------------------- projection
     # Handlers queue their row writes (adapters.pending_writes): a batch sends them together.
-    def transaction(self) -> AbstractContextManager[Any]:
-        return self.datastore.transaction(commit=True)
-
-    def hold(self, evaluation_id: str) -> None:
-        with self.datastore.transaction(commit=True) as session:
-            if session.get_bind().dialect.name == "postgresql":
-                # Released when the transaction ends; waiting is bounded by lock_timeout.
-                session.execute(
-                    text("SELECT pg_advisory_xact_lock(:cls, hashtext(:id))"),
-                    {"cls": EVALUATION_LOCK_CLASS, "id": evaluation_id},
-                )
-
     def project(self, batch: Sequence[tuple[int, Any]]) -> None:
         if not batch:
             return
@@ -153,7 +141,7 @@ class SqlReadModel:
             writes = pending(session)
             try:
                 for notification_id, event in batch:
-                    handler = self.handlers.get(event_type(event))
+                    handler = self.handlers.get(type(event))
                     if handler is not None and handler not in self.deferring:
                         writes.flush(session)  # a handler we know nothing about: play safe
                     self._record_event(session, notification_id, event)
@@ -164,7 +152,7 @@ class SqlReadModel:
                 session.info.pop(SESSION_KEY, None)
             if self.key is not None:
                 touched = (str(event.originator_id) for _, event in batch)
-                seal_documents(session, self.key, touched, self._assemble)
+                seal_documents(session, self.key, touched, SqlEvaluationQueries.assemble)
             self._track(session, batch[-1][0])
 
     def reset(self) -> None:
@@ -235,7 +223,7 @@ class SqlReadModel:
                 "fiscal_year": event.fiscal_year,
                 "kind": event.kind,
                 "evaluator": event.evaluator,
-                "status": "draft",
+                "status": Status.DRAFT.value,
                 "version": event.originator_version,
                 "total_weight": fmt(event.total_weight),
                 "total": None,
@@ -261,13 +249,7 @@ class SqlReadModel:
                     "evaluation_id": evaluation_id,
                     "code": node.code,
                     "position": node.position,
-                    "parent": node.parent,
-                    "name": node.name,
-                    "level": node.level,
-                    "weight": fmt(node.weight),
-                    "method": node.method,
-                    "explanation": node.explanation,
-                    "criteria": node.criteria,
+                    **indicator_fields(node),
                     "score": None,
                     "rule_score": None,
                     "overridden": False,
@@ -300,7 +282,7 @@ class SqlReadModel:
                 "code": event.code,
                 "points": fmt(event.points),
                 "reason": event.reason,
-                "status": "active",
+                "status": DeductionStatus.ACTIVE.value,
                 "evidence": event.evidence,
                 "version": event.originator_version,
                 "actor": event.meta.get("actor", ""),
@@ -312,7 +294,7 @@ class SqlReadModel:
         pending(session).update(
             deductions,
             {"id": event.deduction_id},
-            {"status": "withdrawn", "withdrawal_reason": event.reason},
+            {"status": DeductionStatus.WITHDRAWN.value, "withdrawal_reason": event.reason},
             evaluation=str(event.originator_id),
         )
 
@@ -395,212 +377,6 @@ class SqlReadModel:
 
         return handler
 
-    @staticmethod
-    def _indicator(evaluation_id: str, code: str) -> Any:
-        return and_(indicators.c.evaluation_id == evaluation_id, indicators.c.code == code)
-
-    # ----------------------------------------------------------------- queries
-    @staticmethod
-    def _rows_of(session: Session, table: Any, evaluation_id: str, order: Any) -> Sequence[Any]:
-        """One evaluation's rows of a read-model table, in the given order."""
-        query = select(table).where(table.c.evaluation_id == evaluation_id).order_by(order)
-        return session.execute(query).mappings().all()
-
-    def _page_of(
-        self, table: Any, where: Any, order: tuple[Any, ...], page: int, per_page: int
-    ) -> tuple[Sequence[Any], int]:
-        """One page of a table's matching rows, in order, and how many match in all."""
-        with self.datastore.transaction(commit=False) as session:
-            counted = session.execute(select(func.count()).select_from(table).where(where))
-            total = int(counted.scalar() or 0)
-            query = (
-                select(table)
-                .where(where)
-                .order_by(*order)
-                .offset((page - 1) * per_page)
-                .limit(per_page)
-            )
-            return session.execute(query).mappings().all(), total
-
-    def document(self, evaluation_id: str) -> dict[str, Any] | None:
-        """The stored document; `integrity_problem` names why it fails its seal, if it does."""
-        with self.datastore.transaction(commit=False) as session:
-            document = self._assemble(session, evaluation_id)
-            if document is None or self.key is None:
-                return document
-            problem = document_problem(session, self.key, evaluation_id, document, self.digests)
-        return document if problem is None else {**document, "integrity_problem": problem}
-
-    def _assemble(self, session: Session, evaluation_id: str) -> dict[str, Any] | None:
-        head = (
-            session.execute(select(evaluations).where(evaluations.c.id == evaluation_id))
-            .mappings()
-            .first()
-        )
-        if head is None:
-            return None
-        nodes = self._rows_of(session, indicators, evaluation_id, indicators.c.position)
-        cuts = self._rows_of(session, deductions, evaluation_id, deductions.c.version)
-        entries = self._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
-        parts = document_parts(session, evaluation_id)
-        by_code: dict[str, list[dict[str, Any]]] = {}
-        for d in cuts:
-            by_code.setdefault(d["code"], []).append(
-                {
-                    "id": d["id"],
-                    "points": d["points"],
-                    "reason": d["reason"],
-                    "status": d["status"],
-                    "evidence": d["evidence"],
-                }
-            )
-        return {
-            **self._summary(head),
-            "grade_bands": head["grade_bands"],
-            "indicators": [
-                _with_target(self._indicator_row(n, by_code.get(n["code"], [])), parts["targets"])
-                for n in nodes
-            ],
-            "data_entries": [
-                {k: e[k] for k in ("key", "value", "unit", "source", "version")} for e in entries
-            ],
-            "sign_offs": parts["sign_offs"],
-            "required_sign_offs": parts["required_sign_offs"],
-        }
-
-    @staticmethod
-    def _indicator_row(n: Any, cuts: list[dict[str, Any]]) -> dict[str, Any]:
-        score = Decimal(n["score"]) if n["score"] is not None else None
-        return {
-            "code": n["code"],
-            "parent": n["parent"],
-            "name": n["name"],
-            "level": n["level"],
-            "weight": n["weight"],
-            "method": n["method"],
-            "explanation": n["explanation"],
-            "criteria": n["criteria"],
-            "score": n["score"],
-            "rate": fmt(rate_percent(score, Decimal(n["weight"]))),
-            "rule_score": n["rule_score"],
-            "overridden": bool(n["overridden"]),
-            "override_justification": n["override_justification"] if n["overridden"] else None,
-            "note": n["note"],
-            "survey_rates": survey_rates(n["method"], n["rates"]),
-            "deductions": cuts,
-        }
-
-    @staticmethod
-    def _summary(head: Any) -> dict[str, Any]:
-        return {
-            "id": head["id"],
-            "title": head["title"],
-            "subject": head["subject"],
-            "fiscal_year": head["fiscal_year"],
-            "kind": head["kind"],
-            "evaluator": head["evaluator"],
-            "status": head["status"],
-            "version": head["version"],
-            "total_weight": head["total_weight"],
-            "total": head["total"],
-            "grade": head["grade"],
-            "created_at": iso(head["created_at"]),
-            "updated_at": iso(head["updated_at"]),
-        }
-
-    def list_evaluations(
-        self, filters: dict[str, Any], page: int, per_page: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        conditions = [
-            getattr(evaluations.c, name) == value
-            for name, value in filters.items()
-            if value is not None
-        ]
-        where = and_(True, *conditions)
-        order = (evaluations.c.created_at, evaluations.c.id)
-        rows, count = self._page_of(evaluations, where, order, page, per_page)
-        return [self._summary(r) for r in rows], count
-
-    def history(
-        self, evaluation_id: str, page: int, per_page: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        where = events.c.evaluation_id == evaluation_id
-        rows, total = self._page_of(events, where, (events.c.version,), page, per_page)
-        items = [
-            {
-                "version": r["version"],
-                "type": r["type"],
-                "recorded_at": iso(r["recorded_at"]),
-                "actor": r["actor"],
-                "role": r["role"],
-                "correlation_id": r["correlation_id"],
-                "data": r["data"],
-            }
-            for r in rows
-        ]
-        return items, total
-
-    def indicator_history(
-        self, evaluation_id: str, code: str, page: int, per_page: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        where = and_(
-            indicator_history.c.evaluation_id == evaluation_id, indicator_history.c.code == code
-        )
-        order = (indicator_history.c.version,)
-        rows, total = self._page_of(indicator_history, where, order, page, per_page)
-        items = [
-            {
-                "version": r["version"],
-                "recorded_at": iso(r["recorded_at"]),
-                "actor": r["actor"],
-                "role": r["role"],
-                "type": r["type"],
-                "cause_version": r["cause_version"],
-                "score_before": r["score_before"],
-                "score_after": r["score_after"],
-                "rule_score": r["rule_score"],
-                "overridden": bool(r["overridden"]),
-                "reason": r["reason"],
-                "dispute_id": r["dispute_id"],
-            }
-            for r in rows
-        ]
-        return items, total
-
-    def version_at(self, evaluation_id: str, when: datetime) -> int | None:
-        # the last event recorded at or before `when` (event times rise with the version):
-        # one seek down the (evaluation_id, recorded_at, version) index, never a range scan
-        with self.datastore.transaction(commit=False) as session:
-            value = session.execute(
-                select(events.c.version)
-                .where(and_(events.c.evaluation_id == evaluation_id, events.c.recorded_at <= when))
-                .order_by(events.c.recorded_at.desc(), events.c.version.desc())
-                .limit(1)
-            ).scalar()
-        return int(value) if value is not None else None
-
-    def find(self, title: str, subject: str, fiscal_year: int) -> str | None:
-        with self.datastore.transaction(commit=False) as session:
-            value = session.execute(
-                select(evaluations.c.id)
-                .where(
-                    and_(
-                        evaluations.c.title == title,
-                        evaluations.c.subject == subject,
-                        evaluations.c.fiscal_year == fiscal_year,
-                    )
-                )
-                .limit(1)
-            ).scalar()
-        return str(value) if value is not None else None
-
-    def iter_ids(self) -> Iterator[str]:
-        with self.datastore.transaction(commit=False) as session:
-            ids = list(
-                session.execute(select(evaluations.c.id).order_by(evaluations.c.id)).scalars()
-            )
-        yield from ids
-
 
 def _chain(first: Handler | None, then: Handler) -> Handler:
     if first is None:
@@ -611,11 +387,3 @@ def _chain(first: Handler | None, then: Handler) -> Handler:
         then(session, event)
 
     return both
-
-
-def _with_target(row: dict[str, Any], views: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A target leaf's row carries its `target` object (other rows carry none)."""
-    view = views.get(row["code"])
-    if view is not None:
-        row["target"] = view
-    return row

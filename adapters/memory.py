@@ -1,0 +1,291 @@
+"""The service in memory: the library's in-memory store, a unit of work, projection, queries."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from application.app import EvaluationStore
+from application.documents import evaluation_document, event_meta, event_payload, iso
+from application.review import ReviewService
+from application.self_evaluation import SelfEvaluationService
+from application.service import EvaluationService
+from domain.disputes import DisputeStatus
+from domain.evaluation import Evaluation
+from domain.review import OPEN, RESOLVED
+from domain.values import fmt
+
+
+class MemoryUnitOfWork:
+    """One lock for the whole store: units of work run one at a time, nested ones join."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.lock:
+            yield
+
+    def hold(self, evaluation_id: str) -> None:
+        """Units of work already run one at a time."""
+
+
+class MemoryReadModel:
+    """Projection and queries in one: a replica of each evaluation kept by its events, the
+    history rows, and the dispute and note rows, each in the shape the SQL read models give;
+    targets and sign-offs come with the replica's document."""
+
+    def __init__(self) -> None:
+        self.replicas: dict[str, Evaluation] = {}
+        self.events: dict[str, list[dict[str, Any]]] = {}
+        self.changes: dict[str, list[dict[str, Any]]] = {}
+        self.disputes: dict[str, dict[str, Any]] = {}
+        self.notes: dict[str, dict[str, Any]] = {}
+        self.created: dict[str, datetime] = {}
+        self.last = 0
+
+    # ------------------------------------------------------------- projection
+    def project(self, events: Sequence[tuple[int, Any]]) -> None:
+        for notification_id, event in events:
+            evaluation_id = str(event.originator_id)
+            replica = event.mutate(self.replicas.get(evaluation_id))
+            self.replicas[evaluation_id] = replica
+            self.created.setdefault(evaluation_id, event.timestamp)
+            self.events.setdefault(evaluation_id, []).append(self._history_row(event))
+            self._project_review(event)
+            if type(event).__name__ == "ScoreChanged" and not (
+                event.before is None and event.after is None
+            ):
+                self.changes.setdefault(evaluation_id, []).append(self._change_row(event))
+            self.last = max(self.last, notification_id)
+
+    def reset(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def position(self) -> int:
+        return self.last
+
+    @staticmethod
+    def _history_row(event: Any) -> dict[str, Any]:
+        return {
+            "version": event.originator_version,
+            "type": type(event).__name__,
+            "recorded_at": iso(event.timestamp),
+            **event_meta(event),
+            "data": event_payload(event),
+        }
+
+    @staticmethod
+    def _change_row(event: Any) -> dict[str, Any]:
+        meta = event_meta(event)
+        return {
+            "code": event.code,
+            "version": event.originator_version,
+            "recorded_at": iso(event.timestamp),
+            "actor": meta["actor"],
+            "role": meta["role"],
+            "type": event.cause,
+            "cause_version": event.cause_version,
+            "score_before": fmt(event.before),
+            "score_after": fmt(event.after),
+            "rule_score": fmt(event.rule_score),
+            "overridden": bool(event.overridden),
+            "reason": event.reason,
+            "dispute_id": getattr(event, "dispute_id", None),
+        }
+
+    def _project_review(self, event: Any) -> None:
+        kind, meta, evaluation_id = (
+            type(event).__name__,
+            event_meta(event),
+            str(event.originator_id),
+        )
+        if kind == "DisputeRaised":
+            self.disputes[event.dispute_id] = {
+                "id": event.dispute_id,
+                "evaluation_id": evaluation_id,
+                "status": OPEN,
+                "target": event.target,
+                "indicator": event.code,
+                "deduction_id": event.deduction_id,
+                "grounds": event.grounds,
+                "evidence": event.evidence,
+                "raised_by": meta["actor"],
+                "raised_role": meta["role"],
+                "raised_at": iso(event.timestamp),
+                "version": event.originator_version,
+                "decision": None,
+            }
+        elif kind == "DisputeDecided":
+            self.disputes[event.dispute_id]["status"] = DisputeStatus.DECIDED.value
+            self.disputes[event.dispute_id]["decision"] = {
+                "outcome": event.outcome,
+                "points": fmt(event.points),
+                "previous_points": fmt(event.previous_points),
+                "reason": event.reason,
+                "decided_by": meta["actor"],
+                "decided_role": meta["role"],
+                "decided_at": iso(event.timestamp),
+                "version": event.originator_version,
+            }
+        elif kind == "NoteAdded":
+            self.notes[event.note_id] = {
+                "id": event.note_id,
+                "evaluation_id": evaluation_id,
+                "indicator": event.code,
+                "text": event.text,
+                "status": OPEN,
+                "author": meta["actor"],
+                "author_role": meta["role"],
+                "created_at": iso(event.timestamp),
+                "version": event.originator_version,
+                "resolution": None,
+            }
+        elif kind == "NoteResolved":
+            self.notes[event.note_id]["status"] = RESOLVED
+            self.notes[event.note_id]["resolution"] = {
+                "reason": event.reason,
+                "resolved_by": meta["actor"],
+                "resolved_role": meta["role"],
+                "resolved_at": iso(event.timestamp),
+                "version": event.originator_version,
+            }
+
+    # ---------------------------------------------------------------- queries
+    def document(self, evaluation_id: str) -> dict[str, Any] | None:
+        replica = self.replicas.get(str(evaluation_id))
+        return None if replica is None else evaluation_document(replica)
+
+    def list_evaluations(
+        self, filters: dict[str, Any], page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        found = [
+            {k: v for k, v in document.items() if k not in DETAIL}
+            for document in map(self.document, sorted(self.replicas, key=self._creation))
+            if document is not None
+            and all(v is None or document.get(k) == v for k, v in filters.items())
+        ]
+        return found[(page - 1) * per_page : page * per_page], len(found)
+
+    def _creation(self, evaluation_id: str) -> tuple[datetime, str]:
+        return self.created[evaluation_id], evaluation_id
+
+    def history(
+        self, evaluation_id: str, page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        rows = self.events.get(str(evaluation_id), [])
+        return rows[(page - 1) * per_page : page * per_page], len(rows)
+
+    def indicator_history(
+        self, evaluation_id: str, code: str, page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        rows = [
+            {k: v for k, v in r.items() if k != "code"}
+            for r in self.changes.get(str(evaluation_id), [])
+            if r["code"] == code
+        ]
+        return rows[(page - 1) * per_page : page * per_page], len(rows)
+
+    def version_at(self, evaluation_id: str, when: datetime) -> int | None:
+        moment = iso(when)
+        # ISO strings in UTC compare as the times do
+        versions = [
+            r["version"]
+            for r in self.events.get(str(evaluation_id), [])
+            if r["recorded_at"] <= moment
+        ]
+        return max(versions, default=None)
+
+    def find(self, title: str, subject: str, fiscal_year: int) -> str | None:
+        for evaluation_id, replica in self.replicas.items():
+            if (replica.title, replica.subject, replica.fiscal_year) == (
+                title,
+                subject,
+                fiscal_year,
+            ):
+                return evaluation_id
+        return None
+
+
+# What a listing leaves out of the document.
+DETAIL = {"grade_bands", "indicators", "data_entries", "sign_offs", "required_sign_offs"}
+
+
+class MemoryReviewQueries:
+    """The dispute queue and the notes, from the rows the in-memory read model keeps."""
+
+    def __init__(self, read_model: MemoryReadModel) -> None:
+        self.read_model = read_model
+
+    def disputes(self, evaluation_id: str, status: str | None) -> list[dict[str, Any]]:
+        return self._of(self.read_model.disputes, evaluation_id, status)
+
+    def dispute(self, evaluation_id: str, dispute_id: str) -> dict[str, Any] | None:
+        found = self.read_model.disputes.get(dispute_id)
+        return dict(found) if found and found["evaluation_id"] == str(evaluation_id) else None
+
+    def notes(self, evaluation_id: str, status: str | None) -> list[dict[str, Any]]:
+        return self._of(self.read_model.notes, evaluation_id, status)
+
+    def note(self, evaluation_id: str, note_id: str) -> dict[str, Any] | None:
+        found = self.read_model.notes.get(note_id)
+        return dict(found) if found and found["evaluation_id"] == str(evaluation_id) else None
+
+    def subject_of(self, evaluation_id: str) -> str | None:
+        replica = self.read_model.replicas.get(str(evaluation_id))
+        return None if replica is None else replica.subject
+
+    def queue(self, status: str, subject: str | None, limit: int) -> list[dict[str, Any]]:
+        """Disputes of one status across evaluations, oldest first, as the SQL queue gives them."""
+        found = []
+        rows = sorted(self.read_model.disputes.values(), key=lambda r: (r["raised_at"], r["id"]))
+        for row in rows:
+            replica = self.read_model.replicas[row["evaluation_id"]]
+            if row["status"] != status or subject not in (None, replica.subject):
+                continue
+            cut = replica.deductions.get(row["deduction_id"] or "")
+            contested = None
+            if cut is not None:
+                contested = {
+                    "points": fmt(cut.points),
+                    "reason": cut.reason,
+                    "recorded_by": cut.actor,
+                }
+            found.append(
+                {**row, "title": replica.title, "subject": replica.subject, "deduction": contested}
+            )
+        return [dict(r) for r in found[:limit]]
+
+    @staticmethod
+    def _of(
+        rows: dict[str, dict[str, Any]], evaluation_id: str, status: str | None
+    ) -> list[dict[str, Any]]:
+        return [
+            dict(r)
+            for r in sorted(rows.values(), key=lambda r: r["version"])
+            if r["evaluation_id"] == str(evaluation_id) and status in (None, r["status"])
+        ]
+
+
+def memory_service() -> EvaluationService:
+    """The evaluation service on the library's in-memory store, for fast tests."""
+    read_model = MemoryReadModel()
+    store = EvaluationStore(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    return EvaluationService(store, MemoryUnitOfWork(), read_model, read_model)
+
+
+def memory_review_service(service: EvaluationService) -> ReviewService:
+    """Disputes and notes on an in-memory evaluation service."""
+    assert isinstance(service.queries, MemoryReadModel)
+    return ReviewService(service, MemoryReviewQueries(service.queries))
+
+
+def memory_self_evaluation(service: EvaluationService) -> SelfEvaluationService:
+    """Target values and sign-offs on an in-memory evaluation service. The in-memory store
+    keeps no hash chain, so a sign-off there records no head digest (as a loaded one)."""
+    assert isinstance(service.queries, MemoryReadModel)
+    return SelfEvaluationService(service, lambda evaluation_id, version: None)

@@ -1,0 +1,237 @@
+"""Queries of the read-model tables: documents, lists and histories, paged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from adapters.document_seals import document_problem
+from adapters.integrity import digest_table
+from adapters.tables import (
+    data_entries,
+    deductions,
+    evaluations,
+    events,
+    indicator_history,
+    indicators,
+)
+from adapters.target_queries import document_parts, with_target
+from application.documents import iso, survey_rates
+from domain.values import fmt, rate_percent
+
+
+class SqlEvaluationQueries:
+    """Answers from the read-model tables the projection keeps."""
+
+    def __init__(
+        self,
+        datastore: SQLAlchemyDatastore,
+        events_table: str | None = None,
+        key: bytes | None = None,
+    ) -> None:
+        self.datastore = datastore
+        # Checks the documents' seals (adapters.document_seals); None serves them unchecked.
+        self.key = key
+        self.digests = digest_table(events_table, None) if events_table else None
+
+    @staticmethod
+    def _rows_of(session: Session, table: Any, evaluation_id: str, order: Any) -> Sequence[Any]:
+        """One evaluation's rows of a read-model table, in the given order."""
+        query = select(table).where(table.c.evaluation_id == evaluation_id).order_by(order)
+        return session.execute(query).mappings().all()
+
+    def _page_of(
+        self, table: Any, where: Any, order: tuple[Any, ...], page: int, per_page: int
+    ) -> tuple[Sequence[Any], int]:
+        """One page of a table's matching rows, in order, and how many match in all."""
+        with self.datastore.transaction(commit=False) as session:
+            counted = session.execute(select(func.count()).select_from(table).where(where))
+            total = int(counted.scalar() or 0)
+            query = (
+                select(table)
+                .where(where)
+                .order_by(*order)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
+            return session.execute(query).mappings().all(), total
+
+    def document(self, evaluation_id: str) -> dict[str, Any] | None:
+        """The stored document; `integrity_problem` names why it fails its seal, if it does."""
+        with self.datastore.transaction(commit=False) as session:
+            document = self.assemble(session, evaluation_id)
+            if document is None or self.key is None:
+                return document
+            problem = document_problem(session, self.key, evaluation_id, document, self.digests)
+        return document if problem is None else {**document, "integrity_problem": problem}
+
+    @classmethod
+    def assemble(cls, session: Session, evaluation_id: str) -> dict[str, Any] | None:
+        """The document as the session's rows make it (also what the projection seals)."""
+        head = (
+            session.execute(select(evaluations).where(evaluations.c.id == evaluation_id))
+            .mappings()
+            .first()
+        )
+        if head is None:
+            return None
+        nodes = cls._rows_of(session, indicators, evaluation_id, indicators.c.position)
+        cuts = cls._rows_of(session, deductions, evaluation_id, deductions.c.version)
+        entries = cls._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
+        parts = document_parts(session, evaluation_id)
+        by_code: dict[str, list[dict[str, Any]]] = {}
+        for d in cuts:
+            by_code.setdefault(d["code"], []).append(
+                {
+                    "id": d["id"],
+                    "points": d["points"],
+                    "reason": d["reason"],
+                    "status": d["status"],
+                    "evidence": d["evidence"],
+                }
+            )
+        return {
+            **cls._summary(head),
+            "grade_bands": head["grade_bands"],
+            "indicators": [
+                with_target(cls._indicator_row(n, by_code.get(n["code"], [])), parts["targets"])
+                for n in nodes
+            ],
+            "data_entries": [
+                {k: e[k] for k in ("key", "value", "unit", "source", "version")} for e in entries
+            ],
+            "sign_offs": parts["sign_offs"],
+            "required_sign_offs": parts["required_sign_offs"],
+        }
+
+    @staticmethod
+    def _indicator_row(n: Any, cuts: list[dict[str, Any]]) -> dict[str, Any]:
+        score = Decimal(n["score"]) if n["score"] is not None else None
+        return {
+            "code": n["code"],
+            "parent": n["parent"],
+            "name": n["name"],
+            "level": n["level"],
+            "weight": n["weight"],
+            "method": n["method"],
+            "explanation": n["explanation"],
+            "criteria": n["criteria"],
+            "score": n["score"],
+            "rate": fmt(rate_percent(score, Decimal(n["weight"]))),
+            "rule_score": n["rule_score"],
+            "overridden": bool(n["overridden"]),
+            "override_justification": n["override_justification"] if n["overridden"] else None,
+            "note": n["note"],
+            "survey_rates": survey_rates(n["method"], n["rates"]),
+            "deductions": cuts,
+        }
+
+    @staticmethod
+    def _summary(head: Any) -> dict[str, Any]:
+        return {
+            "id": head["id"],
+            "title": head["title"],
+            "subject": head["subject"],
+            "fiscal_year": head["fiscal_year"],
+            "kind": head["kind"],
+            "evaluator": head["evaluator"],
+            "status": head["status"],
+            "version": head["version"],
+            "total_weight": head["total_weight"],
+            "total": head["total"],
+            "grade": head["grade"],
+            "created_at": iso(head["created_at"]),
+            "updated_at": iso(head["updated_at"]),
+        }
+
+    def list_evaluations(
+        self, filters: dict[str, Any], page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        conditions = [
+            getattr(evaluations.c, name) == value
+            for name, value in filters.items()
+            if value is not None
+        ]
+        where = and_(True, *conditions)
+        order = (evaluations.c.created_at, evaluations.c.id)
+        rows, count = self._page_of(evaluations, where, order, page, per_page)
+        return [self._summary(r) for r in rows], count
+
+    def history(
+        self, evaluation_id: str, page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        where = events.c.evaluation_id == evaluation_id
+        rows, total = self._page_of(events, where, (events.c.version,), page, per_page)
+        items = [
+            {
+                "version": r["version"],
+                "type": r["type"],
+                "recorded_at": iso(r["recorded_at"]),
+                "actor": r["actor"],
+                "role": r["role"],
+                "correlation_id": r["correlation_id"],
+                "data": r["data"],
+            }
+            for r in rows
+        ]
+        return items, total
+
+    def indicator_history(
+        self, evaluation_id: str, code: str, page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        where = and_(
+            indicator_history.c.evaluation_id == evaluation_id, indicator_history.c.code == code
+        )
+        order = (indicator_history.c.version,)
+        rows, total = self._page_of(indicator_history, where, order, page, per_page)
+        items = [
+            {
+                "version": r["version"],
+                "recorded_at": iso(r["recorded_at"]),
+                "actor": r["actor"],
+                "role": r["role"],
+                "type": r["type"],
+                "cause_version": r["cause_version"],
+                "score_before": r["score_before"],
+                "score_after": r["score_after"],
+                "rule_score": r["rule_score"],
+                "overridden": bool(r["overridden"]),
+                "reason": r["reason"],
+                "dispute_id": r["dispute_id"],
+            }
+            for r in rows
+        ]
+        return items, total
+
+    def version_at(self, evaluation_id: str, when: datetime) -> int | None:
+        # the last event recorded at or before `when` (event times rise with the version):
+        # one seek down the (evaluation_id, recorded_at, version) index, never a range scan
+        with self.datastore.transaction(commit=False) as session:
+            value = session.execute(
+                select(events.c.version)
+                .where(and_(events.c.evaluation_id == evaluation_id, events.c.recorded_at <= when))
+                .order_by(events.c.recorded_at.desc(), events.c.version.desc())
+                .limit(1)
+            ).scalar()
+        return int(value) if value is not None else None
+
+    def find(self, title: str, subject: str, fiscal_year: int) -> str | None:
+        with self.datastore.transaction(commit=False) as session:
+            value = session.execute(
+                select(evaluations.c.id)
+                .where(
+                    and_(
+                        evaluations.c.title == title,
+                        evaluations.c.subject == subject,
+                        evaluations.c.fiscal_year == fiscal_year,
+                    )
+                )
+                .limit(1)
+            ).scalar()
+        return str(value) if value is not None else None

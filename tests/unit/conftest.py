@@ -1,0 +1,14 @@
+"""Unit tests run the service on the in-memory store, unit of work and read model."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.memory import memory_service
+from application.service import EvaluationService
+
+
+@pytest.fixture
+def service() -> EvaluationService:
+    """The whole service in memory: no database."""
+    return memory_service()

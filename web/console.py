@@ -1,0 +1,65 @@
+"""What every console command shares: the database option, the settings, a progress bar."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from web.settings import InsecureConfiguration, chain_secret, load_settings
+
+database_option = click.option(
+    "--database-url",
+    envvar="SCORETRAIL_DATABASE_URL",
+    default=None,
+    help="sqlite:///path or postgresql+psycopg://… (default: SQLite file under ./var)",
+)
+
+
+def console_settings(database_url: str | None) -> dict[str, Any]:
+    """The settings, with the database the option names (when it names one)."""
+    return load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
+
+
+def console_secret(settings: dict[str, Any]) -> str | None:
+    """The chain secret, or a console error saying why it is refused."""
+    try:
+        return chain_secret(settings)
+    except InsecureConfiguration as error:
+        raise click.ClickException(str(error)) from error
+
+
+@contextmanager
+def progress_bar(description: str, shown_from: int = 0) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr, shown once the total reaches `shown_from`; the
+    callback takes (done, total)."""
+    bar: Progress | None = None
+    task: Any = None
+
+    def report(done: int, total: int) -> None:
+        nonlocal bar, task
+        if total < shown_from:
+            return
+        if bar is None:
+            bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=not sys.stderr.isatty(),
+            )
+            bar.start()
+            task = bar.add_task(description, total=total)
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield report
+    finally:
+        if bar is not None:
+            bar.stop()
