@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyAggregateRecorder
 
+from adapters.evidence_store import blob_store_for
 from adapters.idempotency import SqlIdempotencyKeys
 from adapters.integrity import FACTORY_TOPIC, SECRET_SETTING, ChainedRecorder, RawEventLog
 from adapters.projection import SqlProjection
@@ -25,7 +27,9 @@ from adapters.tokens import SqlTokenStore
 from adapters.unit_of_work import SqlUnitOfWork
 from application.app import EvaluationStore
 from application.audit import AuditService
+from application.evidence import EvidenceFiles, EvidenceLimits
 from application.integrity import INSECURE_DEVELOPMENT_SECRET
+from application.records import RecordReports
 from application.review import ReviewService
 from application.self_evaluation import SelfEvaluationService
 from application.service import EvaluationService
@@ -150,13 +154,36 @@ def build_review_service(service: EvaluationService) -> ReviewService:
     return ReviewService(service, SqlReviewQueries(datastore_of(service)))
 
 
-def build_audit(service: EvaluationService) -> AuditService:
-    """The auditors' use cases over a service built by `build_service`."""
+def build_audit(service: EvaluationService, evidence: EvidenceFiles | None = None) -> AuditService:
+    """The auditors' use cases over a service built by `build_service`; with `evidence`,
+    verification also re-hashes the stored evidence files."""
     recorder = service.store.recorder
     assert isinstance(recorder, ChainedRecorder), "the store was not built by build_service"
     snapshots = service.store.snapshots.recorder if service.store.snapshots else None
     assert snapshots is None or isinstance(snapshots, SealedSnapshotRecorder)
-    return AuditService(service, RawEventLog(recorder, snapshots))
+    audit = AuditService(service, RawEventLog(recorder, snapshots))
+    audit.evidence = evidence
+    return audit
+
+
+def build_evidence(
+    service: EvaluationService,
+    database_url: str | None = None,
+    directory: str | None = None,
+    limits: EvidenceLimits | None = None,
+) -> EvidenceFiles:
+    """Evidence files: bytes in `directory`, else beside a SQLite file, else in the database."""
+    url = normalise_url(
+        database_url or os.environ.get("SCORETRAIL_DATABASE_URL") or DEFAULT_DATABASE_URL
+    )
+    return EvidenceFiles(service, blob_store_for(datastore_of(service), url, directory), limits)
+
+
+def build_records(
+    audit: AuditService, sheets: SheetTransfer, zone: tzinfo, evidence: EvidenceFiles | None
+) -> RecordReports:
+    """Reports for the record (html, xlsx, pdf) with the workbook codec's renderers."""
+    return RecordReports(audit, WorkbookCodec(), zone, sheets, evidence)
 
 
 def build_sheets(service: EvaluationService) -> SheetTransfer:

@@ -10,6 +10,12 @@ from typing import Any
 
 from application.app import EvaluationStore
 from application.documents import evaluation_document, event_meta, event_payload, iso
+from application.event_facts import (
+    INDICATOR_BY_RECORD,
+    dispute_cause,
+    stated_reason,
+    touched_indicator,
+)
 from application.review import ReviewService
 from application.self_evaluation import SelfEvaluationService
 from application.service import EvaluationService
@@ -55,7 +61,7 @@ class MemoryReadModel:
             replica = event.mutate(self.replicas.get(evaluation_id))
             self.replicas[evaluation_id] = replica
             self.created.setdefault(evaluation_id, event.timestamp)
-            self.events.setdefault(evaluation_id, []).append(self._history_row(event))
+            self.events.setdefault(evaluation_id, []).append(self._history_row(event, replica))
             self._project_review(event)
             if type(event).__name__ == "ScoreChanged" and not (
                 event.before is None and event.after is None
@@ -70,12 +76,20 @@ class MemoryReadModel:
         return self.last
 
     @staticmethod
-    def _history_row(event: Any) -> dict[str, Any]:
+    def _history_row(event: Any, replica: Evaluation) -> dict[str, Any]:
+        indicator = touched_indicator(event)
+        field = INDICATOR_BY_RECORD.get(type(event).__name__)
+        if indicator is None and field is not None:
+            records: Any = replica.deductions if field == "deduction_id" else replica.notes
+            indicator = getattr(records.get(getattr(event, field)), "code", None)
         return {
             "version": event.originator_version,
             "type": type(event).__name__,
             "recorded_at": iso(event.timestamp),
             **event_meta(event),
+            "indicator": indicator,
+            "reason": stated_reason(event),
+            "cause": dispute_cause(event),
             "data": event_payload(event),
         }
 
@@ -175,10 +189,23 @@ class MemoryReadModel:
         return self.created[evaluation_id], evaluation_id
 
     def history(
-        self, evaluation_id: str, page: int, per_page: int
+        self,
+        evaluation_id: str,
+        page: int,
+        per_page: int,
+        filters: dict[str, Any] | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
-        rows = self.events.get(str(evaluation_id), [])
+        wanted = filters or {}
+        rows = [r for r in self.events.get(str(evaluation_id), []) if _matches(r, wanted)]
         return rows[(page - 1) * per_page : page * per_page], len(rows)
+
+    def time_zone_of(self, evaluation_id: str) -> str | None:
+        replica = self.replicas.get(str(evaluation_id))
+        return None if replica is None else replica.time_zone
+
+    def last_version_of(self, evaluation_id: str, kind: str) -> int | None:
+        rows = self.events.get(str(evaluation_id), [])
+        return max((r["version"] for r in rows if r["type"] == kind), default=None)
 
     def indicator_history(
         self, evaluation_id: str, code: str, page: int, per_page: int
@@ -209,6 +236,23 @@ class MemoryReadModel:
             ):
                 return evaluation_id
         return None
+
+
+def _matches(row: dict[str, Any], filters: dict[str, Any]) -> bool:
+    """The history filters as adapters.history_query applies them in SQL."""
+    for name in ("type", "actor", "role", "indicator", "cause"):
+        wanted = filters.get(name)
+        if wanted is None:
+            continue
+        if isinstance(wanted, list | tuple):
+            if row[name] not in wanted:
+                return False
+        elif row[name] != wanted:
+            return False
+    low, high = filters.get("from_version"), filters.get("to_version")
+    return (low is None or row["version"] >= int(low)) and (
+        high is None or row["version"] <= int(high)
+    )
 
 
 # What a listing leaves out of the document.

@@ -49,14 +49,17 @@ def _field(data: bytes) -> bytes:
     return len(data).to_bytes(8, "big") + data
 
 
-def link(key: bytes, originator: str, version: int, topic: str, state: bytes, previous: str) -> str:
+def link(
+    key: bytes, originator: str, version: int, topic: str, state: bytes, last: str, tag: bytes = TAG
+) -> str:
+    """The keyed hash of one record after `last` (a snapshot's seal: its tag, the digest)."""
     parts = (
-        TAG,
+        tag,
         originator.encode("ascii"),
         str(version).encode("ascii"),
         topic.encode("utf-8"),
         state,
-        previous.encode("ascii"),
+        last.encode("ascii"),
     )
     return hmac.new(key, b"".join(_field(p) for p in parts), hashlib.sha256).hexdigest()
 
@@ -91,16 +94,9 @@ def check_snapshots(packet: dict[str, Any], key: bytes) -> list[str]:
     digests = {e["version"]: str(e.get("digest") or "") for e in packet["events"]}
     originator = packet["evaluation_id"]
     for item in (packet.get("snapshots") or {}).get("items", []):
-        version = item["version"]
-        parts = (
-            SNAPSHOT_TAG,
-            originator.encode("ascii"),
-            str(version).encode("ascii"),
-            item["topic"].encode("utf-8"),
-            base64.b64decode(item["state_base64"]),
-            digests.get(version, "").encode("ascii"),
-        )
-        seal = hmac.new(key, b"".join(_field(p) for p in parts), hashlib.sha256).hexdigest()
+        version, state = item["version"], base64.b64decode(item["state_base64"])
+        after = digests.get(version, "")
+        seal = link(key, originator, version, item["topic"], state, after, tag=SNAPSHOT_TAG)
         if not hmac.compare_digest(seal, str(item.get("seal") or "")):
             problems.append(f"the snapshot at version {version} does not match its seal")
     return problems
@@ -260,12 +256,6 @@ class Sheet:
         return str(self.bands[-1]["grade"]) if self.bands else None
 
 
-def _share(top: Decimal, bottom: Decimal) -> Decimal:
-    if bottom == 0:
-        return Decimal(1) if top == 0 else Decimal(0)
-    return min(max(top / bottom, Decimal(0)), Decimal(1))
-
-
 def target_rule(
     target: dict[str, Any], final: dict[str, Any] | None, weight: Decimal
 ) -> Decimal | None:
@@ -274,27 +264,21 @@ def target_rule(
     a qualitative target → the evaluator's score (its band was checked when recorded)."""
     if final is None:
         return None
-    comparator = target.get("comparator")
+    comparator = str(target.get("comparator"))
     if comparator == "qualitative":
         return None if final.get("score") is None else Decimal(final["score"])
-    value, planned = final.get("value"), target.get("value")
-    if value is None or planned is None:
+    if final.get("value") is None or target.get("value") is None:
         return None
-    value, planned = Decimal(value), Decimal(planned)
-    met = {
-        ">=": value >= planned,
-        ">": value > planned,
-        "<=": value <= planned,
-        "<": value < planned,
-        "=": value == planned,
-    }[str(comparator)]
-    if met:
-        return weight
-    if comparator in (">=", ">"):
-        return _share(value, planned) * weight
-    if comparator in ("<=", "<"):
-        return _share(planned, value) * weight
-    return _share(min(value, planned), max(value, planned)) * weight
+    value, planned = Decimal(final["value"]), Decimal(target["value"])
+    met, top, bottom = {  # whether met, and the share of the weight a miss keeps
+        ">=": (value >= planned, value, planned),
+        ">": (value > planned, value, planned),
+        "<=": (value <= planned, planned, value),
+        "<": (value < planned, planned, value),
+        "=": (value == planned, min(value, planned), max(value, planned)),
+    }[comparator]
+    share = Decimal(top == 0) if bottom == 0 else min(max(top / bottom, Decimal(0)), Decimal(1))
+    return weight if met else share * weight
 
 
 def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
@@ -343,18 +327,10 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
     return problems, notes, sheet
 
 
-# Events that change no score: the lifecycle, reported figures, disputes raised, notes.
-NO_SCORE_EFFECT = {
-    "Submitted",
-    "Finalized",
-    "Reopened",
-    "ReportedFigureRecorded",
-    "DisputeRaised",
-    "NoteAdded",
-    "NoteResolved",
-    "SignedOff",
-    "SignOffsRequired",
-}
+# Events that change no score: the lifecycle, reported figures, disputes raised, notes, and
+# the sign-offs of the self-evaluation form.
+NO_SCORE_EFFECT = {"Submitted", "Finalized", "Reopened", "ReportedFigureRecorded", "DisputeRaised"}
+NO_SCORE_EFFECT |= {"NoteAdded", "NoteResolved", "SignedOff", "SignOffsRequired"}
 
 
 def _apply_decision(sheet: Sheet, s: dict[str, Any]) -> None:
@@ -399,6 +375,27 @@ def _check_change(sheet: Sheet, s: dict[str, Any], version: int) -> list[str]:
     return problems
 
 
+# ----------------------------------------------------------------------- evidence
+def check_evidence(packet: dict, folder: str) -> list[str]:
+    """Copied evidence files re-hashed against the hashes the chained events recorded."""
+    recorded = {
+        e["payload"]["evidence_id"]: e["payload"]["sha256"]
+        for e in packet["events"]
+        if e.get("type") == "EvidenceAttached"
+    }
+    problems = []
+    for entry in packet["evidence"]:
+        expected = recorded.get(entry["id"])
+        if expected is None:
+            problems.append(f"evidence {entry['id']} is not recorded by any event")
+        elif entry.get("file"):
+            with open(os.path.join(folder, entry["file"]), "rb") as handle:
+                found = hashlib.sha256(handle.read()).hexdigest()
+            if found != expected:
+                problems.append(f"evidence {entry['name']} ({entry['id']}) does not match its hash")
+    return problems
+
+
 # --------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check a ScoreTrail audit packet offline.")
@@ -426,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         report.append(("scores", scores))
         for note in notes:
             print(f"note: {note}")
+    if packet.get("evidence"):
+        report.append(("evidence", check_evidence(packet, os.path.dirname(args.packet))))
     ok = True
     for name, problems in report:
         ok = ok and not problems

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import seal_documents
+from adapters.history_query import indicator_of_record
 from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
 from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import review_handlers
@@ -29,6 +30,7 @@ from adapters.tables import (
 from adapters.target_projection import target_handlers
 from adapters.target_tables import TARGET_TABLES
 from application.documents import event_payload_json, indicator_fields
+from application.event_facts import dispute_cause, stated_reason, touched_indicator
 from domain.evaluation import event_class
 from domain.framework import build_tree
 from domain.ledger import DeductionStatus
@@ -47,6 +49,9 @@ EVENT_COLUMNS = (
     "role",
     "correlation_id",
     "data",
+    "indicator",
+    "reason",
+    "cause",
 )
 HISTORY_COLUMNS = (
     "evaluation_id",
@@ -202,6 +207,9 @@ class SqlProjection:
                 meta.get("role", ""),
                 meta.get("correlation_id", ""),
                 EncodedJSON(event_payload_json(event)),
+                touched_indicator(event) or indicator_of_record(session, event),
+                stated_reason(event),
+                dispute_cause(event),
             ],
             evaluation_id,
         )
@@ -231,6 +239,7 @@ class SqlProjection:
                 "grade_bands": event.grade_bands,
                 "created_at": event.timestamp,
                 "updated_at": event.timestamp,
+                "time_zone": getattr(event, "time_zone", None),
             },
             evaluation=evaluation_id,
         )

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import document_problem
+from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
 from adapters.tables import (
     data_entries,
@@ -148,6 +149,7 @@ class SqlEvaluationQueries:
             "grade": head["grade"],
             "created_at": iso(head["created_at"]),
             "updated_at": iso(head["updated_at"]),
+            "time_zone": head["time_zone"],
         }
 
     def list_evaluations(
@@ -164,23 +166,33 @@ class SqlEvaluationQueries:
         return [self._summary(r) for r in rows], count
 
     def history(
-        self, evaluation_id: str, page: int, per_page: int
+        self,
+        evaluation_id: str,
+        page: int,
+        per_page: int,
+        filters: dict[str, Any] | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
-        where = events.c.evaluation_id == evaluation_id
+        where = history_where(evaluation_id, filters or {})
         rows, total = self._page_of(events, where, (events.c.version,), page, per_page)
-        items = [
-            {
-                "version": r["version"],
-                "type": r["type"],
-                "recorded_at": iso(r["recorded_at"]),
-                "actor": r["actor"],
-                "role": r["role"],
-                "correlation_id": r["correlation_id"],
-                "data": r["data"],
-            }
-            for r in rows
-        ]
-        return items, total
+        return [history_item(r) for r in rows], total
+
+    def time_zone_of(self, evaluation_id: str) -> str | None:
+        """The evaluation's own time zone, if it has one (a primary-key read)."""
+        with self.datastore.transaction(commit=False) as session:
+            value = session.execute(
+                select(evaluations.c.time_zone).where(evaluations.c.id == evaluation_id)
+            ).scalar()
+        return str(value) if value else None
+
+    def last_version_of(self, evaluation_id: str, kind: str) -> int | None:
+        """The version of the latest event of that type (one seek down the type index)."""
+        with self.datastore.transaction(commit=False) as session:
+            value = session.execute(
+                select(func.max(events.c.version)).where(
+                    and_(events.c.evaluation_id == evaluation_id, events.c.type == kind)
+                )
+            ).scalar()
+        return int(value) if value is not None else None
 
     def indicator_history(
         self, evaluation_id: str, code: str, page: int, per_page: int

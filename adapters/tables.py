@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes: the read models are then rebuilt from the events.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -57,6 +57,7 @@ evaluations = Table(
     Column("grade_bands", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("time_zone", String(64)),  # null: the service's default zone
 )
 
 indicators = Table(
@@ -119,8 +120,18 @@ events = Table(
     Column("role", String(32), nullable=False),
     Column("correlation_id", String(128), nullable=False),
     Column("data", JSON, nullable=False),
+    # what the event touched and why, so that history filters read an index, not the JSON
+    Column("indicator", String(64)),
+    Column("reason", Text),
+    Column("cause", String(36)),  # the dispute behind it, if any
     # as_of → version with one index seek, however long the history
     Index("rm_events_time_idx", "evaluation_id", "recorded_at", "version"),
+    # each history filter is one range of its own index, in version order
+    Index("rm_events_type_idx", "evaluation_id", "type", "version"),
+    Index("rm_events_actor_idx", "evaluation_id", "actor", "version"),
+    Index("rm_events_role_idx", "evaluation_id", "role", "version"),
+    Index("rm_events_indicator_idx", "evaluation_id", "indicator", "version"),
+    Index("rm_events_cause_idx", "evaluation_id", "cause", "version"),
 )
 
 indicator_history = Table(

@@ -20,8 +20,11 @@ from application.documents import (
     iso,
 )
 from application.errors import EvaluationNotFound, VersionNotFound
+from application.event_facts import diff_event, lineage
+from application.evidence import EvidenceFiles
 from application.explanations import explain
 from application.findings import find
+from application.history import NAMED_BOUNDS
 from application.integrity import ALGORITHM, RawRecord, prove, walk
 from application.service import EvaluationService
 from application.store_checks import packet_snapshots, stores_checked
@@ -30,7 +33,7 @@ from domain.errors import InvalidValue, UnknownIndicator
 from domain.evaluation import Evaluation
 from domain.targets.rules import NATIONAL
 
-Anchor = int | datetime
+Anchor = int | datetime | str  # a version, a time, or a named moment (application.history)
 
 
 class EventLog(Protocol):
@@ -57,6 +60,7 @@ class AuditService:
         self.store = service.store
         self.queries = service.queries
         self.log = log
+        self.evidence: EvidenceFiles | None = None  # set when evidence files are kept
 
     # ------------------------------------------------------------- time travel
     def load(self, evaluation_id: str, version: int | None = None) -> Evaluation:
@@ -69,6 +73,12 @@ class AuditService:
         """A version number as given, or the last version recorded at or before a time."""
         if isinstance(anchor, int):
             return anchor
+        if isinstance(anchor, str):  # a named moment: the latest such event
+            named = self.queries.last_version_of(str(evaluation_id), NAMED_BOUNDS[anchor])
+            if named is None:
+                self.load(evaluation_id)
+                raise VersionNotFound(f"evaluation {evaluation_id} has no {anchor} yet")
+            return named
         found = self.queries.version_at(str(evaluation_id), anchor)
         if found is None:
             self.load(evaluation_id)  # 404 when the evaluation does not exist at all
@@ -103,19 +113,22 @@ class AuditService:
         after = evaluation_document(latest)
         old = {i["code"]: i for i in before["indicators"]}
         new = {i["code"]: i for i in after["indicators"]}
+        events: list[Any] = list(
+            self.store.events.get(UUID(str(evaluation_id)), gt=first, lte=last)
+        )
+        listed = [diff_event(e, latest) for e in events]
+        parents = {i["code"]: i["parent"] for i in [*before["indicators"], *after["indicators"]]}
         changed = [
             {
                 "code": code,
                 "name": (new.get(code) or old[code])["name"],
                 "before": (old.get(code) or {}).get("score"),
                 "after": (new.get(code) or {}).get("score"),
+                "events": [e for e in listed if code in lineage(e["indicator"], parents)],
             }
             for code in [*new, *(c for c in old if c not in new)]
             if (old.get(code) or {}).get("score") != (new.get(code) or {}).get("score")
         ]
-        events: list[Any] = list(
-            self.store.events.get(UUID(str(evaluation_id)), gt=first, lte=last)
-        )
         return {
             "id": str(evaluation_id),
             "from_version": first,
@@ -125,15 +138,7 @@ class AuditService:
             "grade_before": before["grade"],
             "grade_after": after["grade"],
             "indicators": changed,
-            "events": [
-                {
-                    "version": e.originator_version,
-                    "type": event_type(e),
-                    "recorded_at": iso(e.timestamp),
-                    "actor": event_meta(e)["actor"],
-                }
-                for e in events
-            ],
+            "events": listed,
         }
 
     # ---------------------------------------------------------- explanations
@@ -177,7 +182,14 @@ class AuditService:
     def verification(self, evaluation_id: str) -> dict[str, Any]:
         """Walk the chain from the raw stored records and name the first one that breaks."""
         key, records, stored = self._raw(evaluation_id)
-        return stores_checked(walk(self.log.key, key, records, stored).as_dict(), self, key)
+        verdict = stores_checked(walk(self.log.key, key, records, stored).as_dict(), self, key)
+        if self.evidence is None or not verdict["ok"]:
+            return verdict  # a broken chain says nothing trustworthy about the files
+        files = self.evidence.check(key)
+        verdict["evidence"] = files
+        if not files["ok"]:
+            verdict.update(ok=False, first_bad_version=None, problem=files["problem"])
+        return verdict
 
     def prove(self, evaluation_id: str, *, digest: str, version: int) -> dict[str, Any]:
         """Does the stored history up to `version` still hash to a digest taken earlier?"""
@@ -205,6 +217,7 @@ class AuditService:
                         "head_digest": None,
                         "first_bad_version": None,
                         "problem": error.detail,
+                        "not_found": True,
                     }
                 )
             if progress:

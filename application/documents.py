@@ -92,10 +92,14 @@ def survey_rates(method: str | None, rates: list[Any] | None) -> list[str] | Non
 
 
 def evidence_list(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        dict(i) if tuple(i) == EVIDENCE_KEYS else {k: i.get(k) for k in EVIDENCE_KEYS}
-        for i in items
-    ]
+    return [dict(i) if tuple(i) == EVIDENCE_KEYS else _evidence_item(i) for i in items]
+
+
+def _evidence_item(item: dict[str, Any]) -> dict[str, Any]:
+    shown = {k: item.get(k) for k in EVIDENCE_KEYS}
+    if item.get("id"):  # a cited evidence file
+        shown["id"] = item["id"]
+    return shown
 
 
 def indicator_fields(node: Indicator) -> dict[str, Any]:
@@ -179,6 +183,7 @@ def evaluation_document(evaluation: Evaluation) -> dict[str, Any]:
         "grade_bands": [dict(b) for b in evaluation.grade_bands],
         "created_at": iso(evaluation.created_on),
         "updated_at": iso(evaluation.modified_on),
+        "time_zone": evaluation.__dict__.get("time_zone"),
         "indicators": indicators,
         "data_entries": [
             {

@@ -79,3 +79,31 @@ class SheetRejected(ApplicationError):
         super().__init__(
             f"the sheet has {count} problem{'s' if count != 1 else ''}; nothing was recorded"
         )
+
+
+class EvidenceTooLarge(ApplicationError):
+    """An uploaded evidence file is larger than the configured limit."""
+
+    title = "Evidence file too large"
+    status = 413
+
+
+class EvidenceTypeRefused(ApplicationError):
+    """An uploaded evidence file is of a media type the service does not take."""
+
+    title = "Evidence file type not accepted"
+    status = 415
+
+
+class EvidenceChanged(ApplicationError):
+    """A stored evidence file no longer hashes to what the events recorded: never served."""
+
+    title = "Evidence file changed or missing"
+    status = 409
+
+
+class RenderingUnavailable(ApplicationError):
+    """A report format needs a library this installation lacks (PDF: WeasyPrint, Pango)."""
+
+    title = "Report format unavailable"
+    status = 503

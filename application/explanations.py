@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from application.explanation_text import METHOD_ZH, shown
 from domain.evaluation import Evaluation
 from domain.framework import Indicator
 from domain.leaf import LeafState
@@ -15,11 +16,22 @@ from domain.values import fmt, plain, rate_percent
 Step = dict[str, Any]
 
 
-def step(kind: str, text: str, value: Decimal | None, version: int | None, **details: Any) -> Step:
-    """One line of the explanation: what it is, the figure, the event version it rests on."""
+def step(
+    kind: str,
+    text: str,
+    value: Decimal | None,
+    version: int | None,
+    zh: str | None = None,
+    **details: Any,
+) -> Step:
+    """One line of the explanation: what it is, the figure, the event version it rests on.
+
+    `text` is English, `zh` the same in Chinese (see `in_language`).
+    """
     return {
         "kind": kind,
         "text": text,
+        "text_zh": text if zh is None else zh,
         "value": plain(value),
         "version": version,
         "details": details,
@@ -70,6 +82,7 @@ def _weight_step(evaluation: Evaluation, node: Indicator) -> Step:
         f"分值 (weight) of {node.code} {node.name}: {fmt(node.weight)}",
         node.weight,
         evaluation.framework_version,
+        zh=f"{node.code} {node.name} 的分值：{fmt(node.weight)}",
     )
 
 
@@ -82,10 +95,12 @@ def _leaf_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> lis
         steps.append(
             step(
                 "rule_score",
-                f"the {node.method} rule gives {plain(result.rule_exact)}, "
+                f"the {node.method} rule gives {shown(result.rule_exact)}, "
                 f"{fmt(result.rule_score)} at two decimals",
                 result.rule_exact,
                 result.version,
+                zh=f"按{METHOD_ZH.get(str(node.method), str(node.method))}规则得 "
+                f"{shown(result.rule_exact)}，保留两位小数为 {fmt(result.rule_score)}",
                 rounded=fmt(result.rule_score),
             )
         )
@@ -99,6 +114,8 @@ def _leaf_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> lis
                 f"{fmt(override.score)}, because {override.justification}",
                 override.score,
                 override.version,
+                zh=f"规则得分 {fmt(result.rule_score) or '无'}，认定为 {fmt(override.score)}，"
+                f"理由：{override.justification}",
                 rule_score=fmt(result.rule_score),
                 justification=override.justification,
             )
@@ -107,9 +124,10 @@ def _leaf_steps(evaluation: Evaluation, node: Indicator, leaf: LeafState) -> lis
         steps.append(
             step(
                 "rounding",
-                f"{plain(result.exact)} rounded half-up to two decimals: {fmt(result.score)}",
+                f"{shown(result.exact)} rounded half-up to two decimals: {fmt(result.score)}",
                 result.score,
                 result.version,
+                zh=f"{shown(result.exact)} 四舍五入保留两位小数：{fmt(result.score)}",
                 exact=plain(result.exact),
             )
         )
@@ -121,18 +139,19 @@ def _parent_steps(
 ) -> list[Step]:
     steps = [_weight_step(evaluation, node)]
     total = Decimal(0)
-    shown: list[str] = []
+    terms: list[str] = []
     for child_code in node.children:
         child = evaluation.tree[child_code]
         score = evaluation.leaves[child_code].score if child.is_leaf else parents[child_code]
         total += score or Decimal(0)
-        shown.append(fmt(score) or "0")
+        terms.append(fmt(score) or "0")
         steps.append(
             step(
                 "child",
                 f"{child_code} {child.name}: {fmt(score) or 'not scored'}",
                 score,
                 last_score_change(evaluation, child_code),
+                zh=f"{child_code} {child.name}：{fmt(score) or '未评分'}",
                 code=child_code,
                 name=child.name,
                 weight=fmt(child.weight),
@@ -142,9 +161,10 @@ def _parent_steps(
     steps.append(
         step(
             "sum",
-            f"sum of the children's scores: {' + '.join(shown)} = {fmt(total)}",
+            f"sum of the children's scores: {' + '.join(terms)} = {fmt(total)}",
             total,
             max(versions) if versions else None,
+            zh=f"下级指标得分合计：{' + '.join(terms)} = {fmt(total)}",
         )
     )
     return steps

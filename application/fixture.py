@@ -40,6 +40,7 @@ def start(header: Mapping[str, Any], by: Actor) -> Evaluation:
         total_weight=header.get("total_weight", "100"),
         grade_bands=header.get("grade_bands"),
         by=by,
+        time_zone=header.get("time_zone"),
     )
     if required := list(header.get("required_sign_offs") or []):
         evaluation.require_sign_offs(required, by)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Protocol
 
 from eventsourcing.domain import DomainEventProtocol
@@ -49,8 +49,16 @@ class EvaluationQueries(Protocol):
     ) -> tuple[list[dict[str, Any]], int]: ...
 
     def history(
-        self, evaluation_id: str, page: int, per_page: int
+        self,
+        evaluation_id: str,
+        page: int,
+        per_page: int,
+        filters: dict[str, Any] | None = None,
     ) -> tuple[list[dict[str, Any]], int]: ...
+
+    def last_version_of(self, evaluation_id: str, kind: str) -> int | None: ...
+
+    def time_zone_of(self, evaluation_id: str) -> str | None: ...
 
     def indicator_history(
         self, evaluation_id: str, code: str, page: int, per_page: int
@@ -103,5 +111,7 @@ class SheetCodec(Protocol):
     def render(self, document: Mapping[str, Any], fmt: str) -> Rendered:
         """The evaluation document as a score sheet report in one of `formats`."""
 
-    def render_history(self, events: Sequence[Mapping[str, Any]], fmt: str) -> Rendered:
+    def render_history(
+        self, events: Sequence[Mapping[str, Any]], fmt: str, zone: tzinfo | None = None
+    ) -> Rendered:
         """History items (version, type, recorded_at, actor, role, correlation_id, data)."""

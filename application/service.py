@@ -16,6 +16,7 @@ from application.app import EvaluationStore
 from application.documents import evaluation_document
 from application.errors import ConcurrentChange, EvaluationNotFound, StaleVersion, VersionNotFound
 from application.heap import frozen_heap
+from application.history import search_history
 from application.ports import EvaluationQueries, Projection, UnitOfWork
 from domain.errors import UnknownIndicator
 from domain.evaluation import Actor, Evaluation
@@ -144,6 +145,7 @@ class EvaluationService:
         grade_bands: list[dict[str, Any]] | None = None,
         required_sign_offs: list[str] | None = None,
         by: Actor,
+        time_zone: str | None = None,
     ) -> dict[str, Any]:
         def opened() -> Evaluation:
             evaluation = Evaluation.start(
@@ -155,6 +157,7 @@ class EvaluationService:
                 total_weight=total_weight,
                 grade_bands=grade_bands,
                 by=by,
+                time_zone=time_zone,
             )
             if required_sign_offs:
                 evaluation.require_sign_offs(required_sign_offs, by)
@@ -336,11 +339,12 @@ class EvaluationService:
         items, total = self.queries.list_evaluations(filters, page, per_page)
         return _page(items, total, page, per_page)
 
-    def history(self, evaluation_id: str, page: int = 1, per_page: int = 100) -> dict[str, Any]:
-        items, total = self.queries.history(str(evaluation_id), page, per_page)
-        if total == 0:
-            self._require(evaluation_id)
-        return _page(items, total, page, per_page)
+    def history(
+        self, evaluation_id: str, page: int = 1, per_page: int = 100, **filters: Any
+    ) -> dict[str, Any]:
+        """Events oldest first, narrowed by application.history's filters."""
+        queries, require = self.queries, self._require
+        return search_history(queries, require, str(evaluation_id), page, per_page, filters)
 
     def indicator_history(
         self, evaluation_id: str, code: str, page: int = 1, per_page: int = 100

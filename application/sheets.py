@@ -6,13 +6,14 @@ import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from application import fixture
 from application.documents import evaluation_document, event_meta, event_payload, event_type, iso
 from application.errors import SheetRejected
+from application.moments import zone_named
 from application.ports import Progress, SheetCodec
 from application.service import EvaluationService
 from domain.errors import DomainError, FrameworkRejected, InvalidValue
@@ -65,6 +66,7 @@ class SheetTransfer:
     def __init__(self, service: EvaluationService, codec: SheetCodec) -> None:
         self.service = service
         self.codec = codec
+        self.zone: tzinfo | None = None  # local times in the history CSV (set by the app)
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -130,31 +132,34 @@ class SheetTransfer:
         if as_of is not None:
             document = {**document, "as_of": iso(as_of)}
         rendered = self.codec.render(document, fmt)
-        stem = f"{_safe(document['title'])}-v{document['version']}"
         return Download(
             rendered.content,
             rendered.media_type,
-            f"{stem}.{rendered.extension}",
-            f"evaluation-{document['id']}-v{document['version']}.{rendered.extension}",
+            f"{report_stem(document)}.{rendered.extension}",
+            f"{ascii_stem(document)}.{rendered.extension}",
             inline=fmt == "html",
         )
 
-    def history_report(self, evaluation_id: str, fmt: str = "csv") -> Download:
-        """Every event of the evaluation, oldest first, one row each."""
+    def history_report(
+        self, evaluation_id: str, fmt: str = "csv", filters: dict[str, Any] | None = None
+    ) -> Download:
+        """Every event of the evaluation (or those the filters keep), oldest first."""
         items: list[dict[str, Any]] = []
         page = 1
         while True:
-            result = self.service.history(evaluation_id, page, HISTORY_PAGE)
+            result = self.service.history(evaluation_id, page, HISTORY_PAGE, **(filters or {}))
             items += result["items"]
             if page >= result["pages"]:
                 break
             page += 1
-        title = self.service.document(evaluation_id)["title"]
-        rendered = self.codec.render_history(items, fmt)
+        document = self.service.document(evaluation_id)
+        own = document.get("time_zone")
+        rendered = self.codec.render_history(items, fmt, zone_named(own) if own else self.zone)
+        stem = report_stem(document).rsplit("-v", 1)[0]
         return Download(
             rendered.content,
             rendered.media_type,
-            f"{_safe(title)}-history.{rendered.extension}",
+            f"{stem}-history.{rendered.extension}",
             f"evaluation-{evaluation_id}-history.{rendered.extension}",
         )
 
@@ -382,3 +387,14 @@ def _same(a: Any, b: Any) -> bool:
 def _safe(title: str) -> str:
     """A title usable as a file name on any system."""
     return _UNSAFE_FILENAME.sub("_", str(title)).strip(" ._")[:80] or "evaluation"
+
+
+def report_stem(document: Mapping[str, Any]) -> str:
+    """A report's file name: subject, fiscal year and version (`某局-2022-v54`)."""
+    subject = _safe(str(document.get("subject") or ""))
+    return f"{subject}-{document.get('fiscal_year')}-v{document.get('version')}"
+
+
+def ascii_stem(document: Mapping[str, Any]) -> str:
+    """The same for clients that take ASCII names only."""
+    return f"scoretrail-{document.get('fiscal_year')}-v{document.get('version')}"

@@ -134,3 +134,9 @@ class SignOffRefused(DomainError):
     """A sign-off, or a finalization waiting for sign-offs, breaks a sign-off rule."""
 
     title = "Sign-off refused"
+
+
+class UnknownEvidence(NotFound):
+    """The evidence file id is not attached to this evaluation."""
+
+    title = "Unknown evidence file"

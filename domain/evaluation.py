@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
 from domain.disputes import Dispute, Disputes
+from domain.evidence_commands import EvidenceCommands
 from domain.framework import Indicator, build_tree
 from domain.grades import default_bands, normalise_bands
 from domain.leaf import LeafScore, LeafState, Override
@@ -26,13 +27,16 @@ from domain.signoffs import note_change
 from domain.state import FINALIZED, Status
 from domain.target_commands import TargetCommands
 from domain.values import to_amount
+from domain.zones import check_time_zone
 
 SUBMITTED = Status.SUBMITTED
 
 __all__ = ["Actor", "DataEntry", "Deduction", "Evaluation", "LeafState", "Status"]
 
 
-class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Aggregate):
+class Evaluation(
+    ScoringCommands, TargetCommands, ReviewCommands, EvidenceCommands, Rescoring, Aggregate
+):
     """One evaluation of one subject for one fiscal year.
 
     The commands are listed in domain/scoring_commands.py and domain/review_commands.py,
@@ -47,6 +51,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
     framework_version: int | None = None
     reported_figures: tuple[dict[str, Any], ...] = ()
     required_sign_offs: tuple[str, ...] = ()
+    time_zone: str | None = None
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -118,8 +123,12 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
         total_weight: Decimal,
         grade_bands: list[dict[str, str]],
         meta: dict[str, str],
+        time_zone: str | None = None,
     ) -> None:
         self.title = title
+        # An optional field, left out of the event when absent: earlier Created events
+        # read the same, so the event keeps its first version.
+        self.time_zone = time_zone
         self.subject = subject
         self.fiscal_year = fiscal_year
         self.kind = kind
@@ -148,10 +157,12 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
         total_weight: object = "100",
         grade_bands: list[dict[str, object]] | None = None,
         by: Actor,
+        time_zone: str | None = None,
     ) -> Evaluation:
         """Open a new evaluation in draft."""
         weight = to_amount(total_weight, "total_weight")
         cls.check_header(title, subject, fiscal_year, kind, weight)
+        zone = check_time_zone(time_zone)
         bands = normalise_bands(grade_bands) if grade_bands else default_bands(weight)
         return cls(
             title=title.strip(),
@@ -162,6 +173,7 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
             total_weight=weight,
             grade_bands=bands,
             meta=by.as_meta(),
+            **({"time_zone": zone} if zone else {}),
         )
 
     # -------------------------------------------------------------------- checks
@@ -391,6 +403,19 @@ class Evaluation(ScoringCommands, TargetCommands, ReviewCommands, Rescoring, Agg
         )
         if not consequences_follow:
             copy_first_shape_consequence(self, self.disputes[dispute_id])
+
+    @event("EvidenceAttached")
+    def _evidence_attached(
+        self,
+        evidence_id: str,
+        name: str,
+        media_type: str,
+        size: int,
+        sha256: str,
+        meta: dict[str, str],
+    ) -> None:
+        attached = {"name": name, "media_type": media_type, "size": size, "sha256": sha256}
+        self.evidence_files = {**self.attached_files(), evidence_id: attached}
 
     @event("NoteAdded")
     def _note_added(self, note_id: str, code: str, text: str, meta: dict[str, str]) -> None:

@@ -191,4 +191,6 @@ def check_evidence(evidence: list[dict[str, Any]] | None) -> list[dict[str, str 
             if len(sha) != 64 or any(ch not in "0123456789abcdef" for ch in sha):
                 raise InvalidValue("sha256 must be 64 hexadecimal digits", sha256=sha)
         cleaned.append({"title": title, "locator": item.get("locator") or None, "sha256": sha})
+        if item.get("id"):  # a file attached to the evaluation (domain.evidence)
+            cleaned[-1]["id"] = str(item["id"])
     return cleaned

@@ -7,7 +7,6 @@ from typing import Any
 from domain.actor import Actor
 from domain.disputes import Consequence, Decision, Dispute, Target
 from domain.errors import DisputeRefused, LifecycleRefused
-from domain.framework import check_evidence
 from domain.ledger import Deduction, find_deduction
 from domain.review import check_note_text, find_open_note
 from domain.signoffs import check_signed
@@ -64,7 +63,7 @@ class ReviewCommands(EvaluationState):
             code=code,
             deduction_id=deduction_id or None,
             grounds=text,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             meta=by.as_meta(),
         )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.actor import Actor
 from domain.errors import DeductionRefused, FrameworkLocked, InvalidValue
-from domain.framework import Indicator, check_evidence, check_framework
+from domain.framework import Indicator, check_framework
 from domain.framework import normalise_definitions as normalise_framework
 from domain.leaf import check_score
 from domain.ledger import Deduction, find_deduction
@@ -56,7 +56,7 @@ class ScoringCommands(EvaluationState):
             value=number,
             unit=unit or None,
             source=source or None,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             reason=(reason or "").strip() or None,
             corrects_version=previous.version if previous else None,
             meta=by.as_meta(),
@@ -84,7 +84,7 @@ class ScoringCommands(EvaluationState):
             code=code,
             points=amount,
             reason=text,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             meta=by.as_meta(),
         )
         self._rescore("DeductionRecorded", text, by)
@@ -141,7 +141,7 @@ class ScoringCommands(EvaluationState):
             code=code,
             score=value,
             justification=text,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             meta=by.as_meta(),
         )
         self._rescore("ScoreRecorded", text, by)
@@ -161,7 +161,7 @@ class ScoringCommands(EvaluationState):
             code=code,
             score=value,
             justification=text,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             meta=by.as_meta(),
             dispute_id=None,
         )
@@ -211,7 +211,7 @@ class ScoringCommands(EvaluationState):
             figure=kind,
             value=to_decimal(value, "value"),
             source=(source or "").strip() or None,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             meta=by.as_meta(),
         )
 

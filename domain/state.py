@@ -15,6 +15,8 @@ from domain.errors import (
     ReasonRequired,
     UnknownIndicator,
 )
+from domain.evidence import cite
+from domain.framework import check_evidence
 from domain.indicator import Indicator
 from domain.leaf import LeafState
 from domain.ledger import DataEntry, Deduction
@@ -37,6 +39,7 @@ class EvaluationState:
     """The aggregate's attributes, declared once for the command and rescoring mixins."""
 
     title: str
+    time_zone: str | None  # IANA name; None: the service's default zone
     subject: str
     fiscal_year: int
     kind: str
@@ -77,6 +80,7 @@ class EvaluationState:
     _note_added: Callable[..., None]
     _note_resolved: Callable[..., None]
     trigger_event: Callable[..., None]  # the target events are classes of their own
+    _evidence_attached: Callable[..., None]
 
     def _rescore(
         self,
@@ -97,6 +101,15 @@ class EvaluationState:
         restored from a snapshot taken before sign-offs existed reads them as empty."""
         signed: Mapping[str, SignOff] = self.__dict__.get("_sign_offs") or {}
         return signed
+
+    def check_evidence(self, evidence: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+        """Evidence items checked, each cited file's hash filled in (domain.evidence)."""
+        return check_evidence(cite(evidence, self.attached_files()))
+
+    def attached_files(self) -> Mapping[str, Mapping[str, Any]]:
+        """Evidence files by id (state restored from older snapshots has none yet)."""
+        files: Mapping[str, Mapping[str, Any]] = self.__dict__.get("evidence_files", {})
+        return files
 
     def check_open(self) -> None:
         if self.status == FINALIZED:

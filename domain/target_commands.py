@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from domain.actor import Actor
-from domain.framework import check_evidence
 from domain.signoffs import check_capacity, check_required
 from domain.state import EvaluationState
 from domain.target_events import SignedOff, SignOffsRequired, TargetValueRecorded
@@ -61,7 +60,7 @@ class TargetCommands(EvaluationState):
             code=code,
             **payload,
             source=(source or "").strip() or None,
-            evidence=check_evidence(evidence),
+            evidence=self.check_evidence(evidence),
             corrections=len(earlier.previous) + 1 if earlier else 0,
             meta=by.as_meta(),
         )

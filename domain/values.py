@@ -97,3 +97,14 @@ def fmt(value: Decimal | None) -> str | None:
 def plain(value: Decimal | None) -> str | None:
     """A decimal as its exact string, for raw figures that must not be rounded."""
     return None if value is None else str(value)
+
+
+def shown(value: Decimal | None) -> str:
+    """A figure in a sentence: exact up to four decimals, else rounded there and marked ≈
+    (the step's `value` keeps every digit)."""
+    if value is None:
+        return ""
+    rounded = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    if rounded == value:
+        return f"{value.normalize():f}"  # exact: without the zeros a quotient trails
+    return "≈" + f"{rounded:f}".rstrip("0").rstrip(".")

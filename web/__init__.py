@@ -14,6 +14,8 @@ from werkzeug.exceptions import HTTPException
 from adapters.bootstrap import (
     build_audit,
     build_components,
+    build_evidence,
+    build_records,
     build_review_service,
     build_self_evaluation,
     build_session_service,
@@ -22,15 +24,17 @@ from adapters.bootstrap import (
 )
 from application.access import AccessControl
 from application.idempotency import IdempotentRequests
+from application.moments import zone_named
 from web import auth, health, hostile_input, problems, review_api, target_api, token_api, ui
 from web.api import blp
 from web.audit_api import blp as audit_blp
+from web.evidence_api import blp as evidence_blp
 from web.idempotency import EXTENSION as IDEMPOTENCY
 from web.idempotency import ScoreTrailFlask
 from web.logs import AccessLog, configure_logging
 from web.openapi import HeadersPlugin
 from web.problems import PROBLEM_JSON
-from web.settings import chain_secret, load_settings, store_tuning
+from web.settings import chain_secret, evidence_limits, load_settings, store_tuning
 from web.sheets import blp as sheets_blp
 
 REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
@@ -60,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app, its service and its store from settings (env < config)."""
     settings = load_settings(config)
     secret = chain_secret(settings)  # refuses production without a secret, before anything opens
+    zone = zone_named(settings["SCORETRAIL_TIMEZONE"])  # unknown: the start fails, not a request
     app = ScoreTrailFlask(__name__)
     app.config.update(settings)
     app.config.update(
@@ -86,8 +91,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["scoretrail.tokens"] = tokens = build_token_service(service)
     app.extensions["scoretrail.sessions"] = build_session_service(service, tokens)
     app.extensions["scoretrail.access"] = AccessControl(reviews.queries.subject_of)
-    app.extensions["scoretrail_audit"] = build_audit(service)
-    app.extensions["scoretrail.sheets"] = build_sheets(service)
+    evidence = build_evidence(
+        service,
+        settings["SCORETRAIL_DATABASE_URL"],
+        settings["SCORETRAIL_EVIDENCE_DIR"] or None,
+        evidence_limits(settings),
+    )
+    app.extensions["scoretrail.evidence"] = evidence
+    audit = app.extensions["scoretrail_audit"] = build_audit(service, evidence)
+    sheets = app.extensions["scoretrail.sheets"] = build_sheets(service)
+    sheets.zone = zone
+    app.extensions["scoretrail.records"] = build_records(audit, sheets, zone, evidence)
     app.extensions[target_api.EXTENSION] = build_self_evaluation(service)
     app.extensions[IDEMPOTENCY] = IdempotentRequests(
         components.keys,
@@ -104,6 +118,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(token_api.blp)
     api.register_blueprint(audit_blp)
     api.register_blueprint(sheets_blp)
+    api.register_blueprint(evidence_blp)
     api.register_blueprint(health.blp)
     problems.register(app)
     ui.install(app)  # pages under /ui and the API browser at /api/v1/docs

@@ -181,7 +181,8 @@ def reopen(body: Json, evaluation_id: Any) -> Any:
 def history(query: Json, evaluation_id: Any) -> Any:
     """Every event of the evaluation, oldest first; format=csv gives them all as a CSV file."""
     if query.pop("format") == "csv":
-        return download(sheets().history_report(str(evaluation_id)))
+        query.pop("page"), query.pop("per_page")
+        return download(sheets().history_report(str(evaluation_id), filters=query))
     return service().history(str(evaluation_id), **query)
 
 

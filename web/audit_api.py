@@ -7,6 +7,7 @@ from typing import Any, cast
 from flask import current_app
 
 from application.audit import AuditService
+from application.explanation_text import in_language
 from web.api import EVALUATION, ApiBlueprint
 from web.audit_schemas import (
     DiffOut,
@@ -20,6 +21,7 @@ from web.audit_schemas import (
 )
 from web.context import actor, service
 from web.preconditions import if_match
+from web.problem_language import requested_language
 from web.schemas import AsOfQuerySchema, DocumentOut
 from web.target_schemas import FindingsQuerySchema
 
@@ -48,7 +50,7 @@ def diff(query: Json, evaluation_id: Any) -> Any:
 @blp.response(200, ExplanationOut)
 def explanation(query: Json, evaluation_id: Any, code: str) -> Any:
     """How the indicator's score is made, step by step, each step citing its event version."""
-    return audit().explanation(str(evaluation_id), code, **query)
+    return in_language(audit().explanation(str(evaluation_id), code, **query), requested_language())
 
 
 @blp.route(EVALUATION + "/findings", methods=["GET"])

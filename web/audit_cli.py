@@ -8,19 +8,10 @@ from pathlib import Path
 import click
 
 from adapters.audit_packet import write_packet
-from adapters.bootstrap import build_audit, build_service
 from adapters.replay_check import read_model_differences
-from application.audit import AuditService
 from application.errors import ApplicationError
-from application.service import EvaluationService
-from web.console import console_secret, console_settings, database_option, progress_bar
-
-
-def open_audit(database_url: str | None) -> tuple[EvaluationService, AuditService]:
-    """The service and the auditors' service, keyed with the configured secret."""
-    settings = console_settings(database_url)
-    service = build_service(settings["SCORETRAIL_DATABASE_URL"], console_secret(settings))
-    return service, build_audit(service)
+from web.cli_store import open_audit
+from web.console import database_option, progress_bar
 
 
 @click.command()
@@ -36,7 +27,9 @@ def verify(evaluation_id: str | None, everything: bool, database_url: str | None
         results = audit.verify_all([evaluation_id] if evaluation_id else None, report)
     failed = [r for r in results if not r["ok"]]
     for r in results:
-        if r["ok"]:
+        if r.get("not_found"):
+            click.echo(f"not found  {r['id']}: no evaluation has this id")
+        elif r["ok"]:
             click.echo(
                 f"ok      {r['id']}  {r['events_checked']} events, head v{r['head_version']} "
                 f"{r['head_digest']}"
@@ -73,12 +66,16 @@ def replay(check: bool, database_url: str | None) -> None:
 @click.command("export-audit")
 @click.argument("evaluation_id")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--with-evidence", is_flag=True, help="copy the evidence files beside the packet")
 @database_option
-def export_audit(evaluation_id: str, path: Path, database_url: str | None) -> None:
-    """Write an audit packet (every record, the digests) and its offline verifier."""
+def export_audit(
+    evaluation_id: str, path: Path, with_evidence: bool, database_url: str | None
+) -> None:
+    """Write an audit packet (every record, the digests) and its offline verifier; with
+    --with-evidence, the evidence files beside it."""
     _, audit = open_audit(database_url)
     try:
-        packet = write_packet(audit, evaluation_id, path)
+        packet = write_packet(audit, evaluation_id, path, with_evidence)
     except ApplicationError as error:
         raise click.ClickException(error.detail) from error
     chain = packet["chain"]

@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from web.bounds import VERSION_MAX, in_utc, version_range
+from web.bounds import version_range
+from web.moments import HistoryBound
 from web.schemas import Evidence, Number, Strict
 
 HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-class Anchor(fields.Field):
-    """A version number (1, 2, …) or an ISO-8601 time (UTC when no offset is given)."""
-
-    default_error_messages = {  # noqa: RUF012 (marshmallow's own convention)
-        "invalid": "Must be a version number or an ISO-8601 time.",
-        "range": f"Version numbers run from 1 to {VERSION_MAX}.",
-    }
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | datetime:
-        text = str(value).strip()
-        if text.isascii() and text.isdigit():
-            if not 1 <= int(text) <= VERSION_MAX:
-                raise self.make_error("range")
-            return int(text)
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise self.make_error("invalid") from None
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        if in_utc(moment) is None:
-            raise self.make_error("invalid")
-        return moment
+class Anchor(HistoryBound):
+    """A version number, an ISO-8601 time (local without an offset; a date alone is the end
+    of that day), or a named moment (`submission`: the latest submission, …)."""
 
 
 class DiffQuerySchema(Schema):
@@ -44,7 +24,7 @@ class DiffQuerySchema(Schema):
         required=True,
         metadata={
             "type": "string",
-            "description": "a version number or an ISO-8601 time",
+            "description": "a version number, an ISO-8601 time or date, or submission",
             "example": "12",
         },
     )
@@ -80,18 +60,26 @@ class ReportedFigureSchema(Strict):
 
 
 # ------------------------------------------------------------------ responses
-class ChangedIndicatorOut(Schema):
-    code = fields.String()
-    name = fields.String()
-    before = fields.String(allow_none=True)
-    after = fields.String(allow_none=True)
-
-
 class DiffEventOut(Schema):
     version = fields.Integer()
     type = fields.String()
     recorded_at = fields.String()
     actor = fields.String()
+    role = fields.String()
+    indicator = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    cause = fields.String(allow_none=True, metadata={"description": "the dispute behind it"})
+
+
+class ChangedIndicatorOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    before = fields.String(allow_none=True)
+    after = fields.String(allow_none=True)
+    events = fields.List(
+        fields.Nested(DiffEventOut),
+        metadata={"description": "the events between the two versions that touched it"},
+    )
 
 
 class DiffOut(Schema):
@@ -161,6 +149,21 @@ class FindingsOut(Schema):
     items = fields.List(fields.Nested(FindingOut))
 
 
+class CheckedFileOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String(metadata={"description": "the hash the events recorded"})
+
+
+class EvidenceCheckOut(Schema):
+    ok = fields.Boolean()
+    checked = fields.Integer(metadata={"description": "evidence files re-hashed"})
+    file = fields.Nested(CheckedFileOut, allow_none=True, metadata={"description": "the bad one"})
+    problem = fields.String(allow_none=True)
+
+
 class RefusedSnapshotOut(Schema):
     version = fields.Integer()
     problem = fields.String()
@@ -177,6 +180,9 @@ class ReadModelCheckedOut(Schema):
 
 
 class VerificationOut(Schema):
+    evidence = fields.Nested(
+        EvidenceCheckOut, metadata={"description": "the stored evidence files, re-hashed"}
+    )
     ok = fields.Boolean()
     events_checked = fields.Integer()
     head_version = fields.Integer(

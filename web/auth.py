@@ -60,6 +60,9 @@ ROUTE_ACTIONS: Mapping[str, Action] = MappingProxyType(
         "audit.verification": A.READ_TRAIL,
         "audit.prove": A.READ_TRAIL,  # a POST that only reads: proving a digest
         "sheets.import_evaluation": A.CREATE,
+        "evidence.upload_evidence": A.ATTACH,
+        "evidence.list_evidence": A.READ,
+        "evidence.download_evidence": A.READ,
         "sheets.report": A.READ,
         "tokens.list_tokens": A.MANAGE_TOKENS,
         "tokens.create_token": A.MANAGE_TOKENS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 import uuid
@@ -11,33 +12,31 @@ from typing import Any
 
 import click
 
-from adapters.bootstrap import build_components, build_service, build_sheets
+from adapters.bootstrap import build_components, build_sheets
 from application.errors import ApplicationError, SheetRejected
+from application.moments import parse_moment as parse_local
+from application.moments import zone_named
 from application.service import EvaluationService
 from domain.errors import DomainError
 from domain.evaluation import Actor
 from web.audit_cli import export_audit, replay, verify
+from web.cli_store import DEVELOPMENT_KEY_WARNING, open_records, open_service
 from web.console import console_secret, console_settings, database_option, progress_bar
+from web.list_cli import history, list_evaluations
 from web.problems import describe_row
 from web.server import gunicorn_options, run
-from web.settings import chain_secret, load_settings, store_tuning
+from web.settings import load_settings, store_tuning
 from web.token_cli import token
 
 # Sheets with at least this many rows get a progress bar while they are read.
 LARGE_SHEET_ROWS = 500
-REPORT_FORMATS = ("xlsx", "csv", "json", "html")
+REPORT_FORMATS = ("xlsx", "csv", "json", "html", "pdf")
+BINARY_FORMATS = frozenset({"xlsx", "pdf"})
 
 
 def cli_actor(name: str, role: str) -> Actor:
     """Commands run by an operator at the console are recorded under that operator's name."""
     return Actor(name=name, role=role, correlation_id=f"cli-{uuid.uuid4()}")
-
-
-def open_service(database_url: str | None) -> EvaluationService:
-    settings = console_settings(database_url)
-    return build_service(
-        settings["SCORETRAIL_DATABASE_URL"], console_secret(settings), store_tuning(settings)
-    )
 
 
 def load_file(service: EvaluationService, path: Path, by: Actor, skip_existing: bool) -> str:
@@ -170,14 +169,21 @@ def key_data(event: dict[str, Any], width: int = 120) -> str:
 
 
 def parse_moment(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
-    """An ISO-8601 time; without an offset it is taken as UTC."""
+    """An ISO-8601 time, local (SCORETRAIL_TIMEZONE) without an offset; a date alone is the
+    end of that day, as in the API."""
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value)
+        return parse_local(
+            value, zone_named(load_settings()["SCORETRAIL_TIMEZONE"]), end_of_day=True
+        )
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO-8601 time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        raise click.BadParameter(f"{value!r} is not an ISO-8601 time or date") from None
+
+
+def stdout_is_terminal() -> bool:
+    """Whether standard output is a terminal (binary reports are never written to one)."""
+    return sys.stdout.isatty()
 
 
 @main.command()
@@ -193,6 +199,9 @@ def parse_moment(ctx: click.Context, param: click.Parameter, value: str | None) 
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="file to write (default: standard output)",
 )
+@click.option(
+    "--actor", "operator", default=getpass.getuser(), help="who generated it (default: you)"
+)
 @database_option
 def export(
     evaluation_id: str,
@@ -200,22 +209,31 @@ def export(
     as_of: datetime | None,
     version: int | None,
     output: Path | None,
+    operator: str,
     database_url: str | None,
 ) -> None:
-    """Export the score sheet report as xlsx, csv (UTF-8 with BOM), json or html."""
+    """Export the report as xlsx, csv (UTF-8 with BOM), json, html or pdf; xlsx, html and pdf
+    carry the whole record (disputes, notes, findings, evidence hashes, head digest)."""
     if as_of is not None and version is not None:
         raise click.UsageError("give --as-of or --version, not both")
-    sheets = build_sheets(open_service(database_url))
+    if output is None and fmt in BINARY_FORMATS and stdout_is_terminal():
+        raise click.ClickException(f"{fmt} is binary: write it to a file with --output FILE")
+    records = open_records(database_url)
     try:
-        report = sheets.report(evaluation_id, fmt, version=version, as_of=as_of)
+        report = records.report(
+            evaluation_id,
+            fmt,
+            generated_by=operator,
+            generated_role="cli",
+            version=version,
+            as_of=as_of,
+        )
     except (ApplicationError, DomainError) as error:
-        raise click.ClickException(error.detail) from error
+        raise click.ClickException(error.detail) from None
     if output is not None:
         output.write_bytes(report.content)
         click.echo(f"wrote {output} ({len(report.content)} bytes)", err=True)
         return
-    if fmt == "xlsx" and sys.stdout.isatty():
-        raise click.ClickException("xlsx is binary: write it to a file with --output FILE")
     with click.open_file("-", "wb") as stream:
         stream.write(report.content)
 
@@ -235,7 +253,7 @@ def rebuild_projections(database_url: str | None) -> None:
 @database_option
 def purge_keys(days: int, database_url: str | None) -> None:
     """Forget Idempotency-Keys older than DAYS (a later retry with one runs again)."""
-    settings = load_settings({"SCORETRAIL_DATABASE_URL": database_url} if database_url else None)
+    settings = console_settings(database_url)
     components = build_components(settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings))
     count = components.keys.purge(datetime.now(UTC) - timedelta(days=days))
     components.dispose()
@@ -275,9 +293,12 @@ def serve(
     }
     config = {key: value for key, value in given.items() if value is not None}
     settings = load_settings(config)
+    secret = console_secret(settings)
+    if secret is None:
+        click.echo(DEVELOPMENT_KEY_WARNING, err=True)
     if load_path:
         components = build_components(
-            settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings), chain_secret(settings)
+            settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings), secret
         )
         for path in load_path:
             evaluation_id = load_file(
@@ -297,7 +318,7 @@ def serve(
     run(options, config)
 
 
-for command in (verify, replay, export_audit):
+for command in (verify, replay, export_audit, list_evaluations, history):
     main.add_command(command)
 
 

@@ -7,6 +7,7 @@ from typing import cast
 from flask import current_app, g
 
 from application.access import AccessControl, Principal
+from application.records import RecordReports
 from application.review import ReviewService
 from application.service import EvaluationService
 from application.sheets import SheetTransfer
@@ -53,3 +54,8 @@ def actor() -> Actor:
         correlation_id=g.request_id,
         token_id=identity.token_id or "",
     )
+
+
+def records() -> RecordReports:
+    """Reports for the record: the sheet with disputes, notes, findings and evidence."""
+    return cast(RecordReports, current_app.extensions["scoretrail.records"])

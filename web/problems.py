@@ -24,6 +24,7 @@ from application.errors import (
 )
 from application.idempotency import IdempotencyKeyReused
 from domain.errors import DomainError, InvalidValue, NotFound, NotPermitted
+from web.problem_language import localise
 
 log = logging.getLogger("scoretrail.web")
 
@@ -57,6 +58,7 @@ def problem(
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["request_id"] = request_id
+    body = localise(body)  # Chinese unless the caller asks for English
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -64,6 +66,8 @@ def problem(
 
 
 def status_of(error: DomainError | ApplicationError) -> int:
+    if isinstance(getattr(error, "status", None), int):  # an error that names its own status
+        return int(error.status)  # type: ignore[union-attr]
     if isinstance(error, Unauthenticated):
         return 401
     if isinstance(error, Forbidden | NotPermitted):

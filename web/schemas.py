@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +10,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from domain.errors import InvalidValue
 from domain.methods import method_names
 from domain.values import DECIMAL_TEXT, check_representable
-from web.bounds import Moment, page_range, version_range
+from web.bounds import page_range, version_range
+from web.moments import Moment
 
 METHODS = method_names()
 TARGET_KEYS = frozenset({"comparator", "value", "unit", "text", "cumulative"})
@@ -55,13 +55,27 @@ class Strict(Schema):
 
 
 class EvidenceSchema(Strict):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    id = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "an uploaded evidence file; the server fills in its sha256"},
+    )
+    title = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "required unless `id` cites a file (default: its name)"},
+    )
     locator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     sha256 = fields.String(
         load_default=None,
         allow_none=True,
         validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Must be 64 hexadecimal digits."),
     )
+
+    @validates_schema
+    def check_title_or_file(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("title") and not data.get("id"):
+            raise ValidationError("Give a title, or the id of an uploaded file.", "title")
 
 
 Evidence = fields.List(
@@ -87,6 +101,16 @@ class EvaluationCreateSchema(Strict):
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=20),
+    )
+    time_zone = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "IANA zone its dates and offset-less times are read in (default: "
+            "SCORETRAIL_TIMEZONE)",
+            "example": "Asia/Shanghai",
+        },
     )
 
 
@@ -193,7 +217,14 @@ class ListQuerySchema(PageQuerySchema):
 
 class AsOfQuerySchema(Schema):
     version = fields.Integer(load_default=None, validate=version_range())
-    as_of = Moment(load_default=None, default_timezone=UTC)
+    as_of = Moment(
+        load_default=None,
+        metadata={
+            "description": "an ISO-8601 time (local time without an offset) or a date alone "
+            "(the end of that day, local time)",
+            "example": "2026-11-22",
+        },
+    )
 
     @validates_schema
     def check_one_anchor(self, data: dict[str, Any], **_: Any) -> None:
@@ -203,6 +234,7 @@ class AsOfQuerySchema(Schema):
 
 # ------------------------------------------------------------------ responses
 class EvidenceOut(Schema):
+    id = fields.String(allow_none=True, metadata={"description": "the evidence file cited"})
     title = fields.String()
     locator = fields.String(allow_none=True)
     sha256 = fields.String(allow_none=True)
@@ -268,6 +300,7 @@ class SummaryOut(Schema):
     grade = fields.String(allow_none=True, metadata={"example": "良"})
     created_at = fields.String()
     updated_at = fields.String()
+    time_zone = fields.String(allow_none=True, metadata={"description": "null: the default"})
 
 
 class DocumentOut(SummaryOut):
@@ -307,6 +340,9 @@ class EventOut(Schema):
     actor = fields.String()
     role = fields.String()
     correlation_id = fields.String()
+    indicator = fields.String(allow_none=True, metadata={"description": "the indicator touched"})
+    reason = fields.String(allow_none=True, metadata={"description": "reason or justification"})
+    cause = fields.String(allow_none=True, metadata={"description": "the dispute behind it"})
     data = fields.Dict()
 
 

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from adapters.store import StoreTuning
+from application.evidence import DEFAULT_MEDIA_TYPES, EvidenceLimits
 
 DEFAULTS: dict[str, Any] = {
     # One URL picks the store: sqlite:///path (default, embedded) or postgresql+psycopg://…
@@ -18,6 +19,13 @@ DEFAULTS: dict[str, Any] = {
     # Keys the hash chain over stored events; unset outside production, a fixed insecure
     # development key is used (digests then prove nothing against someone who read the code).
     "SCORETRAIL_SECRET": "",
+    # Evidence files: where their bytes go ("": a folder `evidence` beside the SQLite file,
+    # or a table in the database on PostgreSQL), the largest accepted, the types taken.
+    "SCORETRAIL_EVIDENCE_DIR": "",
+    "SCORETRAIL_EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
+    "SCORETRAIL_EVIDENCE_TYPES": ",".join(DEFAULT_MEDIA_TYPES),
+    # IANA zone for dates and times given without an offset, and for times shown to people.
+    "SCORETRAIL_TIMEZONE": "Asia/Shanghai",
     # "json" (one JSON object per line, e.g. one per request) or "text".
     "SCORETRAIL_LOG_FORMAT": "json",
     # How long a write waits for another writer's lock (PostgreSQL lock_timeout, SQLite busy
@@ -40,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 INTEGER_KEYS = {
+    "SCORETRAIL_EVIDENCE_MAX_BYTES",
     "SCORETRAIL_MAX_BODY_BYTES",
     "SCORETRAIL_DB_LOCK_TIMEOUT_MS",
     "SCORETRAIL_DB_STATEMENT_TIMEOUT_MS",
@@ -87,4 +96,13 @@ def store_tuning(settings: dict[str, Any]) -> StoreTuning:
         statement_timeout_ms=settings["SCORETRAIL_DB_STATEMENT_TIMEOUT_MS"],
         pool_size=settings["SCORETRAIL_DB_POOL_SIZE"],
         max_overflow=settings["SCORETRAIL_DB_MAX_OVERFLOW"],
+    )
+
+
+def evidence_limits(settings: dict[str, Any]) -> EvidenceLimits:
+    """The evidence size limit and accepted media types from the settings."""
+    types = str(settings["SCORETRAIL_EVIDENCE_TYPES"]).split(",")
+    return EvidenceLimits(
+        max_bytes=settings["SCORETRAIL_EVIDENCE_MAX_BYTES"],
+        media_types=tuple(t.strip().lower() for t in types if t.strip()),
     )

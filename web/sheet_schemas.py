@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 from werkzeug.datastructures import FileStorage
 
+from web.moments import HistoryBound
 from web.schemas import AsOfQuerySchema, DocumentOut, Number, PageQuerySchema, ProblemOut, Strict
 
-REPORT_FORMATS = ("xlsx", "csv", "json", "html")
+REPORT_FORMATS = ("xlsx", "csv", "json", "html", "pdf")
 
 
 class UploadedFile(NamedTuple):
@@ -64,6 +65,36 @@ class HistoryQuerySchema(PageQuerySchema):
         validate=validate.OneOf(("json", "csv")),
         metadata={"description": "csv: every event, one row each (pages do not apply)"},
     )
+    type = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)),
+        load_default=None,
+        metadata={"description": "event types (repeat or separate with commas)"},
+    )
+    actor = fields.String(load_default=None, metadata={"description": "who recorded it"})
+    role = fields.String(load_default=None, metadata={"description": "in which role"})
+    indicator = fields.String(load_default=None, metadata={"description": "indicator code"})
+    cause = fields.String(load_default=None, metadata={"description": "a dispute id"})
+    start = HistoryBound(
+        data_key="from",
+        end_of_day=False,
+        load_default=None,
+        metadata={
+            "description": "first version, time or date (its start), or `submission`, "
+            "`finalization`, `reopening` (the latest such event)",
+            "example": "submission",
+        },
+    )
+    end = HistoryBound(
+        data_key="to",
+        load_default=None,
+        metadata={"description": "last version, time or date (its end), or a named moment"},
+    )
+
+    @post_load
+    def split_types(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data.get("type"):
+            data["type"] = [t.strip() for item in data["type"] for t in item.split(",") if t]
+        return data
 
 
 class SheetRowOut(Schema):

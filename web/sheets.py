@@ -11,7 +11,7 @@ from marshmallow import RAISE, Schema
 from werkzeug.datastructures import CombinedMultiDict
 
 from application.sheets import Download
-from web.context import actor, sheets
+from web.context import actor, principal, records, sheets
 from web.parsing import DecimalJSONParser
 from web.sheet_schemas import (
     ImportFormSchema,
@@ -26,6 +26,7 @@ REPORT_MEDIA = (
     "text/csv; charset=utf-8",
     "text/html; charset=utf-8",
     "application/json",
+    "application/pdf",
 )
 
 
@@ -86,7 +87,9 @@ def import_evaluation(query: dict[str, Any], form: dict[str, Any]) -> Any:
         200: {
             "description": "The score sheet as a file named in Content-Disposition: xlsx; csv "
             "(UTF-8 with a byte-order mark); html (one self-contained printable page); json "
-            "(the evaluation document).",
+            "(the evaluation document); pdf (A4). html, xlsx and pdf also carry every deduction "
+            "with its evidence hashes, the disputes and decisions, review notes, findings, "
+            "sign-offs, the version's head digest, and when and by whom it was generated.",
             "content": {
                 media: {"schema": {"type": "string", "format": "binary"}} for media in REPORT_MEDIA
             },
@@ -98,7 +101,16 @@ def report(query: dict[str, Any], evaluation_id: Any) -> Any:
 
     Overrides stand beside their rule score; `version` or `as_of` give it as it stood then.
     """
-    return download(sheets().report(str(evaluation_id), query.pop("format"), **query))
+    caller = principal()
+    return download(
+        records().report(
+            str(evaluation_id),
+            query.pop("format"),
+            generated_by=caller.name,
+            generated_role=caller.role,
+            **query,
+        )
+    )
 
 
 def download(file: Download) -> Response:

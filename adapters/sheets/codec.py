@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
 from application.errors import SheetRejected
@@ -13,6 +14,8 @@ from .export_html import to_html
 from .exporting import to_csv, to_json, to_xlsx
 from .history import history_csv
 from .importing import parse_sheet
+from .pdf import record_pdf
+from .record import record_html, record_xlsx
 from .target_form import form_csv, form_html, form_xlsx, has_targets
 from .target_table import looks_like_target_table, parse_target_table
 
@@ -20,6 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
+PDF = "application/pdf"
 BOM = "\ufeff"  # spreadsheet programs read CSV as UTF-8 only when it starts with one
 
 
@@ -63,7 +67,19 @@ class WorkbookCodec:
             return Rendered(to_json(document).encode("utf-8"), JSON, "json")
         raise ValueError(f"unknown report format {fmt!r}")
 
-    def render_history(self, events: Sequence[Mapping[str, Any]], fmt: str) -> Rendered:
+    def render_record(self, record: Mapping[str, Any], fmt: str, zone: tzinfo) -> Rendered:
+        """The report for the record: the sheet with disputes, notes, findings, evidence."""
+        if fmt == "html":
+            return Rendered(record_html(record, zone).encode("utf-8"), HTML, "html")
+        if fmt == "xlsx":
+            return Rendered(record_xlsx(record, zone), XLSX, "xlsx")
+        if fmt == "pdf":
+            return Rendered(record_pdf(record, zone), PDF, "pdf")
+        raise ValueError(f"unknown record format {fmt!r}")
+
+    def render_history(
+        self, events: Sequence[Mapping[str, Any]], fmt: str, zone: tzinfo | None = None
+    ) -> Rendered:
         if fmt == "csv":
-            return Rendered((BOM + history_csv(events)).encode("utf-8"), CSV, "csv")
+            return Rendered((BOM + history_csv(events, zone)).encode("utf-8"), CSV, "csv")
         raise ValueError(f"unknown history format {fmt!r}")

@@ -1,4 +1,4 @@
-"""An evaluation's event history as CSV, one row per event, for auditors who use spreadsheets."""
+"""An evaluation's event history as CSV, one row per event and one column per field."""
 
 from __future__ import annotations
 
@@ -6,32 +6,133 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
+from application.moments import local_text
+
 from .cells import FORMULA_START
+from .labels import ROLES, label
 
-COLUMNS = ("version", "type", "recorded_at", "actor", "role", "correlation_id", "payload")
+# The columns every event has, with their Chinese headers.
+COLUMNS = (
+    ("version", "版本"),
+    ("recorded_at", "记录时间(UTC)"),
+    ("local_time", "记录时间(本地)"),
+    ("type", "事件类型"),
+    ("type_label", "事件"),
+    ("actor", "操作人"),
+    ("role", "角色"),
+    ("indicator", "指标"),
+    ("reason", "原因或说明"),
+    ("cause", "关联异议"),
+    ("correlation_id", "请求编号"),
+)
+EVENT_LABELS = {
+    "Created": "创建评价",
+    "FrameworkDefined": "定义指标体系",
+    "DataEntryRecorded": "录入数据",
+    "DeductionRecorded": "扣分",
+    "DeductionWithdrawn": "撤回扣分",
+    "ChecklistAssessed": "清单评估",
+    "ScoreRecorded": "录入得分",
+    "ScoreOverridden": "调整得分",
+    "SurveyRecorded": "录入问卷",
+    "ScoreChanged": "得分变化",
+    "ReportedFigureRecorded": "录入报告数",
+    "Submitted": "提交",
+    "Finalized": "定稿",
+    "Reopened": "重新打开",
+    "DisputeRaised": "提出异议",
+    "DisputeDecided": "裁定异议",
+    "NoteAdded": "添加复核意见",
+    "NoteResolved": "解决复核意见",
+    "EvidenceAttached": "上传佐证材料",
+}
+# Payload fields with a Chinese header; any other field keeps its own name.
+FIELD_LABELS = {
+    "title": "标题",
+    "subject": "被评价单位",
+    "fiscal_year": "评价年度",
+    "kind": "评价类型",
+    "evaluator": "评价机构",
+    "code": "指标编码",
+    "key": "数据项",
+    "value": "数值",
+    "unit": "单位",
+    "source": "来源",
+    "points": "分值",
+    "score": "得分",
+    "before": "变化前得分",
+    "after": "变化后得分",
+    "rule_score": "规则得分",
+    "total": "总分",
+    "grade": "等级",
+    "evidence": "佐证材料",
+    "deduction_id": "扣分编号",
+    "dispute_id": "异议编号",
+    "outcome": "裁定结果",
+    "previous_points": "裁定前分值",
+    "grounds": "异议理由",
+    "justification": "说明",
+    "reason": "原因",
+    "name": "名称",
+    "media_type": "文件类型",
+    "size": "文件大小",
+    "sha256": "SHA-256",
+    "evidence_id": "佐证材料编号",
+    "total_weight": "满分",
+    "grade_bands": "等级划分",
+    "indicators": "指标体系",
+    "exact": "精确得分",
+    "rule_exact": "规则精确得分",
+    "overridden": "是否人工调整",
+    "note": "备注",
+    "rates": "得分率明细",
+    "parents": "上级指标得分",
+    "cause": "起因事件",
+    "cause_version": "起因版本",
+    "met": "达标情况",
+    "tallies": "问卷计数",
+    "target": "异议对象",
+    "figure": "报告数类型",
+    "indicator": "指标",
+    "corrects_version": "更正的版本",
+    "text": "内容",
+    "note_id": "意见编号",
+}
 
 
-def history_csv(events: Sequence[Mapping[str, Any]]) -> str:
-    """CSV text without a BOM; the payload is the event's data as compact JSON."""
+def history_csv(events: Sequence[Mapping[str, Any]], zone: tzinfo | None = None) -> str:
+    """CSV text without a BOM: the fixed columns, then one column per payload field that
+    any event has (in order of first appearance); lists and objects as compact JSON."""
+    fields: list[str] = []
+    for event in events:
+        for name in event.get("data") or {}:
+            if name not in fields:
+                fields.append(name)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([header for _, header in COLUMNS] + [FIELD_LABELS.get(f, f) for f in fields])
     for event in events:
-        payload = json.dumps(event.get("data") or {}, ensure_ascii=False, separators=(",", ":"))
+        fixed = {
+            **event,
+            "local_time": local_text(event.get("recorded_at"), zone) if zone else "",
+            "type_label": EVENT_LABELS.get(str(event.get("type")), ""),
+            "role": label(ROLES, event.get("role")),
+        }
+        data = event.get("data") or {}
         writer.writerow(
-            [
-                event.get("version", ""),
-                _text(event.get("type")),
-                _text(event.get("recorded_at")),
-                _text(event.get("actor")),
-                _text(event.get("role")),
-                _text(event.get("correlation_id")),
-                payload,
-            ]
+            [_text(fixed.get(name)) for name, _ in COLUMNS]
+            + [_text(_cell(data[f])) if f in data else "" for f in fields]
         )
     return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
 
 
 def _text(value: object) -> str:

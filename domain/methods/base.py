@@ -37,11 +37,13 @@ class Step:
     value: Decimal | None
     version: int | None
     details: dict[str, Any] = field(default_factory=dict)
+    text_zh: str | None = None  # the same line in Chinese (None: `text` serves both)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "text": self.text,
+            "text_zh": self.text if self.text_zh is None else self.text_zh,
             "value": plain(self.value),
             "version": self.version,
             "details": self.details,
@@ -74,9 +76,16 @@ class Trace:
         self.steps: list[Step] = []
 
     def add(
-        self, kind: str, text: str, value: Decimal | None, version: int | None, **details: Any
+        self,
+        kind: str,
+        text: str,
+        value: Decimal | None,
+        version: int | None,
+        zh: str | None = None,
+        **details: Any,
     ) -> None:
-        self.steps.append(Step(kind, text, value, version, details))
+        """One step; `text` in English, `zh` the same in Chinese."""
+        self.steps.append(Step(kind, text, value, version, details, zh))
 
 
 class ScoringMethod:

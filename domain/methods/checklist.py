@@ -63,6 +63,7 @@ class ChecklistMethod(ScoringMethod):
                 f"checklist assessed: {inputs.justification}",
                 None,
                 inputs.version,
+                zh=f"清单评估：{inputs.justification}",
                 justification=inputs.justification,
             )
         for index, ((text, points), met) in enumerate(zip(node.items, inputs.met, strict=True), 1):
@@ -74,11 +75,18 @@ class ChecklistMethod(ScoringMethod):
                     f"item {index} {'met' if met else 'not met'} ({fmt(points)} points): {text}",
                     given,
                     inputs.version,
+                    zh=f"第 {index} 项{'达标' if met else '未达标'}（{fmt(points)} 分）：{text}",
                     index=index,
                     item=text,
                     points=fmt(points),
                     met=met,
                 )
         if trace is not None:
-            trace.add("sum", f"points of the items met: {fmt(total)}", total, inputs.version)
+            trace.add(
+                "sum",
+                f"points of the items met: {fmt(total)}",
+                total,
+                inputs.version,
+                zh=f"达标项得分合计：{fmt(total)}",
+            )
         return RuleResult(total)

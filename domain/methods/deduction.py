@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from domain.indicator import Indicator
 from domain.methods.base import ZERO, Context, Method, RuleResult, ScoringMethod, Trace
-from domain.values import fmt, plain
+from domain.values import fmt, shown
 
 
 class DeductionMethod(ScoringMethod):
@@ -43,7 +43,12 @@ class DeductionMethod(ScoringMethod):
             }
             if d.active:
                 trace.add(
-                    "deduction", f"−{fmt(d.points)}: {d.reason}", -d.points, d.version, **common
+                    "deduction",
+                    f"−{fmt(d.points)}: {d.reason}",
+                    -d.points,
+                    d.version,
+                    zh=f"扣 {fmt(d.points)} 分：{d.reason}",
+                    **common,
                 )
             else:
                 trace.add(
@@ -52,6 +57,8 @@ class DeductionMethod(ScoringMethod):
                     f"{d.withdrawal_reason}",
                     ZERO,
                     d.withdrawn_version,
+                    zh=f"版本 {d.version} 记录的 {fmt(d.points)} 分扣分已撤回："
+                    f"{d.withdrawal_reason}",
                     recorded_version=d.version,
                     withdrawal_reason=d.withdrawal_reason,
                     **common,
@@ -60,7 +67,8 @@ class DeductionMethod(ScoringMethod):
         moves = [d.withdrawn_version or d.version for d in cuts]
         trace.add(
             "sum",
-            f"{fmt(node.weight)} − {fmt(active)} active deductions = {plain(node.weight - active)}",
+            f"{fmt(node.weight)} − {fmt(active)} active deductions = {shown(node.weight - active)}",
             node.weight - active,
             max(moves) if moves else context.framework_version,
+            zh=f"{fmt(node.weight)} − 有效扣分 {fmt(active)} = {shown(node.weight - active)}",
         )

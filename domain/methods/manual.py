@@ -42,6 +42,7 @@ class ManualMethod(ScoringMethod):
                 f"{inputs.justification}",
                 inputs.score,
                 inputs.version,
+                zh=f"评价人员认定得分：{fmt(inputs.score)}，理由：{inputs.justification}",
                 justification=inputs.justification,
             )
         return RuleResult(inputs.score)

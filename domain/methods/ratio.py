@@ -6,7 +6,10 @@ from typing import Any, ClassVar
 
 from domain.indicator import Indicator
 from domain.methods.base import ZERO, Context, Method, Problem, RuleResult, ScoringMethod, Trace
-from domain.values import HUNDRED, fmt, plain
+from domain.values import HUNDRED, fmt, plain, shown
+
+# the two data entries a ratio reads, as a Chinese explanation names them
+ROLE_ZH = {"numerator": "分子", "denominator": "分母"}
 
 
 class RatioMethod(ScoringMethod):
@@ -45,17 +48,19 @@ class RatioMethod(ScoringMethod):
         if trace is not None:
             trace.add(
                 "ratio",
-                f"{plain(numerator)} / {plain(denominator)} = {plain(uncapped)}"
-                + (f", capped at {plain(node.cap)}" if rate != uncapped else ""),
+                f"{shown(numerator)} / {shown(denominator)} = {shown(uncapped)}"
+                + (f", capped at {shown(node.cap)}" if rate != uncapped else ""),
                 rate,
                 max(entries[k].version for k in keys.values()),
+                zh=f"{shown(numerator)} / {shown(denominator)} = {shown(uncapped)}"
+                + (f"，以 {shown(node.cap)} 为上限" if rate != uncapped else ""),
                 rate=fmt(rate * HUNDRED),
                 uncapped=plain(uncapped),
                 cap=plain(node.cap),
             )
             trace.add(
                 "product",
-                f"{plain(rate)} × {fmt(node.weight)} = {plain(rate * node.weight)}",
+                f"{shown(rate)} × {fmt(node.weight)} = {shown(rate * node.weight)}",
                 rate * node.weight,
                 score_version,
             )
@@ -67,15 +72,23 @@ class RatioMethod(ScoringMethod):
             entry = context.entries.get(key)
             if entry is None:
                 trace.add(
-                    "data_entry", f"{role} {key}: not recorded", None, None, role=role, key=key
+                    "data_entry",
+                    f"{role} {key}: not recorded",
+                    None,
+                    None,
+                    zh=f"{ROLE_ZH[role]} {key}：未录入",
+                    role=role,
+                    key=key,
                 )
                 continue
             trace.add(
                 "data_entry",
-                f"{role} {key} = {plain(entry.value)} {entry.unit or ''}".rstrip()
+                f"{role} {key} = {shown(entry.value)} {entry.unit or ''}".rstrip()
                 + (f" ({entry.source})" if entry.source else ""),
                 entry.value,
                 entry.version,
+                zh=f"{ROLE_ZH[role]} {key} = {shown(entry.value)} {entry.unit or ''}".rstrip()
+                + (f"（{entry.source}）" if entry.source else ""),
                 role=role,
                 key=key,
                 unit=entry.unit,

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from domain.errors import ScoreRefused
 from domain.indicator import Indicator
 from domain.methods.base import ZERO, Context, Method, Problem, RuleResult, ScoringMethod, Trace
-from domain.values import HUNDRED, fmt, plain
+from domain.values import HUNDRED, fmt, plain, shown
 
 
 @dataclass(frozen=True)
@@ -78,15 +78,17 @@ class SurveyMethod(ScoringMethod):
         if trace is not None:
             trace.add(
                 "survey_satisfaction",
-                f"satisfaction = average of {len(rates)} question rates = {plain(satisfaction)}"
+                f"satisfaction = average of {len(rates)} question rates = {shown(satisfaction)}"
                 f" ({fmt(satisfaction * HUNDRED)}%)",
                 satisfaction,
                 inputs.version,
+                zh=f"满意度 = {len(rates)} 道题得分率的平均 = {shown(satisfaction)}"
+                f"（{fmt(satisfaction * HUNDRED)}%）",
                 rate=fmt(satisfaction * HUNDRED),
             )
             trace.add(
                 "product",
-                f"{plain(satisfaction)} × {fmt(node.weight)} = {plain(satisfaction * node.weight)}",
+                f"{shown(satisfaction)} × {fmt(node.weight)} = {shown(satisfaction * node.weight)}",
                 satisfaction * node.weight,
                 score_version,
             )
@@ -109,10 +111,12 @@ class SurveyMethod(ScoringMethod):
         terms = " + ".join(f"{plain(w)}×{c}" for (_, w), c in pairs)
         trace.add(
             "survey_question",
-            f"question {number}: ({terms}) / ({plain(top)} × {respondents}) = {plain(rate)}"
+            f"question {number}: ({terms}) / ({plain(top)} × {respondents}) = {shown(rate)}"
             f" ({fmt(rate * HUNDRED)}%)",
             rate,
             inputs.version,
+            zh=f"第 {number} 题：({terms}) / ({plain(top)} × {respondents}) = {shown(rate)}"
+            f"（{fmt(rate * HUNDRED)}%）",
             question=number,
             respondents=respondents,
             points=plain(points),

@@ -180,4 +180,6 @@ def test_an_unexpected_error_is_a_500_that_leaks_nothing(app: Any, api: Api) -> 
     response = api.get("/evaluations")
     problem = assert_problem(response, 500)
     assert "secret" not in response.get_data(as_text=True)
-    assert problem["detail"] == "an unexpected error occurred; it has been logged"
+    assert problem["detail"] == "发生意外错误，已记录日志"
+    english = api.get("/evaluations", headers={"Accept-Language": "en"}).json
+    assert english["detail"] == "an unexpected error occurred; it has been logged"

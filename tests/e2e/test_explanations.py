@@ -131,7 +131,7 @@ def test_an_override_stands_beside_the_rules_score_with_its_justification(
     [override] = steps(body, "override")
     assert override["value"] == "18"
     assert override["details"]["rule_score"] == "17.60"
-    assert "rules give 17.60, recorded 18.00" in override["text"]
+    assert "规则得分 17.60，认定为 18.00" in override["text"]
     assert event_types(api, evaluation_id)[override["version"]] == "ScoreOverridden"
     assert (body["score"], body["rule_score"], body["overridden"]) == ("18.00", "17.60", True)
 

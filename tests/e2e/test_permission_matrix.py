@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from application.evidence import EvidenceFiles
 from application.review import ReviewService
 from application.service import EvaluationService
 from application.tokens import TokenService
@@ -61,6 +62,9 @@ import_evaluation   201       403      403     403     403   403
 record_target_value 200       200      403     403     403   403
 sign_off            201       201      201     403     403   404
 list_sign_offs      200       200      200     200     403   404
+upload_evidence     201       201      201     403     403   404
+list_evidence       200       200      200     200     403   404
+download_evidence   200       200      200     200     403   404
 """
 
 
@@ -74,7 +78,8 @@ class Route:
     state: str | None = "draft"
     body: dict[str, Any] | None = None
     records: bool = True  # an allowed POST records something (proving a digest does not)
-    upload: bool = False  # the body goes as a multipart file named case.json
+    upload: bool = False  # the body goes as a multipart file named `filename`
+    filename: str = "case.json"
 
 
 E = "/evaluations/{id}"
@@ -202,6 +207,16 @@ ROUTES = {
         ),
         Route("targets.sign_off", "POST", E + "/sign-offs", "targeted", {"capacity": "评价组组长"}),
         Route("targets.list_sign_offs", "GET", E + "/sign-offs", "targeted"),
+        Route(
+            "evidence.upload_evidence",
+            "POST",
+            E + "/evidence",
+            body={"说明": "立项材料"},
+            upload=True,
+            filename="说明.txt",
+        ),
+        Route("evidence.list_evidence", "GET", E + "/evidence", "evidenced"),
+        Route("evidence.download_evidence", "GET", E + "/evidence/{evidence}", "evidenced"),
         Route("tokens.list_tokens", "GET", "/tokens", None),
         Route("tokens.create_token", "POST", "/tokens", None, {"name": "new", "role": "auditor"}),
         Route("tokens.revoke_token", "POST", "/tokens/{token}/revocation", None),
@@ -236,6 +251,7 @@ class World:
         self.service: EvaluationService = self.app.extensions["scoretrail"]
         self.reviews: ReviewService = self.app.extensions["scoretrail.review"]
         self.tokens: TokenService = self.app.extensions["scoretrail.tokens"]
+        self.evidence: EvidenceFiles = self.app.extensions["scoretrail.evidence"]
         self.untouched: dict[str | None, dict[str, str]] = {}
         client = self.app.test_client()
         issued = {
@@ -281,6 +297,14 @@ class World:
             )["id"]
         if state == "finalized":
             self.service.finalize(evaluation_id, by=REVIEWER)
+        if state == "evidenced":
+            ids["evidence"] = self.evidence.upload(
+                evaluation_id,
+                name="批复.pdf",
+                media_type="application/pdf",
+                content=b"%PDF",
+                by=SCRIPT,
+            )["id"]
         return ids
 
     def reused(self, state: str | None) -> dict[str, str]:
@@ -322,7 +346,7 @@ def call(api: Api, route: Route, ids: dict[str, str]) -> Any:
         payload = json.dumps(route.body, ensure_ascii=False).encode()
         return api.post(
             path,
-            data={"file": (io.BytesIO(payload), "case.json")},
+            data={"file": (io.BytesIO(payload), route.filename)},
             content_type="multipart/form-data",
         )
     return api.post(path, json=fill(route.body, ids))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from typing import Any
 from urllib.parse import unquote
@@ -24,6 +23,7 @@ MEDIA = {
     "html": "text/html; charset=utf-8",
 }
 TITLE = "创业孵化基地运营项目 2022年度绩效评价"
+SUBJECT = "三亚市吉阳区人力资源和社会保障局"
 
 
 def record_reference(api: Api) -> str:
@@ -73,9 +73,9 @@ def test_each_format_has_its_type_and_a_readable_file_name(
     assert response.headers["Content-Type"] == MEDIA[fmt]
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("inline;" if fmt == "html" else "attachment;")
-    assert f'filename="evaluation-{evaluation_id}-v' in disposition
+    assert 'filename="scoretrail-2022-v' in disposition and evaluation_id not in disposition
     readable = unquote(disposition.split("filename*=UTF-8''", 1)[1])
-    assert re.fullmatch(rf"{TITLE}-v\d+\.{fmt}", readable)
+    assert re.fullmatch(rf"{SUBJECT}-2022-v\d+\.{fmt}", readable)
 
 
 def test_default_format_is_xlsx(shared: tuple[Api, str]) -> None:
@@ -182,7 +182,7 @@ def test_version_gives_the_report_at_that_version(api: Api, evaluation_id: str) 
 @pytest.mark.parametrize(
     ("query", "status"),
     [
-        ("format=pdf", 422),
+        ("format=docx", 422),
         ("format=json&version=2&as_of=2026-11-10T00:00:00Z", 422),
         ("format=json&version=100000", 404),
         ("format=json&as_of=2000-01-01T00:00:00Z", 404),
@@ -203,7 +203,7 @@ def test_report_of_an_unknown_evaluation_is_a_404(api: Api) -> None:
     assert response.json["type"] == "urn:scoretrail:problem:evaluation-not-found"
 
 
-def test_history_csv_has_one_row_per_event_with_who_and_the_payload(
+def test_history_csv_has_chinese_headers_and_one_column_per_field(
     shared: tuple[Api, str],
 ) -> None:
     api, evaluation_id = shared
@@ -211,32 +211,31 @@ def test_history_csv_has_one_row_per_event_with_who_and_the_payload(
 
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert "-history.csv" in unquote(response.headers["Content-Disposition"])
+    assert f"{SUBJECT}-2022-history.csv" in unquote(response.headers["Content-Disposition"])
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     events = api.get(f"/evaluations/{evaluation_id}/history?per_page=1000").json["items"]
     assert len(rows) == len(events) == api.get(f"/evaluations/{evaluation_id}").json["version"]
-    assert list(rows[0]) == [
-        "version",
-        "type",
-        "recorded_at",
-        "actor",
-        "role",
-        "correlation_id",
-        "payload",
+    headers = list(rows[0])
+    assert headers[:7] == [
+        "版本",
+        "记录时间(UTC)",
+        "记录时间(本地)",
+        "事件类型",
+        "事件",
+        "操作人",
+        "角色",
     ]
+    assert "payload" not in headers and {"指标编码", "分值", "原因", "佐证材料"} <= set(headers)
     for row, event in zip(rows, events, strict=True):
-        assert int(row["version"]) == event["version"]
-        assert (row["type"], row["actor"], row["role"]) == (
-            event["type"],
-            event["actor"],
-            event["role"],
-        )
-        assert row["recorded_at"] == event["recorded_at"] == "2026-11-01T08:00:00+00:00"
-        assert row["correlation_id"] == event["correlation_id"]
-        assert row["payload"] == json.dumps(
-            event["data"], ensure_ascii=False, separators=(",", ":")
-        )
+        assert int(row["版本"]) == event["version"]
+        assert (row["事件类型"], row["操作人"]) == (event["type"], event["actor"])
+        assert row["记录时间(UTC)"] == event["recorded_at"] == "2026-11-01T08:00:00+00:00"
+        assert row["记录时间(本地)"] == "2026-11-01 16:00:00 (UTC+08:00)"
+        assert row["指标"] == (event["indicator"] or "")
+        if event["type"] == "DeductionRecorded":
+            assert row["事件"] == "扣分"
+            assert (row["分值"], row["原因"]) == (event["data"]["points"], event["data"]["reason"])
 
 
 def test_history_csv_of_an_unknown_evaluation_is_a_404(api: Api) -> None:

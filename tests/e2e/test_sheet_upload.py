@@ -162,7 +162,7 @@ def test_a_bad_file_is_a_422_naming_sheet_row_and_column_and_records_nothing(
     body = response.json
     assert body["type"] == "urn:scoretrail:problem:sheet-rejected"
     assert body["status"] == 422
-    assert "nothing was recorded" in body["detail"]
+    assert "未记录任何内容" in body["detail"]
     assert [(r["sheet"], r["row"], r["column"]) for r in body["rows"]] == places
     assert words in body["rows"][0]["message"]
     assert list(body["errors"]) == ["file"]
@@ -196,7 +196,7 @@ def test_missing_file_part_is_a_validation_problem(api: Api) -> None:
     response = api.post(IMPORT, data={"subject": "x"}, content_type="multipart/form-data")
 
     assert response.status_code == 422
-    assert response.json["errors"]["file"] == ["Missing data for required field."]
+    assert response.json["errors"]["file"] == ["缺少必填字段。"]
     assert evaluation_count(api) == 0
 
 

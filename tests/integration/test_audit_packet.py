@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from adapters.bootstrap import build_service
+from adapters.bootstrap import build_evidence, build_service
 from application.integrity import GENESIS, RawRecord, chain_key, link_digest
 from domain.evaluation import Actor
 from web.cli import main
@@ -181,3 +181,29 @@ def test_a_packet_with_decided_disputes_recomputes_offline(
     assert "scores: ok" in checked.stdout
     assert "not interpreted" not in checked.stdout
     assert f"total {total}" in checked.stdout
+
+
+def test_copied_evidence_files_are_rehashed_offline_against_the_chain(
+    tmp_path: Path, reference_case: dict[str, Any], actor: Actor
+) -> None:
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    service = build_service(url, SECRET)
+    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    file = build_evidence(service, url).upload(
+        evaluation_id, name="问卷.pdf", media_type="application/pdf", content=b"%PDF q", by=actor
+    )
+    packet = tmp_path / "out" / "packet.json"
+    result = CliRunner().invoke(
+        main,
+        ["export-audit", evaluation_id, str(packet), "--with-evidence", "--database-url", url],
+        env={"SCORETRAIL_SECRET": SECRET},
+    )
+    assert result.exit_code == 0, result.output
+    checked = verify(packet)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "evidence: ok" in checked.stdout
+
+    (packet.parent / "packet-evidence" / file["sha256"]).write_bytes(b"%PDF forged")
+    tampered = verify(packet)
+    assert tampered.returncode == 1
+    assert "evidence: FAILED" in tampered.stdout and "问卷.pdf" in tampered.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from typing import Any
@@ -280,9 +281,9 @@ def test_history_report_has_one_row_per_event(
 
     report = sheets.history_report(document["id"])
 
-    text = report.content.decode("utf-8")
-    assert text.startswith("\ufeffversion,type,recorded_at,actor,role,correlation_id,payload")
-    assert len(text.strip().splitlines()) == 1 + document["version"]
+    rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["版本", "记录时间(UTC)", "记录时间(本地)", "事件类型"]
+    assert len(rows) == 1 + document["version"]
 
 
 def test_xlsx_report_as_of_a_version_shows_that_version(

@@ -43,6 +43,6 @@ def test_event_fields_are_labelled_in_chinese_without_derived_figures() -> None:
     ]
 
 
-def test_times_read_as_utc_without_microseconds() -> None:
-    assert when("2026-11-22T13:40:00.123456+00:00") == "2026-11-22 13:40:00 UTC"
+def test_times_read_in_local_time_with_the_offset_without_microseconds() -> None:
+    assert when("2026-11-22T13:40:00.123456+00:00") == "2026-11-22 21:40:00 (UTC+08:00)"
     assert when(None) == "—"

@@ -96,7 +96,20 @@ def test_folded_appended_and_plain_writes_reach_the_tables() -> None:
         writes.append(
             tables.events,
             EVENT_COLUMNS,
-            ["e1", 3, 3, "Submitted", moment, "a", "r", "c", EncodedJSON('{"x": "1.0"}')],
+            [
+                "e1",
+                3,
+                3,
+                "Submitted",
+                moment,
+                "a",
+                "r",
+                "c",
+                EncodedJSON('{"x": "1.0"}'),
+                None,
+                None,
+                None,
+            ],
             "e1",
         )
         writes.flush(session)

@@ -75,6 +75,6 @@ def test_history_csv_keeps_formula_like_text_as_text() -> None:
         ]
     )
 
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[1][3] == '\'=HYPERLINK("x")'
-    assert rows[1][6] == '{"title":"=1+1"}'
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["操作人"] == '\'=HYPERLINK("x")'
+    assert rows[0]["标题"] == "'=1+1"

@@ -9,6 +9,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from marshmallow.types import ErrorMessages
 from werkzeug.datastructures import MultiDict
 
+from web.moments import local_zone
+
 TEXT = validate.Length(min=1, max=2000, error="请填写（最多 {max} 字）。")
 OUTCOMES = ("upheld", "overturned", "amended")
 LABELS = {
@@ -65,14 +67,15 @@ class Whole(fields.Integer):
     default_error_messages: ErrorMessages = {"invalid": "应为整数。"}  # noqa: RUF012
 
 
-class UtcDateTime(fields.DateTime):
-    """A date-time picker's value: no offset means UTC, as every time on the pages is shown."""
+class LocalDateTime(fields.DateTime):
+    """A date-time picker's value: no offset means local time, as the pages show every time."""
 
     default_error_messages: ErrorMessages = {"invalid": "应为日期时间，如 2026-03-01T09:00。"}  # noqa: RUF012
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
         when = super()._deserialize(value, attr, data, **kwargs)
-        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        local = when.replace(tzinfo=local_zone()) if when.tzinfo is None else when
+        return local.astimezone(UTC)
 
 
 class EvidenceFields(FormSchema):
@@ -118,7 +121,7 @@ class AnchorQuery(FormSchema):
     """`?version=` or `?as_of=`: the sheet as it stood then."""
 
     version = Whole(load_default=None, validate=validate.Range(min=1, error="应为正整数。"))
-    as_of = UtcDateTime(load_default=None)
+    as_of = LocalDateTime(load_default=None)
 
     @validates_schema
     def one_anchor(self, data: dict[str, Any], **_: Any) -> None:
@@ -137,6 +140,17 @@ class ListQuery(FormSchema):
 
 class PageQuery(FormSchema):
     page = Whole(load_default=1, validate=validate.Range(min=1, error="应为正整数。"))
+
+
+class HistoryQuery(PageQuery):
+    """The event log's filters: one event type, one person, events since the submission."""
+
+    type = Text(load_default=None, validate=validate.Length(max=64))
+    actor = Text(load_default=None, validate=validate.Length(max=200))
+    since = Text(
+        load_default=None,
+        validate=validate.OneOf(("submission",), error="只能为 submission。"),
+    )
 
 
 class DiffQuery(FormSchema):

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
+
+from application.moments import local_text
+from web.moments import local_zone
 
 STATUS = {"draft": "草稿", "submitted": "已提交被评价单位", "finalized": "已定稿"}
 METHOD = {
@@ -153,15 +157,27 @@ def filters() -> dict[str, Any]:
         "zh_event": lambda v: label(EVENT, v),
         "zh_step": lambda v: label(STEP, v),
         "when": when,
+        "picker_value": picker_value,
         "event_fields": event_fields,
     }
 
 
 def when(value: Any) -> str:
-    """An ISO time as the API gives it, readable: 2026-11-22 13:40:00 UTC."""
+    """An ISO time as the API gives it, in local time (the evaluation's zone, else the
+    service's) with its offset: 2026-11-22 21:40:00 (UTC+08:00)."""
     if not value:
         return "—"
-    text = str(value).replace("T", " ")
-    head, _, _ = text.partition(".")
-    head = head[:19] if len(head) >= 19 else head
-    return f"{head} UTC" if text.endswith(("+00:00", "Z")) or "." in text else head
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return local_text(moment, local_zone())
+
+
+def picker_value(moment: datetime | None) -> str:
+    """A moment as a datetime-local picker shows it: local time, no offset."""
+    if moment is None:
+        return ""
+    return moment.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M:%S")

@@ -1,0 +1,73 @@
+"""History filters over the event read model: conditions, item shape, indicator look-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from adapters.pending_writes import pending
+from adapters.review_tables import notes
+from adapters.tables import deductions, events
+from application.documents import iso
+from application.event_facts import INDICATOR_BY_RECORD
+
+# filter name → column compared for equality; `type` also takes a list
+EQUALITY_FILTERS = {
+    "type": events.c.type,
+    "actor": events.c.actor,
+    "role": events.c.role,
+    "indicator": events.c.indicator,
+    "cause": events.c.cause,
+}
+
+
+def history_where(evaluation_id: str, filters: dict[str, Any]) -> Any:
+    """One evaluation's events narrowed by the filters (all optional); version bounds are
+    inclusive, and time bounds are turned into versions before they get here."""
+    conditions = [events.c.evaluation_id == evaluation_id]
+    for name, column in EQUALITY_FILTERS.items():
+        wanted = filters.get(name)
+        if wanted is None:
+            continue
+        if isinstance(wanted, list | tuple):
+            conditions.append(column.in_(list(wanted)))
+        else:
+            conditions.append(column == wanted)
+    if filters.get("from_version") is not None:
+        conditions.append(events.c.version >= int(filters["from_version"]))
+    if filters.get("to_version") is not None:
+        conditions.append(events.c.version <= int(filters["to_version"]))
+    return and_(*conditions)
+
+
+def history_item(row: Any) -> dict[str, Any]:
+    """One row of the event read model as the API shows it."""
+    return {
+        "version": row["version"],
+        "type": row["type"],
+        "recorded_at": iso(row["recorded_at"]),
+        "actor": row["actor"],
+        "role": row["role"],
+        "correlation_id": row["correlation_id"],
+        "indicator": row["indicator"],
+        "reason": row["reason"],
+        "cause": row["cause"],
+        "data": row["data"],
+    }
+
+
+def indicator_of_record(session: Session, event: Any) -> str | None:
+    """The indicator of the deduction or note an event acts on (None for other events)."""
+    field = INDICATOR_BY_RECORD.get(type(event).__name__)
+    if field is None:
+        return None
+    table = deductions if field == "deduction_id" else notes
+    evaluation_id = str(event.originator_id)
+    # the record may have been inserted earlier in this batch: send held-back writes first
+    pending(session).flush_if_touched(session, [table], evaluation_id)
+    value = session.execute(
+        select(table.c.code).where(table.c.id == str(getattr(event, field)))
+    ).scalar()
+    return str(value) if value is not None else None

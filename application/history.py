@@ -1,0 +1,73 @@
+"""Searching an evaluation's event history: filters, and time or named bounds as versions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from application.ports import EvaluationQueries
+
+# Named bounds: `from=submission` is the latest submission (and everything after it).
+NAMED_BOUNDS = {"submission": "Submitted", "finalization": "Finalized", "reopening": "Reopened"}
+Bound = int | datetime | str | None
+
+
+def search_history(
+    queries: EvaluationQueries,
+    require: Callable[[str], Any],
+    evaluation_id: str,
+    page: int,
+    per_page: int,
+    filters: dict[str, Any],
+) -> dict[str, Any]:
+    """One page of the events matching every given filter, oldest first.
+
+    `start` and `end` are versions, times (turned into versions by one index seek each) or
+    a named bound; the other filters compare for equality and each reads its own index.
+    """
+    narrowed = {k: v for k, v in filters.items() if k not in ("start", "end") and v is not None}
+    first = _first_version(queries, evaluation_id, filters.get("start"))
+    last = _last_version(queries, evaluation_id, filters.get("end"))
+    if first is None or last is None or first > last:
+        items: list[dict[str, Any]] = []
+        total = 0
+    else:
+        narrowed.update(from_version=first, to_version=last)
+        items, total = queries.history(evaluation_id, page, per_page, narrowed)
+    if total == 0:
+        require(evaluation_id)  # 404 for an evaluation that does not exist
+    return {
+        "items": items,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": (total + per_page - 1) // per_page if per_page else 0,
+    }
+
+
+def _named(queries: EvaluationQueries, evaluation_id: str, name: str) -> int | None:
+    return queries.last_version_of(evaluation_id, NAMED_BOUNDS[name])
+
+
+def _first_version(queries: EvaluationQueries, evaluation_id: str, bound: Bound) -> int | None:
+    """The first version inside the range (None: nothing can be inside it)."""
+    if bound is None:
+        return 1
+    if isinstance(bound, int):
+        return bound
+    if isinstance(bound, str):
+        return _named(queries, evaluation_id, bound)
+    before = queries.version_at(evaluation_id, bound - timedelta(microseconds=1))
+    return 1 if before is None else before + 1
+
+
+def _last_version(queries: EvaluationQueries, evaluation_id: str, bound: Bound) -> int | None:
+    """The last version inside the range (None: nothing can be inside it)."""
+    if bound is None:
+        return 2**31 - 1
+    if isinstance(bound, int):
+        return bound
+    if isinstance(bound, str):
+        return _named(queries, evaluation_id, bound)
+    return queries.version_at(evaluation_id, bound)

@@ -1,0 +1,267 @@
+"""Problem titles and details in the caller's language: Chinese unless English is asked for."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import has_request_context, request
+
+LANGUAGES = ("zh", "en")
+
+# problem type (the slug after urn:scoretrail:problem:) → Chinese title
+TITLES = {
+    "evaluation-not-found": "评价不存在",
+    "version-not-found": "版本不存在",
+    "not-found": "资源不存在",
+    "unknown-indicator": "指标不存在",
+    "unknown-deduction": "扣分记录不存在",
+    "unknown-dispute": "异议不存在",
+    "unknown-note": "复核意见不存在",
+    "unknown-evidence": "佐证材料不存在",
+    "unknown-token": "令牌不存在",
+    "invalid-value": "取值无效",
+    "validation-failed": "校验未通过",
+    "unprocessable-entity": "校验未通过",
+    "malformed-request": "请求格式错误",
+    "bad-request": "请求格式错误",
+    "authentication-required": "需要身份认证",
+    "unauthenticated": "需要身份认证",
+    "forbidden": "无权操作",
+    "not-permitted": "无权操作",
+    "request-body-too-large": "请求体过大",
+    "request-entity-too-large": "请求体过大",
+    "unsupported-media-type": "不支持的文件类型",
+    "evidence-too-large": "佐证材料文件过大",
+    "evidence-type-refused": "不接受该类型的佐证材料",
+    "evidence-changed": "佐证材料已被改动或缺失",
+    "rendering-unavailable": "无法生成该格式的报告",
+    "concurrent-change": "并发修改冲突",
+    "stale-version": "版本已变化",
+    "precondition-failed": "前提条件不成立",
+    "evaluation-locked": "评价已定稿",
+    "reason-required": "需要说明理由",
+    "deduction-refused": "扣分被拒绝",
+    "score-refused": "得分被拒绝",
+    "method-mismatch": "评分方法不符",
+    "framework-rejected": "指标体系不成立",
+    "framework-locked": "指标体系已锁定",
+    "lifecycle-refused": "状态变更被拒绝",
+    "dispute-refused": "异议被拒绝",
+    "note-refused": "复核意见被拒绝",
+    "token-refused": "令牌申请被拒绝",
+    "sheet-rejected": "评分表无法导入",
+    "idempotency-key-reused": "幂等键已被使用",
+    "store-busy": "存储繁忙",
+    "internal": "内部错误",
+    "method-not-allowed": "不支持该请求方法",
+    "domain-error": "被业务规则拒绝",
+}
+
+# English detail (as the code writes it) → Chinese; groups are carried over in order.
+DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern + r"\Z", re.S), chinese)
+    for pattern, chinese in (
+        (r"evaluation (\S+) does not exist", "评价 {0} 不存在"),
+        (r"evaluation (\S+) has no version (\S+)", "评价 {0} 没有版本 {1}"),
+        (r"evaluation (\S+) did not exist at (\S+)", "评价 {0} 在 {1} 时尚不存在"),
+        (r"evaluation (\S+) has no (\S+) yet", "评价 {0} 尚无 {1}"),
+        (r"version (\S+) does not exist", "版本 {0} 不存在"),
+        (r"indicator (\S+) does not exist", "指标 {0} 不存在"),
+        (r"deduction (\S+) does not exist", "扣分记录 {0} 不存在"),
+        (r"dispute (\S+) does not exist", "异议 {0} 不存在"),
+        (r"note (\S+) does not exist", "复核意见 {0} 不存在"),
+        (r"evidence file (\S+) does not exist", "佐证材料 {0} 不存在"),
+        (r"evidence file (\S+) is not attached to this evaluation", "佐证材料 {0} 不属于该评价"),
+        (
+            r"evidence file (\S+) has sha256 (\S+), not (\S+)",
+            "佐证材料 {0} 的 SHA-256 为 {1}，而非 {2}",
+        ),
+        (
+            r"evidence file (.+) \((\S+)\) was changed: .*",
+            "佐证材料 {0}（{1}）已被改动：内容与记录的 SHA-256 不符",
+        ),
+        (
+            r"evidence file (.+) \((\S+)\) is missing from the store",
+            "佐证材料 {0}（{1}）在存储中缺失",
+        ),
+        (
+            r"the file has (\d+) bytes; at most (\d+) are accepted",
+            "文件大小 {0} 字节，最多接受 {1} 字节",
+        ),
+        (r"files of type (\S+) are not accepted as evidence", "不接受 {0} 类型的文件作为佐证材料"),
+        (
+            r"the evaluation is finalized; reopen it before changing anything",
+            "评价已定稿，修改前须先重新打开",
+        ),
+        (r"(?:.+) needs a non-empty reason", "须填写非空的理由"),
+        (r"a dispute needs its grounds", "异议须写明理由"),
+        (r"points must be greater than 0, got (\S+)", "扣分须大于 0，收到 {0}"),
+        (
+            r"deducting (\S+) from (\S+) would take its score below 0 \(weight (\S+), "
+            r"(?:already deducted|other deductions) (\S+)\)",
+            "从 {1} 扣除 {0} 分将使其得分低于 0（分值 {2}，已扣 {3}）",
+        ),
+        (
+            r"score (\S+) for (\S+) must lie between 0 and the weight (\S+)",
+            "{1} 的得分 {0} 须在 0 与分值 {2} 之间",
+        ),
+        (
+            r"indicator (\S+) is a parent; its score is the sum of its children",
+            "指标 {0} 是上级指标，其得分为下级之和",
+        ),
+        (r"indicator (\S+) is scored by (\S+), not (\S+)", "指标 {0} 按 {1} 方法评分，而非 {2}"),
+        (
+            r"the framework cannot be replaced once scoring has started",
+            "评分开始后不能再替换指标体系",
+        ),
+        (r"deduction (\S+) is already (\S+)", "扣分记录 {0} 已是 {1} 状态"),
+        (r"only a draft can be submitted, not (\S+)", "只有草稿可以提交，当前为 {0}"),
+        (
+            r"only a submitted evaluation can be finalized, not (\S+)",
+            "只有已提交的评价可以定稿，当前为 {0}",
+        ),
+        (
+            r"(\d+) dispute\(s\) are still open; decide them before finalizing",
+            "尚有 {0} 项异议未裁定，须先裁定再定稿",
+        ),
+        (
+            r"only a finalized evaluation can be reopened, not (\S+)",
+            "只有已定稿的评价可以重新打开，当前为 {0}",
+        ),
+        (r"indicator (\S+) has no score to dispute yet", "指标 {0} 尚无得分，无法提出异议"),
+        (r"dispute (\S+) is already decided \((\S+)\)", "异议 {0} 已裁定（{1}）"),
+        (
+            r"(.+) recorded the disputed deduction and may not decide dispute (\S+)",
+            "{0} 记录了被异议的扣分，不能裁定异议 {1}",
+        ),
+        (r"(.+) raised dispute (\S+) and may not decide it", "{0} 提出了异议 {1}，不能自行裁定"),
+        (r"note (\S+) is already resolved", "复核意见 {0} 已解决"),
+        (
+            r"the request is well formed but some fields are invalid",
+            "请求格式正确，但部分字段未通过校验",
+        ),
+        (
+            r"this API needs a bearer token: .*",
+            "此接口需要令牌：请发送 Authorization: Bearer <令牌>",
+        ),
+        (r"the bearer token is malformed, unknown or revoked", "令牌格式错误、未知或已撤销"),
+        (r"the role (\S+) does not allow (\S+)", "角色 {0} 无权执行 {1}"),
+        (
+            r"another change (?:to this evaluation )?was saved first; nothing (?:of this request )?"
+            r"was recorded",
+            "另一项修改已先保存；本次未记录任何内容",
+        ),
+        (r"the evaluation is at version (\d+), not (\d+)", "评价当前为版本 {0}，而非 {1}"),
+        (r"an unexpected error occurred; it has been logged", "发生意外错误，已记录日志"),
+        (
+            r"the store is busy or unreachable; nothing was recorded, retry shortly",
+            "存储繁忙或不可达；未记录任何内容，请稍后重试",
+        ),
+        (r"every evidence item needs a title", "每项佐证材料都需要标题"),
+        (
+            r"the sheet has (\d+) problems?; nothing was recorded",
+            "评分表有 {0} 处问题；未记录任何内容",
+        ),
+        (r"sha256 must be 64 hexadecimal digits", "sha256 须为 64 位十六进制数"),
+    )
+)
+
+
+# Field messages (marshmallow's and our schemas') → Chinese; groups carried over in order.
+FIELD_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern + r"\Z", re.S), chinese)
+    for pattern, chinese in (
+        (r"Missing data for required field\.", "缺少必填字段。"),
+        (r"Unknown field\.", "未知字段。"),
+        (r"Field may not be null\.", "字段不能为空。"),
+        (r"Not a valid integer\.", "不是有效的整数。"),
+        (r"Not a valid number\.", "不是有效的数字。"),
+        (r"Not a valid string\.", "不是有效的字符串。"),
+        (r"Not a valid boolean\.", "不是有效的布尔值。"),
+        (r"Not a valid list\.", "不是有效的列表。"),
+        (r"Not a valid mapping type\.", "不是有效的对象。"),
+        (r"Invalid input type\.", "输入类型无效。"),
+        (r"Invalid input\.", "输入无效。"),
+        (r"Must be one of: (.+)\.", "须为以下之一：{0}。"),
+        (r"Must be greater than or equal to (\S+)\.", "须大于或等于 {0}。"),
+        (
+            r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",
+            "须在 {0} 与 {1} 之间。",
+        ),
+        (r"Shorter than minimum length (\d+)\.", "长度不得少于 {0}。"),
+        (r"Longer than maximum length (\d+)\.", "长度不得超过 {0}。"),
+        (r"Length must be between (\d+) and (\d+)\.", "长度须在 {0} 与 {1} 之间。"),
+        (r"Must be 64 hexadecimal digits\.", "须为 64 位十六进制数。"),
+        (r"Must be an ISO-8601 date or time\.", "须为 ISO-8601 日期或时间。"),
+        (r"Must be a version number or an ISO-8601 time\.", "须为版本号或 ISO-8601 时间。"),
+        (
+            r"Must be a version number, an ISO-8601 date or time, or one of (.+)\.",
+            "须为版本号、ISO-8601 日期或时间，或以下之一：{0}。",
+        ),
+        (r"Version numbers start at 1\.", "版本号从 1 开始。"),
+        (r"Version numbers run from 1 to (\d+)\.", "版本号须在 1 与 {0} 之间。"),
+        (r"Must be between (\S+) and (\S+)\.", "须在 {0} 与 {1} 之间。"),
+        (
+            r"Must be a time between years 1 and 9999 in UTC\.",
+            "须为 UTC 下 1 至 9999 年之间的时间。",
+        ),
+        (r"Give version or as_of, not both\.", "version 与 as_of 只能给一个。"),
+        (r"Give a title, or the id of an uploaded file\.", "须给出标题，或已上传文件的 id。"),
+        (
+            r"Give deduction_id or indicator, exactly one\.",
+            "deduction_id 与 indicator 须给且只给一个。",
+        ),
+        (r"An amended decision needs points\.", "变更裁定须给出分值。"),
+        (r"Points go with an amended decision only\.", "只有变更裁定可以给出分值。"),
+        (
+            r"Must be a file part of a multipart/form-data body\.",
+            "须为 multipart/form-data 中的文件部分。",
+        ),
+    )
+)
+
+
+def chinese_message(message: str) -> str:
+    """One field message in Chinese (unchanged when the catalogue does not know it)."""
+    for pattern, chinese in FIELD_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return chinese.format(*match.groups())
+    return message
+
+
+def requested_language() -> str:
+    """ "en" when the caller's Accept-Language prefers English to Chinese, else "zh"."""
+    if not has_request_context():
+        return "zh"
+    best = request.accept_languages.best_match(LANGUAGES, default="zh")
+    return best or "zh"
+
+
+def chinese_detail(detail: str, title: str, values: dict[str, Any] | None) -> str:
+    """The detail in Chinese from the catalogue; a detail the catalogue does not know yet
+    follows the Chinese title as written, so that nothing it says is lost."""
+    for pattern, chinese in DETAILS:
+        match = pattern.match(detail)
+        if match:
+            return chinese.format(*match.groups())
+    return f"{title}：{detail}" if detail else title
+
+
+def localise(body: dict[str, Any]) -> dict[str, Any]:
+    """A problem body in the requested language (the type, status and fields never change)."""
+    if requested_language() == "en":
+        return body
+    kind = str(body.get("type", "")).rsplit(":", 1)[-1]
+    title = TITLES.get(kind, "请求被拒绝")
+    detail = chinese_detail(str(body.get("detail", "")), title, body.get("values"))
+    localised = {**body, "title": title, "detail": detail}
+    if isinstance(body.get("errors"), dict):
+        localised["errors"] = {
+            field: [chinese_message(str(m)) for m in messages]
+            if isinstance(messages, list)
+            else messages
+            for field, messages in body["errors"].items()
+        }
+    return localised
