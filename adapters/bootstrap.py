@@ -31,6 +31,7 @@ from application.evidence import EvidenceFiles, EvidenceLimits
 from application.integrity import INSECURE_DEVELOPMENT_SECRET
 from application.records import RecordReports
 from application.review import ReviewService
+from application.self_evaluation import SelfEvaluationService
 from application.service import EvaluationService
 from application.sessions import SessionService
 from application.sheets import SheetTransfer
@@ -188,3 +189,10 @@ def build_records(
 def build_sheets(service: EvaluationService) -> SheetTransfer:
     """Sheet import and report export over the service, with the xlsx/csv/html/json codec."""
     return SheetTransfer(service, WorkbookCodec())
+
+
+def build_self_evaluation(service: EvaluationService) -> SelfEvaluationService:
+    """Target values and sign-offs; a sign-off records the head digest of the chain."""
+    recorder = service.store.recorder
+    assert isinstance(recorder, ChainedRecorder), "the store was not built by build_service"
+    return SelfEvaluationService(service, RawEventLog(recorder).digest_at)

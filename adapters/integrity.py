@@ -185,6 +185,16 @@ class RawEventLog:
         with self.recorder.transaction(commit=False) as session:
             return {int(v): str(d) for v, d in session.execute(query).all()}
 
+    def digest_at(self, evaluation_id: str, version: int) -> str | None:
+        """The digest sealing one version (None before the first): one indexed lookup."""
+        query = select(self.digests.c.digest).where(
+            self.digests.c.originator_id == str(evaluation_id).lower(),
+            self.digests.c.originator_version == version,
+        )
+        with self.recorder.transaction(commit=False) as session:
+            value = session.execute(query).scalar()
+        return None if value is None else str(value)
+
     def snapshot_checks(self, evaluation_id: str) -> list[SnapshotCheck]:
         """Every stored snapshot of one evaluation with its seal checked."""
         if self.snapshots is None:

@@ -23,6 +23,7 @@ from application.event_facts import (
     touched_indicator,
 )
 from application.review import ReviewService
+from application.self_evaluation import SelfEvaluationService
 from application.service import EvaluationService
 from domain.disputes import DisputeStatus
 from domain.evaluation import Evaluation
@@ -47,7 +48,8 @@ class MemoryUnitOfWork:
 
 class MemoryReadModel:
     """Projection and queries in one: a replica of each evaluation kept by its events, the
-    history rows, and the dispute and note rows, each in the shape the SQL read models give."""
+    history rows, and the dispute and note rows, each in the shape the SQL read models give;
+    targets and sign-offs come with the replica's document."""
 
     def __init__(self) -> None:
         self.replicas: dict[str, Evaluation] = {}
@@ -285,7 +287,7 @@ def _matches(row: dict[str, Any], filters: dict[str, Any]) -> bool:
 
 
 # What a listing leaves out of the document.
-DETAIL = {"grade_bands", "indicators", "data_entries"}
+DETAIL = {"grade_bands", "indicators", "data_entries", "sign_offs", "required_sign_offs"}
 
 
 class MemoryReviewQueries:
@@ -355,3 +357,10 @@ def memory_review_service(service: EvaluationService) -> ReviewService:
     """Disputes and notes on an in-memory evaluation service."""
     assert isinstance(service.queries, MemoryReadModel)
     return ReviewService(service, MemoryReviewQueries(service.queries))
+
+
+def memory_self_evaluation(service: EvaluationService) -> SelfEvaluationService:
+    """Target values and sign-offs on an in-memory evaluation service. The in-memory store
+    keeps no hash chain, so a sign-off there records no head digest (as a loaded one)."""
+    assert isinstance(service.queries, MemoryReadModel)
+    return SelfEvaluationService(service, lambda evaluation_id, version: None)

@@ -11,8 +11,8 @@
    state bytes, chain digest at its version) must equal its seal.
 3. The decoded payloads shown in the packet must be what the stored bytes say.
 4. The scores: every recorded leaf score, parent sum, total and grade is recomputed from
-   the recorded inputs (deductions, checklists, data entries, survey tallies, manual scores
-   and overrides), rounding half-up to two decimals at the leaf.
+   the recorded inputs (deductions, checklists, data entries, survey tallies, target values,
+   manual scores and overrides), rounding half-up to two decimals at the leaf.
 
 Exit status 0 when everything holds, 1 when anything fails, 2 on bad usage.
 """
@@ -49,14 +49,17 @@ def _field(data: bytes) -> bytes:
     return len(data).to_bytes(8, "big") + data
 
 
-def link(key: bytes, originator: str, version: int, topic: str, state: bytes, previous: str) -> str:
+def link(
+    key: bytes, originator: str, version: int, topic: str, state: bytes, last: str, tag: bytes = TAG
+) -> str:
+    """The keyed hash of one record after `last` (a snapshot's seal: its tag, the digest)."""
     parts = (
-        TAG,
+        tag,
         originator.encode("ascii"),
         str(version).encode("ascii"),
         topic.encode("utf-8"),
         state,
-        previous.encode("ascii"),
+        last.encode("ascii"),
     )
     return hmac.new(key, b"".join(_field(p) for p in parts), hashlib.sha256).hexdigest()
 
@@ -91,16 +94,9 @@ def check_snapshots(packet: dict[str, Any], key: bytes) -> list[str]:
     digests = {e["version"]: str(e.get("digest") or "") for e in packet["events"]}
     originator = packet["evaluation_id"]
     for item in (packet.get("snapshots") or {}).get("items", []):
-        version = item["version"]
-        parts = (
-            SNAPSHOT_TAG,
-            originator.encode("ascii"),
-            str(version).encode("ascii"),
-            item["topic"].encode("utf-8"),
-            base64.b64decode(item["state_base64"]),
-            digests.get(version, "").encode("ascii"),
-        )
-        seal = hmac.new(key, b"".join(_field(p) for p in parts), hashlib.sha256).hexdigest()
+        version, state = item["version"], base64.b64decode(item["state_base64"])
+        after = digests.get(version, "")
+        seal = link(key, originator, version, item["topic"], state, after, tag=SNAPSHOT_TAG)
         if not hmac.compare_digest(seal, str(item.get("seal") or "")):
             problems.append(f"the snapshot at version {version} does not match its seal")
     return problems
@@ -143,7 +139,7 @@ def check_payloads(packet: dict[str, Any]) -> list[str]:
     for event in packet["events"]:
         state = decode(event)
         shown = {
-            "type": event["topic"].rsplit(".", 1)[-1],
+            "type": event_name(event["topic"]),
             "recorded_at": primitive(state["timestamp"]),
             "payload": {k: primitive(v) for k, v in state.items() if k not in ENVELOPE},
             **{
@@ -157,6 +153,11 @@ def check_payloads(packet: dict[str, Any]) -> list[str]:
 
 
 # ------------------------------------------------------------------------ scoring
+def event_name(topic: str) -> str:
+    """The class name in "module:Aggregate.Event" or "module:Event"."""
+    return topic.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+
+
 def half_up(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -174,6 +175,7 @@ class Sheet:
         self.manual: dict[str, Decimal] = {}
         self.override: dict[str, Decimal] = {}
         self.tallies: dict[str, list[list[int]]] = {}
+        self.finals: dict[str, dict[str, Any]] = {}
         self.scores: dict[str, Decimal | None] = {}
 
     def define(self, indicators: list[dict[str, Any]]) -> None:
@@ -183,6 +185,7 @@ class Sheet:
             if d.get("parent"):
                 self.children[d["parent"]].append(d["code"])
         self.deductions, self.met, self.manual, self.override, self.tallies = {}, {}, {}, {}, {}
+        self.finals = {}
         self.scores = {code: None for code in self.nodes if not self.children[code]}
 
     def rule(self, code: str) -> Decimal | None:
@@ -223,6 +226,9 @@ class Sheet:
                 points = sum((w * c for w, c in zip(choices, counts, strict=True)), Decimal(0))
                 rates.append(points / (best * people) if people else Decimal(0))
             return sum(rates, Decimal(0)) / len(rates) * weight
+        if method == "target":
+            target = (node.get("params") or {}).get("target") or {}
+            return target_rule(target, self.finals.get(code), weight)
         return self.manual.get(code)
 
     def score(self, code: str) -> Decimal | None:
@@ -250,12 +256,37 @@ class Sheet:
         return str(self.bands[-1]["grade"]) if self.bands else None
 
 
+def target_rule(
+    target: dict[str, Any], final: dict[str, Any] | None, weight: Decimal
+) -> Decimal | None:
+    """The self-evaluation form's rules: met → the weight; a positive target missed → final ÷
+    planned; a cost target exceeded → planned ÷ final; `=` missed → the smaller over the larger;
+    a qualitative target → the evaluator's score (its band was checked when recorded)."""
+    if final is None:
+        return None
+    comparator = str(target.get("comparator"))
+    if comparator == "qualitative":
+        return None if final.get("score") is None else Decimal(final["score"])
+    if final.get("value") is None or target.get("value") is None:
+        return None
+    value, planned = Decimal(final["value"]), Decimal(target["value"])
+    met, top, bottom = {  # whether met, and the share of the weight a miss keeps
+        ">=": (value >= planned, value, planned),
+        ">": (value > planned, value, planned),
+        "<=": (value <= planned, planned, value),
+        "<": (value < planned, planned, value),
+        "=": (value == planned, min(value, planned), max(value, planned)),
+    }[comparator]
+    share = Decimal(top == 0) if bottom == 0 else min(max(top / bottom, Decimal(0)), Decimal(1))
+    return weight if met else share * weight
+
+
 def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
     sheet = Sheet()
     problems: list[str] = []
     notes: list[str] = []
     for event in packet["events"]:
-        kind = event["topic"].rsplit(".", 1)[-1]
+        kind = event_name(event["topic"])
         s = decode(event)
         version = event["version"]
         if kind == "Created":
@@ -282,6 +313,9 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
             sheet.override[s["code"]] = s["score"]
         elif kind == "SurveyRecorded":
             sheet.tallies[s["code"]] = s["tallies"]
+        elif kind == "TargetValueRecorded":
+            if s["stage"] == "final":
+                sheet.finals[s["code"]] = s
         elif kind == "DisputeDecided":
             # since v2 the consequences follow as their own events; applying them twice is
             # harmless, and a first-version decision carries them only here
@@ -293,16 +327,10 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
     return problems, notes, sheet
 
 
-# Events that change no score: the lifecycle, reported figures, disputes raised, notes.
-NO_SCORE_EFFECT = {
-    "Submitted",
-    "Finalized",
-    "Reopened",
-    "ReportedFigureRecorded",
-    "DisputeRaised",
-    "NoteAdded",
-    "NoteResolved",
-}
+# Events that change no score: the lifecycle, reported figures, disputes raised, notes, and
+# the sign-offs of the self-evaluation form.
+NO_SCORE_EFFECT = {"Submitted", "Finalized", "Reopened", "ReportedFigureRecorded", "DisputeRaised"}
+NO_SCORE_EFFECT |= {"NoteAdded", "NoteResolved", "SignedOff", "SignOffsRequired"}
 
 
 def _apply_decision(sheet: Sheet, s: dict[str, Any]) -> None:

@@ -27,6 +27,8 @@ from adapters.tables import (
     metadata,
     tracking,
 )
+from adapters.target_projection import target_handlers
+from adapters.target_tables import TARGET_TABLES
 from application.documents import event_payload_json, indicator_fields
 from application.event_facts import dispute_cause, stated_reason, touched_indicator
 from domain.evaluation import event_class
@@ -112,6 +114,10 @@ class SqlProjection:
         }
         self.deferring |= {self._created, self._framework_defined, self._data_entry_recorded}
         self.deferring |= set(review_handlers().values())
+        for kind, extra in target_handlers().items():
+            # all of these only queue row writes; one that shares an event chains after
+            self.handlers[kind] = _chain(self.handlers.get(kind), extra)
+            self.deferring.add(self.handlers[kind])
 
     # ------------------------------------------------------------------ schema
     def create_tables(self) -> bool:
@@ -127,7 +133,7 @@ class SqlProjection:
     def drop_and_create(self) -> None:
         """Recreate the read-model tables in the current shape (events are untouched)."""
         assert self.datastore.engine is not None
-        for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, tracking):
+        for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES, tracking):
             table.drop(self.datastore.engine, checkfirst=True)
         metadata.create_all(self.datastore.engine)
 
@@ -160,7 +166,7 @@ class SqlProjection:
                 # The lock writers take to append events: they wait until the rebuild has
                 # committed, so none of their projections can land in half-rebuilt tables.
                 session.execute(text(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE"))
-            for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, tracking):
+            for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES, tracking):
                 session.execute(delete(table))
 
     def position(self) -> int:
@@ -379,3 +385,14 @@ class SqlProjection:
             )
 
         return handler
+
+
+def _chain(first: Handler | None, then: Handler) -> Handler:
+    if first is None:
+        return then
+
+    def both(session: Session, event: Any) -> None:
+        first(session, event)
+        then(session, event)
+
+    return both

@@ -22,6 +22,7 @@ from adapters.tables import (
     indicator_history,
     indicators,
 )
+from adapters.target_queries import document_parts, with_target
 from application.documents import iso, survey_rates
 from domain.values import fmt, rate_percent
 
@@ -102,6 +103,7 @@ class SqlEvaluationQueries:
         nodes = cls._rows_of(session, indicators, evaluation_id, indicators.c.position)
         cuts = cls._deductions_of(session, evaluation_id, everything)
         entries = cls._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
+        parts = document_parts(session, evaluation_id)
         by_code: dict[str, list[dict[str, Any]]] = {}
         for d in cuts:
             by_code.setdefault(d["code"], []).append(
@@ -116,10 +118,15 @@ class SqlEvaluationQueries:
         return {
             **cls._summary(head),
             "grade_bands": head["grade_bands"],
-            "indicators": [cls._indicator_row(n, by_code.get(n["code"], [])) for n in nodes],
+            "indicators": [
+                with_target(cls._indicator_row(n, by_code.get(n["code"], [])), parts["targets"])
+                for n in nodes
+            ],
             "data_entries": [
                 {k: e[k] for k in ("key", "value", "unit", "source", "version")} for e in entries
             ],
+            "sign_offs": parts["sign_offs"],
+            "required_sign_offs": parts["required_sign_offs"],
         }
 
     @staticmethod

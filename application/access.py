@@ -23,6 +23,7 @@ class Action(StrEnum):
     ATTACH = "attach"  # upload evidence files
     DECIDE = "decide"  # decide disputes
     NOTE = "note"  # attach and resolve review notes
+    SIGN = "sign"  # sign off a version of the evaluation in a capacity
     MANAGE_TOKENS = "manage-tokens"  # issue, list and revoke API tokens
 
 
@@ -33,12 +34,23 @@ A = Action
 # The permission table: a role may do exactly the actions listed for it.
 PERMISSIONS: Mapping[str, frozenset[Action]] = MappingProxyType(
     {
-        EVALUATOR: frozenset({A.CREATE, A.READ, A.READ_TRAIL, A.RECORD, A.ATTACH}),
+        EVALUATOR: frozenset({A.CREATE, A.READ, A.READ_TRAIL, A.RECORD, A.ATTACH, A.SIGN}),
         REVIEWER: frozenset(
-            {A.READ, A.READ_TRAIL, A.RECORD, A.TRANSITION, A.DISPUTE, A.DECIDE, A.NOTE, A.ATTACH}
+            {
+                A.READ,
+                A.READ_TRAIL,
+                A.RECORD,
+                A.TRANSITION,
+                A.DISPUTE,
+                A.DECIDE,
+                A.NOTE,
+                A.ATTACH,
+                A.SIGN,
+            }
         ),
-        # a unit uploads the evidence its disputes cite
-        SUBJECT: frozenset({A.READ, A.DISPUTE, A.ATTACH}),
+        # a unit uploads the evidence its disputes cite, and gives its opinion (单位意见)
+        # by signing
+        SUBJECT: frozenset({A.READ, A.DISPUTE, A.ATTACH, A.SIGN}),
         AUDITOR: frozenset({A.READ, A.READ_TRAIL}),
         # Managing credentials grants no access to evaluations: an admin who must read
         # issues an auditor token, which leaves a trace in the token table.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -26,8 +28,10 @@ from application.history import NAMED_BOUNDS
 from application.integrity import ALGORITHM, RawRecord, prove, walk
 from application.service import EvaluationService
 from application.store_checks import packet_snapshots, stores_checked
+from application.target_findings import target_findings
 from domain.errors import InvalidValue, UnknownIndicator
 from domain.evaluation import Evaluation
+from domain.targets.rules import NATIONAL
 
 Anchor = int | datetime | str  # a version, a time, or a named moment (application.history)
 
@@ -158,11 +162,15 @@ class AuditService:
         *,
         version: int | None = None,
         as_of: datetime | None = None,
+        overshoot_margin: Decimal | None = None,
     ) -> dict[str, Any]:
         """Everything that does not add up, at the current or a requested version."""
         evaluation = self.load_at(evaluation_id, version, as_of)
         events = self.store.events.get(evaluation.id, lte=evaluation.version)
-        items = find(evaluation, events)
+        rules = NATIONAL
+        if overshoot_margin is not None:
+            rules = replace(NATIONAL, overshoot_margin=overshoot_margin)
+        items = find(evaluation, events) + target_findings(evaluation.target_leaves(), rules)
         return {
             "id": str(evaluation.id),
             "version": evaluation.version,

@@ -122,6 +122,9 @@ DEDUCTION_VIEWS = ("active", "all")
 
 def evaluation_document(evaluation: Evaluation, deductions: str = "active") -> dict[str, Any]:
     """The evaluation document of API v1, computed from the aggregate's recorded state."""
+    # imported here: the target views build on this module's primitives
+    from application.target_documents import leaf_target, sign_off_items
+
     parents, total = evaluation.rollup()
     everything = deductions == "all"
     by_code: dict[str, list[dict[str, Any]]] = {}  # one pass, not one scan per indicator
@@ -157,6 +160,9 @@ def evaluation_document(evaluation: Evaluation, deductions: str = "active") -> d
                 survey_rates=survey_rates(node.method, list(result.rates)),
                 deductions=listed,
             )
+            target = leaf_target(evaluation, code)
+            if target is not None:
+                row["target"] = target
         else:
             score = parents[code]
             row.update(
@@ -197,4 +203,6 @@ def evaluation_document(evaluation: Evaluation, deductions: str = "active") -> d
             }
             for e in sorted(evaluation.entries.values(), key=lambda e: e.version)
         ],
+        "sign_offs": sign_off_items(evaluation),
+        "required_sign_offs": list(evaluation.required_sign_offs),
     }

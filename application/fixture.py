@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from decimal import InvalidOperation
 from typing import Any
 
+from application.documents import iso
 from domain.errors import DomainError, InvalidValue
 from domain.evaluation import Actor, Evaluation
 
 # What a step may raise besides domain errors when the spec is not shaped as expected.
 STEP_ERRORS = (DomainError, KeyError, TypeError, ValueError, InvalidOperation)
 OnError = Callable[[str, int, Mapping[str, Any], Exception], None]
+# The fields of a `target_values` item that go to the command as they are.
+VALUE_FIELDS = (
+    "value",
+    "outcome",
+    "score",
+    "justification",
+    "deviation_reason",
+    "improvement",
+    "source",
+    "evidence",
+    "reason",
+)
 
 
 def start(header: Mapping[str, Any], by: Actor) -> Evaluation:
-    """The evaluation the spec's header opens, in draft."""
-    return Evaluation.start(
+    """The evaluation the spec's header opens, in draft, with the sign-offs it requires."""
+    evaluation = Evaluation.start(
         title=str(header["title"]),
         subject=str(header["subject"]),
         fiscal_year=int(header["fiscal_year"]),
@@ -28,11 +42,15 @@ def start(header: Mapping[str, Any], by: Actor) -> Evaluation:
         by=by,
         time_zone=header.get("time_zone"),
     )
+    if required := list(header.get("required_sign_offs") or []):
+        evaluation.require_sign_offs(required, by)
+    return evaluation
 
 
 def steps(spec: Mapping[str, Any]) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
     """Every recorded step after the framework, in order: (part of the spec, index, step)."""
-    for kind in ("data_entries", "actions"):
+    # sign-offs after the values, so that a loaded sign-off vouches for them
+    for kind in ("data_entries", "actions", "target_values", "sign_offs"):
         for index, step in enumerate(spec.get(kind) or []):
             yield kind, index, step
     for index, figure in enumerate(reported_figures(spec)):
@@ -73,6 +91,10 @@ def apply_step(evaluation: Evaluation, kind: str, step: Mapping[str, Any], by: A
         )
     elif kind == "actions":
         apply_action(evaluation, step, by)
+    elif kind == "target_values":
+        apply_target_value(evaluation, step, by)
+    elif kind == "sign_offs":
+        apply_sign_off(evaluation, step, by)
     else:
         evaluation.record_reported_figure(
             step.get("indicator"),
@@ -109,6 +131,35 @@ def apply_action(evaluation: Evaluation, action: Mapping[str, Any], by: Actor) -
         evaluation.record_leaf_input(code, dict(action.get("values") or {}), by)
     else:
         raise InvalidValue(f"unknown action {kind!r} for indicator {code}", action=kind)
+
+
+def apply_target_value(evaluation: Evaluation, item: Mapping[str, Any], by: Actor) -> None:
+    """One `target_values` item: {indicator, stage, value | outcome, …}."""
+    evaluation.record_target_value(
+        str(item.get("indicator", "")),
+        stage=item.get("stage"),
+        by=by,
+        **{name: item.get(name) for name in VALUE_FIELDS},
+    )
+
+
+def apply_sign_off(evaluation: Evaluation, item: Mapping[str, Any], by: Actor) -> None:
+    """One `sign_offs` item: {capacity, opinion?, signed_at?}, signed by whoever loads it.
+
+    A loaded sign-off has no head digest: its version is not sealed until the load is saved.
+    """
+    given = item.get("signed_at")
+    moment = datetime.fromisoformat(str(given)) if given else datetime.now(UTC)
+    if moment.tzinfo is None:
+        raise InvalidValue(f"signed_at {given!r} needs a time zone offset", signed_at=given)
+    evaluation.sign_off(
+        str(uuid.uuid4()),
+        item.get("capacity"),
+        item.get("opinion"),
+        None,
+        iso(moment),
+        by,
+    )
 
 
 def reported_figures(spec: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -143,11 +143,12 @@ class EvaluationService:
         evaluator: str | None = None,
         total_weight: object = "100",
         grade_bands: list[dict[str, Any]] | None = None,
+        required_sign_offs: list[str] | None = None,
         by: Actor,
         time_zone: str | None = None,
     ) -> dict[str, Any]:
-        return self._commit(
-            lambda: Evaluation.start(
+        def opened() -> Evaluation:
+            evaluation = Evaluation.start(
                 title=title,
                 subject=subject,
                 fiscal_year=fiscal_year,
@@ -158,7 +159,11 @@ class EvaluationService:
                 by=by,
                 time_zone=time_zone,
             )
-        )
+            if required_sign_offs:
+                evaluation.require_sign_offs(required_sign_offs, by)
+            return evaluation
+
+        return self._commit(opened)
 
     def define_framework(
         self, evaluation_id: str, indicators: list[dict[str, Any]], by: Actor, **kw: Any

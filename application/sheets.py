@@ -228,8 +228,14 @@ def build(spec: Mapping[str, Any], sources: Mapping[str, Any], by: Actor) -> Eva
         raise SheetRejected([*problems, _at(where, error.detail)]) from None
 
     def refused(kind: str, index: int, step: Mapping[str, Any], error: Exception) -> None:
-        location = _item_location(sources, kind, index)
-        subject = names.get(str(step.get("indicator"))) if kind == "actions" else None
+        # a fixture's own lists have no sheet position: name the item by its path
+        location = _item_location(sources, kind, index) or {
+            "sheet": None,
+            "row": None,
+            "column": f"{kind}[{index}]",
+        }
+        on_leaf = kind in ("actions", "target_values")
+        subject = names.get(str(step.get("indicator"))) if on_leaf else None
         problems.append(_at(location, _step_message(error, subject)))
 
     fixture.record_steps(evaluation, spec, by, refused)

@@ -39,12 +39,13 @@ def stores_checked(body: dict[str, Any], audit: Checked, evaluation_id: str) -> 
 
 def document_problem(audit: Checked, evaluation_id: str) -> str | None:
     """Why the stored score sheet is not what the events make, or None when it is."""
-    stored = audit.queries.document(evaluation_id)
+    # every deduction, withdrawn ones too: the seal covers only the standing ones
+    stored = audit.queries.document(evaluation_id, "all")
     if stored is None:
         return "the read models hold no score sheet for this evaluation"
     if "integrity_problem" in stored:
         return str(stored["integrity_problem"])
-    replayed = audit.service.replayed_document(evaluation_id)
+    replayed = audit.service.replayed_document(evaluation_id, "all")
     for name in sorted(replayed.keys() | stored.keys()):
         if stored.get(name) != replayed.get(name):
             return f"the stored score sheet's {name} differs from what the events produce"

@@ -16,6 +16,8 @@ from domain.methods.checklist import Checklist
 from domain.methods.manual import ManualScore
 from domain.methods.survey import Tallies
 from domain.review import ReviewNote
+from domain.signoffs import SignOff
+from domain.targets.values import TargetState, TargetValue
 
 
 class SubclassAwareTranscoder(JSONTranscoder):
@@ -132,6 +134,9 @@ def domain_transcodings() -> list[Transcoding]:
             (DataEntry, "dataentry"),
             (Dispute, "dispute"),
             (ReviewNote, "reviewnote"),
+            (TargetState, "targetstate"),
+            (TargetValue, "targetvalue"),
+            (SignOff, "signoff"),
         )
     ]
     return [

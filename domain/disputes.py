@@ -197,7 +197,7 @@ class Disputes(Mapping[str, Dispute]):
     def check_decider(dispute: Dispute, recorded_by: Iterable[str], decider: str) -> None:
         """Nobody judges their own cause: not the one who raised it, nor anyone who recorded
         what it disputes (the deduction; for an indicator, its score, override, checklist,
-        survey or an active deduction on it)."""
+        survey, target value or an active deduction on it)."""
         if decider in set(recorded_by):
             what = "the disputed deduction" if dispute.deduction_id else f"indicator {dispute.code}"
             raise NotPermitted(

@@ -124,6 +124,18 @@ class NotPermitted(DomainError):
     title = "Not permitted"
 
 
+class TargetRefused(DomainError):
+    """A target, or a value recorded against it, breaks a target rule."""
+
+    title = "Target refused"
+
+
+class SignOffRefused(DomainError):
+    """A sign-off, or a finalization waiting for sign-offs, breaks a sign-off rule."""
+
+    title = "Sign-off refused"
+
+
 class UnknownEvidence(NotFound):
     """The evidence file id is not attached to this evaluation."""
 

@@ -23,7 +23,9 @@ from domain.rescoring import Rescoring
 from domain.review import RESOLVED, ReviewNote
 from domain.review_commands import ReviewCommands
 from domain.scoring_commands import ScoringCommands
+from domain.signoffs import note_change
 from domain.state import FINALIZED, Status
+from domain.target_commands import TargetCommands
 from domain.values import to_amount
 from domain.zones import check_time_zone
 
@@ -32,10 +34,13 @@ SUBMITTED = Status.SUBMITTED
 __all__ = ["Actor", "DataEntry", "Deduction", "Evaluation", "LeafState", "Status"]
 
 
-class Evaluation(ScoringCommands, ReviewCommands, EvidenceCommands, Rescoring, Aggregate):
+class Evaluation(
+    ScoringCommands, TargetCommands, ReviewCommands, EvidenceCommands, Rescoring, Aggregate
+):
     """One evaluation of one subject for one fiscal year.
 
     The commands are listed in domain/scoring_commands.py and domain/review_commands.py,
+    the targets and sign-offs of the self-evaluation form in domain/target_commands.py,
     the rescoring they end with in domain/rescoring.py; here are the state, the events and
     their apply bodies, which only copy values.
     """
@@ -45,6 +50,7 @@ class Evaluation(ScoringCommands, ReviewCommands, EvidenceCommands, Rescoring, A
     # Class-level defaults: state restored from snapshots taken before these existed stays valid.
     framework_version: int | None = None
     reported_figures: tuple[dict[str, Any], ...] = ()
+    required_sign_offs: tuple[str, ...] = ()
     time_zone: str | None = None
 
     @staticmethod
@@ -177,6 +183,7 @@ class Evaluation(ScoringCommands, ReviewCommands, EvidenceCommands, Rescoring, A
     def _framework_defined(self, indicators: list[dict[str, Any]], meta: dict[str, str]) -> None:
         self.framework = indicators
         self.framework_version = self.version + 1
+        note_change(self.sign_offs, self.version + 1, "FrameworkDefined", None)
         self.tree = build_tree(indicators)
         self.leaves = {code: LeafState() for code, node in self.tree.items() if node.is_leaf}
         self.deductions = {}
@@ -201,6 +208,7 @@ class Evaluation(ScoringCommands, ReviewCommands, EvidenceCommands, Rescoring, A
                 {"value": old.value, "version": old.version, "unit": old.unit},
             ]
         self.entries[key] = DataEntry(key, value, unit, source, evidence, self.version + 1, history)
+        note_change(self.sign_offs, self.version + 1, "DataEntryRecorded", None)
 
     @event("DeductionRecorded")
     def _deduction_recorded(
@@ -320,6 +328,7 @@ class Evaluation(ScoringCommands, ReviewCommands, EvidenceCommands, Rescoring, A
         self.leaves[code].result = LeafScore(
             after, exact, rule_exact, rule_score, overridden, note, tuple(rates), self.version + 1
         )
+        note_change(self.sign_offs, self.version + 1, "ScoreChanged", code)
 
     @event("ReportedFigureRecorded")
     def _reported_figure_recorded(

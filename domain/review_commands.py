@@ -9,6 +9,7 @@ from domain.disputes import Consequence, Decision, Dispute, Target
 from domain.errors import DisputeRefused, LifecycleRefused
 from domain.ledger import Deduction, find_deduction
 from domain.review import check_note_text, find_open_note
+from domain.signoffs import check_signed
 from domain.state import EvaluationState, Status
 
 DRAFT, SUBMITTED, FINALIZED = Status.DRAFT, Status.SUBMITTED, Status.FINALIZED
@@ -26,6 +27,7 @@ class ReviewCommands(EvaluationState):
         """Close the evaluation: nothing changes until it is reopened."""
         self.check_status(SUBMITTED, "only a submitted evaluation can be finalized")
         self.check_no_open_disputes()
+        check_signed(self.required_sign_offs, self.sign_offs)
         self._finalized(meta=by.as_meta())
 
     def reopen(self, reason: str | None, by: Actor) -> None:

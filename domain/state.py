@@ -21,6 +21,7 @@ from domain.indicator import Indicator
 from domain.leaf import LeafState
 from domain.ledger import DataEntry, Deduction
 from domain.review import ReviewNote
+from domain.signoffs import SignOff
 
 
 class Status(StrEnum):
@@ -55,6 +56,7 @@ class EvaluationState:
     scoring_started: bool
     disputes: Disputes
     notes: dict[str, ReviewNote]
+    required_sign_offs: tuple[str, ...]
     version: int
     # the events, defined with their apply bodies on the aggregate
     _framework_defined: Callable[..., None]
@@ -77,6 +79,7 @@ class EvaluationState:
     _dispute_decided: Callable[..., None]
     _note_added: Callable[..., None]
     _note_resolved: Callable[..., None]
+    trigger_event: Callable[..., None]  # the target events are classes of their own
     _evidence_attached: Callable[..., None]
 
     def _rescore(
@@ -91,6 +94,13 @@ class EvaluationState:
 
     def active_points(self, code: str) -> Decimal:
         raise NotImplementedError
+
+    @property
+    def sign_offs(self) -> Mapping[str, SignOff]:
+        """Kept under a private name the apply bodies replace, never mutate: an evaluation
+        restored from a snapshot taken before sign-offs existed reads them as empty."""
+        signed: Mapping[str, SignOff] = self.__dict__.get("_sign_offs") or {}
+        return signed
 
     def check_evidence(self, evidence: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
         """Evidence items checked, each cited file's hash filled in (domain.evidence)."""

@@ -58,6 +58,57 @@ _SMALL_CASE: dict[str, Any] = {
 SMALL_TOTAL = "67.00"
 
 
+_TARGET_CASE: dict[str, Any] = {
+    "evaluation": {
+        "title": "社区文化服务项目 2024年度绩效自评",
+        "subject": SUBJECT,
+        "fiscal_year": 2024,
+        "kind": "self-evaluation",
+        "required_sign_offs": ["评价组组长"],
+    },
+    "indicators": [
+        {"code": "1", "name": "产出指标", "weight": "60"},
+        {
+            "code": "1.1",
+            "parent": "1",
+            "name": "演出场次",
+            "weight": "30",
+            "method": "target",
+            "target": "≥20场次",
+        },
+        {
+            "code": "1.2",
+            "parent": "1",
+            "name": "单场成本",
+            "weight": "30",
+            "method": "target",
+            "target": "≤4.74万元",
+        },
+        {"code": "2", "name": "效益指标", "weight": "40"},
+        {
+            "code": "2.1",
+            "parent": "2",
+            "name": "群众文化生活",
+            "weight": "40",
+            "method": "target",
+            "target": "有效提升",
+        },
+    ],
+    "target_values": [
+        {"indicator": "1.1", "stage": "final", "value": "24", "evidence": [{"title": "台账"}]},
+        {"indicator": "1.2", "stage": "final", "value": "4.5", "evidence": [{"title": "决算"}]},
+    ],
+}
+# 1.1: 24 ≥ 20 → 30; 1.2: 4.5 ≤ 4.74 → 30; 2.1 unscored; total 60.00
+
+
+def target_case(subject: str = SUBJECT) -> dict[str, Any]:
+    """A small self-evaluation: two quantitative targets met, one qualitative still open."""
+    case = copy.deepcopy(_TARGET_CASE)
+    case["evaluation"]["subject"] = subject
+    return case
+
+
 def small_case(subject: str = SUBJECT) -> dict[str, Any]:
     """A fresh copy, optionally for another subject."""
     case = copy.deepcopy(_SMALL_CASE)

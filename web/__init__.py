@@ -17,6 +17,7 @@ from adapters.bootstrap import (
     build_evidence,
     build_records,
     build_review_service,
+    build_self_evaluation,
     build_session_service,
     build_sheets,
     build_token_service,
@@ -24,7 +25,7 @@ from adapters.bootstrap import (
 from application.access import AccessControl
 from application.idempotency import IdempotentRequests
 from application.moments import zone_named
-from web import auth, health, hostile_input, problems, review_api, token_api, ui
+from web import auth, health, hostile_input, problems, review_api, target_api, token_api, ui
 from web.api import blp
 from web.audit_api import blp as audit_blp
 from web.evidence_api import blp as evidence_blp
@@ -103,6 +104,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     sheets = app.extensions["scoretrail.sheets"] = build_sheets(service)
     sheets.zone = zone
     app.extensions["scoretrail.records"] = build_records(audit, sheets, zone, evidence)
+    app.extensions[target_api.EXTENSION] = build_self_evaluation(service)
     app.extensions[IDEMPOTENCY] = IdempotentRequests(
         components.keys,
         service.unit_of_work.transaction,
@@ -114,6 +116,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.spec.components.schema("Problem", schema=problems_schema())
     api.register_blueprint(blp)
     api.register_blueprint(review_api.blp)
+    api.register_blueprint(target_api.blp)
     api.register_blueprint(token_api.blp)
     api.register_blueprint(audit_blp)
     api.register_blueprint(sheets_blp)

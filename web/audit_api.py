@@ -23,6 +23,7 @@ from web.context import actor, service
 from web.preconditions import if_match
 from web.problem_language import requested_language
 from web.schemas import AsOfQuerySchema, DocumentOut
+from web.target_schemas import FindingsQuerySchema
 
 blp = ApiBlueprint(
     "audit", __name__, url_prefix="/api/v1", description="Auditors: diffs, explanations, proofs"
@@ -53,10 +54,11 @@ def explanation(query: Json, evaluation_id: Any, code: str) -> Any:
 
 
 @blp.route(EVALUATION + "/findings", methods=["GET"])
-@blp.arguments(AsOfQuerySchema, location="query")
+@blp.arguments(FindingsQuerySchema, location="query")
 @blp.response(200, FindingsOut)
 def findings(query: Json, evaluation_id: Any) -> Any:
-    """What does not add up: overrides, reported figures, sums, late data corrections."""
+    """What does not add up: overrides, reported figures, sums, late data corrections, and
+    targets overshot, final counts below mid-year ones, final values without evidence."""
     return audit().findings(str(evaluation_id), **query)
 
 

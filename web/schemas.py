@@ -14,6 +14,19 @@ from web.bounds import page_range, version_range
 from web.moments import Moment
 
 METHODS = method_names()
+TARGET_KEYS = frozenset({"comparator", "value", "unit", "text", "cumulative"})
+
+
+def check_target_shape(value: Any) -> None:
+    """A target is its printed text or an object; the domain reads and checks the rest."""
+    if isinstance(value, str) and 0 < len(value.strip()) <= 200:
+        return
+    if isinstance(value, dict) and set(value) <= TARGET_KEYS:
+        return
+    raise ValidationError(
+        "Give the printed target (1 to 200 characters) or an object with "
+        "comparator, value, unit, text and cumulative."
+    )
 
 
 class Number(fields.Decimal):
@@ -83,6 +96,12 @@ class EvaluationCreateSchema(Strict):
     evaluator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     total_weight = Number(load_default="100")
     grade_bands = fields.List(fields.Nested(GradeBandSchema), load_default=None, allow_none=True)
+    required_sign_offs = fields.List(
+        fields.String(validate=validate.Length(min=1, max=60)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20),
+    )
     time_zone = fields.String(
         load_default=None,
         allow_none=True,
@@ -118,6 +137,16 @@ class IndicatorDefinitionSchema(Strict):
     denominator = fields.String(load_default=None, allow_none=True)
     cap = Number(load_default="1", allow_none=True)
     choices = fields.List(fields.Nested(ChoiceSchema), load_default=list)
+    target = fields.Raw(
+        load_default=None,
+        allow_none=True,
+        validate=check_target_shape,
+        metadata={
+            "description": "target leaves: the printed target (≥20场次, ≤8万元, 100%, 符合) or "
+            "{comparator, value, unit, text, cumulative}",
+            "example": "≥20场次",
+        },
+    )
 
 
 class FrameworkSchema(Strict):
@@ -251,6 +280,8 @@ class IndicatorOut(Schema):
         metadata={"description": "survey leaves: satisfaction per question, percent"},
     )
     deductions = fields.List(fields.Nested(DeductionOut))
+    # target leaves only; the schemas live with the target routes (web.target_schemas)
+    target = fields.Nested("TargetOut")
 
 
 class DataEntryOut(Schema):
@@ -287,6 +318,8 @@ class DocumentOut(SummaryOut):
     grade_bands = fields.List(fields.Nested(GradeBandOut))
     indicators = fields.List(fields.Nested(IndicatorOut))
     data_entries = fields.List(fields.Nested(DataEntryOut))
+    sign_offs = fields.List(fields.Nested("SignOffOut"))
+    required_sign_offs = fields.List(fields.String())
     integrity_problem = fields.String(
         metadata={
             "description": "present only when the stored score sheet fails its seal: why; "

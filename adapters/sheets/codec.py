@@ -16,6 +16,8 @@ from .history import history_csv
 from .importing import parse_sheet
 from .pdf import record_pdf
 from .record import record_html, record_xlsx
+from .target_form import form_csv, form_html, form_xlsx, has_targets
+from .target_table import looks_like_target_table, parse_target_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -38,13 +40,23 @@ class WorkbookCodec:
         progress: Progress | None = None,
     ) -> ParsedSheet:
         try:
-            result = parse_sheet(data, filename, defaults, progress=progress)
+            if looks_like_target_table(data, filename):
+                result = parse_target_table(data, filename, defaults)
+            else:
+                result = parse_sheet(data, filename, defaults, progress=progress)
         except SheetImportError as error:
             raise SheetRejected([dict(problem) for problem in error.errors]) from error
         sources = result.pop("sources")
         return ParsedSheet(result, sources)
 
     def render(self, document: Mapping[str, Any], fmt: str) -> Rendered:
+        # An evaluation scored against targets reports as the self-evaluation form.
+        if has_targets(document) and fmt == "xlsx":
+            return Rendered(form_xlsx(document), XLSX, "xlsx")
+        if has_targets(document) and fmt == "csv":
+            return Rendered((BOM + form_csv(document)).encode("utf-8"), CSV, "csv")
+        if has_targets(document) and fmt == "html":
+            return Rendered(form_html(document).encode("utf-8"), HTML, "html")
         if fmt == "xlsx":
             return Rendered(to_xlsx(document), XLSX, "xlsx")
         if fmt == "csv":

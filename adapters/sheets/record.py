@@ -27,6 +27,7 @@ from .labels import (
     SIGN_OFF_STATUS,
     label,
 )
+from .target_form import form_html, form_xlsx, has_targets
 
 Record = Mapping[str, Any]
 Table = tuple[str, Sequence[str], list[list[str]]]  # title, headers, rows
@@ -162,7 +163,9 @@ def _localised(document: Mapping[str, Any], zone: tzinfo) -> dict[str, Any]:
 
 def record_html(record: Record, zone: tzinfo, extra_css: str = "") -> str:
     """The printable page: the score sheet, the record's sections and who generated it."""
-    page = to_html(_localised(record["document"], zone))
+    # an evaluation scored against targets shows the self-evaluation form as its sheet
+    sheet = form_html if has_targets(record["document"]) else to_html
+    page = sheet(_localised(record["document"], zone))
     info = "".join(
         f'<tr><th>{escape(k)}</th><td class="hash-cell">{escape(v)}</td></tr>'
         for k, v in record_info(record, zone)
@@ -192,7 +195,8 @@ def record_html(record: Record, zone: tzinfo, extra_css: str = "") -> str:
 
 def record_xlsx(record: Record, zone: tzinfo) -> bytes:
     """The score sheet workbook with one more sheet per section and one for the record."""
-    workbook = load_workbook(io.BytesIO(to_xlsx(record["document"])))
+    sheet = form_xlsx if has_targets(record["document"]) else to_xlsx
+    workbook = load_workbook(io.BytesIO(sheet(record["document"])))
     info = workbook.create_sheet("记录信息")
     rows = [
         ("评价类型", label(KINDS, record["document"].get("kind"))),

@@ -339,3 +339,32 @@ def test_the_sheet_and_indicator_pages_still_show_withdrawn_deductions_marked(
         page = evaluator.get(path)
         assert page.status_code == 200
         assert "台账不全" in page.text and "已撤回" in page.text
+
+
+def test_the_event_log_page_filters_by_type_and_person(app: Flask, evaluation: str) -> None:
+    evaluator = browser_for(app, "evaluator", "carol")
+    evaluator.post(
+        f"/ui/evaluations/{evaluation}/indicators/1.1/deductions",
+        {"points": "1", "reason": "纪要缺失一份"},
+    )
+    log = f"/ui/evaluations/{evaluation}/history"
+    everything = evaluator.get(log)
+    assert everything.status_code == 200 and "定义指标体系" in everything.text
+    deductions = evaluator.get(log, query_string={"type": "DeductionRecorded"})
+    rows = deductions.text.split("<tbody>", 1)[1]
+    assert "纪要缺失一份" in rows and "定义指标体系" not in rows
+    by_carol = evaluator.get(log, query_string={"actor": "carol"})
+    rows = by_carol.text.split("<tbody>", 1)[1]
+    assert rows.count("<tr>") == 2  # the deduction and the score change it caused
+    nobody = evaluator.get(log, query_string={"actor": "nobody"})
+    assert "<tr>" not in nobody.text.split("<tbody>", 1)[1]
+
+
+def test_the_event_log_page_shows_nothing_since_a_submission_that_never_happened(
+    evaluator: Browser, evaluation: str
+) -> None:
+    page = evaluator.get(
+        f"/ui/evaluations/{evaluation}/history", query_string={"since": "submission"}
+    )
+    assert page.status_code == 200
+    assert "<tr>" not in page.text.split("<tbody>", 1)[1]

@@ -17,7 +17,7 @@ from application.review import ReviewService
 from application.service import EvaluationService
 from application.tokens import TokenService
 from domain.evaluation import Actor
-from tests.cases import SUBJECT, small_case
+from tests.cases import SUBJECT, small_case, target_case
 from tests.conftest import Api, bearer
 from web import create_app
 from web.auth import PUBLIC_ENDPOINTS, ROUTE_ACTIONS
@@ -60,6 +60,9 @@ verification        200       200      403     200     403   403
 prove               200       200      403     200     403   403
 report              200       200      200     200     403   404
 import_evaluation   201       403      403     403     403   403
+record_target_value 200       200      403     403     403   403
+sign_off            201       201      201     403     403   404
+list_sign_offs      200       200      200     200     403   404
 upload_evidence     201       201      201     403     403   404
 list_evidence       200       200      200     200     403   404
 download_evidence   200       200      200     200     403   404
@@ -198,6 +201,15 @@ ROUTES = {
             upload=True,
         ),
         Route(
+            "targets.record_target_value",
+            "POST",
+            E + "/indicators/1.1/target-values",
+            "targeted",
+            {"stage": "monitored", "value": "9", "source": "年中监控表"},
+        ),
+        Route("targets.sign_off", "POST", E + "/sign-offs", "targeted", {"capacity": "评价组组长"}),
+        Route("targets.list_sign_offs", "GET", E + "/sign-offs", "targeted"),
+        Route(
             "evidence.upload_evidence",
             "POST",
             E + "/evidence",
@@ -267,6 +279,9 @@ class World:
         if state == "created":
             case = small_case()["evaluation"]
             ids["id"] = self.service.create_evaluation(**case, by=SCRIPT)["id"]
+            return ids
+        if state == "targeted":
+            ids["id"] = self.service.import_evaluation(target_case(), SCRIPT)["id"]
             return ids
         document = self.service.import_evaluation(small_case(), SCRIPT)
         ids["id"] = evaluation_id = document["id"]

@@ -170,3 +170,20 @@ def test_an_edited_active_deduction_is_flagged_in_both_deduction_views(
         assert "does not match its seal" in document["integrity_problem"]
         listed = [d["reason"] for i in document["indicators"] for d in i["deductions"]]
         assert "改过的理由" not in listed and "台账缺失" in listed  # served from the events
+
+
+def test_an_edited_withdrawn_deduction_is_found_by_verification(
+    service: EvaluationService, actor: Actor
+) -> None:
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
+    gone = service.record_deduction(evaluation_id, "A1", points="0.2", reason="抽查", by=actor)
+    service.withdraw_deduction(evaluation_id, gone["id"], reason="复核撤回", by=actor)
+    assert build_audit(service).verification(evaluation_id)["read_model"]["ok"] is True
+    with service.store.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+        session.execute(
+            update(tables.deductions)
+            .where(tables.deductions.c.id == gone["id"])
+            .values(reason="改过的理由")
+        )
+    verdict = build_audit(service).verification(evaluation_id)
+    assert verdict["ok"] is False and verdict["read_model"]["ok"] is False

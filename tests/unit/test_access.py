@@ -20,6 +20,7 @@ WRITES = {
     Action.DISPUTE,
     Action.DECIDE,
     Action.NOTE,
+    Action.SIGN,
     Action.MANAGE_TOKENS,
 }
 
@@ -42,8 +43,16 @@ def test_only_reviewers_move_the_lifecycle_and_decide() -> None:
         assert {role for role in ROLES if action in PERMISSIONS[role]} == {"reviewer"}
 
 
-def test_subjects_read_dispute_and_attach_evidence_but_never_record() -> None:
-    assert PERMISSIONS["subject"] == {Action.READ, Action.DISPUTE, Action.ATTACH}
+def test_subjects_read_dispute_attach_evidence_and_sign_their_opinion_but_never_record() -> None:
+    assert PERMISSIONS["subject"] == {Action.READ, Action.DISPUTE, Action.ATTACH, Action.SIGN}
+
+
+def test_signing_is_for_the_evaluation_team_and_the_unit_not_for_auditors() -> None:
+    assert {role for role in ROLES if Action.SIGN in PERMISSIONS[role]} == {
+        "evaluator",
+        "reviewer",
+        "subject",
+    }
 
 
 def test_auditors_and_admins_attach_no_evidence() -> None:

@@ -142,6 +142,17 @@ class PageQuery(FormSchema):
     page = Whole(load_default=1, validate=validate.Range(min=1, error="应为正整数。"))
 
 
+class HistoryQuery(PageQuery):
+    """The event log's filters: one event type, one person, events since the submission."""
+
+    type = Text(load_default=None, validate=validate.Length(max=64))
+    actor = Text(load_default=None, validate=validate.Length(max=200))
+    since = Text(
+        load_default=None,
+        validate=validate.OneOf(("submission",), error="只能为 submission。"),
+    )
+
+
 class DiffQuery(FormSchema):
     start = Text(data_key="from", load_default=None)
     end = Text(data_key="to", load_default=None)

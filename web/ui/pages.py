@@ -12,7 +12,7 @@ from application.audit import AuditService
 from web.auth import visible_filters
 from web.context import reviews, service, sheets
 from web.sheets import download
-from web.ui import forms
+from web.ui import forms, labels
 from web.ui.blueprint import bp
 from web.ui.chart import score_chart
 from web.ui.forms import FormInvalid
@@ -132,10 +132,19 @@ def anchor(value: str | None) -> Any:
 
 @bp.route(EVALUATION + "/history", methods=["GET"])
 def history(evaluation_id: Any) -> Response:
-    query = forms.load(forms.PageQuery, request.args)
+    query = forms.load(forms.HistoryQuery, request.args)
     document = service().document(str(evaluation_id))
-    found = service().history(str(evaluation_id), query["page"], PER_PAGE)
-    return page("history.html", doc=document, found=found)
+    kinds = [query["type"]] if query["type"] else None
+    found = service().history(
+        str(evaluation_id),
+        query["page"],
+        PER_PAGE,
+        type=kinds,
+        actor=query["actor"],
+        start=query["since"],
+    )
+    shown = {k: query[k] for k in ("type", "actor", "since") if query[k]}
+    return page("history.html", doc=document, found=found, filters=shown, kinds=labels.EVENT)
 
 
 @bp.route(EVALUATION + "/history.csv", methods=["GET"])

@@ -1,0 +1,123 @@
+"""Sign-offs (签字/意见): who signed which version in what capacity, and when it went stale."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.errors import SignOffRefused
+
+CURRENT, STALE = "current", "stale"
+# Capacities printed at the foot of the national form; any other capacity may be named.
+CAPACITIES = (
+    "评价组组长",
+    "评价组成员",
+    "部门负责人",
+    "单位意见",
+    "财政部门归口业务科室",
+    "财政部门意见",
+)
+# Events that move what a signature vouched for: a score, a target value, a figure, the tree.
+MOVING_EVENTS = frozenset(
+    {"ScoreChanged", "TargetValueRecorded", "DataEntryRecorded", "FrameworkDefined"}
+)
+# A stale sign-off lists the changes after it up to this many; the count keeps going.
+KEPT_CHANGES = 20
+MAX_CAPACITY = 60
+
+
+@dataclass
+class SignOff:
+    """One signature on one version; `changes` are what was recorded after it."""
+
+    id: str
+    actor: str
+    role: str
+    capacity: str
+    opinion: str | None
+    version: int
+    head_digest: str | None
+    signed_at: str
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    change_count: int = 0
+
+    @property
+    def status(self) -> str:
+        return STALE if self.change_count else CURRENT
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "actor": self.actor,
+            "role": self.role,
+            "capacity": self.capacity,
+            "opinion": self.opinion,
+            "version": self.version,
+            "head_digest": self.head_digest,
+            "signed_at": self.signed_at,
+            "status": self.status,
+            "changed_after": [dict(c) for c in self.changes],
+            "changes_after": self.change_count,
+        }
+
+
+def check_capacity(capacity: str | None) -> str:
+    text = " ".join((capacity or "").split())
+    if not text:
+        raise SignOffRefused("a sign-off names the capacity it is given in", field="capacity")
+    if len(text) > MAX_CAPACITY:
+        raise SignOffRefused(
+            f"capacity is {len(text)} characters; at most {MAX_CAPACITY}", capacity=text
+        )
+    return text
+
+
+def check_required(capacities: list[str] | None) -> list[str]:
+    """Required capacities, each named once, in the order given."""
+    seen: list[str] = []
+    for capacity in capacities or []:
+        name = check_capacity(capacity)
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def change_indicator(event_type: str, data: dict[str, Any] | None) -> str | None:
+    """The indicator a moving change is about (None for data entries and the framework)."""
+    if event_type in ("ScoreChanged", "TargetValueRecorded") and data:
+        code = data.get("code")
+        return None if code is None else str(code)
+    return None
+
+
+def note_change(
+    sign_offs: Mapping[str, SignOff], version: int, event_type: str, indicator: str | None
+) -> None:
+    """Mark every sign-off older than this change as stale (called from apply bodies)."""
+    for sign_off in sign_offs.values():
+        if sign_off.version < version:
+            sign_off.change_count += 1
+            if len(sign_off.changes) < KEPT_CHANGES:
+                sign_off.changes.append(
+                    {"version": version, "type": event_type, "indicator": indicator}
+                )
+
+
+def missing_capacities(required: tuple[str, ...], sign_offs: Mapping[str, SignOff]) -> list[str]:
+    """Required capacities without a current sign-off."""
+    current = {s.capacity for s in sign_offs.values() if s.status == CURRENT}
+    return [c for c in required if c not in current]
+
+
+def check_signed(required: tuple[str, ...], sign_offs: Mapping[str, SignOff]) -> None:
+    """Finalization waits until each required capacity has a current sign-off."""
+    missing = missing_capacities(required, sign_offs)
+    if missing:
+        stale = sorted(
+            {s.capacity for s in sign_offs.values() if s.status == STALE and s.capacity in missing}
+        )
+        detail = f"finalization waits for current sign-offs by: {', '.join(missing)}"
+        if stale:
+            detail += f" (changed after sign-off: {', '.join(stale)})"
+        raise SignOffRefused(detail, missing=missing, stale=stale)

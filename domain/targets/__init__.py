@@ -1,0 +1,1 @@
+"""Performance targets (绩效指标): printed text, scoring rules and recorded values."""

@@ -1,0 +1,205 @@
+"""Scoring rules of the self-evaluation form (绩效自评表), kept as data a region can vary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from domain.errors import ReasonRequired, TargetRefused
+from domain.targets.text import EXACT, NEGATIVE, POSITIVE, Target
+from domain.values import HUNDRED, round_half_up, to_amount, to_decimal
+
+ZERO, ONE = Decimal(0), Decimal(1)
+ACHIEVED, PARTIAL, NOT_ACHIEVED = "achieved", "partial", "not_achieved"
+OUTCOMES = (ACHIEVED, PARTIAL, NOT_ACHIEVED)
+MONITORED, FINAL = "monitored", "final"
+STAGES = (MONITORED, FINAL)
+
+
+@dataclass(frozen=True)
+class Band:
+    """Share of the weight a qualitative outcome may score: low (inclusive) to high."""
+
+    low: Decimal
+    high: Decimal
+    high_inclusive: bool
+
+    def admits(self, share: Decimal) -> bool:
+        return self.low <= share and (
+            share <= self.high if self.high_inclusive else share < self.high
+        )
+
+    def describe(self) -> str:
+        top = "]" if self.high_inclusive else ")"
+        return f"[{self.low * HUNDRED:.0f}%, {self.high * HUNDRED:.0f}%{top}"
+
+
+def _national_bands() -> dict[str, Band]:
+    # 财预〔2020〕10号 附件 notes: 达成 100–80 %, 部分达成 below 80 down to 60 %, 未达成 below 60 %.
+    return {
+        ACHIEVED: Band(Decimal("0.8"), ONE, True),
+        PARTIAL: Band(Decimal("0.6"), Decimal("0.8"), False),
+        NOT_ACHIEVED: Band(ZERO, Decimal("0.6"), False),
+    }
+
+
+@dataclass(frozen=True)
+class TargetRules:
+    """The rule set: outcome bands, overshoot margin, and how a bare printed value reads."""
+
+    bands: dict[str, Band] = field(default_factory=_national_bands)
+    overshoot_margin: Decimal = Decimal("0.2")
+    bare_comparator: str = EXACT
+    # A missed target needs 偏差原因 and 改进措施 before its final value is accepted.
+    deviation_required: bool = True
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> TargetRules:
+        """A rule set from configuration: {bands: {outcome: [low, high]}, overshoot_margin, …}."""
+        if not data:
+            return cls()
+        bands = dict(_national_bands())
+        for outcome, limits in (data.get("bands") or {}).items():
+            if outcome not in OUTCOMES:
+                raise TargetRefused(f"no outcome {outcome!r}; use {', '.join(OUTCOMES)}")
+            low, high = (to_decimal(v, f"band of {outcome}") for v in limits)
+            bands[outcome] = Band(low, high, outcome == ACHIEVED)
+        return cls(
+            bands=bands,
+            overshoot_margin=to_decimal(data.get("overshoot_margin", "0.2"), "overshoot_margin"),
+            bare_comparator=str(data.get("bare_comparator") or EXACT),
+            deviation_required=bool(data.get("deviation_required", True)),
+        )
+
+
+NATIONAL = TargetRules()
+POSITIVE_RULE = "final ÷ planned × weight"
+NEGATIVE_RULE = "planned ÷ final × weight"
+
+
+@dataclass(frozen=True)
+class TargetScore:
+    """What a final value gives: the unrounded score, whether it met, the completion rate."""
+
+    exact: Decimal | None
+    met: bool | None
+    completion_rate: Decimal | None
+    note: str | None = None
+
+
+def is_met(target: Target, final: Decimal) -> bool:
+    planned = target.value
+    assert planned is not None, "a quantitative target has a value"
+    return {
+        ">=": final >= planned,
+        ">": final > planned,
+        "<=": final <= planned,
+        "<": final < planned,
+        "=": final == planned,
+    }[target.comparator]
+
+
+def _share(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """numerator ÷ denominator kept inside [0, 1]; 0 ÷ 0 counts as fully reached."""
+    if denominator == 0:
+        return ONE if numerator == 0 else ZERO
+    return min(max(numerator / denominator, ZERO), ONE)
+
+
+def completion_rate(target: Target, final: Decimal) -> Decimal:
+    """完成率 = 实际完成值 ÷ 年度指标值, as a percent with two decimals."""
+    planned = target.value
+    assert planned is not None
+    if planned == 0:
+        return HUNDRED if is_met(target, final) else ZERO
+    return round_half_up(final / planned * HUNDRED)
+
+
+def quantitative_score(target: Target, final: Decimal, weight: Decimal) -> TargetScore:
+    """Met → the weight; positive missed → final/planned; negative exceeded → planned/final;
+    `=` missed → the smaller over the larger."""
+    planned = target.value
+    assert planned is not None
+    rate = completion_rate(target, final)
+    if is_met(target, final):
+        return TargetScore(weight, True, rate)
+    if target.comparator in POSITIVE:
+        share = _share(final, planned)
+    elif target.comparator in NEGATIVE:
+        share = _share(planned, final)
+    else:
+        share = _share(min(final, planned), max(final, planned))
+    return TargetScore(share * weight, False, rate)
+
+
+def check_qualitative(
+    rules: TargetRules, code: str, outcome: str | None, score: object, weight: Decimal
+) -> Decimal:
+    """The evaluator's score must lie inside the band of the outcome they picked."""
+    if outcome not in OUTCOMES:
+        raise TargetRefused(
+            f"outcome of {code} must be one of {', '.join(OUTCOMES)}, not {outcome!r}",
+            code=code,
+            outcome=outcome,
+        )
+    if score is None:
+        raise TargetRefused(f"a qualitative outcome of {code} needs a score", code=code)
+    value = to_amount(score, "score")
+    band = rules.bands[outcome]
+    share = value / weight if weight else ZERO
+    if not band.admits(share):
+        raise TargetRefused(
+            f"score {value} of {code} is {share * HUNDRED:.2f}% of the weight {weight}, outside "
+            f"the band {band.describe()} of outcome {outcome}",
+            code=code,
+            outcome=outcome,
+            score=str(value),
+            weight=str(weight),
+            band=band.describe(),
+        )
+    return value
+
+
+def qualitative_score(outcome: str, score: Decimal, weight: Decimal) -> TargetScore:
+    """The evaluator's score stands; its share of the weight is reported as the rate."""
+    rate = round_half_up(score / weight * HUNDRED) if weight else None
+    return TargetScore(score, outcome == ACHIEVED, rate)
+
+
+def check_deviation(
+    rules: TargetRules,
+    code: str,
+    met: bool,
+    deviation_reason: str | None,
+    improvement: str | None,
+) -> tuple[str | None, str | None]:
+    """A missed final value is refused without 偏差原因 and 改进措施."""
+    reason = (deviation_reason or "").strip() or None
+    measure = (improvement or "").strip() or None
+    if met or not rules.deviation_required:
+        return reason, measure
+    missing = [
+        name
+        for name, value in (("deviation_reason", reason), ("improvement", measure))
+        if value is None
+    ]
+    if missing:
+        raise ReasonRequired(
+            f"the final value of {code} misses its target: give {' and '.join(missing)}",
+            code=code,
+            missing=missing,
+        )
+    return reason, measure
+
+
+def overshoot(rules: TargetRules, target: Target, rate: Decimal | None) -> Decimal | None:
+    """How far a met target went past its value beyond the margin (was it set too low?)."""
+    if rate is None or target.value is None or target.value == 0:
+        return None
+    margin = rules.overshoot_margin * HUNDRED
+    if target.comparator in POSITIVE and rate > HUNDRED + margin:
+        return rate - HUNDRED
+    if target.comparator in NEGATIVE and rate < HUNDRED - margin:
+        return HUNDRED - rate
+    return None
