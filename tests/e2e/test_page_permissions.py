@@ -35,6 +35,9 @@ add_note          403       303      403     403     403   403
 submit            403       303      403     403     403   403
 finalize          403       303      403     403     403   403
 reopen            403       303      403     403     403   403
+record_target_value 303     303      403     403     403   403
+sign_off          303       303      303     403     403   404
+withdraw_deduction 303      303      403     403     403   403
 """
 CALLERS = ("evaluator", "reviewer", "subject", "auditor", "admin", "other-subject")
 E = "/ui/evaluations/{id}"
@@ -86,6 +89,20 @@ PAGES = {
         Page("ui.submit", E + "/submission", "POST"),
         Page("ui.finalize", E + "/finalization", "POST", "submitted"),
         Page("ui.reopen", E + "/reopening", "POST", "finalized", {"reason": "审计发现问题"}),
+        Page(
+            "ui.record_target_value",
+            E + "/indicators/1.1/target-values",
+            "POST",
+            "targeted",
+            {"stage": "monitored", "value": "9", "source": "年中监控表"},
+        ),
+        Page("ui.sign_off", E + "/sign-offs", "POST", "targeted", {"capacity": "评价组组长"}),
+        Page(
+            "ui.withdraw_deduction",
+            E + "/deductions/{deduction}/withdrawal",
+            "POST",
+            form={"reason": "补充材料后撤回", "indicator": "1.1"},
+        ),
     )
 }
 PAGES["sheet_past"] = Page("ui.sheet", E + "?version=2")
@@ -107,6 +124,9 @@ API_TWINS = {
     "ui.finalize": "evaluations.finalize",
     "ui.reopen": "evaluations.reopen",
     "ui.disputes": "review.list_disputes",
+    "ui.record_target_value": "targets.record_target_value",
+    "ui.sign_off": "targets.sign_off",
+    "ui.withdraw_deduction": "evaluations.withdraw_deduction",
 }
 
 

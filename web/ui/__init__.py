@@ -29,6 +29,9 @@ PAGE_ACTIONS: dict[str, Action] = {
     "ui.history_csv": A.READ_TRAIL,
     "ui.audit_packet": A.READ_TRAIL,
     "ui.record_deduction": A.RECORD,
+    "ui.record_target_value": A.RECORD,
+    "ui.withdraw_deduction": A.RECORD,
+    "ui.sign_off": A.SIGN,
     "ui.raise_dispute": A.DISPUTE,
     "ui.decide_dispute": A.DECIDE,
     "ui.add_note": A.NOTE,
@@ -84,6 +87,9 @@ def page_context() -> dict[str, Any]:
 # Fixed texts after a form went through (a notice never echoes the query string).
 NOTICES = {
     "deducted": "扣分已记录。",
+    "target": "指标值已记录。",
+    "withdrawn": "扣分已撤回。",
+    "signed": "已签字。",
     "disputed": "异议已提出，等待复核人裁定。",
     "decided": "异议已裁定。",
     "noted": "复核意见已添加。",

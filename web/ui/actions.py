@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, redirect, request, url_for
 
 from web.context import actor, reviews, service
+from web.target_api import self_evaluation
 from web.ui import errors, forms, pages
 from web.ui.blueprint import bp
 
@@ -26,6 +27,34 @@ def record_deduction(evaluation_id: Any, code: str) -> Response:
     evidence = schema.evidence(form)
     service().record_deduction(str(evaluation_id), code, **form, evidence=evidence, by=actor())
     return back("ui.indicator", "deducted", "timeline", evaluation_id=evaluation_id, code=code)
+
+
+@bp.route(EVALUATION + "/indicators/<code>/target-values", methods=["POST"])
+def record_target_value(evaluation_id: Any, code: str) -> Response:
+    schema = forms.TargetValueForm()
+    form = forms.load(forms.TargetValueForm, request.form)
+    evidence = schema.evidence(form) or []
+    self_evaluation().record_target_value(
+        str(evaluation_id), code, **form, evidence=evidence, by=actor()
+    )
+    return back("ui.indicator", "target", "timeline", evaluation_id=evaluation_id, code=code)
+
+
+@bp.route(EVALUATION + "/deductions/<deduction_id>/withdrawal", methods=["POST"])
+def withdraw_deduction(evaluation_id: Any, deduction_id: str) -> Response:
+    form = forms.load(forms.WithdrawalForm, request.form)
+    code = form.pop("indicator")  # the page the button sits on, to go back to
+    service().withdraw_deduction(str(evaluation_id), deduction_id, **form, by=actor())
+    if not code:
+        return back("ui.sheet", "withdrawn", "sheet", evaluation_id=evaluation_id)
+    return back("ui.indicator", "withdrawn", "timeline", evaluation_id=evaluation_id, code=code)
+
+
+@bp.route(EVALUATION + "/sign-offs", methods=["POST"])
+def sign_off(evaluation_id: Any) -> Response:
+    form = forms.load(forms.SignOffForm, request.form)
+    self_evaluation().sign_off(str(evaluation_id), **form, by=actor())
+    return back("ui.sheet", "signed", "sign-offs", evaluation_id=evaluation_id)
 
 
 @bp.route(EVALUATION + "/disputes", methods=["POST"])
@@ -102,6 +131,9 @@ errors.ORIGINS.update(
         "ui.raise_dispute": ("dispute", _dispute_origin),
         "ui.decide_dispute": ("decide", _on_queue),
         "ui.add_note": ("note", _on_indicator("note")),
+        "ui.record_target_value": ("target", _on_indicator("target")),
+        "ui.withdraw_deduction": ("withdraw", _on_indicator("withdraw")),
+        "ui.sign_off": ("sign", _on_sheet),
         "ui.submit": ("transition", _on_sheet),
         "ui.finalize": ("transition", _on_sheet),
         "ui.reopen": ("transition", _on_sheet),

@@ -9,9 +9,12 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from marshmallow.types import ErrorMessages
 from werkzeug.datastructures import MultiDict
 
+from domain.targets.rules import OUTCOMES as TARGET_OUTCOMES
+from domain.targets.rules import STAGES
 from web.moments import local_zone
 
 TEXT = validate.Length(min=1, max=2000, error="请填写（最多 {max} 字）。")
+LONG = validate.Length(max=5000, error="最多 {max} 字。")
 OUTCOMES = ("upheld", "overturned", "amended")
 LABELS = {
     "points": "扣分",
@@ -28,6 +31,15 @@ LABELS = {
     "status": "状态",
     "evidence_title": "证据名称",
     "evidence_locator": "证据位置",
+    "stage": "阶段",
+    "value": "实际值",
+    "score": "得分",
+    "justification": "评分依据",
+    "deviation_reason": "偏差原因",
+    "improvement": "改进措施",
+    "source": "数据来源",
+    "capacity": "签字身份",
+    "opinion": "意见",
 }
 
 
@@ -93,6 +105,31 @@ class DeductionForm(EvidenceFields):
     reason = Text(required=True, validate=TEXT)
 
 
+class TargetValueForm(EvidenceFields):
+    """A monitored or final value; which fields a target needs is the domain's rule."""
+
+    stage = fields.String(
+        required=True,
+        validate=validate.OneOf(STAGES, error="请选择阶段。"),
+        error_messages={"required": "请选择阶段。"},
+    )
+    value = Text(load_default=None, validate=validate.Length(max=32))
+    outcome = fields.String(load_default=None, validate=validate.OneOf(TARGET_OUTCOMES))
+    score = Text(load_default=None, validate=validate.Length(max=32))
+    justification = Text(load_default=None, validate=LONG)
+    deviation_reason = Text(load_default=None, validate=LONG)
+    improvement = Text(load_default=None, validate=LONG)
+    source = Text(load_default=None, validate=validate.Length(max=2000))
+    reason = Text(load_default=None, validate=LONG)
+
+
+class SignOffForm(FormSchema):
+    capacity = Text(
+        required=True, validate=validate.Length(min=1, max=60, error="请填写（最多 {max} 字）。")
+    )
+    opinion = Text(load_default=None, validate=LONG)
+
+
 class DisputeForm(EvidenceFields):
     grounds = Text(required=True, validate=TEXT)
     deduction_id = Text(load_default=None)
@@ -115,6 +152,10 @@ class NoteForm(FormSchema):
 
 class ReasonForm(FormSchema):
     reason = Text(required=True, validate=TEXT)
+
+
+class WithdrawalForm(ReasonForm):
+    indicator = Text(load_default=None, validate=validate.Length(max=64))
 
 
 class AnchorQuery(FormSchema):

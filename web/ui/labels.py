@@ -16,6 +16,7 @@ METHOD = {
     "deduction": "扣分制",
     "manual": "人工评分",
     "survey": "满意度问卷",
+    "target": "绩效指标",
 }
 ROLE = {
     "evaluator": "评价人",
@@ -47,6 +48,9 @@ EVENT = {
     "NoteAdded": "添加复核意见",
     "NoteResolved": "处理复核意见",
     "ReportedFigureRecorded": "登记报告数值",
+    "TargetValueRecorded": "填报指标值",
+    "SignOffsRequired": "设定签字要求",
+    "SignedOff": "签字",
 }
 STEP = {
     "weight": "分值",
@@ -66,6 +70,9 @@ STEP = {
     "child": "下级指标",
     "sum": "汇总",
     "note": "说明",
+    "target": "指标值",
+    "target_value": "填报值",
+    "target_rule": "指标评分",
 }
 
 
@@ -103,6 +110,8 @@ FIELD = {
     "deduction_id": "扣分",
     "indicators": "指标",
 }
+TARGET_OUTCOME = {"achieved": "达成", "partial": "部分达成", "not_achieved": "未达成"}
+STAGE = {"monitored": "年中监控值", "final": "全年实际完成值"}
 # Derived figures and ids the history keeps for machines; the page leaves them out.
 HIDDEN_FIELDS = frozenset({"parents", "rates", "exact", "rule_exact", "id"})
 
@@ -156,6 +165,8 @@ def filters() -> dict[str, Any]:
         "zh_deduction": lambda v: label(DEDUCTION_STATUS, v),
         "zh_event": lambda v: label(EVENT, v),
         "zh_step": lambda v: label(STEP, v),
+        "zh_target_outcome": lambda v: label(TARGET_OUTCOME, v),
+        "zh_stage": lambda v: label(STAGE, v),
         "when": when,
         "picker_value": picker_value,
         "event_fields": event_fields,
@@ -178,6 +189,6 @@ def when(value: Any) -> str:
 
 def picker_value(moment: datetime | None) -> str:
     """A moment as a datetime-local picker shows it: local time, no offset."""
-    if moment is None:
+    if not isinstance(moment, datetime):  # none picked (or a sheet shown again after a form)
         return ""
     return moment.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M:%S")
