@@ -219,7 +219,7 @@ def test_a_picked_time_before_the_evaluation_existed_is_a_readable_404(
 ) -> None:
     answer = evaluator.get(f"/ui/evaluations/{evaluation}?as_of=2000-01-01T00:00")
     assert answer.status_code == 404
-    assert "did not exist" in answer.text
+    assert "尚不存在" in answer.text  # the API's own words, in Chinese
 
 
 def test_every_page_has_the_strict_policy_and_no_inline_script_or_style(
@@ -368,3 +368,15 @@ def test_the_event_log_page_shows_nothing_since_a_submission_that_never_happened
     )
     assert page.status_code == 200
     assert "<tr>" not in page.text.split("<tbody>", 1)[1]
+
+
+def test_a_refusal_beside_a_form_speaks_chinese_unless_english_is_preferred(
+    app: Flask, evaluator: Browser, evaluation: str
+) -> None:
+    path = f"/ui/evaluations/{evaluation}/indicators/1.1/deductions"
+    chinese = evaluator.post(path, {"points": "99", "reason": "超过分值"})
+    assert chinese.status_code == 409
+    assert "低于 0" in chinese.text and "below 0" not in chinese.text
+    evaluator.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    english = evaluator.post(path, {"points": "99", "reason": "超过分值"})
+    assert "would take its score below 0" in english.text

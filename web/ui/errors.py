@@ -11,7 +11,8 @@ from werkzeug.exceptions import HTTPException
 
 from application.errors import ApplicationError, Unauthenticated
 from domain.errors import DomainError
-from web.problems import status_of
+from web.problem_language import localise
+from web.problems import slug, status_of
 
 log = logging.getLogger("scoretrail.web")
 
@@ -51,7 +52,9 @@ def refused(error: Exception) -> Response:
     """A domain or application refusal, or a form that failed its shape checks."""
     if isinstance(error, DomainError | ApplicationError):
         status = status_of(error)
-        detail = error.detail
+        # the same words the API answers with: Chinese unless the browser prefers English
+        body = {"type": f"urn:scoretrail:problem:{slug(type(error).__name__)}"}
+        detail = localise({**body, "detail": error.detail})["detail"]
     else:
         status, detail = 422, str(getattr(error, "detail", error))
     origin = ORIGINS.get(request.endpoint or "")
