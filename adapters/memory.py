@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -61,7 +61,9 @@ class MemoryReadModel:
         self.last = 0
 
     # ------------------------------------------------------------- projection
-    def project(self, events: Sequence[tuple[int, Any]]) -> None:
+    def project(
+        self, events: Sequence[tuple[int, Any]], documents: Mapping[str, Any] | None = None
+    ) -> None:
         for notification_id, event in events:
             evaluation_id = str(event.originator_id)
             replica = event.mutate(self.replicas.get(evaluation_id))

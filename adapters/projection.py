@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
@@ -139,7 +139,11 @@ class SqlProjection:
 
     # ------------------------------------------------------------- projection
     # Handlers queue their row writes (adapters.pending_writes): a batch sends them together.
-    def project(self, batch: Sequence[tuple[int, Any]]) -> None:
+    def project(
+        self,
+        batch: Sequence[tuple[int, Any]],
+        documents: Mapping[str, dict[str, Any]] | None = None,
+    ) -> None:
         if not batch:
             return
         with self.datastore.transaction(commit=True) as session:
@@ -157,7 +161,8 @@ class SqlProjection:
                 session.info.pop(SESSION_KEY, None)
             if self.key is not None:
                 touched = (str(event.originator_id) for _, event in batch)
-                seal_documents(session, self.key, touched, SqlEvaluationQueries.assemble)
+                assemble = SqlEvaluationQueries.assemble
+                seal_documents(session, self.key, touched, assemble, documents)
             self._track(session, batch[-1][0])
 
     def reset(self) -> None:

@@ -28,8 +28,14 @@ class UnitOfWork(Protocol):
 class Projection(Protocol):
     """Read models kept equal to the events, written in the unit of work that saves them."""
 
-    def project(self, events: Sequence[tuple[int, DomainEventProtocol[Any]]]) -> None:
-        """Apply events (with their notification ids) to every read model."""
+    def project(
+        self,
+        events: Sequence[tuple[int, DomainEventProtocol[Any]]],
+        documents: Mapping[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """Apply events (with their notification ids) to every read model. `documents`: the
+        document of an evaluation as these events leave it (`evaluation_document`), when the
+        caller has it in hand; a sealing read model then seals it instead of reading it back."""
 
     def reset(self) -> None:
         """Drop every read-model row, ready for a rebuild; no new events are recorded

@@ -55,20 +55,25 @@ class EvaluationService:
                 if hold is not None:
                     self.unit_of_work.hold(hold)
                 evaluation = run()
-                self._save(evaluation)
+                document = self._save(evaluation)
         except IntegrityError:
             raise ConcurrentChange(
                 "another change to this evaluation was saved first; nothing was recorded",
                 id=hold,
             ) from None
-        document = evaluation_document(evaluation)
         self.store.checkin(evaluation)  # committed: lend it to the next command
         return document
 
-    def _save(self, evaluation: Evaluation) -> None:
-        """Save pending events and project them, inside the caller's unit of work."""
+    def _save(self, evaluation: Evaluation) -> dict[str, Any]:
+        """Save pending events and project them, inside the caller's unit of work; returns
+        the new document, which the projection seals as it is (no read back)."""
         recordings = self.store.save(evaluation)
-        self.projection.project([(r.notification.id, r.domain_event) for r in recordings])
+        document = evaluation_document(evaluation)
+        self.projection.project(
+            [(r.notification.id, r.domain_event) for r in recordings],
+            {str(evaluation.id): document},
+        )
+        return document
 
     def _change(
         self, evaluation_id: str, command: Command, expected_version: int | None = None

@@ -80,7 +80,7 @@ def test_a_failed_unit_of_work_leaves_neither_events_nor_digests(
 ) -> None:
     before = counts(service)
 
-    def broken_projection(batch: Any) -> None:
+    def broken_projection(batch: Any, documents: Any = None) -> None:
         raise RuntimeError("read model unavailable")
 
     monkeypatch.setattr(service.projection, "project", broken_projection)
