@@ -128,14 +128,16 @@ def _write_row(
     values: Sequence[str | None],
     border: Border,
     alignment: Alignment,
+    numeric: frozenset[str] | set[str] = _NUMERIC_COLUMNS,
 ) -> None:
+    """One row of cells: the columns named in `numeric` as numbers, the others as text."""
     for column, (name, value) in enumerate(zip(headers, values, strict=True), start=1):
         cell = sheet.cell(row, column)
         cell.border = border
         cell.alignment = alignment
         if value is None:
             continue
-        if name in _NUMERIC_COLUMNS:
+        if name in numeric:
             # Numbers, not text, so the sheet can sum them; Decimal keeps the exact digits.
             cell.value = Decimal(value)
             cell.number_format = "0.00"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -15,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from .export_html import _CSS
 from .export_table import Line, _depth, _level_headers, _lines, _meta, _meta_rows
-from .exporting import _csv_text, _text_cell
+from .exporting import _csv_text, _text_cell, _write_row
 
 Document = Mapping[str, Any]
 _COLUMNS = (
@@ -149,7 +148,7 @@ def form_xlsx(doc: Document) -> bytes:
         sheet.column_dimensions[get_column_letter(column)].width = _WIDTHS.get(name, 12)
     for is_parent, cells in rows:
         row += 1
-        _write(sheet, row, headers, cells, border, wrap)
+        _write_row(sheet, row, headers, cells, border, wrap, numeric=_NUMERIC)
         if is_parent:
             for cell in sheet[row]:
                 cell.font = Font(bold=True)
@@ -165,26 +164,6 @@ def form_xlsx(doc: Document) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _write(
-    sheet: Any,
-    row: int,
-    headers: Sequence[str],
-    cells: Sequence[str | None],
-    border: Border,
-    wrap: Alignment,
-) -> None:
-    for column, (name, value) in enumerate(zip(headers, cells, strict=True), start=1):
-        cell = sheet.cell(row, column)
-        cell.border, cell.alignment = border, wrap
-        if value is None:
-            continue
-        if name in _NUMERIC:
-            cell.value = Decimal(value)
-            cell.number_format = "0.00"
-        else:
-            _text_cell(cell, value)
 
 
 def form_csv(doc: Document) -> str:
