@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from pathlib import Path
@@ -12,6 +13,7 @@ from flask import Flask
 
 from domain.evaluation import Actor
 from tests.cases import SUBJECT, load_directly
+from tests.conftest import REFERENCE
 from tests.pages import CSRF, Browser, browser_for, sign_in_with
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "ui" / "templates"
@@ -380,3 +382,15 @@ def test_a_refusal_beside_a_form_speaks_chinese_unless_english_is_preferred(
     evaluator.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     english = evaluator.post(path, {"points": "99", "reason": "超过分值"})
     assert "would take its score below 0" in english.text
+
+
+def test_the_event_log_pages_keep_their_filters(app: Flask) -> None:
+    spec = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    loader = Actor(name="张评价", role="evaluator", correlation_id="pager")
+    evaluation = app.extensions["scoretrail"].import_evaluation(spec, loader)["id"]
+    reader = browser_for(app, "auditor", "审计员")
+    page = reader.get(f"/ui/evaluations/{evaluation}/history", query_string={"actor": "张评价"})
+    pager = page.text[page.text.index('class="pager"') :]
+    assert "<strong>1</strong>" in pager
+    link = re.search(r'href="([^"]*page=2[^"]*)"', pager)
+    assert link is not None and "actor=" in link.group(1)
