@@ -8,6 +8,8 @@ KINDS = {
     "policy": "政策绩效评价",
     "fund": "专项资金绩效评价",
     "program": "项目绩效评价",
+    "self-evaluation": "绩效自评",
+    "self": "绩效自评",
 }
 EVALUATION_STATUS = {"draft": "草稿", "submitted": "已提交", "finalized": "已定稿"}
 DEDUCTION_STATUS = {"active": "有效", "withdrawn": "已撤回"}

@@ -25,7 +25,13 @@ ROLE = {
     "auditor": "审计人",
     "admin": "管理员",
 }
-KIND = {"project": "项目评价", "policy": "政策评价", "department": "部门整体评价"}
+KIND = {
+    "project": "项目评价",
+    "policy": "政策评价",
+    "department": "部门整体评价",
+    "self-evaluation": "绩效自评",
+    "self": "绩效自评",
+}
 OUTCOME = {"upheld": "维持原扣分", "overturned": "撤销扣分", "amended": "改为新分值"}
 DISPUTE_STATUS = {"open": "待处理", "decided": "已裁定"}
 DEDUCTION_STATUS = {"active": "有效", "withdrawn": "已撤回"}
