@@ -10,7 +10,7 @@ from domain.errors import DeductionRefused, FrameworkLocked, InvalidValue
 from domain.framework import Indicator, check_framework
 from domain.framework import normalise_definitions as normalise_framework
 from domain.leaf import check_score
-from domain.ledger import Deduction, find_deduction
+from domain.ledger import Deduction, check_active, find_deduction
 from domain.methods import method_named
 from domain.methods.base import Method
 from domain.methods.checklist import ChecklistMethod
@@ -250,12 +250,7 @@ class ScoringCommands(EvaluationState):
 
     def check_active_deduction(self, deduction_id: str) -> Deduction:
         deduction = find_deduction(self.deductions, deduction_id)
-        if not deduction.active:
-            raise DeductionRefused(
-                f"deduction {deduction_id} is already {deduction.status}",
-                id=deduction_id,
-                status=deduction.status,
-            )
+        check_active(deduction)
         return deduction
 
     def check_data_key(self, key: str | None) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from application.documents import DEDUCTION_VIEWS
 from domain.errors import InvalidValue
 from domain.methods import method_names
 from domain.values import DECIMAL_TEXT, check_representable
@@ -235,7 +236,7 @@ class AsOfQuerySchema(Schema):
 class DocumentQuerySchema(AsOfQuerySchema):
     deductions = fields.String(
         load_default="active",
-        validate=validate.OneOf(("active", "all")),
+        validate=validate.OneOf(DEDUCTION_VIEWS),
         metadata={
             "description": "active: the deductions that stand (default); all: withdrawn "
             "ones too (or page them with GET …/deductions?status=withdrawn)"

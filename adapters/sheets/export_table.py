@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from .cells import METHOD_LABELS
+from .labels import EVALUATION_STATUS
 
 Document = Mapping[str, Any]
 
 
 _NUMERALS = "一二三四五六七八九"
-_STATUS_LABELS = {"draft": "草稿", "submitted": "已提交", "finalized": "已定稿"}
 _WHAT = frozenset({"被评价单位", "评价年度", "评价类型", "评价机构"})
 # Column names the importer recognises, so an exported sheet can be imported again.
 _DETAIL_COLUMNS = (
@@ -172,7 +172,7 @@ def _meta(doc: Document) -> list[tuple[str, str]]:
         ("评价年度", doc.get("fiscal_year")),
         ("评价类型", doc.get("kind")),
         ("评价机构", doc.get("evaluator")),
-        ("状态", _STATUS_LABELS.get(doc.get("status") or "", doc.get("status"))),
+        ("状态", EVALUATION_STATUS.get(doc.get("status") or "", doc.get("status"))),
         ("版本", doc.get("version")),
         ("截至", doc.get("as_of")),
         ("总分", f"{total}（满分 {doc.get('total_weight')}）" if total is not None else "未评分"),
