@@ -51,6 +51,11 @@ class EvaluationQueries(Protocol):
     def document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any] | None:
         """The current document; `deductions="all"` lists withdrawn deductions too."""
 
+    def document_at(
+        self, evaluation_id: str, version: int, deductions: str = "active"
+    ) -> dict[str, Any] | None:
+        """The document at a past version; None when the read model cannot tell."""
+
     def exists(self, evaluation_id: str, code: str | None = None) -> bool:
         """Whether the evaluation (and its indicator `code`, when given) exists."""
 
