@@ -10,7 +10,8 @@ ROOT = 1 << (LEVELS - 1)
 
 
 def fork_node(lower: int, upper: int) -> int:
-    """The number in [lower, upper] with the most trailing zeros: the interval's node."""
+    """The interval's node: where the paths of lower and upper part (upper's bits above
+    the highest bit in which the two differ, that bit, then zeros); it lies in the interval."""
     if lower == upper:
         return lower
     k = (lower ^ upper).bit_length() - 1
