@@ -90,6 +90,10 @@ class SqlEvaluationQueries:
             if version is None
             else RowsAt(session, evaluation_id, version)
         )
+        return cls._assemble(rows, everything)
+
+    @classmethod
+    def _assemble(cls, rows: CurrentRows, everything: bool) -> dict[str, Any] | None:
         head = rows.head()
         if head is None:
             return None
@@ -128,12 +132,11 @@ class SqlEvaluationQueries:
         """The document at a past version from the history tables; None when they cannot
         tell (the read model has not reached that version, or has no such evaluation)."""
         with self.datastore.transaction(commit=False) as session:
-            reached = session.execute(
-                select(evaluations.c.version).where(evaluations.c.id == evaluation_id)
-            ).scalar()
+            rows = RowsAt(session, evaluation_id, version)
+            reached = rows.reached()
             if reached is None or version > reached:
                 return None
-            return self.assemble(session, evaluation_id, deductions == "all", version)
+            return self._assemble(rows, deductions == "all")
 
     def deduction_page(
         self, evaluation_id: str, status: str | None, page: int, per_page: int

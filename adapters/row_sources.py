@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, and_, select, union_all
+from sqlalchemy import Table, and_, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from adapters.history_tables import BY_SOURCE, Mirrored
-from adapters.interval_tree import path
+from adapters.interval_tree import LEVELS, path
 from adapters.tables import data_entries, deductions, evaluations, events, indicators
 from adapters.target_tables import requirements, sign_offs, targets
 
@@ -65,20 +66,29 @@ class RowsAt(CurrentRows):
     def __init__(self, session: Session, evaluation_id: str, version: int) -> None:
         super().__init__(session, evaluation_id)
         self.upto = version
+        self.moment: Any = None  # when the version was recorded: the document's updated_at
+
+    def reached(self) -> int | None:
+        """The version the read model has reached for the evaluation (None: no such one);
+        notes the time of the version asked on the way (one statement for both)."""
+        connection = self.session.connection()
+        sql, convert = _moment_statement(connection.dialect)
+        row = connection.exec_driver_sql(
+            sql, (self.evaluation_id, self.evaluation_id, self.upto)
+        ).first()
+        if row is None or row[0] is None:
+            return None
+        self.moment = None if row[1] is None else convert(row[1])
+        return int(row[0])
 
     def head(self) -> Mapping[Any, Any] | None:
+        if self.moment is None:
+            self.reached()
         rows = self._held(evaluations)
-        if not rows:
+        if not rows or self.moment is None:
             return None
         # version and updated_at move with every event: the version asked and its time
-        moment = self.session.execute(
-            select(events.c.recorded_at).where(
-                and_(events.c.evaluation_id == self.evaluation_id, events.c.version == self.upto)
-            )
-        ).scalar()
-        if moment is None:
-            return None
-        return {**rows[0], "version": self.upto, "updated_at": moment}
+        return {**rows[0], "version": self.upto, "updated_at": self.moment}
 
     def rows(self, table: Table, order: str | None = None) -> Sequence[Mapping[Any, Any]]:
         rows = self._held(table)
@@ -88,27 +98,100 @@ class RowsAt(CurrentRows):
         rows = self._held(deductions, None if everything else {"status": "active"})
         return sorted(rows, key=lambda r: r["version"])
 
-    def _held(
-        self, table: Table, partition: dict[str, Any] | None = None
-    ) -> list[Mapping[Any, Any]]:
-        """The table's rows that held at the version: one UNION ALL of two index range scans."""
+    def _held(self, table: Table, partition: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         assert self.upto is not None
-        spec = BY_SOURCE[table]
-        query = held_query(spec, self.evaluation_id, self.upto, partition)
-        return list(self.session.execute(query).mappings())
+        return held_rows(self.session, BY_SOURCE[table], self.evaluation_id, self.upto, partition)
 
 
-def held_query(
-    spec: Mirrored, evaluation_id: str, version: int, partition: dict[str, Any] | None = None
-) -> Any:
+Convert = Callable[[Any], Any]
+_HELD: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[tuple[int, Convert]]]] = {}
+_MOMENT: dict[str, tuple[str, Convert]] = {}
+
+
+def held_rows(
+    session: Session,
+    spec: Mirrored,
+    evaluation_id: str,
+    version: int,
+    partition: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """Rows of the history table holding at `version`: nodes at or above it on its path
-    with lower <= version, nodes below it with upper >= version (each an index seek)."""
-    h = spec.history
-    same = [h.c[spec.evaluation] == evaluation_id]
-    same.extend(h.c[c] == v for c, v in (partition or {}).items())
+    with lower <= version, nodes below it with upper >= version, each an index seek.
+
+    Sent as driver-level SQL, made once per table and dialect (the path's nodes are bound
+    parameters, padded to a fixed count): building and compiling a SQLAlchemy statement
+    per read costs more than the read itself. The values come back converted as
+    SQLAlchemy would convert them.
+    """
+    connection = session.connection()
+    names = tuple(partition or ())
+    sql, converters = held_statement(connection.dialect, spec, names)
+    rows = connection.exec_driver_sql(sql, held_parameters(evaluation_id, version, partition))
+    found = []
+    columns = spec.columns
+    for row in rows:
+        values = list(row)
+        for i, convert in converters:
+            if values[i] is not None:
+                values[i] = convert(values[i])
+        found.append(dict(zip(columns, values, strict=True)))
+    return found
+
+
+def held_parameters(
+    evaluation_id: str, version: int, partition: dict[str, Any] | None = None
+) -> tuple[Any, ...]:
     at_or_above, below = path(version)
-    columns = [h.c[c] for c in spec.columns]
-    return union_all(
-        select(*columns).where(*same, h.c.node.in_(at_or_above), h.c.lower <= version),
-        select(*columns).where(*same, h.c.node.in_(below), h.c.upper >= version),
-    )
+    # padded to one node per level: repeats change nothing, node 0 holds no interval
+    at_or_above += [at_or_above[0]] * (LEVELS - len(at_or_above))
+    below += [below[0] if below else 0] * (LEVELS - len(below))
+    same = tuple((partition or {}).values())
+    return (
+        evaluation_id, *at_or_above, *same, version, evaluation_id, *below, *same, version
+    )  # fmt: skip
+
+
+def held_statement(
+    dialect: Dialect, spec: Mirrored, partition: tuple[str, ...]
+) -> tuple[str, list[tuple[int, Convert]]]:
+    """The range query's SQL for the dialect, and the converters of its result columns."""
+    shape = (dialect.name, spec.history.name, partition)
+    made = _HELD.get(shape)
+    if made is None:
+        quote = dialect.identifier_preparer.quote
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        h = spec.history
+        name = dialect.identifier_preparer.format_table(h)
+        columns = ", ".join(quote(c) for c in spec.columns)
+        nodes = ", ".join([mark] * LEVELS)
+        same = "".join(f" AND {quote(c)} = {mark}" for c in partition)
+
+        def branch(bound: str, test: str) -> str:
+            return (
+                f"SELECT {columns} FROM {name} WHERE {quote(spec.evaluation)} = {mark} "
+                f"AND node IN ({nodes}){same} AND {quote(bound)} {test} {mark}"
+            )
+
+        sql = f"{branch('lower', '<=')} UNION ALL {branch('upper', '>=')}"
+        converters: list[tuple[int, Convert]] = []
+        for i, c in enumerate(spec.columns):
+            process = h.c[c].type._cached_result_processor(dialect, None)
+            if process is not None:
+                converters.append((i, process))
+        made = _HELD[shape] = (sql, converters)
+    return made
+
+
+def _moment_statement(dialect: Dialect) -> tuple[str, Convert]:
+    made = _MOMENT.get(dialect.name)
+    if made is None:
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            f"SELECT (SELECT version FROM {evaluations.name} WHERE id = {mark}), "
+            f"(SELECT recorded_at FROM {events.name} "
+            f"WHERE evaluation_id = {mark} AND version = {mark})"
+        )
+        process = events.c.recorded_at.type._cached_result_processor(dialect, None)
+        assert process is not None
+        made = _MOMENT[dialect.name] = (sql, process)
+    return made

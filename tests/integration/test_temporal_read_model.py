@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from freezegun import freeze_time
-from sqlalchemy import text
 
 from adapters.bootstrap import build_review_service, build_self_evaluation, build_service
 from adapters.history_tables import BY_SOURCE
 from adapters.queries import SqlEvaluationQueries
 from adapters.replay_check import read_model_differences
-from adapters.row_sources import held_query
+from adapters.row_sources import held_parameters, held_statement
 from adapters.tables import deductions
 from application.documents import evaluation_document
 from application.service import EvaluationService
@@ -214,25 +213,39 @@ def test_a_read_model_behind_the_events_leaves_past_documents_to_a_replay(
 def test_the_as_of_range_query_seeks_the_interval_indexes(store_url: str) -> None:
     service = build_service(store_url)
     try:
-        eid = service.create_evaluation(
-            title="t", subject="s", fiscal_year=2025, kind="project", by=BY
-        )["id"]
         engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
         spec = BY_SOURCE[deductions]
-        query = held_query(spec, str(eid), 5000, {"status": "active"})
-        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        eid = str(uuid.uuid4())
+        columns = (*spec.columns, "lower", "upper", "node")
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        insert = (
+            f"INSERT INTO {spec.history.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})"
+        )
+        # a long history, mostly withdrawn deductions each holding at one version
+        history = [
+            (f"d{n}", eid, "1.1", "1", "r", "withdrawn" if n % 8 else "active", "[]",
+             n, "a", None, n, n, n)
+            for n in range(1, 6001)
+        ]  # fmt: skip
+        with engine.begin() as connection:
+            connection.exec_driver_sql(insert, history)
+            connection.exec_driver_sql(f"ANALYZE {spec.history.name}")
+        sql, _ = held_statement(engine.dialect, spec, ("status",))
+        params = held_parameters(eid, 5000, {"status": "active"})
         with engine.connect() as connection:
-            if engine.dialect.name == "sqlite":
-                plan = " ".join(
-                    r[-1] for r in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
-                )
-                assert "SCAN" not in plan
-                assert "rm_deductions_history_lower_idx" in plan
-                assert "rm_deductions_history_upper_idx" in plan
-            else:
-                connection.execute(text("SET enable_seqscan = off"))  # an empty table
-                plan = " ".join(r[0] for r in connection.execute(text(f"EXPLAIN {sql}")))
-                assert "Seq Scan" not in plan
-                assert "rm_deductions_history_lower_idx" in plan
+            explain = "EXPLAIN QUERY PLAN" if engine.dialect.name == "sqlite" else "EXPLAIN"
+            plan = [str(r[-1]) for r in connection.exec_driver_sql(f"{explain} {sql}", params)]
+        text = " ".join(plan)
+        assert "rm_deductions_history_lower_idx" in text
+        assert "rm_deductions_history_upper_idx" in text
+        if engine.dialect.name == "sqlite":
+            assert all("SEARCH" in step for step in plan if "rm_deductions_history" in step)
+            assert "node=?" in text and "lower<?" in text.replace("<=", "<")
+        else:
+            assert "Seq Scan" not in text
+            conditions = [step for step in plan if "Index Cond" in step]
+            assert len(conditions) == 2
+            assert all("node = ANY" in c and "status" in c for c in conditions)
     finally:
         dispose(service)
