@@ -20,6 +20,7 @@ from application.service import EvaluationService
 from domain.evaluation import Actor
 from tests.cases import CHOICES
 from tests.integration.conftest import dispose
+from tests.integration.test_time_travel import sqlite_steps
 
 BY = Actor("alice", "evaluator", "temporal")
 LEAD = Actor("王组长", "reviewer", "temporal-lead")
@@ -249,3 +250,41 @@ def test_the_as_of_range_query_seeks_the_interval_indexes(store_url: str) -> Non
             assert all("node = ANY" in c and "status" in c for c in conditions)
     finally:
         dispose(service)
+
+
+def deduct_and_withdraw(service: EvaluationService, pairs: int) -> str:
+    """One leaf per deduction round: each deduction recorded, then withdrawn."""
+    eid = str(
+        service.create_evaluation(
+            title="t", subject="s", fiscal_year=2025, kind="project", total_weight="200", by=BY
+        )["id"]
+    )
+    tree = [{"code": "1", "name": "root", "weight": "200"}] + [
+        {"code": f"1.{n}", "parent": "1", "name": f"leaf {n}", "weight": "50"} for n in (1, 2, 3, 4)
+    ]
+    service.define_framework(eid, tree, BY)
+    for n in range(pairs):
+        made = service.record_deduction(eid, f"1.{n % 4 + 1}", points="1", reason="r", by=BY)
+        service.withdraw_deduction(eid, made["id"], reason="w", by=BY)
+    service.record_deduction(eid, "1.1", points="2", reason="stands", by=BY)
+    return eid
+
+
+def test_the_active_document_at_a_version_costs_the_same_after_a_short_and_a_long_history(
+    service: EvaluationService,
+) -> None:
+    short = deduct_and_withdraw(service, 10)
+    long = deduct_and_withdraw(service, 400)
+    queries = service.queries
+    assert isinstance(queries, SqlEvaluationQueries)
+
+    def steps(eid: str, version: int) -> int:
+        document = queries.document_at(eid, version)
+        assert document is not None and document["version"] == version
+        return sqlite_steps(service, lambda: queries.document_at(eid, version))
+
+    few = steps(short, service.document(short)["version"] // 2)
+    many = steps(long, service.document(long)["version"] // 2)
+    assert many <= few * 1.5, (few, many)  # 40 times the history, not 40 times the work
+    latest = service.document(long)["version"]
+    assert steps(long, latest) <= few * 1.5
