@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Column, Index, Integer, PrimaryKeyConstraint, Table
+from sqlalchemy.engine import Dialect
 
 from adapters.tables import data_entries, deductions, evaluations, indicators, metadata
 from adapters.target_tables import requirements, sign_offs, targets
@@ -58,3 +61,19 @@ MIRRORED = (
 )
 BY_SOURCE = {m.source: m for m in MIRRORED}
 HISTORY_TABLES = tuple(m.history for m in MIRRORED)
+
+
+Convert = Callable[[Any], Any]
+
+
+def result_converters(
+    dialect: Dialect, table: Table, columns: tuple[str, ...]
+) -> list[tuple[int, Convert]]:
+    """What SQLAlchemy would do to each column's driver value as a result (by position):
+    for rows read with driver-level SQL, which skips it."""
+    found: list[tuple[int, Convert]] = []
+    for i, name in enumerate(columns):
+        process = table.c[name].type._cached_result_processor(dialect, None)
+        if process is not None:
+            found.append((i, process))
+    return found

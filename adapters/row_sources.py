@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, and_, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from adapters.history_tables import BY_SOURCE, Mirrored
+from adapters.history_tables import BY_SOURCE, Convert, Mirrored, result_converters
 from adapters.interval_tree import LEVELS, path
 from adapters.tables import data_entries, deductions, evaluations, events, indicators
 from adapters.target_tables import requirements, sign_offs, targets
@@ -103,7 +103,6 @@ class RowsAt(CurrentRows):
         return held_rows(self.session, BY_SOURCE[table], self.evaluation_id, self.upto, partition)
 
 
-Convert = Callable[[Any], Any]
 _HELD: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[tuple[int, Convert]]]] = {}
 _MOMENT: dict[str, tuple[str, Convert]] = {}
 
@@ -173,12 +172,7 @@ def held_statement(
             )
 
         sql = f"{branch('lower', '<=')} UNION ALL {branch('upper', '>=')}"
-        converters: list[tuple[int, Convert]] = []
-        for i, c in enumerate(spec.columns):
-            process = h.c[c].type._cached_result_processor(dialect, None)
-            if process is not None:
-                converters.append((i, process))
-        made = _HELD[shape] = (sql, converters)
+        made = _HELD[shape] = (sql, result_converters(dialect, h, spec.columns))
     return made
 
 

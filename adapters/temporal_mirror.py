@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
-from adapters.history_tables import BY_SOURCE, Mirrored
+from adapters.history_tables import BY_SOURCE, Convert, Mirrored, result_converters
 from adapters.interval_tree import OPEN, ROOT, fork_node
 
 Key = tuple[Any, ...]
@@ -152,20 +152,10 @@ class TemporalMirror:
                 continue  # a new row (the source table would refuse a second)
             wanted.setdefault(spec, set()).add(key)
         for spec, keys in wanted.items():
-            h = spec.history
-            columns = [h.c[c] for c in spec.key]
-            key_is = (
-                columns[0].in_([k[0] for k in keys])
-                if len(columns) == 1
-                else tuple_(*columns).in_(list(keys))
-            )
-            rows = connection.execute(select(h).where(and_(key_is, h.c.upper == OPEN)))
-            found = {tuple(r[c] for c in spec.key): r for r in rows.mappings()}
+            found = open_rows(connection, spec, list(keys))
             for key in keys:
-                r = found.get(key)
-                self.known[(spec, key)] = (
-                    None if r is None else Interval(_values(spec, r), r["lower"], True)
-                )
+                held = found.get(key)
+                self.known[(spec, key)] = None if held is None else Interval(held[0], held[1], True)
 
     def _read_where(self, connection: Connection, spec: Mirrored, where: dict[str, Any]) -> None:
         h = spec.history
@@ -194,3 +184,57 @@ def _add(
     params: list[Any],
 ) -> None:
     target.setdefault((spec.history, (*spec.key, "upper")), []).append(params)
+
+
+# keys read per statement, padded up to one of a few sizes so each size's SQL is made once
+CHUNKS = (1, 4, 16, 64)
+_OPEN_ROWS: dict[tuple[str, str, int], tuple[str, list[tuple[int, Convert]]]] = {}
+
+
+def open_rows(
+    connection: Connection, spec: Mirrored, keys: list[Key]
+) -> dict[Key, tuple[dict[str, Any], int]]:
+    """The open interval (values, lower) of each key that has one: driver-level SQL, one
+    primary-key seek per key (SQLAlchemy's statement building costs more than the reads)."""
+    found: dict[Key, tuple[dict[str, Any], int]] = {}
+    dialect = connection.dialect
+    columns = spec.columns
+    start = 0
+    while start < len(keys):
+        chunk = keys[start : start + CHUNKS[-1]]
+        start += len(chunk)
+        size = next(c for c in CHUNKS if c >= len(chunk))
+        chunk += [chunk[-1]] * (size - len(chunk))  # a key asked twice is found once
+        sql, converters = _open_rows_statement(dialect, spec, size)
+        params: list[Any] = []
+        for key in chunk:
+            params.extend(key)
+        for row in connection.exec_driver_sql(sql, tuple(params)):
+            values = list(row)
+            for i, convert in converters:
+                if values[i] is not None:
+                    values[i] = convert(values[i])
+            image = dict(zip(columns, values[:-1], strict=True))
+            found[tuple(image[c] for c in spec.key)] = (image, values[-1])
+    return found
+
+
+def _open_rows_statement(
+    dialect: Any, spec: Mirrored, size: int
+) -> tuple[str, list[tuple[int, Convert]]]:
+    shape = (dialect.name, spec.history.name, size)
+    made = _OPEN_ROWS.get(shape)
+    if made is None:
+        quote = dialect.identifier_preparer.quote
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        # each term the whole primary key (key, upper): a seek, however long the key's history
+        one = " AND ".join(
+            [*(f"{quote(c)} = {mark}" for c in spec.key), f"{quote('upper')} = {OPEN}"]
+        )
+        sql = (
+            f"SELECT {', '.join(quote(c) for c in spec.columns)}, {quote('lower')} "
+            f"FROM {dialect.identifier_preparer.format_table(spec.history)} "
+            f"WHERE {' OR '.join([f'({one})'] * size)}"
+        )
+        made = _OPEN_ROWS[shape] = (sql, result_converters(dialect, spec.history, spec.columns))
+    return made
