@@ -132,7 +132,7 @@ class SqlEvaluationQueries:
         """The document at a past version from the history tables; None when they cannot
         tell (the read model has not reached that version, or has no such evaluation)."""
         with self.datastore.transaction(commit=False) as session:
-            rows = RowsAt(session, evaluation_id, version)
+            rows = RowsAt(session, evaluation_id, version, deductions == "all")
             reached = rows.reached()
             if reached is None or version > reached:
                 return None

@@ -9,6 +9,7 @@ from sqlalchemy import Table, and_, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from adapters.history_batch import Fetched, fetch_at
 from adapters.history_tables import BY_SOURCE, Convert, Mirrored, result_converters
 from adapters.interval_tree import LEVELS, path
 from adapters.tables import data_entries, deductions, evaluations, events, indicators
@@ -63,15 +64,28 @@ class RowsAt(CurrentRows):
     range query over the interval tree (adapters.interval_tree), whose cost follows the
     rows that held then, not how many ever did."""
 
-    def __init__(self, session: Session, evaluation_id: str, version: int) -> None:
+    def __init__(
+        self, session: Session, evaluation_id: str, version: int, everything: bool = False
+    ) -> None:
         super().__init__(session, evaluation_id)
         self.upto = version
+        self.everything = everything  # which deductions a prefetch reads
         self.moment: Any = None  # when the version was recorded: the document's updated_at
+        self.fetched: Fetched | None = None
 
     def reached(self) -> int | None:
         """The version the read model has reached for the evaluation (None: no such one);
-        notes the time of the version asked on the way (one statement for both)."""
+        notes the time of the version asked on the way (one statement for both).
+
+        On PostgreSQL the same statement brings every table's rows (one round trip, not
+        one per table); SQLite, in process, runs the per-table queries as they are asked.
+        """
         connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            reached, self.moment, self.fetched = fetch_at(
+                connection, self.evaluation_id, self.upto or 0, self.everything
+            )
+            return reached
         sql, convert = _moment_statement(connection.dialect)
         row = connection.exec_driver_sql(
             sql, (self.evaluation_id, self.evaluation_id, self.upto)
@@ -100,6 +114,10 @@ class RowsAt(CurrentRows):
 
     def _held(self, table: Table, partition: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         assert self.upto is not None
+        if self.fetched is not None and (
+            table is not deductions or self.everything == (not partition)
+        ):
+            return self.fetched[table.name]
         return held_rows(self.session, BY_SOURCE[table], self.evaluation_id, self.upto, partition)
 
 
