@@ -19,7 +19,7 @@ from adapters.tables import deductions
 from application.documents import evaluation_document
 from application.service import EvaluationService
 from domain.evaluation import Actor
-from tests.cases import CHOICES
+from tests.cases import CHOICES, mixed_case, target_case
 from tests.integration.conftest import dispose
 from tests.integration.test_time_travel import sqlite_steps
 
@@ -181,9 +181,16 @@ def test_documents_at_every_version_equal_a_replay_per_command_and_after_a_rebui
     try:
         with freeze_time(START, auto_tick_seconds=1):
             eid = rich_history(service)
+            # whole evaluations in one command each: every version inside it too
+            imported = [
+                str(service.import_evaluation(case, BY)["id"])
+                for case in (mixed_case(), target_case())
+            ]
         latest = service.document(eid)["version"]
         assert latest > 60
         assert temporal_differences(service, eid) == []
+        for other in imported:
+            assert temporal_differences(service, other) == []
         # the service answers from the temporal read model, the same as a replay
         assert (
             service.document(eid, version=7, deductions="all")
@@ -191,6 +198,8 @@ def test_documents_at_every_version_equal_a_replay_per_command_and_after_a_rebui
         )
         service.rebuild_read_models()  # batched: the same history rows
         assert temporal_differences(service, eid) == []
+        for other in imported:
+            assert temporal_differences(service, other) == []
         assert read_model_differences(service) == []
     finally:
         dispose(service)
