@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from adapters.tables import UTCDateTime
-from adapters.temporal_mirror import TemporalMirror
+from adapters.temporal_mirror import HistoryWrites, TemporalMirror
 
 Key = tuple[tuple[str, Any], ...]
 
@@ -264,7 +264,7 @@ class PendingWrites:
         if any(
             (t.name, evaluation) in self.touched or (t.name, None) in self.touched for t in tables
         ):
-            self.flush(session)
+            self.flush(session, history=False)  # nobody reads history tables mid-batch
 
     def __bool__(self) -> bool:
         return bool(
@@ -276,12 +276,15 @@ class PendingWrites:
             or self.mirror
         )
 
-    def flush(self, session: Session) -> None:
+    def flush(self, session: Session, history: bool = True) -> None:
+        """Send the held-back writes; with `history` False, the history rows' side stays
+        held back (no reader needs them before the batch ends: fewer, longer statements)."""
         if not self:
             return
         connection = session.connection()
         dialect = connection.dialect
-        history = self.mirror.resolve(connection)  # reads what it needs before any write
+        # the history writes, reading what they need before any write
+        kept = self.mirror.resolve(connection) if history else HistoryWrites()
         doomed: dict[tuple[Table, tuple[str, ...]], list[list[Any]]] = {}
         for table, key in self.deletes:
             doomed.setdefault((table, tuple(k for k, _ in key)), []).append([v for _, v in key])
@@ -303,11 +306,11 @@ class PendingWrites:
             shapes.setdefault((table, tuple(k for k, _ in key), columns), []).append(params)
         for (table, keys, columns), values in shapes.items():
             update_statement(dialect, table, keys, columns).run(connection, values)
-        for (table, keys), values in history.deletes.items():
+        for (table, keys), values in kept.deletes.items():
             delete_statement(dialect, table, keys).run(connection, values)
-        for (table, keys), values in history.closes.items():
+        for (table, keys), values in kept.closes.items():
             update_statement(dialect, table, keys, ("upper", "node")).run(connection, values)
-        for (table, columns), values in history.inserts.items():
+        for (table, columns), values in kept.inserts.items():
             insert_statement(dialect, table, columns).run(connection, values)
         self.deletes.clear()
         self.inserts.clear()
