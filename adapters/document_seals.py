@@ -9,12 +9,14 @@ for the cost of one HMAC and one indexed lookup.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, bindparam, delete, func, insert, null, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from adapters.tables import deductions, document_seals
@@ -78,18 +80,29 @@ def withdrawn_rows(session: Session, evaluation_id: str) -> int:
     return int(session.execute(select(func.count()).where(where)).scalar() or 0)
 
 
-def _seal_and_head(session: Session, evaluation_id: str, digests: Any, *columns: Any) -> Any:
+def _seal_and_head(
+    session: Session | Connection, evaluation_id: str, digests: Any, *columns: Any
+) -> Any:
     """One statement: the stored seal row's columns and the head of the event chain (all
     None when no seal is stored)."""
-    head: Any = None
+    query = _seal_and_head_query(digests, tuple(c.name for c in columns))
+    found = session.execute(query, {"evaluation_id": evaluation_id}).first()
+    return found or (None,) * (len(columns) + 1)
+
+
+@functools.lru_cache(maxsize=64)
+def _seal_and_head_query(digests: Any, names: tuple[str, ...]) -> Any:
+    # built once per shape: a read then skips building the statement and its cache key
+    evaluation_id: Any = bindparam("evaluation_id")
+    head: Any = null()
     if digests is not None:
         head = (
             select(func.max(digests.c.originator_version))
             .where(digests.c.originator_id == evaluation_id)
             .scalar_subquery()
         )
-    query = select(*columns, head).where(document_seals.c.evaluation_id == evaluation_id)
-    return session.execute(query).first() or (None,) * (len(columns) + 1)
+    columns = [document_seals.c[name] for name in names]
+    return select(*columns, head).where(document_seals.c.evaluation_id == evaluation_id)
 
 
 def document_problem(
@@ -114,7 +127,7 @@ def document_problem(
 
 
 def stored_document(
-    session: Session, key: bytes, evaluation_id: str, everything: bool, digests: Any
+    session: Session | Connection, key: bytes, evaluation_id: str, everything: bool, digests: Any
 ) -> StoredDocument | None:
     """The stored text of the document, checked against its seal and the chain's head: one
     statement and one HMAC. None when the evaluation has none stored, or when all deductions

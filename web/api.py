@@ -60,7 +60,7 @@ def written(write: Callable[..., Json], *args: Any, status: int | None = None, *
 
 
 @blp.route("/evaluations", methods=["POST"])
-@blp.arguments(EvaluationCreateSchema)
+@blp.arguments(EvaluationCreateSchema())
 @blp.response(201, DocumentOut)
 def create_evaluation(body: Json) -> Any:
     """Open an evaluation in draft."""
@@ -72,7 +72,7 @@ def create_evaluation(body: Json) -> Any:
 
 
 @blp.route("/evaluations", methods=["GET"])
-@blp.arguments(ListQuerySchema, location="query")
+@blp.arguments(ListQuerySchema(), location="query")
 @blp.response(200, SummaryPageOut)
 def list_evaluations(query: Json) -> Any:
     """Evaluations filtered by fiscal_year, subject, kind, status and grade."""
@@ -84,7 +84,7 @@ def list_evaluations(query: Json) -> Any:
 
 
 @blp.route(EVALUATION, methods=["GET"])
-@blp.arguments(DocumentQuerySchema, location="query")
+@blp.arguments(DocumentQuerySchema(), location="query")
 @blp.response(200, DocumentOut)
 def get_evaluation(query: Json, evaluation_id: Any) -> Any:
     """The evaluation document, now or as it stood at a version or time."""
@@ -94,7 +94,7 @@ def get_evaluation(query: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/framework", methods=["POST"])
-@blp.arguments(FrameworkSchema)
+@blp.arguments(FrameworkSchema())
 @blp.response(200, DocumentOut)
 def define_framework(body: Json, evaluation_id: Any) -> Any:
     """Define or replace the indicator tree while nothing is scored."""
@@ -102,7 +102,7 @@ def define_framework(body: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/data-entries", methods=["POST"])
-@blp.arguments(DataEntrySchema)
+@blp.arguments(DataEntrySchema())
 @blp.response(200, DocumentOut)
 def record_data_entry(body: Json, evaluation_id: Any) -> Any:
     """Record a raw figure; an existing key is a correction and needs a reason."""
@@ -110,7 +110,7 @@ def record_data_entry(body: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/indicators/<code>/deductions", methods=["POST"])
-@blp.arguments(DeductionCreateSchema)
+@blp.arguments(DeductionCreateSchema())
 @blp.response(201, DeductionCreatedOut)
 def record_deduction(body: Json, evaluation_id: Any, code: str) -> Any:
     """Take points off a deduction leaf, with a reason and optional evidence."""
@@ -118,7 +118,7 @@ def record_deduction(body: Json, evaluation_id: Any, code: str) -> Any:
 
 
 @blp.route(EVALUATION + "/deductions", methods=["GET"])
-@blp.arguments(DeductionPageQuerySchema, location="query")
+@blp.arguments(DeductionPageQuerySchema(), location="query")
 @blp.response(200, DeductionPageOut)
 def list_deductions(query: Json, evaluation_id: Any) -> Any:
     """The evaluation's deductions, oldest first, paged; status=withdrawn lists withdrawn ones."""
@@ -126,7 +126,7 @@ def list_deductions(query: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/deductions/<deduction_id>/withdrawal", methods=["POST"])
-@blp.arguments(ReasonSchema)
+@blp.arguments(ReasonSchema())
 @blp.response(200, DocumentOut)
 def withdraw_deduction(body: Json, evaluation_id: Any, deduction_id: str) -> Any:
     """Withdraw a deduction; it stays in the history."""
@@ -134,7 +134,7 @@ def withdraw_deduction(body: Json, evaluation_id: Any, deduction_id: str) -> Any
 
 
 @blp.route(EVALUATION + "/indicators/<code>/checklist", methods=["POST"])
-@blp.arguments(ChecklistSchema)
+@blp.arguments(ChecklistSchema())
 @blp.response(200, DocumentOut)
 def assess_checklist(body: Json, evaluation_id: Any, code: str) -> Any:
     """Mark each checklist item met or unmet."""
@@ -142,7 +142,7 @@ def assess_checklist(body: Json, evaluation_id: Any, code: str) -> Any:
 
 
 @blp.route(EVALUATION + "/indicators/<code>/score", methods=["POST"])
-@blp.arguments(ScoreSchema)
+@blp.arguments(ScoreSchema())
 @blp.response(200, DocumentOut)
 def record_score(body: Json, evaluation_id: Any, code: str) -> Any:
     """The score of a manual leaf, or an override of any other leaf."""
@@ -150,7 +150,7 @@ def record_score(body: Json, evaluation_id: Any, code: str) -> Any:
 
 
 @blp.route(EVALUATION + "/indicators/<code>/survey", methods=["POST"])
-@blp.arguments(SurveySchema)
+@blp.arguments(SurveySchema())
 @blp.response(200, DocumentOut)
 def record_survey(body: Json, evaluation_id: Any, code: str) -> Any:
     """Questionnaire tallies for a survey leaf, one list of counts per question."""
@@ -158,7 +158,7 @@ def record_survey(body: Json, evaluation_id: Any, code: str) -> Any:
 
 
 @blp.route(EVALUATION + "/submission", methods=["POST"])
-@blp.arguments(EmptySchema, required=False)
+@blp.arguments(EmptySchema(), required=False)
 @blp.response(200, DocumentOut)
 def submit(body: Json, evaluation_id: Any) -> Any:
     """Submit the scores to the evaluated unit (draft → submitted)."""
@@ -166,7 +166,7 @@ def submit(body: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/finalization", methods=["POST"])
-@blp.arguments(EmptySchema, required=False)
+@blp.arguments(EmptySchema(), required=False)
 @blp.response(200, DocumentOut)
 def finalize(body: Json, evaluation_id: Any) -> Any:
     """Finalize (submitted → finalized): every later change is refused until reopened."""
@@ -174,7 +174,7 @@ def finalize(body: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/reopening", methods=["POST"])
-@blp.arguments(ReasonSchema)
+@blp.arguments(ReasonSchema())
 @blp.response(200, DocumentOut)
 def reopen(body: Json, evaluation_id: Any) -> Any:
     """Reopen a finalized evaluation, with a reason."""
@@ -182,7 +182,7 @@ def reopen(body: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/history", methods=["GET"])
-@blp.arguments(HistoryQuerySchema, location="query")
+@blp.arguments(HistoryQuerySchema(), location="query")
 @blp.response(200, EventPageOut)
 @blp.doc(responses={200: {"content": {"text/csv; charset=utf-8": {"schema": {"type": "string"}}}}})
 def history(query: Json, evaluation_id: Any) -> Any:
@@ -194,7 +194,7 @@ def history(query: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/indicators/<code>/history", methods=["GET"])
-@blp.arguments(PageQuerySchema, location="query")
+@blp.arguments(PageQuerySchema(), location="query")
 @blp.response(200, ScoreChangePageOut)
 def indicator_history(query: Json, evaluation_id: Any, code: str) -> Any:
     """Every change to one indicator's score, with before, after and why."""
