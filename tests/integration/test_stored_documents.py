@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from adapters import tables
-from adapters.bootstrap import build_service
+from adapters.bootstrap import build_audit, build_service
 from adapters.document_seals import text_version
 from application.ports import StoredDocument
 from application.service import EvaluationService
@@ -91,6 +91,15 @@ def test_an_edited_stored_text_is_never_sent_and_every_reader_is_told(
         assert {k: v for k, v in found.items() if k != "integrity_problem"} == (
             sealed.replayed_document(evaluation_id, view)
         )
+
+
+def test_verification_finds_an_edited_stored_text(sealed: EvaluationService, actor: Actor) -> None:
+    evaluation_id = opened(sealed, actor)
+    assert build_audit(sealed).verification(evaluation_id)["read_model"]["ok"] is True
+    text = stored_text(sealed, evaluation_id)
+    edit_stored(sealed, evaluation_id, text=text.replace('"score":"8.00"', '"score":"10.00"'))
+    verdict = build_audit(sealed).verification(evaluation_id)
+    assert verdict["ok"] is False and "does not match its seal" in verdict["read_model"]["problem"]
 
 
 def test_a_withdrawn_count_set_to_zero_does_not_pass_the_active_view_off_as_all(
