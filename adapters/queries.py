@@ -100,9 +100,11 @@ class SqlEvaluationQueries:
             return None
         everything = deductions == "all"
         engine: Any = self.datastore.engine
-        if engine is not None and engine.dialect.name == "postgresql":
+        if engine is not None and self.datastore.access_lock is None:
             # One statement needs no transaction of its own: on an autocommit connection the
-            # read is one round trip instead of three (BEGIN, the read, ROLLBACK).
+            # read is one round trip instead of three on PostgreSQL (BEGIN, the read,
+            # ROLLBACK), and needs no ORM session. (An in-memory SQLite store shares one
+            # connection under the datastore's lock: it reads through the session below.)
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 return stored_document(
                     connection, self.key, evaluation_id, everything, self.digests
