@@ -178,12 +178,16 @@ class MemoryReadModel:
             }
 
     # ---------------------------------------------------------------- queries
-    def document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any] | None:
+    def stored_document(self, evaluation_id: str, deductions: str = "all") -> None:
+        """Nothing is stored ready to send here: documents are rendered from the replicas."""
+        return None
+
+    def document(self, evaluation_id: str, deductions: str = "all") -> dict[str, Any] | None:
         replica = self.replicas.get(str(evaluation_id))
         return None if replica is None else evaluation_document(replica, deductions)
 
     def document_at(
-        self, evaluation_id: str, version: int, deductions: str = "active"
+        self, evaluation_id: str, version: int, deductions: str = "all"
     ) -> dict[str, Any] | None:
         return None  # no history kept in memory: the service replays the events
 
