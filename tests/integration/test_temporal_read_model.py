@@ -295,9 +295,9 @@ def test_the_active_document_at_a_version_costs_the_same_after_a_short_and_a_lon
     assert isinstance(queries, SqlEvaluationQueries)
 
     def steps(eid: str, version: int) -> int:
-        document = queries.document_at(eid, version)
+        document = queries.document_at(eid, version, "active")
         assert document is not None and document["version"] == version
-        return sqlite_steps(service, lambda: queries.document_at(eid, version))
+        return sqlite_steps(service, lambda: queries.document_at(eid, version, "active"))
 
     few = steps(short, service.document(short)["version"] // 2)
     many = steps(long, service.document(long)["version"] // 2)
