@@ -1,4 +1,4 @@
-"""On PostgreSQL, every history table's rows at a version in one statement: one round trip."""
+"""On PostgreSQL, a past document's version and every history table's rows in one statement."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from adapters.history_tables import MIRRORED, Mirrored
-from adapters.interval_tree import path
+from adapters.interval_tree import LEVELS
 from adapters.tables import UTCDateTime, deductions, evaluations, events
 
 Fetched = dict[str, list[dict[str, Any]]]
@@ -17,22 +17,37 @@ _STATEMENTS: dict[bool, str] = {}
 
 
 def fetch_at(
-    connection: Connection, evaluation_id: str, version: int, everything: bool
-) -> tuple[int | None, datetime | None, Fetched]:
-    """The version the read model reached, the time of `version`, and each source table's
-    rows as they held at `version` (by table name), as the per-table queries give them.
+    connection: Connection,
+    evaluation_id: str,
+    version: int | None,
+    everything: bool,
+    as_of: datetime | None = None,
+) -> tuple[int | None, int | None, datetime | None, Fetched]:
+    """The version asked (`version`, or the last one recorded at or before `as_of`, the
+    earlier of the two when both are given; None when nothing was recorded by then), the
+    version the read model reached, the time of the version asked, and each source
+    table's rows as they held at it (by table name), as the per-table queries give them.
 
     Each row travels as JSON text (`row_to_json`), so that tables of different columns
     share one result; the values come back as the driver would have given them.
+    On a psycopg connection the statement is prepared on its first use on the connection:
+    each later read skips parsing and, once the server keeps a generic plan, planning.
     """
-    params = batch_parameters(evaluation_id, version, everything)
+    sql = batch_statement(everything)
+    params = batch_parameters(evaluation_id, version, everything, as_of)
+    driver: Any = connection.connection.driver_connection
+    if hasattr(driver, "prepare_threshold"):  # psycopg 3
+        result: Any = driver.execute(sql, params, prepare=True)
+    else:
+        result = connection.exec_driver_sql(sql, params)
+    asked: int | None = None
     reached: int | None = None
     moment: datetime | None = None
     fetched: Fetched = {spec.source.name: [] for spec in MIRRORED}
-    for tag, text in connection.exec_driver_sql(batch_statement(everything), params):
+    for tag, text in result:
         value = json.loads(text)
         if tag == "":
-            reached, recorded = value
+            asked, reached, recorded = value
             moment = None if recorded is None else _utc(recorded)
             continue
         for name in ("lower", "upper", "node"):
@@ -44,7 +59,7 @@ def fetch_at(
             for name in times:
                 if row[name] is not None:
                     row[name] = _utc(row[name])
-    return reached, moment, fetched
+    return asked, reached, moment, fetched
 
 
 def _utc(text: str) -> datetime:
@@ -55,35 +70,57 @@ def _partition(spec: Mirrored, everything: bool) -> dict[str, Any] | None:
     return None if everything or spec.source is not deductions else {"status": "active"}
 
 
-def batch_parameters(evaluation_id: str, version: int, everything: bool) -> tuple[Any, ...]:
-    """The statement's parameters: the path's nodes as two arrays per table."""
-    at_or_above, below = path(version)
-    params: list[Any] = [evaluation_id, evaluation_id, version]
+def batch_parameters(
+    evaluation_id: str, version: int | None, everything: bool, as_of: datetime | None = None
+) -> dict[str, Any]:
+    """The statement's parameters, by name (each used as often as the statement needs)."""
+    if as_of is not None and as_of.tzinfo is not None:  # stored as naive UTC
+        as_of = as_of.astimezone(UTC).replace(tzinfo=None)
+    params: dict[str, Any] = {"id": evaluation_id, "version": version, "as_of": as_of}
     for spec in MIRRORED:
-        same = list((_partition(spec, everything) or {}).values())
-        params += [evaluation_id, at_or_above, *same, version]
-        params += [evaluation_id, below, *same, version]
-    return tuple(params)
+        for name, value in (_partition(spec, everything) or {}).items():
+            params[name] = value
+    return params
 
 
 def batch_statement(everything: bool) -> str:
-    """The one statement: the version reached and the time, then each table's range query
-    (nodes at or above the version with lower <= it, nodes below with upper >= it)."""
+    """The one statement. The version asked, then its path through the interval tree
+    (adapters.interval_tree.path, computed by the server as the client would), then
+    the version reached and the time, then each table's range query: nodes at or
+    above the version with lower <= it, nodes below with upper >= it."""
     sql = _STATEMENTS.get(everything)
     if sql is None:
+        asked = (
+            "SELECT CASE WHEN %(as_of)s::timestamp IS NULL THEN %(version)s::integer ELSE ("
+            f"SELECT LEAST(version, %(version)s::integer) FROM {events.name} "
+            "WHERE evaluation_id = %(id)s AND recorded_at <= %(as_of)s::timestamp "
+            "ORDER BY recorded_at DESC, version DESC LIMIT 1) END AS v"
+        )
+        nodes = (
+            "SELECT v, array_agg(n) FILTER (WHERE n >= v) AS up, "
+            "array_agg(n) FILTER (WHERE n < v) AS down FROM asked, LATERAL ("
+            "SELECT ((v >> (k + 1)) << (k + 1)) | (1 << k) AS n "
+            f"FROM generate_series(0, {LEVELS - 1}) AS k) AS path GROUP BY v"
+        )
         parts = [
-            "SELECT '', json_build_array("
-            f"(SELECT version FROM {evaluations.name} WHERE id = %s), "
-            f"(SELECT recorded_at FROM {events.name} WHERE evaluation_id = %s AND version = %s)"
-            ")::text"
+            "SELECT '', json_build_array((SELECT v FROM asked), "
+            f"(SELECT version FROM {evaluations.name} WHERE id = %(id)s), "
+            f"(SELECT recorded_at FROM {events.name} WHERE evaluation_id = %(id)s "
+            "AND version = (SELECT v FROM asked)))::text"
         ]
         for spec in MIRRORED:
-            same = "".join(f" AND {c} = %s" for c in _partition(spec, everything) or ())
-            where = f"WHERE {spec.evaluation} = %s AND node = ANY(%s){same}"
+            same = "".join(f" AND {c} = %({c})s" for c in _partition(spec, everything) or ())
+            # the array as one value (a cast), not `= ANY (subquery)` over its rows
+            where = f"WHERE {spec.evaluation} = %(id)s{same} AND node = ANY((SELECT"
             held = (
-                f"SELECT * FROM {spec.history.name} {where} AND lower <= %s UNION ALL "
-                f"SELECT * FROM {spec.history.name} {where} AND upper >= %s"
+                f"SELECT * FROM {spec.history.name} {where} up FROM tree)::integer[]) "
+                "AND lower <= (SELECT v FROM asked) UNION ALL "
+                f"SELECT * FROM {spec.history.name} {where} down FROM tree)::integer[]) "
+                "AND upper >= (SELECT v FROM asked)"
             )
             parts.append(f"SELECT '{spec.source.name}', row_to_json(x)::text FROM ({held}) x")
-        sql = _STATEMENTS[everything] = " UNION ALL ".join(parts)
+        sql = _STATEMENTS[everything] = (
+            f"WITH asked AS MATERIALIZED ({asked}), tree AS MATERIALIZED ({nodes}) "
+            + " UNION ALL ".join(parts)
+        )
     return sql

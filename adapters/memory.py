@@ -191,6 +191,20 @@ class MemoryReadModel:
     ) -> dict[str, Any] | None:
         return None  # no history kept in memory: the service replays the events
 
+    def past_document(
+        self,
+        evaluation_id: str,
+        version: int | None,
+        as_of: datetime | None,
+        deductions: str = "all",
+    ) -> tuple[int | None, dict[str, Any] | None]:
+        if as_of is None:
+            return version, None
+        found = self.version_at(evaluation_id, as_of)
+        if found is None or version is None:
+            return found, None
+        return min(found, version), None
+
     def exists(self, evaluation_id: str, code: str | None = None) -> bool:
         replica = self.replicas.get(str(evaluation_id))
         return replica is not None and (code is None or code in replica.tree)

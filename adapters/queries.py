@@ -9,6 +9,7 @@ from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import document_problem, stored_document
@@ -156,12 +157,47 @@ class SqlEvaluationQueries:
     ) -> dict[str, Any] | None:
         """The document at a past version from the history tables; None when they cannot
         tell (the read model has not reached that version, or has no such evaluation)."""
+        return self.past_document(evaluation_id, version, None, deductions)[1]
+
+    def past_document(
+        self,
+        evaluation_id: str,
+        version: int | None,
+        as_of: datetime | None,
+        deductions: str = "all",
+    ) -> tuple[int | None, dict[str, Any] | None]:
+        """The version asked (`version`, or the last recorded by `as_of`, the earlier of the
+        two when both are given; None when nothing was recorded by then) and the document
+        at it from the history tables (None when they cannot tell).
+
+        On PostgreSQL that is one statement (adapters.history_batch) on an autocommit
+        connection: one round trip, with no BEGIN and ROLLBACK around it.
+        """
+        engine: Any = self.datastore.engine
+        if (
+            engine is not None
+            and engine.dialect.name == "postgresql"
+            and self.datastore.access_lock is None
+        ):
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                return self._past(connection, evaluation_id, version, as_of, deductions)
         with self.datastore.transaction(commit=False) as session:
-            rows = RowsAt(session, evaluation_id, version, deductions == "all")
-            reached = rows.reached()
-            if reached is None or version > reached:
-                return None
-            return self._assemble(rows, deductions == "all")
+            return self._past(session, evaluation_id, version, as_of, deductions)
+
+    def _past(
+        self,
+        source: Session | Connection,
+        evaluation_id: str,
+        version: int | None,
+        as_of: datetime | None,
+        deductions: str,
+    ) -> tuple[int | None, dict[str, Any] | None]:
+        rows = RowsAt(source, evaluation_id, version, deductions == "all", as_of)
+        reached = rows.reached()
+        asked = rows.upto
+        if asked is None or reached is None or asked > reached or asked < 1:
+            return asked, None
+        return asked, self._assemble(rows, deductions == "all")
 
     def deduction_page(
         self, evaluation_id: str, status: str | None, page: int, per_page: int

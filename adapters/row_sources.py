@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, select
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from adapters.history_batch import Fetched, fetch_at
@@ -21,9 +22,14 @@ class CurrentRows:
 
     upto: int | None = None  # the version the rows stand at; None: the latest
 
-    def __init__(self, session: Session, evaluation_id: str) -> None:
+    def __init__(self, session: Session | Connection, evaluation_id: str) -> None:
         self.session = session
         self.evaluation_id = evaluation_id
+
+    def connection(self) -> Connection:
+        """The connection the rows are read on (a session's, or the one given)."""
+        source = self.session
+        return source if isinstance(source, Connection) else source.connection()
 
     def head(self) -> Mapping[Any, Any] | None:
         query = select(evaluations).where(evaluations.c.id == self.evaluation_id)
@@ -62,30 +68,56 @@ class CurrentRows:
 class RowsAt(CurrentRows):
     """The same rows as they stood at `version`, from the history tables: per table one
     range query over the interval tree (adapters.interval_tree), whose cost follows the
-    rows that held then, not how many ever did."""
+    rows that held then, not how many ever did. Given `as_of`, the version is the last
+    one recorded by then (the earlier of the two when both are given), found by
+    `reached`."""
 
     def __init__(
-        self, session: Session, evaluation_id: str, version: int, everything: bool = False
+        self,
+        session: Session | Connection,
+        evaluation_id: str,
+        version: int | None,
+        everything: bool = False,
+        as_of: datetime | None = None,
     ) -> None:
         super().__init__(session, evaluation_id)
         self.upto = version
+        self.as_of = as_of
         self.everything = everything  # which deductions a prefetch reads
         self.moment: Any = None  # when the version was recorded: the document's updated_at
         self.fetched: Fetched | None = None
 
     def reached(self) -> int | None:
         """The version the read model has reached for the evaluation (None: no such one);
-        notes the time of the version asked on the way (one statement for both).
+        settles the version asked (`upto`; None when nothing was recorded by `as_of`) and
+        notes its time on the way.
 
-        On PostgreSQL the same statement brings every table's rows (one round trip, not
-        one per table); SQLite, in process, runs the per-table queries as they are asked.
+        On PostgreSQL one statement does it all and brings every table's rows (one round
+        trip, not one per table); SQLite, in process, runs the per-table queries as they
+        are asked.
         """
-        connection = self.session.connection()
+        connection = self.connection()
         if connection.dialect.name == "postgresql":
-            reached, self.moment, self.fetched = fetch_at(
-                connection, self.evaluation_id, self.upto or 0, self.everything
+            self.upto, reached, self.moment, self.fetched = fetch_at(
+                connection, self.evaluation_id, self.upto, self.everything, self.as_of
             )
             return reached
+        if self.as_of is not None:
+            found = connection.execute(
+                select(events.c.version)
+                .where(
+                    and_(
+                        events.c.evaluation_id == self.evaluation_id,
+                        events.c.recorded_at <= self.as_of,
+                    )
+                )
+                .order_by(events.c.recorded_at.desc(), events.c.version.desc())
+                .limit(1)
+            ).scalar()
+            if found is None:
+                self.upto = None
+                return None
+            self.upto = int(found) if self.upto is None else min(self.upto, int(found))
         sql, convert = _moment_statement(connection.dialect)
         row = connection.exec_driver_sql(
             sql, (self.evaluation_id, self.evaluation_id, self.upto)
@@ -118,7 +150,9 @@ class RowsAt(CurrentRows):
             table is not deductions or self.everything == (not partition)
         ):
             return self.fetched[table.name]
-        return held_rows(self.session, BY_SOURCE[table], self.evaluation_id, self.upto, partition)
+        return held_rows(
+            self.connection(), BY_SOURCE[table], self.evaluation_id, self.upto, partition
+        )
 
 
 _HELD: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[tuple[int, Convert]]]] = {}
@@ -126,7 +160,7 @@ _MOMENT: dict[str, tuple[str, Convert]] = {}
 
 
 def held_rows(
-    session: Session,
+    connection: Connection,
     spec: Mirrored,
     evaluation_id: str,
     version: int,
@@ -140,7 +174,6 @@ def held_rows(
     per read costs more than the read itself. The values come back converted as
     SQLAlchemy would convert them.
     """
-    connection = session.connection()
     names = tuple(partition or ())
     sql, converters = held_statement(connection.dialect, spec, names)
     rows = connection.exec_driver_sql(sql, held_parameters(evaluation_id, version, partition))

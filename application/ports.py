@@ -73,6 +73,17 @@ class EvaluationQueries(Protocol):
     ) -> dict[str, Any] | None:
         """The document at a past version; None when the read model cannot tell."""
 
+    def past_document(
+        self,
+        evaluation_id: str,
+        version: int | None,
+        as_of: datetime | None,
+        deductions: str = "all",
+    ) -> tuple[int | None, dict[str, Any] | None]:
+        """The version asked (`version`, or the last one recorded at or before `as_of`,
+        the earlier of the two when both are given; None when nothing was recorded by
+        then) and the document at it (None when the read model cannot tell)."""
+
     def exists(self, evaluation_id: str, code: str | None = None) -> bool:
         """Whether the evaluation (and its indicator `code`, when given) exists."""
 

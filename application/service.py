@@ -375,22 +375,23 @@ class EvaluationService:
         It lists every deduction with its status; `deductions="active"` leaves out the
         withdrawn ones.
         """
-        if as_of is not None:
-            found = self.queries.version_at(str(evaluation_id), as_of)
+        if version is not None or as_of is not None:
+            if as_of is None and version is not None and version < 1:
+                raise VersionNotFound(f"version {version} does not exist", version=version)
+            # the version for as_of and the document at it: one read of the read model
+            found, past = self.queries.past_document(str(evaluation_id), version, as_of, deductions)
             if found is None:
+                assert as_of is not None
                 self._get(evaluation_id)  # 404 when the evaluation does not exist at all
                 raise VersionNotFound(
                     f"evaluation {evaluation_id} did not exist at {as_of.isoformat()}",
                     as_of=as_of.isoformat(),
                 )
-            version = found if version is None else min(version, found)
-        if version is not None:
-            if version < 1:
-                raise VersionNotFound(f"version {version} does not exist", version=version)
-            past = self.queries.document_at(str(evaluation_id), version, deductions)
+            if found < 1:
+                raise VersionNotFound(f"version {found} does not exist", version=found)
             if past is not None:
                 return past
-            return self.replayed_document_at(evaluation_id, version, deductions)
+            return self.replayed_document_at(evaluation_id, found, deductions)
         document = self.queries.document(str(evaluation_id), deductions)
         if document is None:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
