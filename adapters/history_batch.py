@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
-from adapters.history_tables import MIRRORED, Mirrored
+from adapters.history_tables import MIRRORED, Mirrored, json_row, utc
 from adapters.interval_tree import LEVELS
-from adapters.tables import UTCDateTime, deductions, evaluations, events
+from adapters.tables import deductions, evaluations, events
 
 Fetched = dict[str, list[dict[str, Any]]]
 _STATEMENTS: dict[bool, str] = {}
@@ -37,33 +38,28 @@ def fetch_at(
     params = batch_parameters(evaluation_id, version, everything, as_of)
     driver: Any = connection.connection.driver_connection
     if hasattr(driver, "prepare_threshold"):  # psycopg 3
-        result: Any = driver.execute(sql, params, prepare=True)
+        dbapi: Any = connection.dialect.loaded_dbapi
+        try:
+            result: Any = driver.execute(sql, params, prepare=True).fetchall()
+        except dbapi.Error as error:  # as SQLAlchemy would have raised it
+            raise DBAPIError.instance(sql, params, error, dbapi.Error) from error
     else:
         result = connection.exec_driver_sql(sql, params)
     asked: int | None = None
     reached: int | None = None
     moment: datetime | None = None
     fetched: Fetched = {spec.source.name: [] for spec in MIRRORED}
+    by_name = {spec.source.name: spec for spec in MIRRORED}
     for tag, text in result:
-        value = json.loads(text)
         if tag == "":
-            asked, reached, recorded = value
-            moment = None if recorded is None else _utc(recorded)
+            asked, reached, recorded = json.loads(text)
+            moment = None if recorded is None else utc(recorded)
             continue
+        value = json_row(by_name[tag], text)
         for name in ("lower", "upper", "node"):
             del value[name]
         fetched[tag].append(value)
-    for spec in MIRRORED:
-        times = [c for c in spec.columns if isinstance(spec.history.c[c].type, UTCDateTime)]
-        for row in fetched[spec.source.name]:
-            for name in times:
-                if row[name] is not None:
-                    row[name] = _utc(row[name])
     return asked, reached, moment, fetched
-
-
-def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def _partition(spec: Mirrored, everything: bool) -> dict[str, Any] | None:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, Index, Integer, PrimaryKeyConstraint, Table
 from sqlalchemy.engine import Dialect
 
-from adapters.tables import data_entries, deductions, evaluations, indicators, metadata
+from adapters.tables import (
+    UTCDateTime,
+    data_entries,
+    deductions,
+    evaluations,
+    indicators,
+    metadata,
+)
 from adapters.target_tables import requirements, sign_offs, targets
 
 
@@ -77,3 +86,25 @@ def result_converters(
         if process is not None:
             found.append((i, process))
     return found
+
+
+_TIMES: dict[str, tuple[str, ...]] = {}
+
+
+def json_row(spec: Mirrored, text: str) -> dict[str, Any]:
+    """A history row sent as JSON text (PostgreSQL's `row_to_json`), with the values the
+    driver would have given: JSON columns parsed, as they are; times back to aware UTC."""
+    row: dict[str, Any] = json.loads(text)
+    times = _TIMES.get(spec.history.name)
+    if times is None:
+        kept = (c for c in spec.columns if isinstance(spec.history.c[c].type, UTCDateTime))
+        times = _TIMES[spec.history.name] = tuple(kept)
+    for name in times:
+        if row[name] is not None:
+            row[name] = utc(row[name])
+    return row
+
+
+def utc(text: str) -> datetime:
+    """A naive UTC time as JSON gives it, as an aware one."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Table
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from adapters.tables import UTCDateTime
@@ -97,20 +98,72 @@ class Statement:
             if process is not None:
                 self.converters.append((i, process))
 
-    def run(self, connection: Connection, rows: list[list[Any]]) -> None:
-        """Execute for every row (lists of values in column order, converted in place)."""
+    def convert(self, rows: list[list[Any]]) -> None:
+        """Turn each row's values into what the driver takes (in place)."""
         for i, convert in self.converters:
             for row in rows:
                 value = row[i]
                 if value is not None:
                     row[i] = convert(value)
-        if self.copy is not None and len(rows) >= COPY_FROM_ROWS:
+
+    def copies(self, rows: list[list[Any]]) -> bool:
+        """Whether these rows go as COPY (which cannot share a pipeline)."""
+        return self.copy is not None and len(rows) >= COPY_FROM_ROWS
+
+    def run(self, connection: Connection, rows: list[list[Any]]) -> None:
+        """Execute for every row (lists of values in column order, converted in place)."""
+        self.convert(rows)
+        self.send(connection, rows)
+
+    def send(self, connection: Connection, rows: list[list[Any]]) -> None:
+        """Execute for every row, its values already converted."""
+        if self.copies(rows):
             cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             with cursor.copy(self.copy) as stream:
                 for row in rows:
                     stream.write_row(row)
             return
         connection.exec_driver_sql(self.sql, list(map(tuple, rows)))
+
+
+Work = list[tuple[Statement, list[list[Any]]]]
+
+
+def run_all(connection: Connection, work: Work) -> None:
+    """Run the statements in order. On PostgreSQL, each run of them that COPY does not
+    interrupt goes as one pipeline: every statement sent before any answer is awaited,
+    one round trip for all instead of one each."""
+    driver: Any = connection.connection.driver_connection
+    if connection.dialect.name != "postgresql" or not hasattr(driver, "pipeline"):
+        for statement, rows in work:
+            statement.run(connection, rows)
+        return
+    group: Work = []
+    for statement, rows in work:
+        statement.convert(rows)
+        if statement.copies(rows):
+            _pipelined(connection, driver, group)
+            group = []
+            statement.send(connection, rows)
+        else:
+            group.append((statement, rows))
+    _pipelined(connection, driver, group)
+
+
+def _pipelined(connection: Connection, driver: Any, work: Work) -> None:
+    if len(work) < 2:
+        for statement, rows in work:
+            statement.send(connection, rows)
+        return
+    dbapi: Any = connection.dialect.loaded_dbapi
+    sql = work[0][0].sql
+    try:
+        with driver.pipeline(), driver.cursor() as cursor:
+            for statement, rows in work:
+                sql = statement.sql
+                cursor.executemany(sql, rows)
+    except dbapi.Error as error:  # as SQLAlchemy would have raised it
+        raise DBAPIError.instance(sql, None, error, dbapi.Error) from error
 
 
 _STATEMENTS: dict[tuple[Any, ...], Statement] = {}
@@ -285,11 +338,12 @@ class PendingWrites:
         dialect = connection.dialect
         # the history writes, reading what they need before any write
         kept = self.mirror.resolve(connection) if history else HistoryWrites()
+        work: Work = []
         doomed: dict[tuple[Table, tuple[str, ...]], list[list[Any]]] = {}
         for table, key in self.deletes:
             doomed.setdefault((table, tuple(k for k, _ in key)), []).append([v for _, v in key])
         for (table, keys), values in doomed.items():
-            delete_statement(dialect, table, keys).run(connection, values)
+            work.append((delete_statement(dialect, table, keys), values))
         fresh = self.appended
         for table, rows in self.inserts.items():
             for row in rows:
@@ -297,7 +351,7 @@ class PendingWrites:
         for (table, _), row in self.replacements.items():
             fresh.setdefault((table, tuple(row)), []).append(list(row.values()))
         for (table, columns), values in fresh.items():
-            insert_statement(dialect, table, columns).run(connection, values)
+            work.append((insert_statement(dialect, table, columns), values))
         shapes: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], list[list[Any]]] = {}
         for (table, key), changes in self.updates.items():
             columns = tuple(sorted(changes))
@@ -305,13 +359,14 @@ class PendingWrites:
             params.extend(v for _, v in key)
             shapes.setdefault((table, tuple(k for k, _ in key), columns), []).append(params)
         for (table, keys, columns), values in shapes.items():
-            update_statement(dialect, table, keys, columns).run(connection, values)
+            work.append((update_statement(dialect, table, keys, columns), values))
         for (table, keys), values in kept.deletes.items():
-            delete_statement(dialect, table, keys).run(connection, values)
+            work.append((delete_statement(dialect, table, keys), values))
         for (table, keys), values in kept.closes.items():
-            update_statement(dialect, table, keys, ("upper", "node")).run(connection, values)
+            work.append((update_statement(dialect, table, keys, ("upper", "node")), values))
         for (table, columns), values in kept.inserts.items():
-            insert_statement(dialect, table, columns).run(connection, values)
+            work.append((insert_statement(dialect, table, columns), values))
+        run_all(connection, work)
         self.deletes.clear()
         self.inserts.clear()
         self.replacements.clear()

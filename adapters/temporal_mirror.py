@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
-from adapters.history_tables import BY_SOURCE, Convert, Mirrored, result_converters
+from adapters.history_tables import BY_SOURCE, Convert, Mirrored, json_row, result_converters
 from adapters.interval_tree import OPEN, ROOT, fork_node
 
 Key = tuple[Any, ...]
@@ -151,8 +151,15 @@ class TemporalMirror:
             if op == "put":
                 continue  # a new row (the source table would refuse a second)
             wanted.setdefault(spec, set()).add(key)
+        if connection.dialect.name == "postgresql" and len(wanted) > 1:
+            # every table's open rows in one statement: one round trip, not one per table
+            together = open_rows_together(connection, {s: list(k) for s, k in wanted.items()})
+        else:
+            together = {
+                spec: open_rows(connection, spec, list(keys)) for spec, keys in wanted.items()
+            }
         for spec, keys in wanted.items():
-            found = open_rows(connection, spec, list(keys))
+            found = together[spec]
             for key in keys:
                 held = found.get(key)
                 self.known[(spec, key)] = None if held is None else Interval(held[0], held[1], True)
@@ -216,6 +223,50 @@ def open_rows(
                     values[i] = convert(values[i])
             image = dict(zip(columns, values[:-1], strict=True))
             found[tuple(image[c] for c in spec.key)] = (image, values[-1])
+    return found
+
+
+_TOGETHER: dict[tuple[tuple[str, int], ...], str] = {}
+
+
+def open_rows_together(
+    connection: Connection, wanted: dict[Mirrored, list[Key]]
+) -> dict[Mirrored, dict[Key, tuple[dict[str, Any], int]]]:
+    """`open_rows` of several tables in one statement (PostgreSQL): each table's primary-key
+    seeks as one branch of a UNION ALL, its rows as JSON text (tables of different columns
+    share one result), converted back as adapters.history_batch converts past rows."""
+    shape: list[tuple[str, int]] = []
+    params: list[Any] = []
+    by_name: dict[str, Mirrored] = {}
+    for spec, keys in wanted.items():
+        by_name[spec.history.name] = spec
+        start = 0
+        while start < len(keys):
+            chunk = keys[start : start + CHUNKS[-1]]
+            start += len(chunk)
+            size = next(c for c in CHUNKS if c >= len(chunk))
+            chunk += [chunk[-1]] * (size - len(chunk))
+            shape.append((spec.history.name, size))
+            for key in chunk:
+                params.extend(key)
+    sql = _TOGETHER.get(tuple(shape))
+    if sql is None:
+        parts = []
+        for name, size in shape:
+            spec = by_name[name]
+            one = " AND ".join([*(f"{c} = %s" for c in spec.key), f"upper = {OPEN}"])
+            rows = (
+                f"SELECT {', '.join(spec.columns)}, lower FROM {name} "
+                f"WHERE {' OR '.join([f'({one})'] * size)}"
+            )
+            parts.append(f"SELECT '{name}', row_to_json(x)::text FROM ({rows}) x")
+        sql = _TOGETHER[tuple(shape)] = " UNION ALL ".join(parts)
+    found: dict[Mirrored, dict[Key, tuple[dict[str, Any], int]]] = {s: {} for s in wanted}
+    for name, text in connection.exec_driver_sql(sql, tuple(params)):
+        spec = by_name[name]
+        image = json_row(spec, text)
+        lower = image.pop("lower")
+        found[spec][tuple(image[c] for c in spec.key)] = (image, lower)
     return found
 
 
