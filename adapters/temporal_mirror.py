@@ -151,7 +151,7 @@ class TemporalMirror:
             if op == "put":
                 continue  # a new row (the source table would refuse a second)
             wanted.setdefault(spec, set()).add(key)
-        if connection.dialect.name == "postgresql" and len(wanted) > 1:
+        if connection.dialect.name == "postgresql" and 1 < len(wanted) <= TOGETHER_TABLES:
             # every table's open rows in one statement: one round trip, not one per table
             together = open_rows_together(connection, {s: list(k) for s, k in wanted.items()})
         else:
@@ -226,6 +226,10 @@ def open_rows(
     return found
 
 
+# At most this many tables' reads share a statement (a command touches two or three): a
+# statement's SQL is made once per shape, and a rebuild's batches make many other shapes.
+TOGETHER_TABLES = 4
+TOGETHER_SHAPES = 256
 _TOGETHER: dict[tuple[tuple[str, int], ...], str] = {}
 
 
@@ -260,6 +264,8 @@ def open_rows_together(
                 f"WHERE {' OR '.join([f'({one})'] * size)}"
             )
             parts.append(f"SELECT '{name}', row_to_json(x)::text FROM ({rows}) x")
+        if len(_TOGETHER) >= TOGETHER_SHAPES:
+            _TOGETHER.clear()  # a bound on what unusual batches leave behind
         sql = _TOGETHER[tuple(shape)] = " UNION ALL ".join(parts)
     found: dict[Mirrored, dict[Key, tuple[dict[str, Any], int]]] = {s: {} for s in wanted}
     for name, text in connection.exec_driver_sql(sql, tuple(params)):

@@ -1,0 +1,157 @@
+"""Round trips to PostgreSQL for past documents and for the history side of each command."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+
+from adapters.bootstrap import build_service
+from adapters.history_tables import BY_SOURCE
+from adapters.pending_writes import insert_statement, run_all
+from adapters.tables import evaluations, indicators
+from adapters.temporal_mirror import open_rows, open_rows_together
+from application.service import EvaluationService, VersionNotFound
+from domain.evaluation import Actor
+from tests.integration.conftest import dispose
+
+pytestmark = pytest.mark.postgres
+
+BY = Actor("alice", "evaluator", "round-trips")
+START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+
+
+class Trips:
+    """Counts the round trips the client starts on the connections of an engine (libpq's
+    protocol trace: each Sync or simple Query the client sends waits for the server)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.connections: list[Any] = []
+        engine.dispose()  # every later connection is a new one, known from its start
+
+        @event.listens_for(engine, "connect")
+        def known(dbapi_connection: Any, record: Any) -> None:
+            self.connections.append(dbapi_connection)
+
+    def count(self, call: Callable[[], Any]) -> int:
+        with tempfile.TemporaryFile("w+") as trace:
+            live = [c for c in self.connections if not c.closed]
+            for connection in live:
+                connection.pgconn.trace(trace.fileno())
+            try:
+                call()
+            finally:
+                for connection in live:
+                    connection.pgconn.untrace()  # flushes what it wrote
+            trace.seek(0)
+            sent = [line.split("\t") for line in trace]
+        return sum(
+            1 for p in sent if len(p) > 3 and p[1] == "F" and p[3].strip() in ("Sync", "Query")
+        )
+
+
+@pytest.fixture
+def service(postgres_url: str) -> Iterator[EvaluationService]:
+    built = build_service(postgres_url)
+    yield built
+    dispose(built)
+
+
+def recorded(service: EvaluationService, pairs: int) -> str:
+    """An evaluation of four leaves, then deductions recorded and withdrawn, a second apart."""
+    with freeze_time(START, auto_tick_seconds=1):
+        eid = str(
+            service.create_evaluation(
+                title="t", subject="s", fiscal_year=2025, kind="project", total_weight="200", by=BY
+            )["id"]
+        )
+        tree = [{"code": "1", "name": "root", "weight": "200"}] + [
+            {"code": f"1.{n}", "parent": "1", "name": f"leaf {n}", "weight": "50"}
+            for n in (1, 2, 3, 4)
+        ]
+        service.define_framework(eid, tree, BY)
+        for n in range(pairs):
+            made = service.record_deduction(eid, f"1.{n % 4 + 1}", points="1", reason="r", by=BY)
+            service.withdraw_deduction(eid, made["id"], reason="w", by=BY)
+    return eid
+
+
+def test_a_past_document_as_of_a_time_is_one_statement_after_the_pool_check(
+    service: EvaluationService,
+) -> None:
+    eid = recorded(service, 20)
+    engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
+    trips = Trips(engine)
+    version = 17
+    item = service.history(eid, page=version, per_page=1)["items"][0]
+    moment = datetime.fromisoformat(item["recorded_at"]) + timedelta(milliseconds=500)
+    expected = service.replayed_document_at(eid, version, "active")
+
+    def read() -> dict[str, Any]:
+        return service.document(eid, as_of=moment, deductions="active")
+
+    for _ in range(3):  # the statement prepared on each pooled connection
+        assert read() == expected
+    # the pool's liveness check, then the version for the time and every table's rows
+    assert trips.count(read) == 2
+    capped = service.document(eid, version=9, as_of=moment, deductions="active")
+    assert capped == service.replayed_document_at(eid, 9, "active")
+    with pytest.raises(VersionNotFound):
+        service.document(eid, as_of=START - timedelta(days=1))
+
+
+def test_the_open_rows_of_several_history_tables_come_in_one_statement_as_one_per_table(
+    service: EvaluationService,
+) -> None:
+    eid = recorded(service, 3)
+    engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
+    head, nodes = BY_SOURCE[evaluations], BY_SOURCE[indicators]
+    wanted = {head: [(eid,)], nodes: [(eid, "1"), (eid, "1.2"), (eid, "9.9")]}
+    trips = Trips(engine)
+    with engine.connect() as connection:
+        one = {s: open_rows(connection, s, list(k)) for s, k in wanted.items()}
+        together: dict[Any, Any] = {}
+
+        def read() -> None:
+            together.update(open_rows_together(connection, wanted))
+
+        assert trips.count(read) == 1
+    assert together == one
+    assert len(one[nodes]) == 2 and len(one[head]) == 1  # the unknown key has none
+
+
+def test_the_writes_of_a_flush_go_as_one_pipeline_and_fail_as_sqlalchemy_errors(
+    service: EvaluationService,
+) -> None:
+    recorded(service, 1)
+    engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
+    spec = BY_SOURCE[indicators]
+    history = spec.history
+    columns = (*spec.columns, "lower", "upper", "node")
+    with engine.connect() as connection:
+        rows = [dict(r) for r in connection.execute(history.select()).mappings()]
+    assert rows
+    # the same rows at versions far beyond any recorded: new keys of the history table
+    far = 10**6
+    moved = [[*(r[c] for c in spec.columns), far + i, far + i, far + i] for i, r in enumerate(rows)]
+    half = len(moved) // 2
+    statement = insert_statement(engine.dialect, history, columns)
+    trips = Trips(engine)
+    with engine.begin() as connection:
+        work = [(statement, [list(r) for r in moved[:half]]), (statement, moved[half:])]
+        connection.exec_driver_sql("SELECT 1")  # as in a projection: the transaction begun
+        assert trips.count(lambda: run_all(connection, work)) == 1
+    with engine.connect() as connection:
+        count = connection.exec_driver_sql(
+            f"SELECT count(*) FROM {history.name} WHERE lower >= {far}"
+        ).scalar()
+    assert count == len(moved)
+    again = [[*(rows[0][c] for c in spec.columns), far, far, far]]  # moved[0]'s key
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        run_all(connection, [(statement, again), (statement, [list(again[0])])])
