@@ -106,15 +106,15 @@ def batch_statement(everything: bool) -> str:
         ]
         for spec in MIRRORED:
             same = "".join(f" AND {c} = %({c})s" for c in _partition(spec, everything) or ())
-            # the array as one value (a cast), not `= ANY (subquery)` over its rows
-            where = f"WHERE {spec.evaluation} = %(id)s{same} AND node = ANY((SELECT"
-            held = (
-                f"SELECT * FROM {spec.history.name} {where} up FROM tree)::integer[]) "
-                "AND lower <= (SELECT v FROM asked) UNION ALL "
-                f"SELECT * FROM {spec.history.name} {where} down FROM tree)::integer[]) "
-                "AND upper >= (SELECT v FROM asked)"
-            )
-            parts.append(f"SELECT '{spec.source.name}', row_to_json(x)::text FROM ({held}) x")
+            # one index seek per node of the path (a join with the nodes, not `node = ANY`:
+            # given that, the planner may range over the whole evaluation and filter)
+            seek = f"SELECT * FROM {spec.history.name} WHERE {spec.evaluation} = %(id)s{same}"
+            for side, bound in (("up", "lower <="), ("down", "upper >=")):
+                parts.append(
+                    f"SELECT '{spec.source.name}', row_to_json(h)::text "
+                    f"FROM tree, unnest(tree.{side}) AS path(n), "
+                    f"LATERAL ({seek} AND node = path.n AND {bound} tree.v OFFSET 0) AS h"
+                )
         sql = _STATEMENTS[everything] = (
             f"WITH asked AS MATERIALIZED ({asked}), tree AS MATERIALIZED ({nodes}) "
             + " UNION ALL ".join(parts)
