@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from adapters.snapshot_seals import SealedSnapshotRecorder, SnapshotCheck
@@ -67,6 +67,17 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
         ids = super()._insert_stored_events(session, stored_events, **kwargs)
         self._seal(session, stored_events)
         return ids
+
+    def stored_bytes(self, originator_id: UUID, gt: int, lte: int) -> int:
+        """The stored bytes of one originator's records after version `gt` up to `lte`."""
+        table = self.events_record_cls.__table__
+        query = select(func.coalesce(func.sum(func.length(table.c.state)), 0)).where(
+            table.c.originator_id == originator_id,
+            table.c.originator_version > gt,
+            table.c.originator_version <= lte,
+        )
+        with self.transaction(commit=False) as session:
+            return int(session.execute(query).scalar() or 0)
 
     def _seal(self, session: Session, stored_events: Sequence[StoredEvent]) -> None:
         heads: dict[str, str] = {}
