@@ -48,13 +48,17 @@ class EvaluationStore(Application[Any]):
         return transcoder
 
     # ------------------------------------------------------ lending for commands
-    def checkout(self, evaluation_id: UUID) -> Evaluation:
+    def checkout(self, evaluation_id: UUID, head: int | None = None) -> Evaluation:
         """The current evaluation for one command: the shelved one brought up to date, or
-        rebuilt from the snapshot and events. Raises AggregateNotFoundError."""
+        rebuilt from the snapshot and events. `head`: the latest stored version, when the
+        caller read it under the evaluation's lock; a shelved evaluation at that version is
+        current as it is. Raises AggregateNotFoundError."""
         shelved = self.checkouts.take(evaluation_id)
         if shelved is None:
             evaluation: Evaluation = self.repository.get(evaluation_id)
             return evaluation
+        if head is not None and head == shelved.version:
+            return shelved
         newer = self.events.get(evaluation_id, gt=shelved.version)
         result = project_aggregate(shelved, newer)
         assert isinstance(result, Evaluation)
@@ -120,14 +124,14 @@ class EvaluationStore(Application[Any]):
         """The version and stored size of the latest snapshot, from the store."""
         assert self.snapshots is not None
         recorder = self.snapshots.recorder
-        if isinstance(recorder, SizedRecorder):
+        if isinstance(recorder, SizedSnapshots):
             return recorder.latest_size(key)
         found = recorder.select_events(key, desc=True, limit=1)
         return (found[0].originator_version, len(found[0].state)) if found else None
 
     def _stored_bytes(self, key: UUID, gt: int, lte: int) -> int:
         """The stored bytes of the events after version `gt` up to `lte`, from the store."""
-        if isinstance(self.recorder, SizedRecorder):
+        if isinstance(self.recorder, SizedEvents):
             return self.recorder.stored_bytes(key, gt, lte)
         return sum(len(e.state) for e in self.recorder.select_events(key, gt=gt, lte=lte))
 
@@ -146,10 +150,15 @@ class EvaluationStore(Application[Any]):
 
 
 @runtime_checkable
-class SizedRecorder(Protocol):
-    """A recorder that can weigh what it stores without reading it (the SQL recorders)."""
+class SizedSnapshots(Protocol):
+    """A snapshot recorder that weighs its latest snapshot without reading it (SQL)."""
 
     def latest_size(self, originator_id: UUID) -> tuple[int, int] | None: ...
+
+
+@runtime_checkable
+class SizedEvents(Protocol):
+    """An event recorder that weighs stored events without reading them (SQL)."""
 
     def stored_bytes(self, originator_id: UUID, gt: int, lte: int) -> int: ...
 

@@ -44,17 +44,19 @@ class EvaluationService:
         self.queries = queries
 
     # ------------------------------------------------------------ unit of work
-    def _commit(self, run: Callable[[], Evaluation], hold: str | None = None) -> dict[str, Any]:
+    def _commit(
+        self, run: Callable[[int | None], Evaluation], hold: str | None = None
+    ) -> dict[str, Any]:
         """The command path: in one unit of work (holding the evaluation when it exists) run
-        the command, save its events and project them; then the new document.
+        the command, save its events and project them; then the new document. `run` gets
+        the evaluation's latest stored version as read under the hold (None: unknown).
 
         A save that loses a race raises ConcurrentChange and nothing is recorded.
         """
         try:
             with self.unit_of_work.transaction():
-                if hold is not None:
-                    self.unit_of_work.hold(hold)
-                evaluation = run()
+                head = self.unit_of_work.hold(hold) if hold is not None else None
+                evaluation = run(head)
                 document = self._save(evaluation)
         except IntegrityError:
             raise ConcurrentChange(
@@ -95,8 +97,8 @@ class EvaluationService:
     def _change_once(
         self, evaluation_id: str, command: Command, expected_version: int | None = None
     ) -> dict[str, Any]:
-        def run() -> Evaluation:
-            evaluation = self._get(evaluation_id, checkout=True)
+        def run(head: int | None) -> Evaluation:
+            evaluation = self._get(evaluation_id, checkout=True, head=head)
             if expected_version is not None and expected_version != evaluation.version:
                 raise StaleVersion(
                     f"the evaluation is at version {evaluation.version}, not {expected_version}",
@@ -115,7 +117,12 @@ class EvaluationService:
         return self._change(evaluation_id, command, expected_version)
 
     def _get(
-        self, evaluation_id: str, version: int | None = None, *, checkout: bool = False
+        self,
+        evaluation_id: str,
+        version: int | None = None,
+        *,
+        checkout: bool = False,
+        head: int | None = None,
     ) -> Evaluation:
         try:
             key = UUID(str(evaluation_id))
@@ -123,7 +130,7 @@ class EvaluationService:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
         try:
             evaluation: Evaluation = (
-                self.store.checkout(key)
+                self.store.checkout(key, head)
                 if checkout
                 else self.store.repository.get(key, version=version)
             )
@@ -152,7 +159,7 @@ class EvaluationService:
         by: Actor,
         time_zone: str | None = None,
     ) -> dict[str, Any]:
-        def opened() -> Evaluation:
+        def opened(_: int | None) -> Evaluation:
             evaluation = Evaluation.start(
                 title=title,
                 subject=subject,
@@ -306,7 +313,7 @@ class EvaluationService:
 
     def import_evaluation(self, spec: dict[str, Any], by: Actor) -> dict[str, Any]:
         """Record a whole evaluation in the fixture format, all or nothing."""
-        return self._commit(lambda: fixture.build(spec, by))
+        return self._commit(lambda _: fixture.build(spec, by))
 
     # ----------------------------------------------------------------- queries
     def document(
