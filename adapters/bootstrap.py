@@ -95,7 +95,7 @@ def build_components(
     events_table, key = recorder.events_table_name, recorder.key
     projection = SqlProjection(datastore, events_table=events_table, key=key)
     queries = SqlEvaluationQueries(datastore, events_table=events_table, key=key)
-    unit_of_work = SqlUnitOfWork(datastore, recorder.events_record_cls.__table__)
+    unit_of_work = SqlUnitOfWork(datastore, recorder.read_head)
     service = EvaluationService(store, unit_of_work, projection, queries)
     keys = SqlIdempotencyKeys(datastore)
 

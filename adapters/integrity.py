@@ -15,9 +15,11 @@ from uuid import UUID
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from adapters.pending_writes import converter, insert_statement
 from adapters.snapshot_seals import SealedSnapshotRecorder, SnapshotCheck
 from adapters.store import TunedSQLAlchemyFactory
 from application.integrity import (
@@ -29,6 +31,58 @@ from application.integrity import (
 )
 
 SECRET_SETTING = "SCORETRAIL_SECRET"
+# session.info entry: {originator: (version, digest)} read under the hold, for the next seal
+HEADS_KEY = "scoretrail.chain_heads"
+# Records a multi-row INSERT carries (4 parameters each, well inside every driver's limit)
+RECORDS_A_STATEMENT = 500
+
+
+class RecordsStatement:
+    """INSERT … VALUES (…), (…) RETURNING id for a number of records, in driver-level SQL.
+
+    The values are converted as SQLAlchemy would convert them (`converter`), so the rows are
+    the ones the ORM wrote (tests/integration compares them).
+    """
+
+    def __init__(self, dialect: Dialect, table: Table) -> None:
+        quote = dialect.identifier_preparer.quote
+        self.head = (
+            f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+            f"({', '.join(quote(c) for c in RECORD_COLUMNS)}) VALUES "
+        )
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.row = f"({', '.join([mark] * len(RECORD_COLUMNS))})"
+        self.tail = f" RETURNING {quote('id')}"
+        self.convert = [converter(table.c[c], dialect) for c in RECORD_COLUMNS]
+        self.sql: dict[int, str] = {}
+
+    def render(self, events: Sequence[StoredEvent]) -> tuple[str, tuple[Any, ...]]:
+        sql = self.sql.get(len(events))
+        if sql is None:
+            sql = self.sql[len(events)] = (
+                self.head + ", ".join([self.row] * len(events)) + self.tail
+            )
+        params: list[Any] = []
+        convert_id, convert_version, convert_topic, convert_state = self.convert
+        for e in events:
+            values = (e.originator_id, e.originator_version, e.topic, e.state)
+            for value, process in zip(
+                values, (convert_id, convert_version, convert_topic, convert_state), strict=True
+            ):
+                params.append(process(value) if process is not None else value)
+        return sql, tuple(params)
+
+
+RECORD_COLUMNS = ("originator_id", "originator_version", "topic", "state")
+DIGEST_COLUMNS = ("originator_id", "originator_version", "digest")
+_RECORD_STATEMENTS: dict[tuple[str, Table], RecordsStatement] = {}
+
+
+def _records_statement(dialect: Dialect, table: Table) -> RecordsStatement:
+    statement = _RECORD_STATEMENTS.get((dialect.name, table))
+    if statement is None:
+        statement = _RECORD_STATEMENTS[(dialect.name, table)] = RecordsStatement(dialect, table)
+    return statement
 
 
 def digest_table(events_table_name: str, schema_name: str | None) -> Table:
@@ -63,10 +117,60 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
-        # the parent takes the table lock (PostgreSQL) before inserting: chain after it
-        ids = super()._insert_stored_events(session, stored_events, **kwargs)
+        if not stored_events:
+            return []
+        # Under the table lock (PostgreSQL), notification ids follow the commit order.
+        self._lock_table(session)
+        ids = self._insert_rows(session, stored_events)
         self._seal(session, stored_events)
+        # No NOTIFY: nothing subscribes to this recorder (subscribe() says so), and on
+        # PostgreSQL a notifying commit queues behind every other one.
         return ids
+
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Any:
+        raise NotImplementedError("records are not announced: read them with select_notifications")
+
+    def _insert_rows(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """The records in one statement a chunk at the driver, and their notification ids.
+
+        One multi-row INSERT … RETURNING instead of the ORM's flush of one object per record.
+        The rows go in in order and the writer holds the table (PostgreSQL's lock, SQLite's
+        single writer), so the ids, sorted, are the records' ids in order.
+        """
+        connection = session.connection()
+        table = self.events_record_cls.__table__
+        statement = _records_statement(connection.dialect, table)
+        ids: list[int] = []
+        for start in range(0, len(stored_events), RECORDS_A_STATEMENT):
+            chunk = stored_events[start : start + RECORDS_A_STATEMENT]
+            sql, params = statement.render(chunk)
+            returned = connection.exec_driver_sql(sql, params).scalars().all()
+            ids.extend(sorted(int(i) for i in returned))
+        return ids
+
+    def read_head(self, session: Session, originator_id: UUID) -> int | None:
+        """The originator's latest stored version, and its chain digest kept in the session
+        for the next seal (one statement; call it where the originator is held)."""
+        events = self.events_record_cls.__table__
+        latest = (
+            select(func.max(events.c.originator_version))
+            .where(events.c.originator_id == originator_id)
+            .scalar_subquery()
+        )
+        row = session.execute(
+            select(latest, self.digests.c.digest)
+            .select_from(self.digests)
+            .where(
+                self.digests.c.originator_id == str(originator_id),
+                self.digests.c.originator_version == latest,
+            )
+        ).first()
+        if row is None:
+            # no digest at the head (a store older than the chain) or no records at all
+            head = session.execute(select(latest)).scalar()
+            return None if head is None else int(head)
+        session.info.setdefault(HEADS_KEY, {})[str(originator_id)] = (int(row[0]), str(row[1]))
+        return int(row[0])
 
     def stored_bytes(self, originator_id: UUID, gt: int, lte: int) -> int:
         """The stored bytes of one originator's records after version `gt` up to `lte`."""
@@ -81,26 +185,29 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
 
     def _seal(self, session: Session, stored_events: Sequence[StoredEvent]) -> None:
         heads: dict[str, str] = {}
+        read: dict[str, tuple[int, str]] = session.info.pop(HEADS_KEY, {})
         rows = []
         for event in stored_events:
             originator = str(event.originator_id)
             previous = heads.get(originator)
             if previous is None:
-                previous = self._stored_digest(session, originator, event.originator_version - 1)
+                held = read.get(originator)
+                if held is not None and held[0] == event.originator_version - 1:
+                    previous = held[1]  # read under the hold, in this transaction
+                else:
+                    previous = self._stored_digest(
+                        session, originator, event.originator_version - 1
+                    )
             record = RawRecord(
                 originator, event.originator_version, event.topic, bytes(event.state)
             )
             digest = link_digest(self.key, record, previous)
             heads[originator] = digest
-            rows.append(
-                {
-                    "originator_id": originator,
-                    "originator_version": event.originator_version,
-                    "digest": digest,
-                }
-            )
+            rows.append([originator, event.originator_version, digest])
         if rows:
-            session.execute(insert(self.digests), rows)
+            insert_statement(session.get_bind().dialect, self.digests, DIGEST_COLUMNS).run(
+                session.connection(), rows
+            )
 
     def _stored_digest(self, session: Session, originator: str, version: int) -> str:
         if version < 1:

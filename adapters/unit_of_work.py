@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 # Advisory-lock class of per-evaluation write locks (PostgreSQL).
 EVALUATION_LOCK_CLASS = 0x5C07F
@@ -16,9 +18,14 @@ EVALUATION_LOCK_CLASS = 0x5C07F
 class SqlUnitOfWork:
     """The datastore's session transaction; nested uses join the outer one."""
 
-    def __init__(self, datastore: SQLAlchemyDatastore, events: Table | None = None) -> None:
+    def __init__(
+        self,
+        datastore: SQLAlchemyDatastore,
+        read_head: Callable[[Session, UUID], int | None] | None = None,
+    ) -> None:
         self.datastore = datastore
-        self.events = events  # the event store's records: where hold() reads the head version
+        # the event store's latest version of an evaluation (ChainedRecorder.read_head)
+        self.read_head = read_head
 
     def transaction(self) -> AbstractContextManager[Any]:
         return self.datastore.transaction(commit=True)
@@ -31,7 +38,7 @@ class SqlUnitOfWork:
                     text("SELECT pg_advisory_xact_lock(:cls, hashtext(:id))"),
                     {"cls": EVALUATION_LOCK_CLASS, "id": evaluation_id},
                 )
-            if self.events is None:
+            if self.read_head is None:
                 return None
             try:
                 key = UUID(evaluation_id)
@@ -39,9 +46,4 @@ class SqlUnitOfWork:
                 return None  # no such evaluation: the command's load says so
             # Read after the lock (its own statement, so on PostgreSQL its own snapshot):
             # whatever another writer committed before we got the lock is counted.
-            head = session.execute(
-                select(func.max(self.events.c.originator_version)).where(
-                    self.events.c.originator_id == key
-                )
-            ).scalar()
-            return None if head is None else int(head)
+            return self.read_head(session, key)
