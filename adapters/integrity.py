@@ -8,7 +8,7 @@ its record or the other way round.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -113,6 +113,7 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
         self.key = key
         self.digests = digest_table(events_table_name, schema_name)
         self.tables.append(self.digests)
+        self._head_sql: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -151,26 +152,33 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
     def read_head(self, session: Session, originator_id: UUID) -> int | None:
         """The originator's latest stored version, and its chain digest kept in the session
         for the next seal (one statement; call it where the originator is held)."""
-        events = self.events_record_cls.__table__
-        latest = (
-            select(func.max(events.c.originator_version))
-            .where(events.c.originator_id == originator_id)
-            .scalar_subquery()
-        )
-        row = session.execute(
-            select(latest, self.digests.c.digest)
-            .select_from(self.digests)
-            .where(
-                self.digests.c.originator_id == str(originator_id),
-                self.digests.c.originator_version == latest,
+        connection = session.connection()
+        sql, convert = self._head_statement(connection.dialect)
+        key = convert(originator_id) if convert is not None else originator_id
+        version, digest = connection.exec_driver_sql(sql, (key, str(originator_id))).one()
+        if version is None:
+            return None
+        if digest is not None:  # none at the head: a store older than the chain
+            session.info.setdefault(HEADS_KEY, {})[str(originator_id)] = (int(version), digest)
+        return int(version)
+
+    def _head_statement(self, dialect: Dialect) -> tuple[str, Callable[[Any], Any] | None]:
+        found = self._head_sql.get(dialect.name)
+        if found is None:
+            events = self.events_record_cls.__table__
+            name = dialect.identifier_preparer.format_table
+            mark = "?" if dialect.paramstyle == "qmark" else "%s"
+            sql = (
+                f"SELECT h.v, d.digest FROM (SELECT max(originator_version) AS v "
+                f"FROM {name(events)} WHERE originator_id = {mark}) AS h "
+                f"LEFT JOIN {name(self.digests)} AS d "
+                f"ON d.originator_id = {mark} AND d.originator_version = h.v"
             )
-        ).first()
-        if row is None:
-            # no digest at the head (a store older than the chain) or no records at all
-            head = session.execute(select(latest)).scalar()
-            return None if head is None else int(head)
-        session.info.setdefault(HEADS_KEY, {})[str(originator_id)] = (int(row[0]), str(row[1]))
-        return int(row[0])
+            found = self._head_sql[dialect.name] = (
+                sql,
+                converter(events.c.originator_id, dialect),
+            )
+        return found
 
     def stored_bytes(self, originator_id: UUID, gt: int, lte: int) -> int:
         """The stored bytes of one originator's records after version `gt` up to `lte`."""
