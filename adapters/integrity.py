@@ -8,7 +8,7 @@ its record or the other way round.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -16,10 +16,9 @@ from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, St
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from adapters.pending_writes import converter, insert_statement
+from adapters.record_writes import record_writes
 from adapters.snapshot_seals import SealedSnapshotRecorder, SnapshotCheck
 from adapters.store import TunedSQLAlchemyFactory
 from application.integrity import (
@@ -33,56 +32,6 @@ from application.integrity import (
 SECRET_SETTING = "SCORETRAIL_SECRET"
 # session.info entry: {originator: (version, digest)} read under the hold, for the next seal
 HEADS_KEY = "scoretrail.chain_heads"
-# Records a multi-row INSERT carries (4 parameters each, well inside every driver's limit)
-RECORDS_A_STATEMENT = 500
-
-
-class RecordsStatement:
-    """INSERT … VALUES (…), (…) RETURNING id for a number of records, in driver-level SQL.
-
-    The values are converted as SQLAlchemy would convert them (`converter`), so the rows are
-    the ones the ORM wrote (tests/integration compares them).
-    """
-
-    def __init__(self, dialect: Dialect, table: Table) -> None:
-        quote = dialect.identifier_preparer.quote
-        self.head = (
-            f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-            f"({', '.join(quote(c) for c in RECORD_COLUMNS)}) VALUES "
-        )
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        self.row = f"({', '.join([mark] * len(RECORD_COLUMNS))})"
-        self.tail = f" RETURNING {quote('id')}"
-        self.convert = [converter(table.c[c], dialect) for c in RECORD_COLUMNS]
-        self.sql: dict[int, str] = {}
-
-    def render(self, events: Sequence[StoredEvent]) -> tuple[str, tuple[Any, ...]]:
-        sql = self.sql.get(len(events))
-        if sql is None:
-            sql = self.sql[len(events)] = (
-                self.head + ", ".join([self.row] * len(events)) + self.tail
-            )
-        params: list[Any] = []
-        convert_id, convert_version, convert_topic, convert_state = self.convert
-        for e in events:
-            values = (e.originator_id, e.originator_version, e.topic, e.state)
-            for value, process in zip(
-                values, (convert_id, convert_version, convert_topic, convert_state), strict=True
-            ):
-                params.append(process(value) if process is not None else value)
-        return sql, tuple(params)
-
-
-RECORD_COLUMNS = ("originator_id", "originator_version", "topic", "state")
-DIGEST_COLUMNS = ("originator_id", "originator_version", "digest")
-_RECORD_STATEMENTS: dict[tuple[str, Table], RecordsStatement] = {}
-
-
-def _records_statement(dialect: Dialect, table: Table) -> RecordsStatement:
-    statement = _RECORD_STATEMENTS.get((dialect.name, table))
-    if statement is None:
-        statement = _RECORD_STATEMENTS[(dialect.name, table)] = RecordsStatement(dialect, table)
-    return statement
 
 
 def digest_table(events_table_name: str, schema_name: str | None) -> Table:
@@ -113,72 +62,48 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
         self.key = key
         self.digests = digest_table(events_table_name, schema_name)
         self.tables.append(self.digests)
-        self._head_sql: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
         if not stored_events:
             return []
+        connection = session.connection()
+        writes = record_writes(connection.dialect, self.events_record_cls.__table__, self.digests)
+        digests = self._seal(session, stored_events)
         # Under the table lock (PostgreSQL), notification ids follow the commit order.
-        self._lock_table(session)
-        ids = self._insert_rows(session, stored_events)
-        self._seal(session, stored_events)
         # No NOTIFY: nothing subscribes to this recorder (subscribe() says so), and on
         # PostgreSQL a notifying commit queues behind every other one.
-        return ids
+        return writes.insert(connection, stored_events, digests, self._lock_sql(connection))
 
     def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Any:
         raise NotImplementedError("records are not announced: read them with select_notifications")
 
-    def _insert_rows(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[int]:
-        """The records in one statement a chunk at the driver, and their notification ids.
+    def _lock_sql(self, connection: Any) -> str | None:
+        if connection.dialect.name != "postgresql":
+            return None
+        name = self.events_table_name
+        if self.schema_name is not None:
+            name = f"{self.schema_name}.{name}"
+        return f"LOCK TABLE {name} IN EXCLUSIVE MODE"
 
-        One multi-row INSERT … RETURNING instead of the ORM's flush of one object per record.
-        The rows go in in order and the writer holds the table (PostgreSQL's lock, SQLite's
-        single writer), so the ids, sorted, are the records' ids in order.
-        """
+    def read_head(
+        self,
+        session: Session,
+        originator_id: UUID,
+        before: tuple[str, tuple[Any, ...]] | None = None,
+    ) -> int | None:
+        """The originator's latest stored version, its chain digest kept in the session for
+        the next seal. `before`: a statement run first, in the same round trip where the
+        driver allows (the hold's lock: the head is then read once it is held)."""
         connection = session.connection()
-        table = self.events_record_cls.__table__
-        statement = _records_statement(connection.dialect, table)
-        ids: list[int] = []
-        for start in range(0, len(stored_events), RECORDS_A_STATEMENT):
-            chunk = stored_events[start : start + RECORDS_A_STATEMENT]
-            sql, params = statement.render(chunk)
-            returned = connection.exec_driver_sql(sql, params).scalars().all()
-            ids.extend(sorted(int(i) for i in returned))
-        return ids
-
-    def read_head(self, session: Session, originator_id: UUID) -> int | None:
-        """The originator's latest stored version, and its chain digest kept in the session
-        for the next seal (one statement; call it where the originator is held)."""
-        connection = session.connection()
-        sql, convert = self._head_statement(connection.dialect)
-        key = convert(originator_id) if convert is not None else originator_id
-        version, digest = connection.exec_driver_sql(sql, (key, str(originator_id))).one()
+        writes = record_writes(connection.dialect, self.events_record_cls.__table__, self.digests)
+        version, digest = writes.head(connection, originator_id, before)
         if version is None:
             return None
         if digest is not None:  # none at the head: a store older than the chain
-            session.info.setdefault(HEADS_KEY, {})[str(originator_id)] = (int(version), digest)
-        return int(version)
-
-    def _head_statement(self, dialect: Dialect) -> tuple[str, Callable[[Any], Any] | None]:
-        found = self._head_sql.get(dialect.name)
-        if found is None:
-            events = self.events_record_cls.__table__
-            name = dialect.identifier_preparer.format_table
-            mark = "?" if dialect.paramstyle == "qmark" else "%s"
-            sql = (
-                f"SELECT h.v, d.digest FROM (SELECT max(originator_version) AS v "
-                f"FROM {name(events)} WHERE originator_id = {mark}) AS h "
-                f"LEFT JOIN {name(self.digests)} AS d "
-                f"ON d.originator_id = {mark} AND d.originator_version = h.v"
-            )
-            found = self._head_sql[dialect.name] = (
-                sql,
-                converter(events.c.originator_id, dialect),
-            )
-        return found
+            session.info.setdefault(HEADS_KEY, {})[str(originator_id)] = (version, str(digest))
+        return version
 
     def stored_bytes(self, originator_id: UUID, gt: int, lte: int) -> int:
         """The stored bytes of one originator's records after version `gt` up to `lte`."""
@@ -191,7 +116,8 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
         with self.transaction(commit=False) as session:
             return int(session.execute(query).scalar() or 0)
 
-    def _seal(self, session: Session, stored_events: Sequence[StoredEvent]) -> None:
+    def _seal(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[list[Any]]:
+        """Each record's digest row (DIGEST_COLUMNS), chained to the one before it."""
         heads: dict[str, str] = {}
         read: dict[str, tuple[int, str]] = session.info.pop(HEADS_KEY, {})
         rows = []
@@ -212,10 +138,7 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
             digest = link_digest(self.key, record, previous)
             heads[originator] = digest
             rows.append([originator, event.originator_version, digest])
-        if rows:
-            insert_statement(session.get_bind().dialect, self.digests, DIGEST_COLUMNS).run(
-                session.connection(), rows
-            )
+        return rows
 
     def _stored_digest(self, session: Session, originator: str, version: int) -> str:
         if version < 1:

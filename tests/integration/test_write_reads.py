@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from adapters.bootstrap import build_audit
 from application.service import EvaluationService
@@ -77,3 +78,26 @@ def test_records_inserted_in_one_statement_read_back_through_the_library_in_orde
     assert type(events[-1]).__name__ == "ScoreChanged"
     assert service.document(evaluation_id) == service.replayed_document(evaluation_id)
     assert build_audit(service).verification(evaluation_id)["ok"] is True
+
+
+def test_a_second_save_of_the_same_version_is_a_lost_race_and_records_nothing(
+    store_url: str, make_app: Callable[..., Any], reference_case: dict[str, Any], actor: Actor
+) -> None:
+    service = make_app(store_url).extensions["scoretrail"]
+    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    key = UUID(evaluation_id)
+    first, second = (service.store.repository.get(key) for _ in range(2))
+    first.record_deduction("d-1", "4.2.1", "1", "first", None, actor)
+    second.record_deduction("d-2", "4.2.1", "1", "second", None, actor)
+    with service.unit_of_work.transaction():
+        service._save(first)
+    with pytest.raises(IntegrityError), service.unit_of_work.transaction():
+        service._save(second)
+    reasons = [
+        d["reason"]
+        for i in service.replayed_document(evaluation_id)["indicators"]
+        for d in i["deductions"]
+    ]
+    assert "first" in reasons and "second" not in reasons
+    verdict = build_audit(service).verification(evaluation_id)
+    assert verdict["ok"] is True, {k: v for k, v in verdict.items() if "digest" not in k}
