@@ -7,6 +7,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import evaluation_events
 from domain.actor import Actor
 from domain.disputes import Dispute, Disputes
 from domain.evidence_commands import EvidenceCommands
@@ -36,8 +37,6 @@ from domain.target_commands import TargetCommands
 from domain.values import to_amount
 from domain.zones import check_time_zone
 
-SUBMITTED = Status.SUBMITTED
-
 __all__ = ["Actor", "DataEntry", "Deduction", "Evaluation", "LeafState", "Status"]
 
 
@@ -48,8 +47,9 @@ class Evaluation(
 
     The commands are listed in domain/scoring_commands.py and domain/review_commands.py,
     the targets and sign-offs of the self-evaluation form in domain/target_commands.py,
-    the rescoring they end with in domain/rescoring.py; here are the state, the events and
-    their apply bodies, which only copy values.
+    the rescoring they end with in domain/rescoring.py, the events with more than one stored
+    shape in domain/evaluation_events.py; here are the state, the events and their apply
+    bodies, which only copy values.
     """
 
     # 2: leaves hold (inputs, override, result) and disputes are an entity (see upcast_v1_v2)
@@ -70,53 +70,11 @@ class Evaluation(
         if not isinstance(state["disputes"], Disputes):
             state["disputes"] = Disputes(dict(state["disputes"]))
 
-    # --------------------------------------------------------- versioned events
-    class DeductionWithdrawn(Aggregate.Event):
-        """v2 names the dispute whose decision withdrew it (None when withdrawn directly)."""
-
-        class_version = 2
-        deduction_id: str
-        reason: str
-        meta: dict[str, str]
-        dispute_id: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["dispute_id"] = None
-
-    class ScoreOverridden(Aggregate.Event):
-        """v2 names the dispute whose decision set the override (None when recorded directly)."""
-
-        class_version = 2
-        code: str
-        score: Decimal
-        justification: str
-        evidence: list[dict[str, str | None]]
-        meta: dict[str, str]
-        dispute_id: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["dispute_id"] = None
-
-    class DisputeDecided(Aggregate.Event):
-        """v2 changes only the dispute: its consequences follow as their own events. A v1
-        event carried them implicitly; upcast, it says so and its apply copies them."""
-
-        class_version = 2
-        dispute_id: str
-        outcome: str
-        points: Decimal | None
-        previous_points: Decimal | None
-        reason: str
-        deduction_id: str | None
-        code: str
-        meta: dict[str, str]
-        consequences_follow: bool
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["consequences_follow"] = False
+    # Versioned events (domain/evaluation_events.py): bound here, the metaclass redefines them
+    # under this class, so their topics stay domain.evaluation:Evaluation.<name>.
+    DeductionWithdrawn = evaluation_events.DeductionWithdrawn
+    ScoreOverridden = evaluation_events.ScoreOverridden
+    DisputeDecided = evaluation_events.DisputeDecided
 
     # ------------------------------------------------------------------ creation
     @event("Created")
@@ -184,8 +142,8 @@ class Evaluation(
             **({"time_zone": zone} if zone else {}),
         )
 
-    # -------------------------------------------------------------------- checks
-
+    # ------------------------------------------------------------- apply bodies
+    # They only copy what the command computed, so replay gives the same state. They run
     # before the version moves on, so an event's own version is self.version + 1.
     @event("FrameworkDefined")
     def _framework_defined(self, indicators: list[dict[str, Any]], meta: dict[str, str]) -> None:
@@ -363,7 +321,7 @@ class Evaluation(
 
     @event("Submitted")
     def _submitted(self, meta: dict[str, str]) -> None:
-        self.status = SUBMITTED
+        self.status = Status.SUBMITTED
 
     @event("Finalized")
     def _finalized(self, meta: dict[str, str]) -> None:
@@ -371,7 +329,7 @@ class Evaluation(
 
     @event("Reopened")
     def _reopened(self, reason: str, meta: dict[str, str]) -> None:
-        self.status = SUBMITTED
+        self.status = Status.SUBMITTED
 
     @event("DisputeRaised")
     def _dispute_raised(
