@@ -12,25 +12,27 @@ from web.auth import visible_filters
 from web.context import actor, service, sheets
 from web.parsing import DecimalJSONParser
 from web.preconditions import if_match, preferred_answer, with_etag
+from web.response_schemas import (
+    DeductionCreatedOut,
+    DeductionPageOut,
+    DocumentOut,
+    EventPageOut,
+    ScoreChangePageOut,
+    SummaryPageOut,
+)
 from web.schemas import (
     ChecklistSchema,
     DataEntrySchema,
-    DeductionCreatedOut,
     DeductionCreateSchema,
-    DeductionPageOut,
     DeductionPageQuerySchema,
-    DocumentOut,
     DocumentQuerySchema,
     EmptySchema,
     EvaluationCreateSchema,
-    EventPageOut,
     FrameworkSchema,
     ListQuerySchema,
     PageQuerySchema,
     ReasonSchema,
-    ScoreChangePageOut,
     ScoreSchema,
-    SummaryPageOut,
     SurveySchema,
 )
 from web.sheet_schemas import HistoryQuerySchema
