@@ -29,7 +29,7 @@ from adapters.tables import (
 )
 from adapters.target_projection import target_handlers
 from adapters.target_tables import TARGET_TABLES
-from application.documents import event_payload_json, indicator_fields
+from application.documents import event_payload_json, indicator_fields, iso
 from application.event_facts import dispute_cause, stated_reason, touched_indicator
 from domain.evaluation import event_class
 from domain.framework import build_tree
@@ -367,7 +367,7 @@ class SqlProjection:
                 evaluation_id,
                 event.code,
                 event.originator_version,
-                event.timestamp,
+                iso(event.timestamp),
                 meta.get("actor", ""),
                 meta.get("role", ""),
                 event.cause,

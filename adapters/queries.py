@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from adapters.document_seals import document_problem
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
+from adapters.score_changes import score_change_page
 from adapters.tables import (
     data_entries,
     deductions,
     evaluations,
     events,
-    indicator_history,
     indicators,
 )
 from adapters.target_queries import document_parts, with_target
@@ -233,29 +233,8 @@ class SqlEvaluationQueries:
     def indicator_history(
         self, evaluation_id: str, code: str, page: int, per_page: int
     ) -> tuple[list[dict[str, Any]], int]:
-        where = and_(
-            indicator_history.c.evaluation_id == evaluation_id, indicator_history.c.code == code
-        )
-        order = (indicator_history.c.version,)
-        rows, total = self._page_of(indicator_history, where, order, page, per_page)
-        items = [
-            {
-                "version": r["version"],
-                "recorded_at": iso(r["recorded_at"]),
-                "actor": r["actor"],
-                "role": r["role"],
-                "type": r["type"],
-                "cause_version": r["cause_version"],
-                "score_before": r["score_before"],
-                "score_after": r["score_after"],
-                "rule_score": r["rule_score"],
-                "overridden": bool(r["overridden"]),
-                "reason": r["reason"],
-                "dispute_id": r["dispute_id"],
-            }
-            for r in rows
-        ]
-        return items, total
+        with self.datastore.transaction(commit=False) as session:
+            return score_change_page(session, evaluation_id, code, page, per_page)
 
     def version_at(self, evaluation_id: str, when: datetime) -> int | None:
         # the last event recorded at or before `when` (event times rise with the version):
