@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Dialect
 
 from adapters.tables import indicator_history
 
@@ -25,7 +25,6 @@ ITEM_COLUMNS = (
     "reason",
     "dispute_id",
 )
-OVERRIDDEN = ITEM_COLUMNS.index("overridden")
 
 _SQL: dict[str, tuple[str, str]] = {}
 
@@ -49,14 +48,13 @@ def _statements(dialect: Dialect) -> tuple[str, str]:
 
 
 def score_change_page(
-    session: Session, evaluation_id: str, code: str, page: int, per_page: int
+    connection: Connection, evaluation_id: str, code: str, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the indicator's changes, oldest first, and how many it has in all.
 
     Goes past SQLAlchemy's result rows: for a page of hundreds of changes, building a
     mapping per row and converting its values cost several times the database's own work.
     """
-    connection = session.connection()
     page_sql, count_sql = _statements(connection.dialect)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -70,6 +68,8 @@ def score_change_page(
             (total,) = cursor.fetchone() or (0,)
     finally:
         cursor.close()
-    # SQLite hands booleans back as 0 and 1
-    items = [dict(zip(ITEM_COLUMNS, r, strict=True), overridden=bool(r[OVERRIDDEN])) for r in rows]
+    items: list[dict[str, Any]] = list(map(dict, map(zip, repeat(ITEM_COLUMNS), rows)))
+    if connection.dialect.name == "sqlite":  # it hands booleans back as 0 and 1
+        for item in items:
+            item["overridden"] = item["overridden"] == 1
     return items, total
