@@ -240,11 +240,16 @@ class SqlEvaluationQueries:
     @contextmanager
     def one_statement_reads(self) -> Iterator[Connection]:
         """A connection for reads that each stand on their own (committed rows only, even
-        inside a transaction). On PostgreSQL it runs without a transaction: no BEGIN and
-        no ROLLBACK, two round trips of the three a read in a transaction takes."""
+        inside a transaction), outside the datastore's session. On PostgreSQL it runs
+        without a transaction: no BEGIN and no ROLLBACK, two round trips of the three a
+        read in a transaction takes."""
         engine = self.datastore.engine
-        if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # (an in-memory SQLite store is one connection that its datastore's lock guards)
+        if isinstance(engine, Engine) and self.datastore.access_lock is None:
+            connection = engine.connect()
+            if engine.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            with connection:
                 yield connection
             return
         with self.datastore.transaction(commit=False) as session:

@@ -155,6 +155,9 @@ indicator_history = Table(
     Column("overridden", Boolean, nullable=False),
     Column("reason", Text, nullable=False),
     Column("dispute_id", String(36)),
+    # SQLite keeps the rows in primary-key order: a page is one range of the table itself,
+    # not a range of an index and a look-up of every row it names
+    sqlite_with_rowid=False,
 )
 
 tracking = Table(
