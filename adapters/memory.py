@@ -178,7 +178,11 @@ class MemoryReadModel:
             }
 
     # ---------------------------------------------------------------- queries
-    def document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any] | None:
+    def stored_document(self, evaluation_id: str, deductions: str = "all") -> None:
+        """Nothing is stored ready to send here: documents are rendered from the replicas."""
+        return None
+
+    def document(self, evaluation_id: str, deductions: str = "all") -> dict[str, Any] | None:
         replica = self.replicas.get(str(evaluation_id))
         return None if replica is None else evaluation_document(replica, deductions)
 

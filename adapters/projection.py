@@ -31,6 +31,7 @@ from adapters.target_projection import target_handlers
 from adapters.target_tables import TARGET_TABLES
 from application.documents import event_payload_json, indicator_fields, iso
 from application.event_facts import dispute_cause, stated_reason, touched_indicator
+from application.ports import ActiveView
 from domain.evaluation import event_class
 from domain.framework import build_tree
 from domain.ledger import DeductionStatus
@@ -142,7 +143,7 @@ class SqlProjection:
     def project(
         self,
         batch: Sequence[tuple[int, Any]],
-        documents: Mapping[str, dict[str, Any]] | None = None,
+        documents: Mapping[str, ActiveView] | None = None,
     ) -> None:
         if not batch:
             return

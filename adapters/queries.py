@@ -12,7 +12,7 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.orm import Session
 
-from adapters.document_seals import document_problem
+from adapters.document_seals import document_problem, stored_document
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
 from adapters.score_changes import score_change_page
@@ -24,7 +24,8 @@ from adapters.tables import (
     indicators,
 )
 from adapters.target_queries import document_parts, with_target
-from application.documents import iso, survey_rates
+from application.documents import active_view, iso, survey_rates
+from application.ports import StoredDocument
 from domain.values import fmt, rate_percent
 
 
@@ -73,20 +74,34 @@ class SqlEvaluationQueries:
                 is not None
             )
 
-    def document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any] | None:
-        """The stored document; `integrity_problem` names why it fails its seal, if it does.
+    def document(self, evaluation_id: str, deductions: str = "all") -> dict[str, Any] | None:
+        """The document assembled from the rows; `integrity_problem` names why it fails its
+        seal, if it does.
 
-        The seal covers the document as served by default (the deductions that stand);
-        with `deductions="all"` that part of it is checked, withdrawn rows are not.
+        The seal covers the view listing the deductions that stand and the number of
+        withdrawn ones; with `deductions="all"` that view and that count are checked, the
+        withdrawn rows' own fields are not.
         """
         everything = deductions == "all"
         with self.datastore.transaction(commit=False) as session:
             document = self.assemble(session, evaluation_id, everything)
             if document is None or self.key is None:
                 return document
-            sealed = active_view(document) if everything else document
-            problem = document_problem(session, self.key, evaluation_id, sealed, self.digests)
+            sealed, withdrawn = active_view(document) if everything else (document, None)
+            problem = document_problem(
+                session, self.key, evaluation_id, sealed, withdrawn, self.digests
+            )
         return document if problem is None else {**document, "integrity_problem": problem}
+
+    def stored_document(self, evaluation_id: str, deductions: str = "all") -> StoredDocument | None:
+        """The document as the projection stored it, ready to send, checked against its seal;
+        None when this view must be assembled (withdrawn deductions asked for) or nothing is
+        stored (the evaluation does not exist, or the store keeps no seals)."""
+        if self.key is None:
+            return None
+        everything = deductions == "all"
+        with self.one_statement_reads() as connection:
+            return stored_document(connection, self.key, evaluation_id, everything, self.digests)
 
     @classmethod
     def assemble(
@@ -239,17 +254,14 @@ class SqlEvaluationQueries:
 
     @contextmanager
     def one_statement_reads(self) -> Iterator[Connection]:
-        """A connection for reads that each stand on their own (committed rows only, even
-        inside a transaction), outside the datastore's session. On PostgreSQL it runs
-        without a transaction: no BEGIN and no ROLLBACK, two round trips of the three a
-        read in a transaction takes."""
+        """A connection for reads of one statement each, which need no transaction of their
+        own: on an autocommit connection a read is one round trip instead of three on
+        PostgreSQL (BEGIN, the read, ROLLBACK), and needs no ORM session. Committed rows
+        only, even when called inside a transaction. (An in-memory SQLite store shares one
+        connection under the datastore's lock: it reads through the datastore's session.)"""
         engine = self.datastore.engine
-        # (an in-memory SQLite store is one connection that its datastore's lock guards)
         if isinstance(engine, Engine) and self.datastore.access_lock is None:
-            connection = engine.connect()
-            if engine.dialect.name == "postgresql":
-                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-            with connection:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 yield connection
             return
         with self.datastore.transaction(commit=False) as session:
@@ -294,15 +306,4 @@ def _deduction_item(d: Any) -> dict[str, Any]:
         "evidence": d["evidence"],
         "version": d["version"],
         "withdrawal_reason": d["withdrawal_reason"],
-    }
-
-
-def active_view(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with its withdrawn deductions left out: what the default view shows."""
-    return {
-        **document,
-        "indicators": [
-            {**i, "deductions": [d for d in i["deductions"] if d["status"] == "active"]}
-            for i in document["indicators"]
-        ],
     }

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes: the read models are then rebuilt from the events.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 metadata = MetaData()
 
@@ -168,13 +168,18 @@ tracking = Table(
     Column("schema_version", Integer, nullable=False),
 )
 
-# One keyed seal per evaluation over its document as served: an edited row no longer matches.
+# One keyed seal per evaluation over its document (the view listing active deductions) and
+# how many withdrawn deductions that view leaves out: an edited row no longer matches. `text`
+# is that document as sent (application.seals.canonical), so a read sends it without
+# assembling or encoding anything.
 document_seals = Table(
     "rm_document_seals",
     metadata,
     Column("evaluation_id", String(36), primary_key=True),
     Column("version", Integer, nullable=False),
     Column("seal", String(64), nullable=False),
+    Column("withdrawn", Integer, nullable=False, server_default="0"),
+    Column("text", Text),
 )
 
 READ_MODEL_TABLES = (

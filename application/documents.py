@@ -10,6 +10,7 @@ from typing import Any
 from domain.evaluation import Evaluation
 from domain.grades import grade_for
 from domain.indicator import Indicator
+from domain.ledger import Deduction
 from domain.values import HUNDRED, fmt, rate_percent
 
 # Event attributes that belong to the envelope, not to what happened.
@@ -115,31 +116,49 @@ def indicator_fields(node: Indicator) -> dict[str, Any]:
     }
 
 
-# Which deductions a document lists: the active ones (what the scores rest on; the default,
-# so a document's size follows what stands, not how much was ever withdrawn) or all.
-DEDUCTION_VIEWS = ("active", "all")
+# Which deductions a document lists: all of them, each with its status (the default, as the
+# API describes the document), or only the active ones (what the scores rest on, so that
+# view's size follows what stands, not how much was ever withdrawn).
+DEDUCTION_VIEWS = ("all", "active")
 
 
-def evaluation_document(evaluation: Evaluation, deductions: str = "active") -> dict[str, Any]:
+def deduction_item(d: Deduction) -> dict[str, Any]:
+    """A deduction as the document lists it under its indicator."""
+    return {
+        "id": d.id,
+        "points": fmt(d.points),
+        "reason": d.reason,
+        "status": d.status,
+        "evidence": evidence_list(d.evidence),
+    }
+
+
+def evaluation_document(evaluation: Evaluation, deductions: str = "all") -> dict[str, Any]:
     """The evaluation document of API v1, computed from the aggregate's recorded state."""
+    return rendered_document(evaluation, deductions == "all")[0]
+
+
+def active_document(evaluation: Evaluation) -> tuple[dict[str, Any], int]:
+    """The document listing active deductions, and how many withdrawn ones it leaves out:
+    what the read model seals and stores (it renders no withdrawn deduction; counting them
+    is one status test each)."""
+    return rendered_document(evaluation, everything=False)
+
+
+def rendered_document(evaluation: Evaluation, everything: bool) -> tuple[dict[str, Any], int]:
+    """The document (all deductions, or the active ones) and the number of withdrawn ones."""
     # imported here: the target views build on this module's primitives
     from application.target_documents import leaf_target, sign_off_items
 
     parents, total = evaluation.rollup()
-    everything = deductions == "all"
+    withdrawn = 0
     by_code: dict[str, list[dict[str, Any]]] = {}  # one pass, not one scan per indicator
     for d in evaluation.deductions.values():
-        if not everything and d.status != "active":
-            continue
-        by_code.setdefault(d.code, []).append(
-            {
-                "id": d.id,
-                "points": fmt(d.points),
-                "reason": d.reason,
-                "status": d.status,
-                "evidence": evidence_list(d.evidence),
-            }
-        )
+        if d.status != "active":
+            withdrawn += 1
+            if not everything:
+                continue
+        by_code.setdefault(d.code, []).append(deduction_item(d))
     indicators: list[dict[str, Any]] = []
     for code, node in evaluation.tree.items():
         listed = by_code.get(code, [])
@@ -176,7 +195,7 @@ def evaluation_document(evaluation: Evaluation, deductions: str = "active") -> d
                 deductions=[],
             )
         indicators.append(row)
-    return {
+    document = {
         "id": str(evaluation.id),
         "title": evaluation.title,
         "subject": evaluation.subject,
@@ -206,3 +225,16 @@ def evaluation_document(evaluation: Evaluation, deductions: str = "active") -> d
         "sign_offs": sign_off_items(evaluation),
         "required_sign_offs": list(evaluation.required_sign_offs),
     }
+    return document, withdrawn
+
+
+def active_view(document: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A document listing all deductions cut down to the active ones, and how many withdrawn
+    ones that leaves out."""
+    withdrawn = 0
+    indicators = []
+    for i in document["indicators"]:
+        standing = [d for d in i["deductions"] if d["status"] == "active"]
+        withdrawn += len(i["deductions"]) - len(standing)
+        indicators.append({**i, "deductions": standing})
+    return {**document, "indicators": indicators}, withdrawn

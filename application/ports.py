@@ -6,9 +6,21 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from eventsourcing.domain import DomainEventProtocol
+
+# A document that lists its active deductions, and how many withdrawn ones it leaves out.
+ActiveView = tuple[dict[str, Any], int]
+
+
+class StoredDocument(NamedTuple):
+    """A current document as the read model keeps it, ready to send: JSON text and version,
+    or why its seal does not vouch for it (`problem`; the text is then never served)."""
+
+    text: str
+    version: int
+    problem: str | None = None
 
 
 class UnitOfWork(Protocol):
@@ -31,11 +43,12 @@ class Projection(Protocol):
     def project(
         self,
         events: Sequence[tuple[int, DomainEventProtocol[Any]]],
-        documents: Mapping[str, dict[str, Any]] | None = None,
+        documents: Mapping[str, ActiveView] | None = None,
     ) -> None:
         """Apply events (with their notification ids) to every read model. `documents`: the
-        document of an evaluation as these events leave it (`evaluation_document`), when the
-        caller has it in hand; a sealing read model then seals it instead of reading it back."""
+        document of an evaluation as these events leave it, active deductions only, with the
+        number of withdrawn ones (`active_document`), when the caller has it in hand; a
+        sealing read model then seals and stores it instead of reading it back."""
 
     def reset(self) -> None:
         """Drop every read-model row, ready for a rebuild; no new events are recorded
@@ -48,8 +61,12 @@ class Projection(Protocol):
 class EvaluationQueries(Protocol):
     """Answers from the read models: the current document, lists and histories."""
 
-    def document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any] | None:
-        """The current document; `deductions="all"` lists withdrawn deductions too."""
+    def document(self, evaluation_id: str, deductions: str = "all") -> dict[str, Any] | None:
+        """The current document; `deductions="active"` leaves withdrawn deductions out."""
+
+    def stored_document(self, evaluation_id: str, deductions: str = "all") -> StoredDocument | None:
+        """The current document as stored ready to send, when the stored text answers this
+        view; None when it must be assembled (or the evaluation does not exist)."""
 
     def exists(self, evaluation_id: str, code: str | None = None) -> bool:
         """Whether the evaluation (and its indicator `code`, when given) exists."""

@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 SNAPSHOT_TAG = b"scoretrail-snapshot-seal/1"
-DOCUMENT_TAG = b"scoretrail-document-seal/1"
+# /2: the seal also covers how many withdrawn deductions the sealed (active) view leaves out
+DOCUMENT_TAG = b"scoretrail-document-seal/2"
 
 
 def _field(data: bytes) -> bytes:
@@ -46,12 +47,16 @@ def canonical(document: Any) -> bytes:
     ).encode("utf-8")
 
 
-def document_seal(key: bytes, evaluation_id: str, document: Any) -> str:
-    """HMAC-SHA256 of an evaluation's read-model document as the read model serves it."""
-    message = b"".join(
-        _field(p) for p in (DOCUMENT_TAG, evaluation_id.encode("ascii"), canonical(document))
-    )
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+def document_seal(key: bytes, evaluation_id: str, document: Any, withdrawn: int = 0) -> str:
+    """HMAC-SHA256 of an evaluation's read-model document (the view listing its active
+    deductions) and the number of withdrawn deductions that view leaves out."""
+    return text_seal(key, evaluation_id, canonical(document), withdrawn)
+
+
+def text_seal(key: bytes, evaluation_id: str, text: bytes, withdrawn: int) -> str:
+    """`document_seal` over a document already encoded by `canonical` (stored text)."""
+    parts = (DOCUMENT_TAG, evaluation_id.encode("ascii"), text, str(withdrawn).encode("ascii"))
+    return hmac.new(key, b"".join(_field(p) for p in parts), hashlib.sha256).hexdigest()
 
 
 def same(seal: str | None, expected: str) -> bool:

@@ -12,12 +12,18 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from application import fixture
+from application.answers import changes, check_answer
 from application.app import EvaluationStore
-from application.documents import evaluation_document
+from application.documents import (
+    active_document,
+    active_view,
+    deduction_item,
+    evaluation_document,
+)
 from application.errors import ConcurrentChange, EvaluationNotFound, StaleVersion, VersionNotFound
 from application.heap import frozen_heap
 from application.history import search_history
-from application.ports import EvaluationQueries, Projection, UnitOfWork
+from application.ports import EvaluationQueries, Projection, StoredDocument, UnitOfWork
 from domain.errors import UnknownIndicator
 from domain.evaluation import Actor, Evaluation
 
@@ -44,18 +50,22 @@ class EvaluationService:
         self.queries = queries
 
     # ------------------------------------------------------------ unit of work
-    def _commit(self, run: Callable[[], Evaluation], hold: str | None = None) -> dict[str, Any]:
+    def _commit(
+        self, run: Callable[[], Evaluation], hold: str | None = None, answer: str = "document"
+    ) -> dict[str, Any]:
         """The command path: in one unit of work (holding the evaluation when it exists) run
-        the command, save its events and project them; then the new document.
+        the command, save its events and project them; then the new document, or with
+        `answer="changes"` what the command changed (`application.answers`).
 
         A save that loses a race raises ConcurrentChange and nothing is recorded.
         """
+        check_answer(answer)
         try:
             with self.unit_of_work.transaction():
                 if hold is not None:
                     self.unit_of_work.hold(hold)
                 evaluation = run()
-                document = self._save(evaluation)
+                document = self._save(evaluation, answer)
         except IntegrityError:
             raise ConcurrentChange(
                 "another change to this evaluation was saved first; nothing was recorded",
@@ -64,19 +74,30 @@ class EvaluationService:
         self.store.checkin(evaluation)  # committed: lend it to the next command
         return document
 
-    def _save(self, evaluation: Evaluation) -> dict[str, Any]:
+    def _save(self, evaluation: Evaluation, answer: str = "document") -> dict[str, Any]:
         """Save pending events and project them, inside the caller's unit of work; returns
-        the new document, which the projection seals as it is (no read back)."""
+        the new document (all deductions) or the changes answer. The projection seals and
+        stores the view of the active deductions as it is (no read back)."""
         recordings = self.store.save(evaluation)
-        document = evaluation_document(evaluation)
+        events = [r.domain_event for r in recordings]
+        if answer == "changes":  # nothing withdrawn is rendered: the cost follows what stands
+            sealed = active_document(evaluation)
+            result = changes(sealed[0], events)
+        else:
+            result = evaluation_document(evaluation)
+            sealed = active_view(result)
         self.projection.project(
-            [(r.notification.id, r.domain_event) for r in recordings],
-            {str(evaluation.id): document},
+            [(r.notification.id, e) for r, e in zip(recordings, events, strict=True)],
+            {str(evaluation.id): sealed},
         )
-        return document
+        return result
 
     def _change(
-        self, evaluation_id: str, command: Command, expected_version: int | None = None
+        self,
+        evaluation_id: str,
+        command: Command,
+        expected_version: int | None = None,
+        answer: str = "document",
     ) -> dict[str, Any]:
         """Run one change; a lost race is run again on the fresh state (where the command is
         validated again) unless the caller pinned `expected_version` (If-Match).
@@ -87,13 +108,17 @@ class EvaluationService:
         retries = self.conflict_retries if expected_version is None else 0
         for _ in range(retries):
             try:
-                return self._change_once(evaluation_id, command, expected_version)
+                return self._change_once(evaluation_id, command, expected_version, answer)
             except ConcurrentChange:
                 continue
-        return self._change_once(evaluation_id, command, expected_version)
+        return self._change_once(evaluation_id, command, expected_version, answer)
 
     def _change_once(
-        self, evaluation_id: str, command: Command, expected_version: int | None = None
+        self,
+        evaluation_id: str,
+        command: Command,
+        expected_version: int | None = None,
+        answer: str = "document",
     ) -> dict[str, Any]:
         def run() -> Evaluation:
             evaluation = self._get(evaluation_id, checkout=True)
@@ -106,13 +131,17 @@ class EvaluationService:
             command(evaluation)
             return evaluation
 
-        return self._commit(run, hold=str(evaluation_id))
+        return self._commit(run, hold=str(evaluation_id), answer=answer)
 
     def change(
-        self, evaluation_id: str, command: Command, expected_version: int | None = None
+        self,
+        evaluation_id: str,
+        command: Command,
+        expected_version: int | None = None,
+        answer: str = "document",
     ) -> dict[str, Any]:
         """The unit of work, for use cases kept in their own modules."""
-        return self._change(evaluation_id, command, expected_version)
+        return self._change(evaluation_id, command, expected_version, answer)
 
     def _get(
         self, evaluation_id: str, version: int | None = None, *, checkout: bool = False
@@ -151,6 +180,7 @@ class EvaluationService:
         required_sign_offs: list[str] | None = None,
         by: Actor,
         time_zone: str | None = None,
+        answer: str = "document",
     ) -> dict[str, Any]:
         def opened() -> Evaluation:
             evaluation = Evaluation.start(
@@ -168,7 +198,7 @@ class EvaluationService:
                 evaluation.require_sign_offs(required_sign_offs, by)
             return evaluation
 
-        return self._commit(opened)
+        return self._commit(opened, answer=answer)
 
     def define_framework(
         self, evaluation_id: str, indicators: list[dict[str, Any]], by: Actor, **kw: Any
@@ -187,11 +217,13 @@ class EvaluationService:
         reason: str | None = None,
         by: Actor,
         expected_version: int | None = None,
+        answer: str = "document",
     ) -> dict[str, Any]:
         return self._change(
             evaluation_id,
             lambda e: e.record_data_entry(key, value, unit, source, evidence, reason, by),
             expected_version,
+            answer,
         )
 
     def record_deduction(
@@ -204,24 +236,44 @@ class EvaluationService:
         evidence: list[dict[str, Any]] | None = None,
         by: Actor,
         expected_version: int | None = None,
+        answer: str = "document",
     ) -> dict[str, Any]:
-        """Returns the deduction with the updated document under `evaluation`."""
+        """Returns the deduction with the updated document (or the changes) under
+        `evaluation`."""
         deduction_id = str(uuid.uuid4())
-        document = self._change(
-            evaluation_id,
-            lambda e: e.record_deduction(deduction_id, code, points, reason, evidence, by),
-            expected_version,
-        )
-        indicator = next(i for i in document["indicators"] if i["code"] == code)
-        deduction = next(d for d in indicator["deductions"] if d["id"] == deduction_id)
-        return {**deduction, "indicator": code, "evaluation": document}
+        recorded: dict[str, Any] = {}
+
+        def command(e: Evaluation) -> None:
+            e.record_deduction(deduction_id, code, points, reason, evidence, by)
+            recorded.update(deduction_item(e.deductions[deduction_id]))
+
+        result = self._change(evaluation_id, command, expected_version, answer)
+        evaluation = result if answer == "document" else result["evaluation"]
+        return {**recorded, "indicator": code, "evaluation": evaluation}
 
     def withdraw_deduction(
-        self, evaluation_id: str, deduction_id: str, *, reason: str | None, by: Actor, **kw: Any
+        self,
+        evaluation_id: str,
+        deduction_id: str,
+        *,
+        reason: str | None,
+        by: Actor,
+        answer: str = "document",
+        **kw: Any,
     ) -> dict[str, Any]:
-        return self._change(
-            evaluation_id, lambda e: e.withdraw_deduction(deduction_id, reason, by), **kw
-        )
+        """The updated document; with `answer="changes"` the withdrawn deduction (with its
+        indicator and withdrawal reason) and the changes under `evaluation`."""
+        withdrawn: dict[str, Any] = {}
+
+        def command(e: Evaluation) -> None:
+            e.withdraw_deduction(deduction_id, reason, by)
+            d = e.deductions[deduction_id]
+            withdrawn.update(
+                deduction_item(d), indicator=d.code, withdrawal_reason=d.withdrawal_reason
+            )
+
+        result = self._change(evaluation_id, command, answer=answer, **kw)
+        return result if answer == "document" else {**withdrawn, **result}
 
     def assess_checklist(
         self,
@@ -315,11 +367,12 @@ class EvaluationService:
         *,
         version: int | None = None,
         as_of: datetime | None = None,
-        deductions: str = "active",
+        deductions: str = "all",
     ) -> dict[str, Any]:
         """The current document from the read model, or an earlier one from the event store.
 
-        It lists the active deductions; `deductions="all"` adds the withdrawn ones.
+        It lists every deduction with its status; `deductions="active"` leaves out the
+        withdrawn ones.
         """
         if as_of is not None:
             found = self.queries.version_at(str(evaluation_id), as_of)
@@ -338,12 +391,26 @@ class EvaluationService:
         if document is None:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
         if "integrity_problem" in document:  # never serve figures the seal does not vouch for
-            problem = document["integrity_problem"]
-            replayed = self.replayed_document(evaluation_id, deductions)
-            return {**replayed, "integrity_problem": problem}
+            return self._flagged(evaluation_id, deductions, document["integrity_problem"])
         return document
 
-    def replayed_document(self, evaluation_id: str, deductions: str = "active") -> dict[str, Any]:
+    def current_document(
+        self, evaluation_id: str, deductions: str = "all"
+    ) -> StoredDocument | dict[str, Any]:
+        """The current document: as the read model stored it, JSON text ready to send, when
+        that text answers this view and its seal holds; else as `document` gives it."""
+        stored = self.queries.stored_document(str(evaluation_id), deductions)
+        if stored is None:
+            return self.document(evaluation_id, deductions=deductions)
+        if stored.problem is not None:
+            return self._flagged(evaluation_id, deductions, stored.problem)
+        return stored
+
+    def _flagged(self, evaluation_id: str, deductions: str, problem: str) -> dict[str, Any]:
+        """The document recomputed from the events, carrying why the stored one was refused."""
+        return {**self.replayed_document(evaluation_id, deductions), "integrity_problem": problem}
+
+    def replayed_document(self, evaluation_id: str, deductions: str = "all") -> dict[str, Any]:
         """The current document recomputed from the events, bypassing the read models."""
         return evaluation_document(self._get(evaluation_id), deductions)
 

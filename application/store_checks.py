@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any, Protocol
 
 from application.seals import SNAPSHOT_TAG
@@ -49,6 +50,19 @@ def document_problem(audit: Checked, evaluation_id: str) -> str | None:
     for name in sorted(replayed.keys() | stored.keys()):
         if stored.get(name) != replayed.get(name):
             return f"the stored score sheet's {name} differs from what the events produce"
+    return text_problem(audit, evaluation_id)
+
+
+def text_problem(audit: Checked, evaluation_id: str) -> str | None:
+    """Why the score sheet kept as ready-to-send text is not what the events make, if it is
+    not (the text is what a GET sends; the rows alone do not vouch for it)."""
+    found = audit.queries.stored_document(evaluation_id, "active")
+    if found is None:
+        return None  # a store that keeps no text: the rows were checked above
+    if found.problem is not None:
+        return str(found.problem)
+    if json.loads(found.text) != audit.service.replayed_document(evaluation_id, "active"):
+        return "the stored score sheet's text differs from what the events produce"
     return None
 
 

@@ -61,9 +61,17 @@ def create_bare_flask_app() -> Any:
     def get_document(evaluation_id: str) -> Any:
         return document
 
+    # the compact answer (Prefer: return=minimal): the totals and one moved indicator
+    compact = {k: document.get(k) for k in ("id", "version", "status", "total", "grade")}
+    moved = (document.get("indicators") or [{}])[-1]
+    fields = ("code", "score", "rate", "rule_score", "overridden")
+    compact["changed"] = [{k: moved.get(k) for k in fields}]
+
     @app.post("/api/v1/evaluations/<evaluation_id>/indicators/<code>/deductions")
     def post_deduction(evaluation_id: str, code: str) -> Any:
         body = request.get_json()
+        if request.headers.get("Prefer") == "return=minimal":
+            return {**body, "indicator": code, "evaluation": compact}, 201
         return {**body, "indicator": code, "evaluation": document}, 201
 
     return app

@@ -166,6 +166,22 @@ def drive(
     phase.seconds += time.perf_counter() - start
 
 
+def deduction_plan(ids: list[str], clients: int, posts: int, number: int) -> list[list[Request]]:
+    """Each client's deductions, numbered from `number`; each writes its own evaluations (no
+    conflicts), cycling through the deduction leaves."""
+    plans: list[list[Request]] = []
+    for c in range(clients):
+        own = ids[c::clients]
+        plan: list[Request] = []
+        for k in range(posts):
+            n = number + k
+            leaf = DEDUCTION_LEAVES[(n // len(own)) % len(DEDUCTION_LEAVES)]
+            path = f"/api/v1/evaluations/{own[n % len(own)]}/indicators/{leaf}/deductions"
+            plan.append(("POST", path, json.dumps(deduction_body(n)).encode()))
+        plans.append(plan)
+    return plans
+
+
 def token_for(service: Any, explicit: str | None) -> str | None:
     """A bearer token: the one given, else one issued through the service if it offers tokens."""
     if explicit:
@@ -198,7 +214,9 @@ def run(stores: Stores, sizes: Sizes, token: str | None = None) -> dict[str, Any
         document_path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
         ours_env = {"SCORETRAIL_DATABASE_URL": url, "SCORETRAIL_LOG_LEVEL": "WARNING"}
         bare_env = {"SCORETRAIL_BENCH_DOCUMENT": str(document_path)}
-        phases = {name: Phase() for name in ("get", "bare_get", "post", "bare_post")}
+        names = ("get", "bare_get", "post", "bare_post", "post_minimal", "bare_post_minimal")
+        phases = {name: Phase() for name in names}
+        minimal = {**headers, "Prefer": "return=minimal"}  # the compact answer of a write
         with (
             gunicorn("web:create_app()", ours_env, workers) as ours_port,
             gunicorn("benchmarks.bare:create_bare_flask_app()", bare_env, workers) as bare_port,
@@ -221,24 +239,16 @@ def run(stores: Stores, sizes: Sizes, token: str | None = None) -> dict[str, Any
                 ]
                 drive(ours_port, get_plan, headers, phases["get"])
                 drive(bare_port, get_plan, headers, phases["bare_get"])
-                post_plan: list[list[Request]] = []
-                for c in range(clients):
-                    own = ids[c::clients]  # each client writes its own evaluations: no conflicts
-                    plan: list[Request] = []
-                    for k in range(posts):
-                        n = number + k
-                        leaf = DEDUCTION_LEAVES[(n // len(own)) % len(DEDUCTION_LEAVES)]
-                        path = (
-                            f"/api/v1/evaluations/{own[n % len(own)]}/indicators/{leaf}/deductions"
-                        )
-                        plan.append(("POST", path, json.dumps(deduction_body(n)).encode()))
-                    post_plan.append(plan)
-                number += posts
-                drive(ours_port, post_plan, headers, phases["post"])
-                drive(bare_port, post_plan, headers, phases["bare_post"])
+                for kind, sent in (("post", headers), ("post_minimal", minimal)):
+                    post_plan = deduction_plan(ids, clients, posts, number)
+                    number += posts
+                    drive(ours_port, post_plan, sent, phases[kind])
+                    drive(bare_port, post_plan, sent, phases[f"bare_{kind}"])
 
     get, bare_get = phases["get"].summary(200), phases["bare_get"].summary(200)
     post, bare_post = phases["post"].summary(201), phases["bare_post"].summary(201)
+    post_minimal = phases["post_minimal"].summary(201)
+    bare_post_minimal = phases["bare_post_minimal"].summary(201)
     return {
         "workers": workers,
         "threads": THREADS,
@@ -249,6 +259,9 @@ def run(stores: Stores, sizes: Sizes, token: str | None = None) -> dict[str, Any
         "bare_get": bare_get,
         "post": post,
         "bare_post": bare_post,
+        "post_minimal": post_minimal,
+        "bare_post_minimal": bare_post_minimal,
         "get_ratio": ratio(get["rps"], bare_get["rps"]),
         "post_ratio": ratio(post["rps"], bare_post["rps"]),
+        "post_minimal_ratio": ratio(post_minimal["rps"], bare_post_minimal["rps"]),
     }

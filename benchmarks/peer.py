@@ -119,11 +119,12 @@ class Ours:
                 points=str(1 + pair % 5),
                 reason=f"deduction {self.op}",
                 by=BENCH_ACTOR,
+                answer="changes",  # what the write changed, as the peer's write gives nothing back
             )
             self.open = str(answer["id"])
         else:
             self.service.withdraw_deduction(
-                self.id, self.open, reason="withdrawn on review", by=BENCH_ACTOR
+                self.id, self.open, reason="withdrawn on review", by=BENCH_ACTOR, answer="changes"
             )
             self.open = None
         elapsed = time.perf_counter() - start

@@ -187,7 +187,12 @@ def rows(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         ]
     if name == "http":
         out = []
-        for kind, label in (("get", "GET document"), ("post", "POST deduction")):
+        kinds = (
+            ("get", "GET document"),
+            ("post", "POST deduction"),
+            ("post_minimal", "POST deduction, Prefer: return=minimal"),
+        )
+        for kind, label in kinds:
             ours, bare = r[kind], r[f"bare_{kind}"]
             out.append(
                 (

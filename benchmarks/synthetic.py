@@ -9,7 +9,6 @@ rows are cloned the same way, so the events table and the read-model tables are 
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.engine import Engine
 
 from adapters import tables
-from application.seals import canonical, document_seal
+from application.documents import active_view
+from application.seals import canonical, text_seal
 from application.service import EvaluationService
 from benchmarks.common import extend_history, load_reference
 from domain.evaluation import Evaluation
@@ -243,15 +243,16 @@ class BulkWriter:
             next_id += len(t.events)
         return [(self.statements[name], rows) for name, rows in out.items()]
 
-    def _seal(self, evaluation_id: str, renamed: dict[str, str]) -> str | None:
-        """The seal of the clone's document: the template's with its ids replaced."""
+    def _sealed_text(self, evaluation_id: str, renamed: dict[str, str]) -> tuple[str, str] | None:
+        """The clone's stored document text and its seal: the template's, ids replaced."""
         t = self.template
         if t.document is None or t.key is None:
             return None
-        text = canonical(t.document).decode("utf-8").replace(t.evaluation_id, evaluation_id)
+        standing, withdrawn = active_view(t.document)
+        text = canonical(standing).decode("utf-8").replace(t.evaluation_id, evaluation_id)
         for old, new in renamed.items():
             text = text.replace(old, new)
-        return document_seal(t.key, evaluation_id, json.loads(text))
+        return text, text_seal(t.key, evaluation_id, text.encode("utf-8"), withdrawn)
 
     def _clone_rows(
         self,
@@ -271,7 +272,9 @@ class BulkWriter:
             if name == tables.deductions.name:
                 row[columns.index("id")] = renamed[original["id"]]
             elif name == tables.document_seals.name:
-                row[columns.index("seal")] = self._seal(evaluation_id, renamed)
+                sealed = self._sealed_text(evaluation_id, renamed)
+                if sealed is not None:
+                    row[columns.index("text")], row[columns.index("seal")] = sealed
             elif name == tables.events.name:
                 row[columns.index("notification_id")] = first_notification + original["version"] - 1
                 deduction_id = (original["data"] or {}).get("deduction_id")

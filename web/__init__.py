@@ -114,6 +114,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [auth.BearerAuthPlugin(), HeadersPlugin()]})
     api.spec.components.schema("Problem", schema=problems_schema())
+    for name, schema in compact_schemas().items():
+        api.spec.components.schema(name, schema=schema)
     api.register_blueprint(blp)
     api.register_blueprint(review_api.blp)
     api.register_blueprint(target_api.blp)
@@ -140,6 +142,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return response
 
     return app
+
+
+def compact_schemas() -> dict[str, Any]:
+    """The compact write answers the OpenAPI document describes beside the documents."""
+    from web.schemas import DeductionChangesOut, EvaluationChangesOut, WithdrawalChangesOut
+
+    return {
+        "EvaluationChangesOut": EvaluationChangesOut,
+        "DeductionChangesOut": DeductionChangesOut,
+        "WithdrawalChangesOut": WithdrawalChangesOut,
+    }
 
 
 def problems_schema() -> Any:

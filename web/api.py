@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, url_for
@@ -10,7 +11,7 @@ from flask_smorest import Blueprint
 from web.auth import visible_filters
 from web.context import actor, service, sheets
 from web.parsing import DecimalJSONParser
-from web.preconditions import if_match, with_etag
+from web.preconditions import if_match, preferred_answer, with_etag
 from web.schemas import (
     ChecklistSchema,
     DataEntrySchema,
@@ -51,18 +52,28 @@ EVALUATION = "/evaluations/<uuid:evaluation_id>"
 SCORE_CHANGE_PAGE_KEYS = tuple(ScoreChangePageOut().fields)
 
 
+def written(write: Callable[..., Json], *args: Any, status: int | None = None, **kw: Any) -> Any:
+    """Run one service write as the caller, with its If-Match and preferred answer (the
+    document, or with `Prefer: return=minimal` the changes); the response carries the ETag."""
+    answer = preferred_answer()
+    result = write(*args, **kw, by=actor(), **if_match(), answer=answer)
+    return with_etag(result, status, answer=answer)
+
+
 @blp.route("/evaluations", methods=["POST"])
-@blp.arguments(EvaluationCreateSchema)
+@blp.arguments(EvaluationCreateSchema())
 @blp.response(201, DocumentOut)
 def create_evaluation(body: Json) -> Any:
     """Open an evaluation in draft."""
-    document = service().create_evaluation(**body, by=actor())
-    location = url_for("evaluations.get_evaluation", evaluation_id=document["id"])
-    return with_etag(document, 201, {"Location": location})
+    answer = preferred_answer()
+    result = service().create_evaluation(**body, by=actor(), answer=answer)
+    evaluation_id = result.get("evaluation", result)["id"]
+    location = url_for("evaluations.get_evaluation", evaluation_id=evaluation_id)
+    return with_etag(result, 201, {"Location": location}, answer)
 
 
 @blp.route("/evaluations", methods=["GET"])
-@blp.arguments(ListQuerySchema, location="query")
+@blp.arguments(ListQuerySchema(), location="query")
 @blp.response(200, SummaryPageOut)
 def list_evaluations(query: Json) -> Any:
     """Evaluations filtered by fiscal_year, subject, kind, status and grade."""
@@ -74,46 +85,41 @@ def list_evaluations(query: Json) -> Any:
 
 
 @blp.route(EVALUATION, methods=["GET"])
-@blp.arguments(DocumentQuerySchema, location="query")
+@blp.arguments(DocumentQuerySchema(), location="query")
 @blp.response(200, DocumentOut)
 def get_evaluation(query: Json, evaluation_id: Any) -> Any:
     """The evaluation document, now or as it stood at a version or time."""
+    if query["version"] is None and query["as_of"] is None:
+        return with_etag(service().current_document(str(evaluation_id), query["deductions"]))
     return with_etag(service().document(str(evaluation_id), **query))
 
 
 @blp.route(EVALUATION + "/framework", methods=["POST"])
-@blp.arguments(FrameworkSchema)
+@blp.arguments(FrameworkSchema())
 @blp.response(200, DocumentOut)
 def define_framework(body: Json, evaluation_id: Any) -> Any:
     """Define or replace the indicator tree while nothing is scored."""
-    return with_etag(
-        service().define_framework(str(evaluation_id), body["indicators"], by=actor(), **if_match())
-    )
+    return written(service().define_framework, str(evaluation_id), body["indicators"])
 
 
 @blp.route(EVALUATION + "/data-entries", methods=["POST"])
-@blp.arguments(DataEntrySchema)
+@blp.arguments(DataEntrySchema())
 @blp.response(200, DocumentOut)
 def record_data_entry(body: Json, evaluation_id: Any) -> Any:
     """Record a raw figure; an existing key is a correction and needs a reason."""
-    return with_etag(
-        service().record_data_entry(str(evaluation_id), **body, by=actor(), **if_match())
-    )
+    return written(service().record_data_entry, str(evaluation_id), **body)
 
 
 @blp.route(EVALUATION + "/indicators/<code>/deductions", methods=["POST"])
-@blp.arguments(DeductionCreateSchema)
+@blp.arguments(DeductionCreateSchema())
 @blp.response(201, DeductionCreatedOut)
 def record_deduction(body: Json, evaluation_id: Any, code: str) -> Any:
     """Take points off a deduction leaf, with a reason and optional evidence."""
-    return with_etag(
-        service().record_deduction(str(evaluation_id), code, **body, by=actor(), **if_match()),
-        201,
-    )
+    return written(service().record_deduction, str(evaluation_id), code, **body, status=201)
 
 
 @blp.route(EVALUATION + "/deductions", methods=["GET"])
-@blp.arguments(DeductionPageQuerySchema, location="query")
+@blp.arguments(DeductionPageQuerySchema(), location="query")
 @blp.response(200, DeductionPageOut)
 def list_deductions(query: Json, evaluation_id: Any) -> Any:
     """The evaluation's deductions, oldest first, paged; status=withdrawn lists withdrawn ones."""
@@ -121,73 +127,63 @@ def list_deductions(query: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/deductions/<deduction_id>/withdrawal", methods=["POST"])
-@blp.arguments(ReasonSchema)
+@blp.arguments(ReasonSchema())
 @blp.response(200, DocumentOut)
 def withdraw_deduction(body: Json, evaluation_id: Any, deduction_id: str) -> Any:
     """Withdraw a deduction; it stays in the history."""
-    return with_etag(
-        service().withdraw_deduction(
-            str(evaluation_id), deduction_id, **body, by=actor(), **if_match()
-        )
-    )
+    return written(service().withdraw_deduction, str(evaluation_id), deduction_id, **body)
 
 
 @blp.route(EVALUATION + "/indicators/<code>/checklist", methods=["POST"])
-@blp.arguments(ChecklistSchema)
+@blp.arguments(ChecklistSchema())
 @blp.response(200, DocumentOut)
 def assess_checklist(body: Json, evaluation_id: Any, code: str) -> Any:
     """Mark each checklist item met or unmet."""
-    return with_etag(
-        service().assess_checklist(str(evaluation_id), code, **body, by=actor(), **if_match())
-    )
+    return written(service().assess_checklist, str(evaluation_id), code, **body)
 
 
 @blp.route(EVALUATION + "/indicators/<code>/score", methods=["POST"])
-@blp.arguments(ScoreSchema)
+@blp.arguments(ScoreSchema())
 @blp.response(200, DocumentOut)
 def record_score(body: Json, evaluation_id: Any, code: str) -> Any:
     """The score of a manual leaf, or an override of any other leaf."""
-    return with_etag(
-        service().record_score(str(evaluation_id), code, **body, by=actor(), **if_match())
-    )
+    return written(service().record_score, str(evaluation_id), code, **body)
 
 
 @blp.route(EVALUATION + "/indicators/<code>/survey", methods=["POST"])
-@blp.arguments(SurveySchema)
+@blp.arguments(SurveySchema())
 @blp.response(200, DocumentOut)
 def record_survey(body: Json, evaluation_id: Any, code: str) -> Any:
     """Questionnaire tallies for a survey leaf, one list of counts per question."""
-    return with_etag(
-        service().record_survey(str(evaluation_id), code, **body, by=actor(), **if_match())
-    )
+    return written(service().record_survey, str(evaluation_id), code, **body)
 
 
 @blp.route(EVALUATION + "/submission", methods=["POST"])
-@blp.arguments(EmptySchema, required=False)
+@blp.arguments(EmptySchema(), required=False)
 @blp.response(200, DocumentOut)
 def submit(body: Json, evaluation_id: Any) -> Any:
     """Submit the scores to the evaluated unit (draft → submitted)."""
-    return with_etag(service().submit(str(evaluation_id), by=actor(), **if_match()))
+    return written(service().submit, str(evaluation_id))
 
 
 @blp.route(EVALUATION + "/finalization", methods=["POST"])
-@blp.arguments(EmptySchema, required=False)
+@blp.arguments(EmptySchema(), required=False)
 @blp.response(200, DocumentOut)
 def finalize(body: Json, evaluation_id: Any) -> Any:
     """Finalize (submitted → finalized): every later change is refused until reopened."""
-    return with_etag(service().finalize(str(evaluation_id), by=actor(), **if_match()))
+    return written(service().finalize, str(evaluation_id))
 
 
 @blp.route(EVALUATION + "/reopening", methods=["POST"])
-@blp.arguments(ReasonSchema)
+@blp.arguments(ReasonSchema())
 @blp.response(200, DocumentOut)
 def reopen(body: Json, evaluation_id: Any) -> Any:
     """Reopen a finalized evaluation, with a reason."""
-    return with_etag(service().reopen(str(evaluation_id), **body, by=actor(), **if_match()))
+    return written(service().reopen, str(evaluation_id), **body)
 
 
 @blp.route(EVALUATION + "/history", methods=["GET"])
-@blp.arguments(HistoryQuerySchema, location="query")
+@blp.arguments(HistoryQuerySchema(), location="query")
 @blp.response(200, EventPageOut)
 @blp.doc(responses={200: {"content": {"text/csv; charset=utf-8": {"schema": {"type": "string"}}}}})
 def history(query: Json, evaluation_id: Any) -> Any:
@@ -199,7 +195,7 @@ def history(query: Json, evaluation_id: Any) -> Any:
 
 
 @blp.route(EVALUATION + "/indicators/<code>/history", methods=["GET"])
-@blp.arguments(PageQuerySchema, location="query")
+@blp.arguments(PageQuerySchema(), location="query")
 @blp.response(200, ScoreChangePageOut)
 def indicator_history(query: Json, evaluation_id: Any, code: str) -> Any:
     """Every change to one indicator's score, with before, after and why."""

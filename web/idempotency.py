@@ -16,7 +16,7 @@ from application.idempotency import IdempotentRequests, KeptResponse
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 # Headers that belong to the answer and are replayed with it (X-Request-ID is per request).
-KEPT_HEADERS = ("Content-Type", "Location", "ETag")
+KEPT_HEADERS = ("Content-Type", "Location", "ETag", "Preference-Applied")
 # Visible ASCII, as in the HTTP header draft's examples (UUIDs, ULIDs, random tokens).
 KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 EXTENSION = "scoretrail.idempotency"

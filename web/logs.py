@@ -63,19 +63,24 @@ class AccessLog:
         try:
             return self.app(environ, recording)
         finally:
-            access_log.info(
-                "%s %s %s",
-                environ.get("REQUEST_METHOD"),
-                environ.get("PATH_INFO"),
-                seen["status"],
-                extra={
-                    "fields": {
-                        "request_id": seen["request_id"],
-                        "method": environ.get("REQUEST_METHOD"),
-                        "path": environ.get("PATH_INFO"),
-                        "status": seen["status"],
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                        "remote_addr": environ.get("REMOTE_ADDR"),
-                    }
-                },
-            )
+            if access_log.isEnabledFor(logging.INFO):  # the line's fields cost when unlogged
+                self._log(environ, seen, started)
+
+    @staticmethod
+    def _log(environ: dict[str, Any], seen: dict[str, Any], started: float) -> None:
+        access_log.info(
+            "%s %s %s",
+            environ.get("REQUEST_METHOD"),
+            environ.get("PATH_INFO"),
+            seen["status"],
+            extra={
+                "fields": {
+                    "request_id": seen["request_id"],
+                    "method": environ.get("REQUEST_METHOD"),
+                    "path": environ.get("PATH_INFO"),
+                    "status": seen["status"],
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "remote_addr": environ.get("REMOTE_ADDR"),
+                }
+            },
+        )

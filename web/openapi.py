@@ -31,6 +31,40 @@ IF_MATCH = {
     "schema": {"type": "string", "pattern": '^(\\*|(W/)?"?[0-9]{1,18}"?)$'},
 }
 
+PREFER = {
+    "name": "Prefer",
+    "in": "header",
+    "required": False,
+    "description": (
+        "`return=minimal` (RFC 7240) asks for the compact answer instead of the whole "
+        "document: the write's own fields and `evaluation: {id, version, status, total, "
+        "grade, changed}`, `changed` listing the indicators whose figures moved. The answer "
+        "then carries `Preference-Applied: return=minimal`."
+    ),
+    "schema": {"type": "string", "example": "return=minimal"},
+}
+
+PREFERENCE_APPLIED = {
+    "description": "`return=minimal` when the compact answer was sent",
+    "schema": {"type": "string", "enum": ["return=minimal"]},
+}
+
+# The writes that answer with the document, by the end of their rule, and the schema of their
+# compact answer (registered by the app factory under these names).
+COMPACT_ANSWERS = {
+    "/evaluations": "EvaluationChangesOut",
+    "/framework": "EvaluationChangesOut",
+    "/data-entries": "EvaluationChangesOut",
+    "/deductions": "DeductionChangesOut",
+    "/withdrawal": "WithdrawalChangesOut",
+    "/checklist": "EvaluationChangesOut",
+    "/score": "EvaluationChangesOut",
+    "/survey": "EvaluationChangesOut",
+    "/submission": "EvaluationChangesOut",
+    "/finalization": "EvaluationChangesOut",
+    "/reopening": "EvaluationChangesOut",
+}
+
 ETAG = {
     "description": 'The evaluation\'s version as a strong entity tag, e.g. `"7"`',
     "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
@@ -38,7 +72,8 @@ ETAG = {
 
 
 class HeadersPlugin(BasePlugin):
-    """Adds Idempotency-Key and If-Match to writes, ETag to responses holding an evaluation."""
+    """Adds Idempotency-Key and If-Match to writes, ETag to responses holding an evaluation,
+    Prefer (and both shapes of the answer) to the writes that answer with the document."""
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
@@ -63,7 +98,23 @@ class HeadersPlugin(BasePlugin):
             returns_evaluation = (method == "post" and "/evaluations" in rule) or (
                 method == "get" and rule.endswith("<uuid:evaluation_id>")
             )
+            compact = (
+                COMPACT_ANSWERS.get("/" + rule.rsplit("/", 1)[-1]) if method == "post" else None
+            )
+            if compact is not None:
+                operation.setdefault("parameters", []).append(dict(PREFER))
             if returns_evaluation:
                 for status, response in (operation.get("responses") or {}).items():
                     if str(status) in ("200", "201") and isinstance(response, dict):
                         response.setdefault("headers", {})["ETag"] = dict(ETAG)
+                        if compact is not None:
+                            describe_both(response, compact)
+
+
+def describe_both(response: dict[str, Any], compact: str) -> None:
+    """A write's answer: the document (the default) or, preferred minimal, the compact one."""
+    response["headers"]["Preference-Applied"] = dict(PREFERENCE_APPLIED)
+    content = response.get("content", {}).get("application/json")
+    if content is not None and "schema" in content:
+        ref = {"$ref": f"#/components/schemas/{compact}"}
+        content["schema"] = {"oneOf": [content["schema"], ref]}

@@ -1,4 +1,4 @@
-"""Versions as entity tags: ETag on evaluations, If-Match on the writes that change them."""
+"""Versions as entity tags (ETag, If-Match, If-None-Match) and the answer a write prefers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, request
 
 from application.errors import StaleVersion
+from application.ports import StoredDocument
 
 # A strong tag: the version identifies the evaluation's state, and one version always
 # renders the same document. W/"7" and a bare 7 are accepted in If-Match too, because
@@ -40,19 +41,57 @@ def if_match() -> dict[str, Any]:
     return {"expected_version": versions.pop()}
 
 
+def preferred_answer() -> str:
+    """The answer a write gives: "changes" when the request says `Prefer: return=minimal`
+    (RFC 7240; other preferences are ignored), else the whole "document"."""
+    for header in request.headers.getlist("Prefer"):
+        for preference in header.split(","):
+            name, _, value = preference.split(";", 1)[0].partition("=")
+            if name.strip().lower() == "return" and value.strip().strip('"') == "minimal":
+                return "changes"
+    return "document"
+
+
+def not_modified(version: int) -> bool:
+    """Whether a GET's If-None-Match already names this version (`*` names any)."""
+    header = request.headers.get("If-None-Match")
+    if header is None or request.method not in ("GET", "HEAD"):
+        return False
+    tags = {t.strip() for t in header.split(",")}
+    return "*" in tags or etag(version) in tags or f"W/{etag(version)}" in tags
+
+
 def with_etag(
-    result: dict[str, Any], status: int | None = None, headers: dict[str, str] | None = None
+    result: dict[str, Any] | StoredDocument,
+    status: int | None = None,
+    headers: dict[str, str] | None = None,
+    answer: str = "document",
 ) -> Any:
     """The response to a view, carrying the evaluation's version as ETag.
 
-    `result` is the evaluation document, or a result holding it under `evaluation`. The
-    application already shaped it of JSON primitives, exactly as the view's response schema
-    describes it (tests/e2e/test_document_responses.py checks that a dump changes nothing),
-    so it is encoded once, here, instead of being walked by the schema first.
+    `result` is the evaluation document, a result holding it (or the changes) under
+    `evaluation`, or a document the read model stored as JSON text, sent as it is. The
+    application already shaped the others of JSON primitives, exactly as the view's response
+    schema describes them (tests/e2e/test_document_responses.py checks that a dump changes
+    nothing), so they are encoded once, here, instead of being walked by the schema first.
+    A GET whose If-None-Match names the version answers 304, unless the document carries an
+    integrity problem (a client must see that).
     """
-    evaluation = result.get("evaluation", result)
-    response = current_app.json.response(result)
-    if status is not None:
+    if isinstance(result, StoredDocument):  # its problem, if any, was dealt with before
+        version, vouched = result.version, True
+    else:
+        version = int(result.get("evaluation", result)["version"])
+        vouched = "integrity_problem" not in result
+    response: Any
+    if vouched and not_modified(version):
+        response = current_app.response_class(status=304)
+    elif isinstance(result, StoredDocument):
+        response = current_app.response_class(result.text, mimetype="application/json")
+    else:
+        response = current_app.json.response(result)
+    if status is not None and response.status_code != 304:
         response.status_code = status
-    response.headers.update({**(headers or {}), "ETag": etag(int(evaluation["version"]))})
+    response.headers.update({**(headers or {}), "ETag": etag(version)})
+    if answer == "changes":
+        response.headers["Preference-Applied"] = "return=minimal"
     return response

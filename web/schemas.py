@@ -235,11 +235,12 @@ class AsOfQuerySchema(Schema):
 
 class DocumentQuerySchema(AsOfQuerySchema):
     deductions = fields.String(
-        load_default="active",
+        load_default="all",
         validate=validate.OneOf(DEDUCTION_VIEWS),
         metadata={
-            "description": "active: the deductions that stand (default); all: withdrawn "
-            "ones too (or page them with GET …/deductions?status=withdrawn)"
+            "description": "all: every deduction with its status (default); active: only "
+            "the deductions that stand (withdrawn ones are paged by GET "
+            "…/deductions?status=withdrawn)"
         },
     )
 
@@ -332,6 +333,40 @@ class DocumentOut(SummaryOut):
 class DeductionCreatedOut(DeductionOut):
     indicator = fields.String()
     evaluation = fields.Nested(DocumentOut)
+
+
+# The compact answers of writes (`Prefer: return=minimal`): what moved and the new totals.
+class MovedIndicatorOut(Schema):
+    code = fields.String()
+    score = fields.String(allow_none=True)
+    rate = fields.String(allow_none=True)
+    rule_score = fields.String(allow_none=True)
+    overridden = fields.Boolean()
+
+
+class ChangesOut(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    total = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True)
+    changed = fields.List(
+        fields.Nested(MovedIndicatorOut),
+        metadata={"description": "the indicators whose figures the write moved, in tree order"},
+    )
+
+
+class EvaluationChangesOut(Schema):
+    evaluation = fields.Nested(ChangesOut)
+
+
+class DeductionChangesOut(DeductionOut):
+    indicator = fields.String()
+    evaluation = fields.Nested(ChangesOut)
+
+
+class WithdrawalChangesOut(DeductionChangesOut):
+    withdrawal_reason = fields.String(allow_none=True)
 
 
 class PageOut(Schema):

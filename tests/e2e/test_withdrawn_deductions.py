@@ -1,4 +1,4 @@
-"""Documents list the deductions that stand; withdrawn ones come on request, paged."""
+"""Documents list every deduction with its status; the standing ones alone on request."""
 
 from __future__ import annotations
 
@@ -31,37 +31,58 @@ def leaf(document: dict[str, Any], code: str) -> dict[str, Any]:
     return {**found, "deductions": [d for d in found["deductions"] if "抽查" in d["reason"]]}
 
 
-def test_the_document_lists_only_the_deductions_that_stand_by_default(
+def test_the_document_lists_every_deduction_with_its_status_by_default(
     api: Api, evaluation_id: str
 ) -> None:
     document = api.get(f"/evaluations/{evaluation_id}").json
     listed = leaf(document, "3.1.1")["deductions"]
     assert [(d["reason"], d["status"]) for d in listed] == [
+        ("抽查0", "withdrawn"),
+        ("抽查1", "active"),
+        ("抽查2", "withdrawn"),
+        ("抽查3", "active"),
+        ("抽查4", "withdrawn"),
+    ]
+    assert api.get(f"/evaluations/{evaluation_id}?deductions=all").json == document
+
+
+def test_deductions_active_lists_only_the_ones_that_stand_with_the_same_scores(
+    api: Api, evaluation_id: str
+) -> None:
+    document = api.get(f"/evaluations/{evaluation_id}?deductions=active").json
+    listed = leaf(document, "3.1.1")["deductions"]
+    assert [(d["reason"], d["status"]) for d in listed] == [
         ("抽查1", "active"),
         ("抽查3", "active"),
     ]
-
-
-def test_deductions_all_adds_the_withdrawn_ones_in_the_order_recorded(
-    api: Api, evaluation_id: str
-) -> None:
-    document = api.get(f"/evaluations/{evaluation_id}?deductions=all").json
-    listed = leaf(document, "3.1.1")["deductions"]
-    assert [d["status"] for d in listed] == ["withdrawn", "active"] * 2 + ["withdrawn"]
     assert (
         leaf(document, "3.1.1")["score"]
         == leaf(api.get(f"/evaluations/{evaluation_id}").json, "3.1.1")["score"]
     )
 
 
-def test_an_earlier_version_also_lists_withdrawn_deductions_only_on_request(
+def test_an_earlier_version_lists_every_deduction_unless_asked_for_the_active_ones(
     api: Api, evaluation_id: str
 ) -> None:
     latest = api.get(f"/evaluations/{evaluation_id}").json["version"]
-    before = api.get(f"/evaluations/{evaluation_id}?version={latest - 2}").json
-    everything = api.get(f"/evaluations/{evaluation_id}?version={latest - 2}&deductions=all").json
-    assert [d["status"] for d in leaf(before, "3.1.1")["deductions"]] == ["active"] * 3
-    assert len(leaf(everything, "3.1.1")["deductions"]) == 5
+    everything = api.get(f"/evaluations/{evaluation_id}?version={latest - 2}").json
+    standing = api.get(f"/evaluations/{evaluation_id}?version={latest - 2}&deductions=active").json
+    assert [d["status"] for d in leaf(standing, "3.1.1")["deductions"]] == ["active"] * 3
+    assert [d["status"] for d in leaf(everything, "3.1.1")["deductions"]] == (
+        ["withdrawn", "active", "withdrawn", "active", "active"]
+    )
+
+
+def test_a_write_answers_with_the_document_listing_withdrawn_deductions_too(
+    api: Api, evaluation_id: str
+) -> None:
+    made = api.post(
+        f"/evaluations/{evaluation_id}/indicators/3.1.1/deductions",
+        json={"points": "0.1", "reason": "抽查5"},
+    ).json
+    statuses = [d["status"] for d in leaf(made["evaluation"], "3.1.1")["deductions"]]
+    assert statuses == ["withdrawn", "active"] * 2 + ["withdrawn", "active"]
+    assert made["evaluation"] == api.get(f"/evaluations/{evaluation_id}").json
 
 
 def test_withdrawn_deductions_are_listed_in_pages_with_their_withdrawal_reason(

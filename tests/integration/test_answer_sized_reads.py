@@ -42,8 +42,12 @@ def test_read_model_documents_match_the_replay_in_both_views(
         assert service.document(evaluation_id, deductions=view) == service.replayed_document(
             evaluation_id, view
         )
-    standing = service.document(evaluation_id)
+    standing = service.document(evaluation_id, deductions="active")
     assert all(d["status"] == "active" for i in standing["indicators"] for d in i["deductions"])
+    listed = [
+        d["status"] for i in service.document(evaluation_id)["indicators"] for d in i["deductions"]
+    ]
+    assert listed.count("withdrawn") == 8
 
 
 def test_deduction_pages_cover_every_deduction_once_in_recorded_order(

@@ -46,7 +46,7 @@ def test_in_process_benchmarks_report_their_ratios(stores: Stores) -> None:
 
 def test_http_benchmark_serves_both_apps_and_gets_only_expected_statuses(stores: Stores) -> None:
     result = http_bench.run(stores, TINY)
-    for phase in ("get", "bare_get", "post", "bare_post"):
+    for phase in ("get", "bare_get", "post", "bare_post", "post_minimal", "bare_post_minimal"):
         assert result[phase]["requests"] == 8, phase
         assert result[phase]["unexpected_statuses"] == 0, result[phase]["statuses"]
 

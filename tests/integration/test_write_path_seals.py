@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from adapters import tables
 from adapters.bootstrap import build_self_evaluation, build_service
+from adapters.document_seals import withdrawn_rows
 from adapters.projection import SqlProjection
 from adapters.queries import SqlEvaluationQueries
 from application.seals import document_seal
@@ -56,8 +57,9 @@ def stored_seal_and_recomputed(service: EvaluationService, evaluation_id: str) -
             )
         ).scalar_one()
         document = SqlEvaluationQueries.assemble(session, evaluation_id)
+        withdrawn = withdrawn_rows(session, evaluation_id)
     assert document is not None
-    return stored, document_seal(projection.key, evaluation_id, document)
+    return stored, document_seal(projection.key, evaluation_id, document, withdrawn)
 
 
 def check_written_seal(

@@ -46,9 +46,9 @@ def test_overturning_withdraws_the_deduction_and_restores_the_weight(
         case["id"], raised["id"], outcome="overturned", reason="核实", by=RITA
     )
     node = leaf(decided["evaluation"], "1.1")
-    assert (node["score"], node["deductions"]) == ("20.00", [])  # withdrawn: not listed
-    everything = leaf(service.document(case["id"], deductions="all"), "1.1")
-    assert everything["deductions"][0]["status"] == "withdrawn"
+    assert (node["score"], node["deductions"][0]["status"]) == ("20.00", "withdrawn")
+    standing = leaf(service.document(case["id"], deductions="active"), "1.1")
+    assert standing["deductions"] == []
     assert decided["decision"]["previous_points"] == "2.00"
     types = [e["type"] for e in service.history(case["id"], per_page=1000)["items"]][-3:]
     assert types == ["DisputeDecided", "DeductionWithdrawn", "ScoreChanged"]
