@@ -186,6 +186,11 @@ class MemoryReadModel:
         replica = self.replicas.get(str(evaluation_id))
         return None if replica is None else evaluation_document(replica, deductions)
 
+    def document_at(
+        self, evaluation_id: str, version: int, deductions: str = "all"
+    ) -> dict[str, Any] | None:
+        return None  # no history kept in memory: the service replays the events
+
     def exists(self, evaluation_id: str, code: str | None = None) -> bool:
         replica = self.replicas.get(str(evaluation_id))
         return replica is not None and (code is None or code in replica.tree)

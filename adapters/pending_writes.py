@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from adapters.tables import UTCDateTime
+from adapters.temporal_mirror import HistoryWrites, TemporalMirror
 
 Key = tuple[tuple[str, Any], ...]
 
@@ -203,9 +204,12 @@ class PendingWrites:
         self.appended: dict[tuple[Table, tuple[str, ...]], list[list[Any]]] = {}
         # (table, evaluation id) pairs with writes held back; None stands for "any evaluation"
         self.touched: set[tuple[str, str | None]] = set()
+        # the history tables' side of the same writes (set its version per event)
+        self.mirror = TemporalMirror()
 
     def insert(self, table: Table, row: dict[str, Any], evaluation: str | None = None) -> None:
         self.inserts.setdefault(table, []).append(row)
+        self.mirror.put(table, row)
         names = primary_key(table)
         if all(c in row for c in names):  # else the database fills it in: nothing names the row
             self.inserted[(table, tuple((c, row[c]) for c in names))] = row
@@ -225,11 +229,13 @@ class PendingWrites:
     def delete(self, table: Table, key: dict[str, Any], evaluation: str | None = None) -> None:
         """Delete the rows whose columns equal `key` (before any held-back insert)."""
         self.deletes[(table, tuple(key.items()))] = None
+        self.mirror.delete(table, key)
         self.touched.add((table.name, evaluation or key.get("evaluation_id")))
 
     def replace(self, table: Table, key: dict[str, Any], row: dict[str, Any]) -> None:
         """Make `row` the one row whose columns equal `key`."""
         self.delete(table, key)
+        self.mirror.put(table, row)
         self.replacements[(table, tuple(key.items()))] = row
 
     def update(
@@ -240,6 +246,7 @@ class PendingWrites:
         evaluation: str | None = None,
     ) -> None:
         """Set `values` on the row whose columns equal `key`; later values win."""
+        self.mirror.set(table, key, values)
         target = (table, tuple(key.items()))
         held = self.updates.get(target)
         if held is None:
@@ -257,18 +264,27 @@ class PendingWrites:
         if any(
             (t.name, evaluation) in self.touched or (t.name, None) in self.touched for t in tables
         ):
-            self.flush(session)
+            self.flush(session, history=False)  # nobody reads history tables mid-batch
 
     def __bool__(self) -> bool:
         return bool(
-            self.deletes or self.inserts or self.replacements or self.updates or self.appended
+            self.deletes
+            or self.inserts
+            or self.replacements
+            or self.updates
+            or self.appended
+            or self.mirror
         )
 
-    def flush(self, session: Session) -> None:
+    def flush(self, session: Session, history: bool = True) -> None:
+        """Send the held-back writes; with `history` False, the history rows' side stays
+        held back (no reader needs them before the batch ends: fewer, longer statements)."""
         if not self:
             return
         connection = session.connection()
         dialect = connection.dialect
+        # the history writes, reading what they need before any write
+        kept = self.mirror.resolve(connection) if history else HistoryWrites()
         doomed: dict[tuple[Table, tuple[str, ...]], list[list[Any]]] = {}
         for table, key in self.deletes:
             doomed.setdefault((table, tuple(k for k, _ in key)), []).append([v for _, v in key])
@@ -290,6 +306,12 @@ class PendingWrites:
             shapes.setdefault((table, tuple(k for k, _ in key), columns), []).append(params)
         for (table, keys, columns), values in shapes.items():
             update_statement(dialect, table, keys, columns).run(connection, values)
+        for (table, keys), values in kept.deletes.items():
+            delete_statement(dialect, table, keys).run(connection, values)
+        for (table, keys), values in kept.closes.items():
+            update_statement(dialect, table, keys, ("upper", "node")).run(connection, values)
+        for (table, columns), values in kept.inserts.items():
+            insert_statement(dialect, table, columns).run(connection, values)
         self.deletes.clear()
         self.inserts.clear()
         self.replacements.clear()

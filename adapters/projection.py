@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from adapters.document_seals import seal_documents
 from adapters.history_query import indicator_of_record
+from adapters.history_tables import HISTORY_TABLES
 from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
 from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import review_handlers
@@ -39,6 +40,7 @@ from domain.state import Status
 from domain.values import fmt
 
 TRACKING_NAME = "read_models"
+ALL_TABLES = (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES, *HISTORY_TABLES, tracking)
 Handler = Callable[[Session, Any], None]
 EVENT_COLUMNS = (
     "evaluation_id",
@@ -134,7 +136,7 @@ class SqlProjection:
     def drop_and_create(self) -> None:
         """Recreate the read-model tables in the current shape (events are untouched)."""
         assert self.datastore.engine is not None
-        for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES, tracking):
+        for table in ALL_TABLES:
             table.drop(self.datastore.engine, checkfirst=True)
         metadata.create_all(self.datastore.engine)
 
@@ -151,6 +153,7 @@ class SqlProjection:
             writes = pending(session)
             try:
                 for notification_id, event in batch:
+                    writes.mirror.version = event.originator_version  # the rows' versions
                     handler = self.handlers.get(type(event))
                     if handler is not None and handler not in self.deferring:
                         writes.flush(session)  # a handler we know nothing about: play safe
@@ -172,7 +175,7 @@ class SqlProjection:
                 # The lock writers take to append events: they wait until the rebuild has
                 # committed, so none of their projections can land in half-rebuilt tables.
                 session.execute(text(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE"))
-            for table in (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES, tracking):
+            for table in ALL_TABLES:
                 session.execute(delete(table))
 
     def position(self) -> int:

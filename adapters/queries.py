@@ -15,14 +15,9 @@ from sqlalchemy.orm import Session
 from adapters.document_seals import document_problem, stored_document
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
+from adapters.row_sources import CurrentRows, RowsAt
 from adapters.score_changes import score_change_page
-from adapters.tables import (
-    data_entries,
-    deductions,
-    evaluations,
-    events,
-    indicators,
-)
+from adapters.tables import deductions, evaluations, events, indicators
 from adapters.target_queries import document_parts, with_target
 from application.documents import active_view, iso, survey_rates
 from application.ports import StoredDocument
@@ -42,12 +37,6 @@ class SqlEvaluationQueries:
         # Checks the documents' seals (adapters.document_seals); None serves them unchecked.
         self.key = key
         self.digests = digest_table(events_table, None) if events_table else None
-
-    @staticmethod
-    def _rows_of(session: Session, table: Any, evaluation_id: str, order: Any) -> Sequence[Any]:
-        """One evaluation's rows of a read-model table, in the given order."""
-        query = select(table).where(table.c.evaluation_id == evaluation_id).order_by(order)
-        return session.execute(query).mappings().all()
 
     def _page_of(
         self, table: Any, where: Any, order: tuple[Any, ...], page: int, per_page: int
@@ -105,21 +94,30 @@ class SqlEvaluationQueries:
 
     @classmethod
     def assemble(
-        cls, session: Session, evaluation_id: str, everything: bool = False
+        cls,
+        session: Session,
+        evaluation_id: str,
+        everything: bool = False,
+        version: int | None = None,
     ) -> dict[str, Any] | None:
         """The document as the session's rows make it (also what the projection seals):
-        its active deductions, or all of them."""
-        head = (
-            session.execute(select(evaluations).where(evaluations.c.id == evaluation_id))
-            .mappings()
-            .first()
+        its active deductions, or all of them; at `version`, as the history tables held it."""
+        rows = (
+            CurrentRows(session, evaluation_id)
+            if version is None
+            else RowsAt(session, evaluation_id, version)
         )
+        return cls._assemble(rows, everything)
+
+    @classmethod
+    def _assemble(cls, rows: CurrentRows, everything: bool) -> dict[str, Any] | None:
+        head = rows.head()
         if head is None:
             return None
-        nodes = cls._rows_of(session, indicators, evaluation_id, indicators.c.position)
-        cuts = cls._deductions_of(session, evaluation_id, everything)
-        entries = cls._rows_of(session, data_entries, evaluation_id, data_entries.c.version)
-        parts = document_parts(session, evaluation_id)
+        nodes = rows.indicators()
+        cuts = rows.deductions(everything)
+        entries = rows.data_entries()
+        parts = document_parts(rows)
         by_code: dict[str, list[dict[str, Any]]] = {}
         for d in cuts:
             by_code.setdefault(d["code"], []).append(
@@ -145,13 +143,17 @@ class SqlEvaluationQueries:
             "required_sign_offs": parts["required_sign_offs"],
         }
 
-    @staticmethod
-    def _deductions_of(session: Session, evaluation_id: str, everything: bool) -> Sequence[Any]:
-        where = deductions.c.evaluation_id == evaluation_id
-        if not everything:
-            where = and_(where, deductions.c.status == "active")
-        query = select(deductions).where(where).order_by(deductions.c.version)
-        return session.execute(query).mappings().all()
+    def document_at(
+        self, evaluation_id: str, version: int, deductions: str = "all"
+    ) -> dict[str, Any] | None:
+        """The document at a past version from the history tables; None when they cannot
+        tell (the read model has not reached that version, or has no such evaluation)."""
+        with self.datastore.transaction(commit=False) as session:
+            rows = RowsAt(session, evaluation_id, version, deductions == "all")
+            reached = rows.reached()
+            if reached is None or version > reached:
+                return None
+            return self._assemble(rows, deductions == "all")
 
     def deduction_page(
         self, evaluation_id: str, status: str | None, page: int, per_page: int

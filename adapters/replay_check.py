@@ -1,4 +1,5 @@
-"""Rebuild every read model from the events in a scratch database and compare with the live rows."""
+"""Rebuild every read model from the events in a scratch database and compare with the live rows;
+compare documents at sampled past versions from the temporal read model with replayed ones."""
 
 from __future__ import annotations
 
@@ -8,18 +9,28 @@ from typing import Any
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import Table, select
 
+from adapters.history_tables import HISTORY_TABLES
 from adapters.projection import SqlProjection
-from adapters.tables import READ_MODEL_TABLES, metadata
+from adapters.queries import SqlEvaluationQueries
+from adapters.tables import READ_MODEL_TABLES, evaluations, metadata
 from application.service import EvaluationService, iter_notifications
 
 Difference = dict[str, Any]
 Rows = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
+COMPARED_TABLES = (*READ_MODEL_TABLES, *HISTORY_TABLES)
+# Past versions per evaluation whose temporal document is checked against a replay (besides
+# the first and the last).
+SAMPLED_VERSIONS = 8
 
 
 def read_model_differences(
-    service: EvaluationService, progress: Callable[[int, int], None] | None = None
+    service: EvaluationService,
+    progress: Callable[[int, int], None] | None = None,
+    samples: int = SAMPLED_VERSIONS,
 ) -> list[Difference]:
-    """Every live read-model row that a replay of the events would not produce, and vice versa."""
+    """Every live read-model row that a replay of the events would not produce, and vice
+    versa; then every field in which a document at a sampled version (the first, the last,
+    and `samples` spread between) differs between the temporal read model and a replay."""
     live_model = service.projection
     assert isinstance(live_model, SqlProjection)
     live, position = _snapshot(live_model)
@@ -46,9 +57,56 @@ def read_model_differences(
         if progress:
             progress(done, position)
     replayed, _ = _snapshot(scratch)
-    for table in READ_MODEL_TABLES:
+    for table in COMPARED_TABLES:
         differences.extend(_compare(table, live[table.name], replayed[table.name]))
+    differences.extend(temporal_differences(service, samples))
     return differences
+
+
+def temporal_differences(service: EvaluationService, samples: int) -> list[Difference]:
+    """Documents at sampled versions, temporal read model against a replay of the events."""
+    queries = service.queries
+    assert isinstance(queries, SqlEvaluationQueries)
+    with queries.datastore.transaction(commit=False) as session:
+        heads = session.execute(select(evaluations.c.id, evaluations.c.version)).all()
+    found: list[Difference] = []
+    for evaluation_id, latest in sorted(heads):
+        for version in sampled_versions(latest, samples):
+            for view in ("active", "all"):
+                temporal = queries.document_at(evaluation_id, version, view)
+                replayed = service.replayed_document_at(evaluation_id, version, view)
+                key = {"evaluation_id": evaluation_id, "version": version, "deductions": view}
+                if temporal is None:
+                    found.append(_document_difference(key, None, "no document", "a document"))
+                    continue
+                for field in sorted(temporal.keys() | replayed.keys()):
+                    if temporal.get(field) != replayed.get(field):
+                        found.append(
+                            _document_difference(
+                                key, field, temporal.get(field), replayed.get(field)
+                            )
+                        )
+    return found
+
+
+def sampled_versions(latest: int, samples: int) -> list[int]:
+    """The first and the last version and `samples` spread evenly between them."""
+    if latest < 1:
+        return []
+    spread = {1 + (latest - 1) * n // (samples + 1) for n in range(1, samples + 1)}
+    return sorted({1, latest} | spread)
+
+
+def _document_difference(
+    key: dict[str, Any], field: str | None, live: Any, replayed: Any
+) -> Difference:
+    return {
+        "table": "temporal document",
+        "key": key,
+        "column": field,
+        "live": live,
+        "replayed": replayed,
+    }
 
 
 def _snapshot(model: SqlProjection) -> tuple[Rows, int]:
@@ -56,7 +114,7 @@ def _snapshot(model: SqlProjection) -> tuple[Rows, int]:
     rows: Rows = {}
     with model.datastore.transaction(commit=False) as session:
         position = model.position()
-        for table in READ_MODEL_TABLES:
+        for table in COMPARED_TABLES:
             keys = [c.name for c in table.primary_key.columns]
             rows[table.name] = {
                 tuple(r[k] for k in keys): dict(r)

@@ -5,40 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
 
+from adapters.row_sources import CurrentRows
 from adapters.tables import events
-from adapters.target_tables import requirements, sign_offs, targets
 from application.target_documents import target_view
 from domain.signoffs import CURRENT, KEPT_CHANGES, MOVING_EVENTS, STALE, change_indicator
 
 
-def document_parts(session: Session, evaluation_id: str) -> dict[str, Any]:
+def document_parts(rows: CurrentRows) -> dict[str, Any]:
     """Target views by code, sign-offs with their status, and the required capacities."""
     views: dict[str, dict[str, Any]] = {}
-    rows = session.execute(select(targets).where(targets.c.evaluation_id == evaluation_id))
-    for row in rows.mappings():
+    for row in rows.targets():
         views[row["code"]] = target_view(
             row["definition"], row["weight"], row["monitored"], row["final"]
         )
-    signed = session.execute(
-        select(sign_offs)
-        .where(sign_offs.c.evaluation_id == evaluation_id)
-        .order_by(sign_offs.c.version)
-    ).mappings()
-    items = [_sign_off(session, evaluation_id, dict(row)) for row in signed]
-    required = session.execute(
-        select(requirements.c.capacities).where(requirements.c.evaluation_id == evaluation_id)
-    ).scalar()
-    return {"targets": views, "sign_offs": items, "required_sign_offs": list(required or [])}
+    items = [_sign_off(rows, dict(row)) for row in rows.sign_offs()]
+    return {"targets": views, "sign_offs": items, "required_sign_offs": rows.required() or []}
 
 
-def _sign_off(session: Session, evaluation_id: str, row: dict[str, Any]) -> dict[str, Any]:
+def _sign_off(rows: CurrentRows, row: dict[str, Any]) -> dict[str, Any]:
+    # stale when a moving event came after it (up to the version the rows stand at)
     after = and_(
-        events.c.evaluation_id == evaluation_id,
+        events.c.evaluation_id == rows.evaluation_id,
         events.c.version > row["version"],
         events.c.type.in_(sorted(MOVING_EVENTS)),
     )
+    if rows.upto is not None:
+        after = and_(after, events.c.version <= rows.upto)
+    session = rows.session
     count = session.execute(select(func.count()).select_from(events).where(after)).scalar() or 0
     changes = session.execute(
         select(events.c.version, events.c.type, events.c.data)

@@ -68,6 +68,11 @@ class EvaluationQueries(Protocol):
         """The current document as stored ready to send, when the stored text answers this
         view; None when it must be assembled (or the evaluation does not exist)."""
 
+    def document_at(
+        self, evaluation_id: str, version: int, deductions: str = "all"
+    ) -> dict[str, Any] | None:
+        """The document at a past version; None when the read model cannot tell."""
+
     def exists(self, evaluation_id: str, code: str | None = None) -> bool:
         """Whether the evaluation (and its indicator `code`, when given) exists."""
 

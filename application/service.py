@@ -369,7 +369,8 @@ class EvaluationService:
         as_of: datetime | None = None,
         deductions: str = "all",
     ) -> dict[str, Any]:
-        """The current document from the read model, or an earlier one from the event store.
+        """The current document from the read model; an earlier one from the temporal read
+        model, or replayed from the event store when that cannot tell (the same document).
 
         It lists every deduction with its status; `deductions="active"` leaves out the
         withdrawn ones.
@@ -386,13 +387,23 @@ class EvaluationService:
         if version is not None:
             if version < 1:
                 raise VersionNotFound(f"version {version} does not exist", version=version)
-            return evaluation_document(self._get(evaluation_id, version), deductions)
+            past = self.queries.document_at(str(evaluation_id), version, deductions)
+            if past is not None:
+                return past
+            return self.replayed_document_at(evaluation_id, version, deductions)
         document = self.queries.document(str(evaluation_id), deductions)
         if document is None:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")
         if "integrity_problem" in document:  # never serve figures the seal does not vouch for
             return self._flagged(evaluation_id, deductions, document["integrity_problem"])
         return document
+
+    def replayed_document_at(
+        self, evaluation_id: str, version: int, deductions: str = "all"
+    ) -> dict[str, Any]:
+        """The document at a version recomputed from the events (what the temporal read
+        model must equal)."""
+        return evaluation_document(self._get(evaluation_id, version), deductions)
 
     def current_document(
         self, evaluation_id: str, deductions: str = "all"

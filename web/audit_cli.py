@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from adapters.audit_packet import write_packet
-from adapters.replay_check import read_model_differences
+from adapters.replay_check import SAMPLED_VERSIONS, read_model_differences
 from application.errors import ApplicationError
 from web.cli_store import open_audit
 from web.console import database_option, progress_bar
@@ -43,14 +43,23 @@ def verify(evaluation_id: str | None, everything: bool, database_url: str | None
 
 @click.command()
 @click.option("--check", is_flag=True, help="compare a replay with the live read models")
+@click.option(
+    "--samples",
+    type=click.IntRange(min=0),
+    default=SAMPLED_VERSIONS,
+    show_default=True,
+    help="past versions per evaluation (besides the first and last) whose temporal "
+    "document is compared with a replay",
+)
 @database_option
-def replay(check: bool, database_url: str | None) -> None:
-    """Replay every event into a scratch database; with --check, report differing rows."""
+def replay(check: bool, samples: int, database_url: str | None) -> None:
+    """Replay every event into a scratch database; with --check, report differing rows and
+    documents at sampled past versions that differ from a replay."""
     if not check:
         raise click.UsageError("only --check is supported (rebuild-projections rebuilds)")
     service, _ = open_audit(database_url)
     with progress_bar("replaying events") as report:
-        differences = read_model_differences(service, report)
+        differences = read_model_differences(service, report, samples)
     for d in differences:
         where = ", ".join(f"{k}={v}" for k, v in d["key"].items())
         column = f".{d['column']}" if d["column"] else ""

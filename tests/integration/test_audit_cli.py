@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import update
 
 from adapters.bootstrap import build_service
+from adapters.history_tables import BY_SOURCE
 from adapters.integrity import ChainedRecorder
 from adapters.tables import evaluations
 from application.service import EvaluationService
@@ -92,6 +93,22 @@ def test_replay_check_passes_on_a_healthy_store_and_names_a_corrupted_row(
     broken = run(url, "replay", "--check")
     assert broken.exit_code == 1
     assert f"DIFF rm_evaluations[id={ids[2]}].grade: live '优', replay '良'" in broken.output
+
+
+def test_replay_check_names_a_past_document_that_differs_from_a_replay(
+    url: str, stored: tuple[EvaluationService, list[str]]
+) -> None:
+    service, ids = stored
+    history = BY_SOURCE[evaluations].history
+    with service.unit_of_work.transaction() as session:
+        session.execute(update(history).where(history.c.id == ids[0]).values(title="改"))
+    broken = run(url, "replay", "--check", "--samples", "2")
+    assert broken.exit_code == 1
+    assert (
+        f"DIFF temporal document[evaluation_id={ids[0]}, version=1, deductions=active]"
+        ".title: live '改', replay" in broken.output
+    )
+    assert "DIFF rm_evaluations_history[" in broken.output
 
 
 def test_commands_refuse_production_without_a_secret(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, update
 
-from adapters.replay_check import read_model_differences
+from adapters.history_tables import BY_SOURCE
+from adapters.interval_tree import OPEN
+from adapters.replay_check import read_model_differences, sampled_versions
 from adapters.tables import data_entries, indicators
 from application.service import EvaluationService
 from domain.evaluation import Actor
@@ -63,3 +65,32 @@ def test_progress_is_reported_up_to_the_projected_position(
     seen: list[tuple[int, int]] = []
     read_model_differences(service, lambda done, total: seen.append((done, total)))
     assert seen and seen[-1][0] == seen[-1][1] == service.projection.position()
+
+
+def test_a_corrupted_history_row_is_named_and_so_is_the_past_document_it_changes(
+    service: EvaluationService, recorded: str
+) -> None:
+    history = BY_SOURCE[indicators].history
+    corrupt(
+        service,
+        update(history)
+        .where(history.c.evaluation_id == recorded, history.c.code == "A3")
+        .where(history.c.upper == OPEN)
+        .values(score="20.00"),
+    )
+    differences = read_model_differences(service)
+    rows = [d for d in differences if d["table"] == "rm_indicators_history"]
+    assert [(d["column"], d["live"]) for d in rows] == [("score", "20.00")]
+    latest = service.document(recorded)["version"]
+    documents = [d for d in differences if d["table"] == "temporal document"]
+    assert {d["key"]["version"] for d in documents} == {latest}
+    assert {(d["key"]["deductions"], d["column"]) for d in documents} == {
+        ("active", "indicators"),
+        ("all", "indicators"),
+    }
+
+
+def test_sampled_versions_are_the_first_the_last_and_a_spread() -> None:
+    assert sampled_versions(100, 3) == [1, 25, 50, 75, 100]
+    assert sampled_versions(2, 8) == [1, 2]
+    assert sampled_versions(1, 0) == [1]

@@ -82,9 +82,19 @@ def test_the_state_at_a_version_replays_at_most_one_snapshot_interval(
     assert total > 5 * INTERVAL
     reads = Reads(service, monkeypatch)
     target = 4 * INTERVAL + INTERVAL - 1  # the worst case: just before the next snapshot
-    assert service.document(recorded, version=target)["version"] == target
+    assert service.replayed_document_at(recorded, target)["version"] == target
     assert reads.snapshots == 1
     assert reads.events == INTERVAL - 1
+
+
+def test_a_document_at_a_version_comes_from_the_temporal_read_model_without_a_replay(
+    service: EvaluationService, recorded: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = 4 * INTERVAL + INTERVAL - 1
+    expected = service.replayed_document_at(recorded, target)
+    reads = Reads(service, monkeypatch)
+    assert service.document(recorded, version=target) == expected
+    assert (reads.snapshots, reads.events) == (0, 0)
 
 
 def test_as_of_maps_a_time_to_the_last_version_recorded_by_then_without_a_scan(

@@ -1,0 +1,79 @@
+"""Temporal read model: each document table's rows with the version range in which they held."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Index, Integer, PrimaryKeyConstraint, Table
+from sqlalchemy.engine import Dialect
+
+from adapters.tables import data_entries, deductions, evaluations, indicators, metadata
+from adapters.target_tables import requirements, sign_offs, targets
+
+
+@dataclass(frozen=True)
+class Mirrored:
+    """A read-model table, its history table, and how rows of the two correspond."""
+
+    source: Table
+    history: Table
+    key: tuple[str, ...]  # the source's primary key: one open interval per key
+    evaluation: str  # the column naming the evaluation
+    columns: tuple[str, ...]  # the values a history row carries
+    partition: tuple[str, ...]  # equality columns between node and bound in the indexes
+
+
+def _history(
+    source: Table, evaluation: str, left_out: tuple[str, ...] = (), partition: tuple[str, ...] = ()
+) -> Mirrored:
+    key = tuple(c.name for c in source.primary_key.columns)
+    kept = [c for c in source.columns if c.name not in left_out]
+    name = f"{source.name}_history"
+    history = Table(
+        name,
+        metadata,
+        *(Column(c.name, c.type, nullable=c.nullable) for c in kept),
+        # the inclusive version range [lower, upper] in which the values held
+        Column("lower", Integer, nullable=False),
+        Column("upper", Integer, nullable=False),
+        Column("node", Integer, nullable=False),  # adapters.interval_tree.fork_node
+        # one row per key and end: the open one (upper = OPEN) is one seek away
+        PrimaryKeyConstraint(*key, "upper", name=f"{name}_pkey"),
+        # the as-of range query: one seek per node of the version's path
+        Index(f"{name}_lower_idx", evaluation, "node", *partition, "lower"),
+        Index(f"{name}_upper_idx", evaluation, "node", *partition, "upper"),
+    )
+    return Mirrored(source, history, key, evaluation, tuple(c.name for c in kept), partition)
+
+
+MIRRORED = (
+    # version and updated_at change with every event: read from the version asked instead
+    _history(evaluations, "id", left_out=("version", "updated_at")),
+    _history(indicators, "evaluation_id"),
+    # by status: the active deductions at a version are read without touching withdrawn ones
+    _history(deductions, "evaluation_id", partition=("status",)),
+    _history(data_entries, "evaluation_id"),
+    _history(targets, "evaluation_id"),
+    _history(sign_offs, "evaluation_id"),
+    _history(requirements, "evaluation_id"),
+)
+BY_SOURCE = {m.source: m for m in MIRRORED}
+HISTORY_TABLES = tuple(m.history for m in MIRRORED)
+
+
+Convert = Callable[[Any], Any]
+
+
+def result_converters(
+    dialect: Dialect, table: Table, columns: tuple[str, ...]
+) -> list[tuple[int, Convert]]:
+    """What SQLAlchemy would do to each column's driver value as a result (by position):
+    for rows read with driver-level SQL, which skips it."""
+    found: list[tuple[int, Convert]] = []
+    for i, name in enumerate(columns):
+        process = table.c[name].type._cached_result_processor(dialect, None)
+        if process is not None:
+            found.append((i, process))
+    return found
