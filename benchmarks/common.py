@@ -125,7 +125,7 @@ class Stores:
     """Fresh, empty stores of one kind, each dropped again when the run ends.
 
     SQLite: a file in a temporary folder. PostgreSQL: a schema of its own
-    (`scoretrail_bench_<name>_<random>`) in the given database, selected through search_path, so
+    (`scoretrail_bench_<name>`) in the given database, selected through search_path, so
     nothing outside those schemas is ever touched.
     """
 
@@ -142,8 +142,7 @@ class Stores:
             folder.mkdir()
             return f"sqlite:///{folder / 'store.sqlite3'}"
         assert self.postgres_url is not None
-        # a suffix of its own: runs started at the same time in one database never share
-        # (or drop) each other's schema
+        # a name of its own: runs that share the database (two at once) never drop each other's
         schema = f"{SCHEMA_PREFIX}{name}_{uuid.uuid4().hex[:8]}"
         engine = create_engine(self.postgres_url)
         with engine.begin() as connection:

@@ -13,7 +13,14 @@ from domain.evidence_commands import EvidenceCommands
 from domain.framework import Indicator, build_tree
 from domain.grades import default_bands, normalise_bands
 from domain.leaf import LeafScore, LeafState, Override
-from domain.ledger import DataEntry, Deduction, DeductionStatus
+from domain.ledger import (
+    ACTIVE_INDEX,
+    DataEntry,
+    Deduction,
+    DeductionStatus,
+    note_recorded,
+    note_withdrawn,
+)
 from domain.legacy import copy_first_shape_consequence
 from domain.methods import method_named
 from domain.methods.checklist import Checklist
@@ -140,6 +147,7 @@ class Evaluation(
         self.tree: dict[str, Indicator] = {}
         self.leaves: dict[str, LeafState] = {}
         self.deductions: dict[str, Deduction] = {}
+        self.__dict__[ACTIVE_INDEX] = {}  # derived from deductions (domain.ledger)
         self.entries: dict[str, DataEntry] = {}
         self.scoring_started = False
         self.disputes = Disputes()
@@ -187,6 +195,7 @@ class Evaluation(
         self.tree = build_tree(indicators)
         self.leaves = {code: LeafState() for code, node in self.tree.items() if node.is_leaf}
         self.deductions = {}
+        self.__dict__[ACTIVE_INDEX] = {}
 
     @event("DataEntryRecorded")
     def _data_entry_recorded(
@@ -221,9 +230,11 @@ class Evaluation(
         meta: dict[str, str],
     ) -> None:
         self.scoring_started = True
-        self.deductions[deduction_id] = Deduction(
+        recorded = Deduction(
             deduction_id, code, points, reason, evidence, self.version + 1, meta["actor"]
         )
+        self.deductions[deduction_id] = recorded
+        note_recorded(self.__dict__, recorded)
 
     @event(DeductionWithdrawn)
     def _deduction_withdrawn(
@@ -233,6 +244,7 @@ class Evaluation(
         deduction.status = DeductionStatus.WITHDRAWN
         deduction.withdrawal_reason = reason
         deduction.withdrawn_version = self.version + 1
+        note_withdrawn(self.__dict__, deduction)
 
     @event("DeductionAmended")
     def _deduction_amended(
