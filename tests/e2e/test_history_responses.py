@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Api, load_through_api
-from web.schemas import ScoreChangePageOut
+from web.response_schemas import ScoreChangePageOut
 
 
 def test_an_indicator_history_page_is_sent_exactly_as_its_schema_would_dump_it(
