@@ -95,7 +95,8 @@ def build_components(
     events_table, key = recorder.events_table_name, recorder.key
     projection = SqlProjection(datastore, events_table=events_table, key=key)
     queries = SqlEvaluationQueries(datastore, events_table=events_table, key=key)
-    service = EvaluationService(store, SqlUnitOfWork(datastore), projection, queries)
+    unit_of_work = SqlUnitOfWork(datastore, recorder.read_head)
+    service = EvaluationService(store, unit_of_work, projection, queries)
     keys = SqlIdempotencyKeys(datastore)
 
     def create_event_tables() -> None:

@@ -15,9 +15,10 @@ from uuid import UUID
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
+from adapters.record_writes import record_writes
 from adapters.snapshot_seals import SealedSnapshotRecorder, SnapshotCheck
 from adapters.store import TunedSQLAlchemyFactory
 from application.integrity import (
@@ -29,6 +30,8 @@ from application.integrity import (
 )
 
 SECRET_SETTING = "SCORETRAIL_SECRET"
+# session.info entry: {originator: (version, digest)} read under the hold, for the next seal
+HEADS_KEY = "scoretrail.chain_heads"
 
 
 def digest_table(events_table_name: str, schema_name: str | None) -> Table:
@@ -63,33 +66,79 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
-        # the parent takes the table lock (PostgreSQL) before inserting: chain after it
-        ids = super()._insert_stored_events(session, stored_events, **kwargs)
-        self._seal(session, stored_events)
-        return ids
+        if not stored_events:
+            return []
+        connection = session.connection()
+        writes = record_writes(connection.dialect, self.events_record_cls.__table__, self.digests)
+        digests = self._seal(session, stored_events)
+        # Under the table lock (PostgreSQL), notification ids follow the commit order.
+        # No NOTIFY: nothing subscribes to this recorder (subscribe() says so), and on
+        # PostgreSQL a notifying commit queues behind every other one.
+        return writes.insert(connection, stored_events, digests, self._lock_sql(connection))
 
-    def _seal(self, session: Session, stored_events: Sequence[StoredEvent]) -> None:
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Any:
+        raise NotImplementedError("records are not announced: read them with select_notifications")
+
+    def _lock_sql(self, connection: Any) -> str | None:
+        if connection.dialect.name != "postgresql":
+            return None
+        name = self.events_table_name
+        if self.schema_name is not None:
+            name = f"{self.schema_name}.{name}"
+        return f"LOCK TABLE {name} IN EXCLUSIVE MODE"
+
+    def read_head(
+        self,
+        session: Session,
+        originator_id: UUID,
+        before: tuple[str, tuple[Any, ...]] | None = None,
+    ) -> int | None:
+        """The originator's latest stored version, its chain digest kept in the session for
+        the next seal. `before`: a statement run first, in the same round trip where the
+        driver allows (the hold's lock: the head is then read once it is held)."""
+        connection = session.connection()
+        writes = record_writes(connection.dialect, self.events_record_cls.__table__, self.digests)
+        version, digest = writes.head(connection, originator_id, before)
+        if version is None:
+            return None
+        if digest is not None:  # none at the head: a store older than the chain
+            session.info.setdefault(HEADS_KEY, {})[str(originator_id)] = (version, str(digest))
+        return version
+
+    def stored_bytes(self, originator_id: UUID, gt: int, lte: int) -> int:
+        """The stored bytes of one originator's records after version `gt` up to `lte`."""
+        table = self.events_record_cls.__table__
+        query = select(func.coalesce(func.sum(func.length(table.c.state)), 0)).where(
+            table.c.originator_id == originator_id,
+            table.c.originator_version > gt,
+            table.c.originator_version <= lte,
+        )
+        with self.transaction(commit=False) as session:
+            return int(session.execute(query).scalar() or 0)
+
+    def _seal(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[list[Any]]:
+        """Each record's digest row (DIGEST_COLUMNS), chained to the one before it."""
         heads: dict[str, str] = {}
+        read: dict[str, tuple[int, str]] = session.info.pop(HEADS_KEY, {})
         rows = []
         for event in stored_events:
             originator = str(event.originator_id)
             previous = heads.get(originator)
             if previous is None:
-                previous = self._stored_digest(session, originator, event.originator_version - 1)
+                held = read.get(originator)
+                if held is not None and held[0] == event.originator_version - 1:
+                    previous = held[1]  # read under the hold, in this transaction
+                else:
+                    previous = self._stored_digest(
+                        session, originator, event.originator_version - 1
+                    )
             record = RawRecord(
                 originator, event.originator_version, event.topic, bytes(event.state)
             )
             digest = link_digest(self.key, record, previous)
             heads[originator] = digest
-            rows.append(
-                {
-                    "originator_id": originator,
-                    "originator_version": event.originator_version,
-                    "digest": digest,
-                }
-            )
-        if rows:
-            session.execute(insert(self.digests), rows)
+            rows.append([originator, event.originator_version, digest])
+        return rows
 
     def _stored_digest(self, session: Session, originator: str, version: int) -> str:
         if version < 1:

@@ -42,8 +42,9 @@ class MemoryUnitOfWork:
         with self.lock:
             yield
 
-    def hold(self, evaluation_id: str) -> None:
-        """Units of work already run one at a time."""
+    def hold(self, evaluation_id: str) -> int | None:
+        """Units of work already run one at a time; the head version is left to the store."""
+        return None
 
 
 class MemoryReadModel:

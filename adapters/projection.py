@@ -30,7 +30,7 @@ from adapters.tables import (
 )
 from adapters.target_projection import target_handlers
 from adapters.target_tables import TARGET_TABLES
-from application.documents import event_payload_json, indicator_fields
+from application.documents import event_payload_json, indicator_fields, iso
 from application.event_facts import dispute_cause, stated_reason, touched_indicator
 from application.ports import ActiveView
 from domain.evaluation import event_class
@@ -371,7 +371,7 @@ class SqlProjection:
                 evaluation_id,
                 event.code,
                 event.originator_version,
-                event.timestamp,
+                iso(event.timestamp),
                 meta.get("actor", ""),
                 meta.get("role", ""),
                 event.cause,

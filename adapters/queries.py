@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import and_, func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import document_problem, stored_document
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
 from adapters.row_sources import CurrentRows, RowsAt
-from adapters.tables import deductions, evaluations, events, indicator_history, indicators
+from adapters.score_changes import score_change_page
+from adapters.tables import deductions, evaluations, events, indicators
 from adapters.target_queries import document_parts, with_target
 from application.documents import active_view, iso, survey_rates
 from application.ports import StoredDocument
@@ -88,18 +89,8 @@ class SqlEvaluationQueries:
         if self.key is None:
             return None
         everything = deductions == "all"
-        engine: Any = self.datastore.engine
-        if engine is not None and self.datastore.access_lock is None:
-            # One statement needs no transaction of its own: on an autocommit connection the
-            # read is one round trip instead of three on PostgreSQL (BEGIN, the read,
-            # ROLLBACK), and needs no ORM session. (An in-memory SQLite store shares one
-            # connection under the datastore's lock: it reads through the session below.)
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                return stored_document(
-                    connection, self.key, evaluation_id, everything, self.digests
-                )
-        with self.datastore.transaction(commit=False) as session:
-            return stored_document(session, self.key, evaluation_id, everything, self.digests)
+        with self.one_statement_reads() as connection:
+            return stored_document(connection, self.key, evaluation_id, everything, self.digests)
 
     @classmethod
     def assemble(
@@ -173,14 +164,11 @@ class SqlEvaluationQueries:
         On PostgreSQL that is one statement (adapters.history_batch) on an autocommit
         connection: one round trip, with no BEGIN and ROLLBACK around it.
         """
-        engine: Any = self.datastore.engine
-        if (
-            engine is not None
-            and engine.dialect.name == "postgresql"
-            and self.datastore.access_lock is None
-        ):
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        engine = self.datastore.engine
+        if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
+            with self.one_statement_reads() as connection:
                 return self._past(connection, evaluation_id, version, as_of, deductions)
+        # SQLite runs a statement per table, in process: one transaction sees them alike
         with self.datastore.transaction(commit=False) as session:
             return self._past(session, evaluation_id, version, as_of, deductions)
 
@@ -295,29 +283,23 @@ class SqlEvaluationQueries:
     def indicator_history(
         self, evaluation_id: str, code: str, page: int, per_page: int
     ) -> tuple[list[dict[str, Any]], int]:
-        where = and_(
-            indicator_history.c.evaluation_id == evaluation_id, indicator_history.c.code == code
-        )
-        order = (indicator_history.c.version,)
-        rows, total = self._page_of(indicator_history, where, order, page, per_page)
-        items = [
-            {
-                "version": r["version"],
-                "recorded_at": iso(r["recorded_at"]),
-                "actor": r["actor"],
-                "role": r["role"],
-                "type": r["type"],
-                "cause_version": r["cause_version"],
-                "score_before": r["score_before"],
-                "score_after": r["score_after"],
-                "rule_score": r["rule_score"],
-                "overridden": bool(r["overridden"]),
-                "reason": r["reason"],
-                "dispute_id": r["dispute_id"],
-            }
-            for r in rows
-        ]
-        return items, total
+        with self.one_statement_reads() as connection:
+            return score_change_page(connection, evaluation_id, code, page, per_page)
+
+    @contextmanager
+    def one_statement_reads(self) -> Iterator[Connection]:
+        """A connection for reads of one statement each, which need no transaction of their
+        own: on an autocommit connection a read is one round trip instead of three on
+        PostgreSQL (BEGIN, the read, ROLLBACK), and needs no ORM session. Committed rows
+        only, even when called inside a transaction. (An in-memory SQLite store shares one
+        connection under the datastore's lock: it reads through the datastore's session.)"""
+        engine = self.datastore.engine
+        if isinstance(engine, Engine) and self.datastore.access_lock is None:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                yield connection
+            return
+        with self.datastore.transaction(commit=False) as session:
+            yield session.connection()
 
     def version_at(self, evaluation_id: str, when: datetime) -> int | None:
         # the last event recorded at or before `when` (event times rise with the version):

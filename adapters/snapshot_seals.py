@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyAggregateRecorder
-from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from application.seals import same, snapshot_seal
@@ -92,6 +92,20 @@ class SealedSnapshotRecorder(SQLAlchemyAggregateRecorder):
         return result
 
     # ----------------------------------------------------------------- reading
+    def latest_size(self, originator_id: UUID) -> tuple[int, int] | None:
+        """The version and stored size of the latest snapshot (seal unchecked: it only
+        schedules the next one)."""
+        table = self.events_record_cls.__table__
+        query = (
+            select(table.c.originator_version, func.length(table.c.state))
+            .where(table.c.originator_id == originator_id)
+            .order_by(table.c.originator_version.desc())
+            .limit(1)
+        )
+        with self.transaction(commit=False) as session:
+            row = session.execute(query).first()
+        return None if row is None else (int(row[0]), int(row[1]))
+
     def select_events(
         self,
         originator_id: UUID | str,

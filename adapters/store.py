@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, fields
 from typing import Any
 
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from sqlalchemy.engine import make_url
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+# A pooled PostgreSQL connection idle longer than this is pinged before it is handed out.
+# One used more recently is not: the ping is a round trip, the largest single cost of a
+# one-statement read, and a connection lost while busy is caught anyway (SQLAlchemy
+# invalidates the whole pool on the first disconnect error it sees).
+IDLE_PING_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,6 @@ def engine_options(url: str, tuning: StoreTuning) -> dict[str, Any]:
         return {
             "pool_size": tuning.pool_size,
             "max_overflow": tuning.max_overflow,
-            "pool_pre_ping": True,
             "connect_args": {
                 "options": f"{given} {settings}".strip(),
                 "application_name": "scoretrail",
@@ -62,6 +71,29 @@ def engine_options(url: str, tuning: StoreTuning) -> dict[str, Any]:
         # pysqlite's `timeout` is SQLite's busy timeout, in seconds.
         return {"connect_args": {"timeout": tuning.lock_timeout_ms / 1000}}
     return {}
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """Check a pooled connection with `SELECT 1` when it comes back after `idle_seconds`;
+    a dead one is replaced (the pool retries the checkout) instead of failing a request."""
+
+    @event.listens_for(engine, "checkin")
+    def _used(_dbapi: Any, record: ConnectionPoolEntry) -> None:
+        record.info["scoretrail_used_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        used_at = record.info.get("scoretrail_used_at")
+        if used_at is None or time.monotonic() - used_at < idle_seconds:
+            return  # new, or used moments ago
+        try:
+            cursor = dbapi.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except Exception as error:  # any driver error: the connection is not usable
+            raise DisconnectionError(f"stale pooled connection: {error}") from error
 
 
 class TunedSQLAlchemyFactory(SQLAlchemyFactory):
@@ -75,3 +107,6 @@ class TunedSQLAlchemyFactory(SQLAlchemyFactory):
             self.datastore = self.datastore_class(
                 url=url, **engine_options(url, StoreTuning.from_env(self.env))
             )
+            engine = self.datastore.engine
+            if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
+                ping_when_idle(engine)

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes: the read models are then rebuilt from the events.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 metadata = MetaData()
 
@@ -142,7 +142,9 @@ indicator_history = Table(
     Column("evaluation_id", String(36), primary_key=True),
     Column("code", String(64), primary_key=True),
     Column("version", Integer, primary_key=True),
-    Column("recorded_at", UTCDateTime, nullable=False),
+    # ISO-8601 in UTC, as the history publishes it: a page is read with no conversion per
+    # row (adapters.score_changes); nothing filters or sorts on it
+    Column("recorded_at", String(40), nullable=False),
     Column("actor", Text, nullable=False),
     Column("role", String(32), nullable=False),
     Column("type", String(64), nullable=False),
@@ -153,6 +155,9 @@ indicator_history = Table(
     Column("overridden", Boolean, nullable=False),
     Column("reason", Text, nullable=False),
     Column("dispute_id", String(36)),
+    # SQLite keeps the rows in primary-key order: a page is one range of the table itself,
+    # not a range of an index and a look-up of every row it names
+    sqlite_with_rowid=False,
 )
 
 tracking = Table(

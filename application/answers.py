@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from domain.evaluation import event_class
+
 # "document": the whole updated document (the default); "changes": the compact answer.
 ANSWERS = ("document", "changes")
 # What the compact answer shows of each indicator whose figures moved.
 CHANGED_FIELDS = ("code", "score", "rate", "rule_score", "overridden")
+# The class, not its name: a renamed event fails at import rather than moving nothing.
+SCORE_CHANGED: type[Any] = event_class("ScoreChanged")  # its fields are made at run time
 
 
 def check_answer(answer: str) -> None:
@@ -20,7 +24,7 @@ def moved_codes(events: Iterable[Any]) -> set[str]:
     """The indicators whose figures the events moved: each rescored leaf and its ancestors."""
     moved: set[str] = set()
     for event in events:
-        if type(event).__name__ == "ScoreChanged":
+        if isinstance(event, SCORE_CHANGED):
             moved.add(event.code)
             moved.update(event.parents)
     return moved

@@ -31,10 +31,12 @@ class UnitOfWork(Protocol):
         """Events, read-model rows and keys commit together or not at all; nested uses
         join the outer transaction."""
 
-    def hold(self, evaluation_id: str) -> None:
+    def hold(self, evaluation_id: str) -> int | None:
         """Inside a transaction: make other changes to this evaluation wait until it ends, so
         they load what this one saves instead of racing it (a no-op where writes are
-        serialised anyway)."""
+        serialised anyway). Returns the evaluation's latest stored version as read once
+        held (None: unknown, or nothing stored), so a command on an evaluation kept in
+        memory at that version need not read its events again."""
 
 
 class Projection(Protocol):

@@ -51,20 +51,23 @@ class EvaluationService:
 
     # ------------------------------------------------------------ unit of work
     def _commit(
-        self, run: Callable[[], Evaluation], hold: str | None = None, answer: str = "document"
+        self,
+        run: Callable[[int | None], Evaluation],
+        hold: str | None = None,
+        answer: str = "document",
     ) -> dict[str, Any]:
         """The command path: in one unit of work (holding the evaluation when it exists) run
         the command, save its events and project them; then the new document, or with
-        `answer="changes"` what the command changed (`application.answers`).
+        `answer="changes"` what the command changed (`application.answers`). `run` gets the
+        evaluation's latest stored version as read under the hold (None: unknown).
 
         A save that loses a race raises ConcurrentChange and nothing is recorded.
         """
         check_answer(answer)
         try:
             with self.unit_of_work.transaction():
-                if hold is not None:
-                    self.unit_of_work.hold(hold)
-                evaluation = run()
+                head = self.unit_of_work.hold(hold) if hold is not None else None
+                evaluation = run(head)
                 document = self._save(evaluation, answer)
         except IntegrityError:
             raise ConcurrentChange(
@@ -120,8 +123,8 @@ class EvaluationService:
         expected_version: int | None = None,
         answer: str = "document",
     ) -> dict[str, Any]:
-        def run() -> Evaluation:
-            evaluation = self._get(evaluation_id, checkout=True)
+        def run(head: int | None) -> Evaluation:
+            evaluation = self._get(evaluation_id, checkout=True, head=head)
             if expected_version is not None and expected_version != evaluation.version:
                 raise StaleVersion(
                     f"the evaluation is at version {evaluation.version}, not {expected_version}",
@@ -144,7 +147,12 @@ class EvaluationService:
         return self._change(evaluation_id, command, expected_version, answer)
 
     def _get(
-        self, evaluation_id: str, version: int | None = None, *, checkout: bool = False
+        self,
+        evaluation_id: str,
+        version: int | None = None,
+        *,
+        checkout: bool = False,
+        head: int | None = None,
     ) -> Evaluation:
         try:
             key = UUID(str(evaluation_id))
@@ -152,7 +160,7 @@ class EvaluationService:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist") from None
         try:
             evaluation: Evaluation = (
-                self.store.checkout(key)
+                self.store.checkout(key, head)
                 if checkout
                 else self.store.repository.get(key, version=version)
             )
@@ -182,7 +190,7 @@ class EvaluationService:
         time_zone: str | None = None,
         answer: str = "document",
     ) -> dict[str, Any]:
-        def opened() -> Evaluation:
+        def opened(_: int | None) -> Evaluation:
             evaluation = Evaluation.start(
                 title=title,
                 subject=subject,
@@ -358,7 +366,7 @@ class EvaluationService:
 
     def import_evaluation(self, spec: dict[str, Any], by: Actor) -> dict[str, Any]:
         """Record a whole evaluation in the fixture format, all or nothing."""
-        return self._commit(lambda: fixture.build(spec, by))
+        return self._commit(lambda _: fixture.build(spec, by))
 
     # ----------------------------------------------------------------- queries
     def document(

@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.domain import Snapshot
 
 from domain.framework import build_tree
-from domain.ledger import Deduction
+from domain.ledger import ACTIVE_INDEX, Deduction, active_index
 
 COMPACT = "_compact"  # marks a state packed by EvaluationSnapshot (version of the packing)
 
@@ -29,6 +29,7 @@ class EvaluationSnapshot(Snapshot):
     def take(cls, aggregate: Any) -> EvaluationSnapshot:
         snapshot = super().take(aggregate)
         state = snapshot.state
+        state.pop(ACTIVE_INDEX, None)  # derived: rebuilt on first use
         deductions = state.get("deductions")
         if "tree" in state and isinstance(deductions, dict):
             del state["tree"]
@@ -42,6 +43,8 @@ class EvaluationSnapshot(Snapshot):
         if state.pop(COMPACT, None):
             state["tree"] = build_tree(state["framework"])
             state["deductions"] = {d.id: d for d in unpack(state["deductions"])}
+        if isinstance(state.get("deductions"), dict):
+            active_index(state, state["deductions"])  # left out of the snapshot: rebuilt
         return aggregate
 
 

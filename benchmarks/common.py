@@ -142,7 +142,8 @@ class Stores:
             folder.mkdir()
             return f"sqlite:///{folder / 'store.sqlite3'}"
         assert self.postgres_url is not None
-        schema = SCHEMA_PREFIX + name
+        # a name of its own: runs that share the database (two at once) never drop each other's
+        schema = f"{SCHEMA_PREFIX}{name}_{uuid.uuid4().hex[:8]}"
         engine = create_engine(self.postgres_url)
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

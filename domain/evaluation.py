@@ -7,13 +7,21 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import evaluation_events
 from domain.actor import Actor
 from domain.disputes import Dispute, Disputes
 from domain.evidence_commands import EvidenceCommands
 from domain.framework import Indicator, build_tree
 from domain.grades import default_bands, normalise_bands
 from domain.leaf import LeafScore, LeafState, Override
-from domain.ledger import DataEntry, Deduction, DeductionStatus
+from domain.ledger import (
+    ACTIVE_INDEX,
+    DataEntry,
+    Deduction,
+    DeductionStatus,
+    note_recorded,
+    note_withdrawn,
+)
 from domain.legacy import copy_first_shape_consequence
 from domain.methods import method_named
 from domain.methods.checklist import Checklist
@@ -29,8 +37,6 @@ from domain.target_commands import TargetCommands
 from domain.values import to_amount
 from domain.zones import check_time_zone
 
-SUBMITTED = Status.SUBMITTED
-
 __all__ = ["Actor", "DataEntry", "Deduction", "Evaluation", "LeafState", "Status"]
 
 
@@ -41,8 +47,9 @@ class Evaluation(
 
     The commands are listed in domain/scoring_commands.py and domain/review_commands.py,
     the targets and sign-offs of the self-evaluation form in domain/target_commands.py,
-    the rescoring they end with in domain/rescoring.py; here are the state, the events and
-    their apply bodies, which only copy values.
+    the rescoring they end with in domain/rescoring.py, the events with more than one stored
+    shape in domain/evaluation_events.py; here are the state, the events and their apply
+    bodies, which only copy values.
     """
 
     # 2: leaves hold (inputs, override, result) and disputes are an entity (see upcast_v1_v2)
@@ -63,53 +70,11 @@ class Evaluation(
         if not isinstance(state["disputes"], Disputes):
             state["disputes"] = Disputes(dict(state["disputes"]))
 
-    # --------------------------------------------------------- versioned events
-    class DeductionWithdrawn(Aggregate.Event):
-        """v2 names the dispute whose decision withdrew it (None when withdrawn directly)."""
-
-        class_version = 2
-        deduction_id: str
-        reason: str
-        meta: dict[str, str]
-        dispute_id: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["dispute_id"] = None
-
-    class ScoreOverridden(Aggregate.Event):
-        """v2 names the dispute whose decision set the override (None when recorded directly)."""
-
-        class_version = 2
-        code: str
-        score: Decimal
-        justification: str
-        evidence: list[dict[str, str | None]]
-        meta: dict[str, str]
-        dispute_id: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["dispute_id"] = None
-
-    class DisputeDecided(Aggregate.Event):
-        """v2 changes only the dispute: its consequences follow as their own events. A v1
-        event carried them implicitly; upcast, it says so and its apply copies them."""
-
-        class_version = 2
-        dispute_id: str
-        outcome: str
-        points: Decimal | None
-        previous_points: Decimal | None
-        reason: str
-        deduction_id: str | None
-        code: str
-        meta: dict[str, str]
-        consequences_follow: bool
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["consequences_follow"] = False
+    # Versioned events (domain/evaluation_events.py): bound here, the metaclass redefines them
+    # under this class, so their topics stay domain.evaluation:Evaluation.<name>.
+    DeductionWithdrawn = evaluation_events.DeductionWithdrawn
+    ScoreOverridden = evaluation_events.ScoreOverridden
+    DisputeDecided = evaluation_events.DisputeDecided
 
     # ------------------------------------------------------------------ creation
     @event("Created")
@@ -140,6 +105,7 @@ class Evaluation(
         self.tree: dict[str, Indicator] = {}
         self.leaves: dict[str, LeafState] = {}
         self.deductions: dict[str, Deduction] = {}
+        self.__dict__[ACTIVE_INDEX] = {}  # derived from deductions (domain.ledger)
         self.entries: dict[str, DataEntry] = {}
         self.scoring_started = False
         self.disputes = Disputes()
@@ -176,8 +142,8 @@ class Evaluation(
             **({"time_zone": zone} if zone else {}),
         )
 
-    # -------------------------------------------------------------------- checks
-
+    # ------------------------------------------------------------- apply bodies
+    # They only copy what the command computed, so replay gives the same state. They run
     # before the version moves on, so an event's own version is self.version + 1.
     @event("FrameworkDefined")
     def _framework_defined(self, indicators: list[dict[str, Any]], meta: dict[str, str]) -> None:
@@ -187,6 +153,7 @@ class Evaluation(
         self.tree = build_tree(indicators)
         self.leaves = {code: LeafState() for code, node in self.tree.items() if node.is_leaf}
         self.deductions = {}
+        self.__dict__[ACTIVE_INDEX] = {}
 
     @event("DataEntryRecorded")
     def _data_entry_recorded(
@@ -221,9 +188,11 @@ class Evaluation(
         meta: dict[str, str],
     ) -> None:
         self.scoring_started = True
-        self.deductions[deduction_id] = Deduction(
+        recorded = Deduction(
             deduction_id, code, points, reason, evidence, self.version + 1, meta["actor"]
         )
+        self.deductions[deduction_id] = recorded
+        note_recorded(self.__dict__, recorded)
 
     @event(DeductionWithdrawn)
     def _deduction_withdrawn(
@@ -233,6 +202,7 @@ class Evaluation(
         deduction.status = DeductionStatus.WITHDRAWN
         deduction.withdrawal_reason = reason
         deduction.withdrawn_version = self.version + 1
+        note_withdrawn(self.__dict__, deduction)
 
     @event("DeductionAmended")
     def _deduction_amended(
@@ -351,7 +321,7 @@ class Evaluation(
 
     @event("Submitted")
     def _submitted(self, meta: dict[str, str]) -> None:
-        self.status = SUBMITTED
+        self.status = Status.SUBMITTED
 
     @event("Finalized")
     def _finalized(self, meta: dict[str, str]) -> None:
@@ -359,7 +329,7 @@ class Evaluation(
 
     @event("Reopened")
     def _reopened(self, reason: str, meta: dict[str, str]) -> None:
-        self.status = SUBMITTED
+        self.status = Status.SUBMITTED
 
     @event("DisputeRaised")
     def _dispute_raised(

@@ -48,6 +48,45 @@ class DataEntry:
     previous: list[dict[str, Any]] = field(default_factory=list)
 
 
+# The aggregate's index of active deductions: per leaf code, their ids in the order recorded.
+# Derived from `deductions` (rebuilt when absent; snapshots leave it out), so a command's
+# rescoring sums what stands instead of walking every deduction ever withdrawn.
+ACTIVE_INDEX = "_active_deductions"
+
+
+def active_index(
+    state: dict[str, Any], deductions: dict[str, Deduction]
+) -> dict[str, dict[str, None]]:
+    """The index in `state` (an aggregate's __dict__), built from `deductions` when absent."""
+    index: dict[str, dict[str, None]] | None = state.get(ACTIVE_INDEX)
+    if index is None:
+        index = {}
+        for d in deductions.values():
+            if d.status == DeductionStatus.ACTIVE:
+                index.setdefault(d.code, {})[d.id] = None
+        state[ACTIVE_INDEX] = index
+    return index
+
+
+def note_recorded(state: dict[str, Any], deduction: Deduction) -> None:
+    """In an apply body: a deduction now stands (the index is kept only once built)."""
+    index = state.get(ACTIVE_INDEX)
+    if index is not None:
+        index.setdefault(deduction.code, {})[deduction.id] = None
+
+
+def note_withdrawn(state: dict[str, Any], deduction: Deduction) -> None:
+    """In an apply body: a deduction no longer stands."""
+    index: dict[str, dict[str, None]] | None = state.get(ACTIVE_INDEX)
+    if index is None:
+        return
+    standing = index.get(deduction.code)
+    if standing is not None:
+        standing.pop(deduction.id, None)
+        if not standing:  # as a rebuild from the deductions would leave it
+            del index[deduction.code]
+
+
 def find_deduction(deductions: dict[str, Deduction], deduction_id: str) -> Deduction:
     deduction = deductions.get(deduction_id)
     if deduction is None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from domain.disputes import DISPUTE_OUTCOME_NOTE, Dispute, Outcome
 from domain.leaf import Override
-from domain.ledger import DeductionStatus
+from domain.ledger import DeductionStatus, note_withdrawn
 from domain.state import EvaluationState
 
 
@@ -18,6 +18,7 @@ def copy_first_shape_consequence(evaluation: EvaluationState, dispute: Dispute) 
     if dispute.deduction_id is not None and dispute.outcome == Outcome.OVERTURNED:
         evaluation.deductions[dispute.deduction_id].status = DeductionStatus.WITHDRAWN
         evaluation.deductions[dispute.deduction_id].withdrawal_reason = note
+        note_withdrawn(evaluation.__dict__, evaluation.deductions[dispute.deduction_id])
     elif dispute.deduction_id is not None and dispute.outcome == Outcome.AMENDED:
         evaluation.deductions[dispute.deduction_id].points = Decimal(dispute.points or 0)
     elif dispute.outcome == Outcome.OVERTURNED:

@@ -8,14 +8,12 @@ from domain.actor import Actor
 from domain.grades import grade_for
 from domain.indicator import Indicator
 from domain.leaf import LeafScore, LeafState
-from domain.ledger import DeductionStatus
+from domain.ledger import active_index
 from domain.methods import method_named
 from domain.methods.base import Context, RuleResult, Trace
 from domain.scoring import Rollup, ancestors, rollup
 from domain.state import EvaluationState
 from domain.values import round_half_up
-
-ACTIVE = DeductionStatus.ACTIVE.value
 
 
 class Rescoring(EvaluationState):
@@ -28,10 +26,12 @@ class Rescoring(EvaluationState):
     def rule_context(self) -> Context:
         """The active points per leaf, summed in one pass, and what else rules read."""
         active: dict[str, Decimal] = {}
-        for d in self.deductions.values():
-            if d.status == ACTIVE:  # compared directly: this loop runs for every deduction
-                active[d.code] = active.get(d.code, Decimal(0)) + d.points
-        return Context(self.deductions, self.entries, self.framework_version, active)
+        deductions = self.deductions
+        # the same sums, in the same order, as over every deduction filtered by status
+        for code, ids in active_index(self.__dict__, deductions).items():
+            for deduction_id in ids:
+                active[code] = active.get(code, Decimal(0)) + deductions[deduction_id].points
+        return Context(deductions, self.entries, self.framework_version, active)
 
     def rule_result(
         self, node: Indicator, context: Context | None = None, trace: Trace | None = None

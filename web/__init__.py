@@ -146,7 +146,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def compact_schemas() -> dict[str, Any]:
     """The compact write answers the OpenAPI document describes beside the documents."""
-    from web.schemas import DeductionChangesOut, EvaluationChangesOut, WithdrawalChangesOut
+    from web.response_schemas import DeductionChangesOut, EvaluationChangesOut, WithdrawalChangesOut
 
     return {
         "EvaluationChangesOut": EvaluationChangesOut,
@@ -156,6 +156,6 @@ def compact_schemas() -> dict[str, Any]:
 
 
 def problems_schema() -> Any:
-    from web.schemas import ProblemOut
+    from web.response_schemas import ProblemOut
 
     return ProblemOut

@@ -22,7 +22,8 @@ from web.audit_schemas import (
 from web.context import actor, service
 from web.preconditions import if_match
 from web.problem_language import requested_language
-from web.schemas import AsOfQuerySchema, DocumentOut
+from web.response_schemas import DocumentOut
+from web.schemas import AsOfQuerySchema
 from web.target_schemas import FindingsQuerySchema
 
 blp = ApiBlueprint(

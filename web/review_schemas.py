@@ -8,7 +8,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from application.access import ROLES
 from domain.disputes import OUTCOMES
-from web.schemas import DocumentOut, Evidence, EvidenceOut, Number, Strict
+from web.response_schemas import DocumentOut, EvidenceOut
+from web.schemas import Evidence, Number, Strict
 
 Text = fields.String
 

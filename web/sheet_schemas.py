@@ -9,7 +9,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from werkzeug.datastructures import FileStorage
 
 from web.moments import HistoryBound
-from web.schemas import AsOfQuerySchema, DocumentOut, Number, PageQuerySchema, ProblemOut, Strict
+from web.response_schemas import DocumentOut, ProblemOut
+from web.schemas import AsOfQuerySchema, Number, PageQuerySchema, Strict
 
 REPORT_FORMATS = ("xlsx", "csv", "json", "html", "pdf")
 

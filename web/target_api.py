@@ -10,7 +10,7 @@ from application.self_evaluation import SelfEvaluationService
 from web.api import EVALUATION, ApiBlueprint, Json
 from web.context import actor
 from web.preconditions import if_match, with_etag
-from web.schemas import DocumentOut
+from web.response_schemas import DocumentOut
 from web.target_schemas import (
     SignOffCreatedOut,
     SignOffCreateSchema,

@@ -8,7 +8,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from domain.targets.rules import OUTCOMES, STAGES
 from domain.targets.text import COMPARATORS
-from web.schemas import AsOfQuerySchema, DocumentOut, Evidence, EvidenceOut, Number, Strict
+from web.response_schemas import DocumentOut, EvidenceOut
+from web.schemas import AsOfQuerySchema, Evidence, Number, Strict
 
 Text = fields.String
 

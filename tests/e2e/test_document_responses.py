@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Api, load_through_api
-from web.schemas import DeductionCreatedOut, DocumentOut
+from web.response_schemas import DeductionCreatedOut, DocumentOut
 
 
 def test_a_document_is_sent_exactly_as_its_schema_would_dump_it(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api, load_through_api
-from web.schemas import DeductionChangesOut, EvaluationChangesOut, WithdrawalChangesOut
+from web.response_schemas import DeductionChangesOut, EvaluationChangesOut, WithdrawalChangesOut
 
 MINIMAL = {"Prefer": "return=minimal"}
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from adapters.bootstrap import build_service
+from adapters.memory import MemoryReadModel
 from application.errors import EvaluationNotFound
 from application.service import EvaluationService
 from domain.errors import UnknownIndicator
@@ -89,3 +91,32 @@ def test_a_sqlite_store_commits_through_a_write_ahead_log_synced_at_each_commit(
         assert (mode, sync) == ("wal", 2)
     finally:
         dispose(service)
+
+
+def test_indicator_history_pages_give_each_change_as_its_event_records_it(
+    service: EvaluationService, reference_case: dict[str, Any]
+) -> None:
+    evaluation_id = churned(service, reference_case)
+    service.change(
+        evaluation_id, lambda e: e.override_score("3.1.1", "1.5", "复核后改分", None, BY)
+    )
+    service.record_deduction(evaluation_id, "3.1.1", points="0.2", reason="又一次", by=BY)
+    stored = service.store.events.get(UUID(evaluation_id))
+    expected = [
+        {k: v for k, v in MemoryReadModel._change_row(e).items() if k != "code"}
+        for e in stored
+        if type(e).__name__ == "ScoreChanged"
+        and e.code == "3.1.1"
+        and not (e.before is None and e.after is None)
+    ]
+    assert [c["overridden"] for c in expected].count(True) >= 2  # the override, then after it
+    whole = service.indicator_history(evaluation_id, "3.1.1", per_page=1000)
+    assert whole == {**whole, "items": expected, "total": len(expected)}
+    assert all(type(c["overridden"]) is bool for c in whole["items"])
+    paged = [service.indicator_history(evaluation_id, "3.1.1", page=p, per_page=4) for p in (1, 2)]
+    assert [p["total"] for p in paged] == [len(expected)] * 2  # counted, not the page's end
+    assert paged[0]["items"] + paged[1]["items"] == expected[:8]
+    past = service.indicator_history(evaluation_id, "3.1.1", page=9, per_page=4)
+    assert past["items"] == [] and past["total"] == len(expected)
+    service.rebuild_read_models()
+    assert service.indicator_history(evaluation_id, "3.1.1", per_page=1000) == whole

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 import application.documents
+from application.answers import moved_codes
 from application.service import EvaluationService
+from application.sheet_import import build
 from domain.evaluation import Actor
 from tests.cases import mixed_case
 
@@ -74,3 +76,17 @@ def test_a_compact_answer_renders_no_withdrawn_deduction_however_many_there_are(
         evaluation_id, "A1", points="0.5", reason="r", by=ALICE, answer="changes"
     )
     assert "withdrawn" not in rendered and rendered  # only the deductions that stand
+
+
+def test_only_the_domain_score_change_event_moves_indicators_not_a_class_sharing_its_name() -> None:
+    evaluation = build(mixed_case(), {}, ALICE)
+    rescored = [e for e in evaluation.pending_events if type(e).__name__ == "ScoreChanged"]
+    assert rescored
+    expected = {e.code for e in rescored} | {p for e in rescored for p in e.parents}
+    assert moved_codes(rescored) == expected
+
+    class ScoreChanged:  # same name and fields, not the Evaluation's event
+        code = "A1"
+        parents = ("A",)
+
+    assert moved_codes([ScoreChanged()]) == set()

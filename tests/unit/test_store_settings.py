@@ -17,7 +17,7 @@ def test_postgresql_sessions_get_lock_and_statement_timeouts() -> None:
 
     assert options["connect_args"]["options"] == "-c lock_timeout=250 -c statement_timeout=4000"
     assert (options["pool_size"], options["max_overflow"]) == (3, 2)
-    assert options["pool_pre_ping"] is True
+    assert "pool_pre_ping" not in options  # pinged only after idling: adapters.store
 
 
 def test_postgresql_options_given_in_the_url_are_kept() -> None:
