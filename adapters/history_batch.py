@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
 
 from adapters.history_tables import MIRRORED, Mirrored, json_row, utc
 from adapters.interval_tree import LEVELS
+from adapters.pending_writes import as_sqlalchemy_error
 from adapters.tables import deductions, evaluations, events
 
 Fetched = dict[str, list[dict[str, Any]]]
@@ -41,8 +41,8 @@ def fetch_at(
         dbapi: Any = connection.dialect.loaded_dbapi
         try:
             result: Any = driver.execute(sql, params, prepare=True).fetchall()
-        except dbapi.Error as error:  # as SQLAlchemy would have raised it
-            raise DBAPIError.instance(sql, params, error, dbapi.Error) from error
+        except dbapi.Error as error:
+            raise as_sqlalchemy_error(connection, sql, params, error) from error
     else:
         result = connection.exec_driver_sql(sql, params)
     asked: int | None = None

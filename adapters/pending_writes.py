@@ -162,8 +162,21 @@ def _pipelined(connection: Connection, driver: Any, work: Work) -> None:
             for statement, rows in work:
                 sql = statement.sql
                 cursor.executemany(sql, rows)
-    except dbapi.Error as error:  # as SQLAlchemy would have raised it
-        raise DBAPIError.instance(sql, None, error, dbapi.Error) from error
+    except dbapi.Error as error:
+        raise as_sqlalchemy_error(connection, sql, None, error) from error
+
+
+def as_sqlalchemy_error(connection: Connection, sql: str, params: Any, error: Any) -> DBAPIError:
+    """A driver error met outside SQLAlchemy's execute, as SQLAlchemy would have raised it;
+    a lost connection is invalidated, so the pool does not hand it out again."""
+    dbapi: Any = connection.dialect.loaded_dbapi
+    driver = connection.connection.driver_connection
+    lost = connection.dialect.is_disconnect(error, driver, None)
+    if lost:
+        connection.invalidate(error)
+    return DBAPIError.instance(
+        sql, params, error, dbapi.Error, connection_invalidated=lost, dialect=connection.dialect
+    )
 
 
 _STATEMENTS: dict[tuple[Any, ...], Statement] = {}

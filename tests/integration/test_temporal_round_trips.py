@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from adapters.bootstrap import build_service
+from adapters.history_batch import fetch_at
 from adapters.history_tables import BY_SOURCE
 from adapters.pending_writes import insert_statement, run_all
 from adapters.tables import evaluations, indicators
@@ -156,3 +157,19 @@ def test_the_writes_of_a_flush_go_as_one_pipeline_and_fail_as_sqlalchemy_errors(
     again = [[*(rows[0][c] for c in spec.columns), far, far, far]]  # moved[0]'s key
     with pytest.raises(IntegrityError), engine.begin() as connection:
         run_all(connection, [(statement, again), (statement, [list(again[0])])])
+
+
+def test_a_connection_lost_under_a_past_document_read_is_invalidated(
+    service: EvaluationService,
+) -> None:
+    eid = recorded(service, 1)
+    engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with engine.connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        with pytest.raises(DBAPIError) as raised:
+            fetch_at(connection, eid, 3, False)
+        assert raised.value.connection_invalidated
+        assert connection.invalidated  # the pool opens a new one rather than reuse it
+    assert service.document(eid, version=3) == service.replayed_document_at(eid, 3)
