@@ -13,7 +13,8 @@ from adapters.history_tables import HISTORY_TABLES
 from adapters.projection import SqlProjection
 from adapters.queries import SqlEvaluationQueries
 from adapters.tables import READ_MODEL_TABLES, evaluations, metadata
-from application.service import EvaluationService, iter_notifications
+from application.reading import iter_notifications
+from application.service import EvaluationService
 
 Difference = dict[str, Any]
 Rows = dict[str, dict[tuple[Any, ...], dict[str, Any]]]

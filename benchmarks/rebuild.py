@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from application.service import REBUILD_BATCH, EvaluationService
+from application.reading import REBUILD_BATCH
+from application.service import EvaluationService
 from benchmarks import synthetic
 from benchmarks.common import Sizes, Stores, dispose, median, open_service, ratio
 

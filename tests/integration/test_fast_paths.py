@@ -16,7 +16,8 @@ from sqlalchemy import create_engine, select
 from adapters import tables
 from adapters.bootstrap import build_service
 from application.documents import evaluation_document
-from application.service import EvaluationService, iter_notifications
+from application.reading import iter_notifications
+from application.service import EvaluationService
 from application.snapshots import EvaluationSnapshot
 from domain.evaluation import Actor, Evaluation, event_class
 

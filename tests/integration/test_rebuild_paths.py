@@ -16,7 +16,8 @@ from adapters.bootstrap import build_review_service, build_service
 from adapters.pending_writes import COPY_FROM_ROWS
 from adapters.review_tables import REVIEW_TABLES
 from application.documents import event_payload, event_payload_json
-from application.service import EvaluationService, iter_notifications
+from application.reading import iter_notifications
+from application.service import EvaluationService
 from domain.evaluation import Actor
 
 EVA = Actor("eva", "evaluator", "c1")

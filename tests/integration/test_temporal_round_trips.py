@@ -18,7 +18,8 @@ from adapters.history_tables import BY_SOURCE
 from adapters.pending_writes import insert_statement, run_all
 from adapters.tables import evaluations, indicators
 from adapters.temporal_mirror import open_rows, open_rows_together
-from application.service import EvaluationService, VersionNotFound
+from application.errors import VersionNotFound
+from application.service import EvaluationService
 from domain.evaluation import Actor
 from tests.integration.conftest import dispose
 
