@@ -259,10 +259,11 @@ def open_rows_together(
         for name, size in shape:
             spec = by_name[name]
             one = " AND ".join([*(f"{c} = %s" for c in spec.key), f"upper = {OPEN}"])
-            rows = (
-                f"SELECT {', '.join(spec.columns)}, lower FROM {name} "
-                f"WHERE {' OR '.join([f'({one})'] * size)}"
-            )
+            # one branch per key, never ORed terms: on a table not analyzed yet the planner
+            # reads an OR of primary keys as a scan of the whole table, whose cost then grows
+            # with the history; a branch that names the whole key is always an index seek
+            branch = f"(SELECT {', '.join(spec.columns)}, lower FROM {name} WHERE {one})"
+            rows = " UNION ALL ".join([branch] * size)
             parts.append(f"SELECT '{name}', row_to_json(x)::text FROM ({rows}) x")
         if len(_TOGETHER) >= TOGETHER_SHAPES:
             _TOGETHER.clear()  # a bound on what unusual batches leave behind
@@ -288,10 +289,11 @@ def _open_rows_statement(
         one = " AND ".join(
             [*(f"{quote(c)} = {mark}" for c in spec.key), f"{quote('upper')} = {OPEN}"]
         )
-        sql = (
-            f"SELECT {', '.join(quote(c) for c in spec.columns)}, {quote('lower')} "
-            f"FROM {dialect.identifier_preparer.format_table(spec.history)} "
-            f"WHERE {' OR '.join([f'({one})'] * size)}"
-        )
+        columns = f"{', '.join(quote(c) for c in spec.columns)}, {quote('lower')}"
+        table = dialect.identifier_preparer.format_table(spec.history)
+        if dialect.name == "postgresql":  # branches, as in open_rows_together (why: there)
+            sql = " UNION ALL ".join([f"(SELECT {columns} FROM {table} WHERE {one})"] * size)
+        else:  # SQLite turns ORed primary-key terms into one seek each by itself
+            sql = f"SELECT {columns} FROM {table} WHERE {' OR '.join([f'({one})'] * size)}"
         made = _OPEN_ROWS[shape] = (sql, result_converters(dialect, spec.history, spec.columns))
     return made

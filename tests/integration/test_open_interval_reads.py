@@ -1,0 +1,77 @@
+"""The open intervals a flush closes are read by primary-key seeks, however long the history."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from adapters.bootstrap import build_service
+from adapters.history_tables import BY_SOURCE
+from adapters.tables import indicators
+from adapters.temporal_mirror import _open_rows_statement, open_rows, open_rows_together
+from tests.integration.conftest import dispose
+
+OPEN = 2**31 - 1
+
+
+def _long_history(engine: object, eid: str, changes: int) -> None:
+    """Two indicators, each changed `changes` times: closed intervals and one open each."""
+    spec = BY_SOURCE[indicators]
+    columns = (*spec.columns, "lower", "upper", "node")
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"  # type: ignore[attr-defined]
+    insert = (
+        f"INSERT INTO {spec.history.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    rows = []
+    for code in ("1", "1.1"):
+        for n in range(1, changes + 1):
+            upper = OPEN if n == changes else n
+            values: dict[str, object] = {c: None for c in spec.columns}
+            values.update(
+                evaluation_id=eid, code=code, position=1, name=code, level=1,
+                weight="50", score=str(n), overridden=False,
+            )  # fmt: skip
+            rows.append((*(values[c] for c in spec.columns), n, upper, n))
+    with engine.begin() as connection:  # type: ignore[attr-defined]
+        connection.exec_driver_sql(insert, rows)  # deliberately not analyzed
+
+
+def test_open_intervals_are_found_once_each_however_long_the_history(
+    store_url: str,
+) -> None:
+    service = build_service(store_url)
+    try:
+        engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
+        eid = str(uuid.uuid4())
+        _long_history(engine, eid, 300)
+        spec = BY_SOURCE[indicators]
+        keys = [(eid, "1"), (eid, "1.1"), (eid, "missing")]
+        with engine.connect() as connection:
+            alone = open_rows(connection, spec, list(keys))
+            if engine.dialect.name == "postgresql":  # one statement for several tables there
+                together = open_rows_together(connection, {spec: list(keys)})[spec]
+                assert alone == together
+        assert sorted(alone) == [(eid, "1"), (eid, "1.1")]
+        assert all(lower == 300 and image["score"] == "300" for image, lower in alone.values())
+    finally:
+        dispose(service)
+
+
+@pytest.mark.postgres
+def test_open_interval_reads_seek_on_a_table_never_analyzed(postgres_url: str) -> None:
+    service = build_service(postgres_url)
+    try:
+        engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
+        eid = str(uuid.uuid4())
+        _long_history(engine, eid, 3000)
+        sql, _ = _open_rows_statement(engine.dialect, BY_SOURCE[indicators], 4)
+        params = (eid, "1", eid, "1.1", eid, "1", eid, "1")
+        with engine.connect() as connection:
+            plan = [str(r[0]) for r in connection.exec_driver_sql(f"EXPLAIN {sql}", params)]
+        text = "\n".join(plan)
+        assert "Seq Scan" not in text, text
+        assert text.count("rm_indicators_history_pkey") == 4, text
+    finally:
+        dispose(service)
