@@ -16,6 +16,7 @@ from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
 from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import review_handlers
 from adapters.review_tables import REVIEW_TABLES
+from adapters.score_changes import ITEM_COLUMNS
 from adapters.tables import (
     READ_MODEL_TABLES,
     SCHEMA_VERSION,
@@ -56,22 +57,7 @@ EVENT_COLUMNS = (
     "reason",
     "cause",
 )
-HISTORY_COLUMNS = (
-    "evaluation_id",
-    "code",
-    "version",
-    "recorded_at",
-    "actor",
-    "role",
-    "type",
-    "cause_version",
-    "score_before",
-    "score_after",
-    "rule_score",
-    "overridden",
-    "reason",
-    "dispute_id",
-)
+HISTORY_COLUMNS = ("evaluation_id", "code", *ITEM_COLUMNS)  # the page reads items in this order
 
 
 class SqlProjection:

@@ -19,7 +19,7 @@ from adapters.tables import deductions
 from application.documents import evaluation_document
 from application.service import EvaluationService
 from domain.evaluation import Actor
-from tests.cases import CHOICES, mixed_case, target_case
+from tests.cases import mixed_case, target_case
 from tests.integration.conftest import dispose
 from tests.integration.test_time_travel import sqlite_steps
 
@@ -30,46 +30,12 @@ START = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
 
 
 def framework(b2_weight: str = "20") -> list[dict[str, Any]]:
-    """Every scoring method, a target leaf among them."""
-    return [
-        {"code": "A", "name": "过程", "weight": "40"},
-        {"code": "A1", "parent": "A", "name": "制度执行", "weight": "10"},
-        {
-            "code": "A2",
-            "parent": "A",
-            "name": "档案管理",
-            "weight": "10",
-            "method": "checklist",
-            "items": [{"text": "档案齐全", "points": "6"}, {"text": "归档及时", "points": "4"}],
-        },
-        {
-            "code": "A3",
-            "parent": "A",
-            "name": "预算执行率",
-            "weight": "20",
-            "method": "ratio",
-            "numerator": "实际支出",
-            "denominator": "预算资金",
-        },
-        {"code": "B", "name": "效益", "weight": "60"},
-        {
-            "code": "B1",
-            "parent": "B",
-            "name": "服务对象满意度",
-            "weight": "20",
-            "method": "survey",
-            "choices": CHOICES,
-        },
-        {"code": "B2", "parent": "B", "name": "社会效益", "weight": b2_weight, "method": "manual"},
-        {
-            "code": "B3",
-            "parent": "B",
-            "name": "演出场次",
-            "weight": str(40 - int(b2_weight)),
-            "method": "target",
-            "target": "≥20场次",
-        },
+    """Every scoring method (tests.cases.mixed_case's tree), a target leaf among them."""
+    tree = [
+        {**i, "weight": b2_weight} if i["code"] == "B2" else i for i in mixed_case()["indicators"]
     ]
+    target = {"code": "B3", "parent": "B", "name": "演出场次", "method": "target"}
+    return [*tree, {**target, "weight": str(40 - int(b2_weight)), "target": "≥20场次"}]
 
 
 def rich_history(service: EvaluationService) -> str:
