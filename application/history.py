@@ -37,13 +37,7 @@ def search_history(
         items, total = queries.history(evaluation_id, page, per_page, narrowed)
     if total == 0:
         require(evaluation_id)  # 404 for an evaluation that does not exist
-    return {
-        "items": items,
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "pages": (total + per_page - 1) // per_page if per_page else 0,
-    }
+    return page_of(items, total, page, per_page)
 
 
 def _named(queries: EvaluationQueries, evaluation_id: str, name: str) -> int | None:
@@ -71,3 +65,14 @@ def _last_version(queries: EvaluationQueries, evaluation_id: str, bound: Bound) 
     if isinstance(bound, str):
         return _named(queries, evaluation_id, bound)
     return queries.version_at(evaluation_id, bound)
+
+
+def page_of(items: list[dict[str, Any]], total: int, page: int, per_page: int) -> dict[str, Any]:
+    """One page of a listing, with the counts a client pages by."""
+    return {
+        "items": items,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": (total + per_page - 1) // per_page if per_page else 0,
+    }

@@ -13,7 +13,7 @@ from application.app import EvaluationStore
 from application.documents import evaluation_document
 from application.errors import EvaluationNotFound, VersionNotFound
 from application.heap import frozen_heap
-from application.history import search_history
+from application.history import page_of, search_history
 from application.ports import EvaluationQueries, Projection, StoredDocument, UnitOfWork
 from domain.errors import UnknownIndicator
 from domain.evaluation import Evaluation
@@ -135,13 +135,13 @@ class EvaluationReads:
         items, total = self.queries.deduction_page(str(evaluation_id), status, page, per_page)
         if total == 0:
             self._require(evaluation_id)
-        return _page(items, total, page, per_page)
+        return page_of(items, total, page, per_page)
 
     def list_evaluations(
         self, filters: dict[str, Any], page: int = 1, per_page: int = 50
     ) -> dict[str, Any]:
         items, total = self.queries.list_evaluations(filters, page, per_page)
-        return _page(items, total, page, per_page)
+        return page_of(items, total, page, per_page)
 
     def history(
         self, evaluation_id: str, page: int = 1, per_page: int = 100, **filters: Any
@@ -157,7 +157,7 @@ class EvaluationReads:
         if total == 0 and not self.queries.exists(str(evaluation_id), code):
             self._require(evaluation_id)  # 404 for the evaluation before the indicator
             raise UnknownIndicator(f"indicator {code} does not exist", code=code)
-        return _page(items, total, page, per_page)
+        return page_of(items, total, page, per_page)
 
     def find(self, title: str, subject: str, fiscal_year: int) -> str | None:
         return self.queries.find(title, subject, fiscal_year)
@@ -198,13 +198,3 @@ def iter_notifications(
             return
         yield [(n.id, store.mapper.to_domain_event(n)) for n in notifications]
         start = notifications[-1].id + 1
-
-
-def _page(items: list[dict[str, Any]], total: int, page: int, per_page: int) -> dict[str, Any]:
-    return {
-        "items": items,
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "pages": (total + per_page - 1) // per_page if per_page else 0,
-    }
