@@ -140,8 +140,8 @@ def evaluation_document(evaluation: Evaluation, deductions: str = "all") -> dict
 
 def active_document(evaluation: Evaluation) -> tuple[dict[str, Any], int]:
     """The document listing active deductions, and how many withdrawn ones it leaves out:
-    what the read model seals and stores (it renders no withdrawn deduction; counting them
-    is one status test each)."""
+    what the read model seals and stores (it neither renders nor visits a withdrawn
+    deduction: the aggregate's index of active ones lists what stands)."""
     return rendered_document(evaluation, everything=False)
 
 
@@ -151,13 +151,10 @@ def rendered_document(evaluation: Evaluation, everything: bool) -> tuple[dict[st
     from application.target_documents import leaf_target, sign_off_items
 
     parents, total = evaluation.rollup()
-    withdrawn = 0
+    standing = evaluation.standing_deductions()
+    withdrawn = len(evaluation.deductions) - len(standing)
     by_code: dict[str, list[dict[str, Any]]] = {}  # one pass, not one scan per indicator
-    for d in evaluation.deductions.values():
-        if d.status != "active":
-            withdrawn += 1
-            if not everything:
-                continue
+    for d in evaluation.deductions.values() if everything else standing:
         by_code.setdefault(d.code, []).append(deduction_item(d))
     indicators: list[dict[str, Any]] = []
     for code, node in evaluation.tree.items():

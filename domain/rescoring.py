@@ -8,7 +8,7 @@ from domain.actor import Actor
 from domain.grades import grade_for
 from domain.indicator import Indicator
 from domain.leaf import LeafScore, LeafState
-from domain.ledger import active_index
+from domain.ledger import Deduction, active_index
 from domain.methods import method_named
 from domain.methods.base import Context, RuleResult, Trace
 from domain.scoring import Rollup, ancestors, rollup
@@ -22,6 +22,13 @@ class Rescoring(EvaluationState):
     # ------------------------------------------------------------------- queries
     def active_points(self, code: str) -> Decimal:
         return self.rule_context().active_points.get(code, Decimal(0))
+
+    def standing_deductions(self) -> list[Deduction]:
+        """The active deductions, from the index (in the order recorded, per leaf): what a
+        view of what stands lists, without walking every deduction ever withdrawn."""
+        deductions = self.deductions
+        index = active_index(self.__dict__, deductions)
+        return [deductions[i] for ids in index.values() for i in ids]
 
     def rule_context(self) -> Context:
         """The active points per leaf, summed in one pass, and what else rules read."""
