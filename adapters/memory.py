@@ -356,8 +356,16 @@ class MemoryReviewQueries:
                     "reason": cut.reason,
                     "recorded_by": cut.actor,
                 }
+            score = replica.leaves[row["indicator"]].score
             found.append(
-                {**row, "title": replica.title, "subject": replica.subject, "deduction": contested}
+                {
+                    **row,
+                    "title": replica.title,
+                    "subject": replica.subject,
+                    "indicator_weight": fmt(replica.tree[row["indicator"]].weight),
+                    "indicator_score": fmt(score),
+                    "deduction": contested,
+                }
             )
         return [dict(r) for r in found[:limit]]
 

@@ -157,8 +157,9 @@ class SqlReviewQueries:
         return dispute_row(rows[0]) if rows else None
 
     def queue(self, status: str, subject: str | None, limit: int) -> list[dict[str, Any]]:
-        """Disputes of one status across evaluations, oldest first, with each one's title and
-        the contested deduction (its points now, reason and who recorded it)."""
+        """Disputes of one status across evaluations, oldest first, with each one's title, the
+        contested deduction (its points now, reason and who recorded it) and the indicator's
+        weight and score now (so a decision can show the score it will leave)."""
         contested = deductions.alias("contested")
         query = (
             select(
@@ -168,9 +169,18 @@ class SqlReviewQueries:
                 contested.c.points.label("deduction_points"),
                 contested.c.reason.label("deduction_reason"),
                 contested.c.actor.label("deduction_actor"),
+                indicators.c.score.label("indicator_score"),
+                indicators.c.weight.label("indicator_weight"),
             )
             .join(evaluations, evaluations.c.id == disputes.c.evaluation_id)
             .outerjoin(contested, contested.c.id == disputes.c.deduction_id)
+            .outerjoin(
+                indicators,
+                and_(
+                    indicators.c.evaluation_id == disputes.c.evaluation_id,
+                    indicators.c.code == disputes.c.code,
+                ),
+            )
             .where(disputes.c.status == status)
             .order_by(disputes.c.raised_at, disputes.c.id)
             .limit(limit)
@@ -182,6 +192,8 @@ class SqlReviewQueries:
                 **dispute_row(r),
                 "title": r["title"],
                 "subject": r["subject"],
+                "indicator_weight": r["indicator_weight"],
+                "indicator_score": r["indicator_score"],
                 "deduction": None
                 if r["deduction_points"] is None
                 else {

@@ -72,13 +72,14 @@ class ReviewService:
         outcome: str,
         reason: str | None,
         points: object = None,
+        confirm_worse: bool = False,
         by: Actor,
         expected_version: int | None = None,
     ) -> dict[str, Any]:
         """Decide a dispute; returns it with the updated evaluation under `evaluation`."""
         document = self.evaluations.change(
             evaluation_id,
-            lambda e: e.decide_dispute(dispute_id, outcome, points, reason, by),
+            lambda e: e.decide_dispute(dispute_id, outcome, points, reason, by, confirm_worse),
             expected_version,
         )
         return {**self._dispute(evaluation_id, dispute_id), "evaluation": document}

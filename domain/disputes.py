@@ -17,7 +17,7 @@ from domain.errors import (
 from domain.indicator import Indicator
 from domain.leaf import check_score
 from domain.ledger import Deduction
-from domain.values import to_amount
+from domain.values import round_half_up, to_amount
 
 
 class Outcome(StrEnum):
@@ -248,6 +248,22 @@ class Disputes(Mapping[str, Dispute]):
             )
 
     @staticmethod
+    def check_worse_confirmed(
+        dispute: Dispute, before: Decimal, after: Decimal, confirmed: bool
+    ) -> None:
+        """A decision that leaves the disputing party with a lower score must say it means it."""
+        if after < before and not confirmed:
+            before, after = round_half_up(before), round_half_up(after)
+            raise DisputeRefused(
+                f"amending dispute {dispute.id} takes the score of {dispute.code} from "
+                f"{before} to {after}, below what was disputed; confirm with confirm_worse",
+                id=dispute.id,
+                code=dispute.code,
+                score_before=str(before),
+                score_after=str(after),
+            )
+
+    @staticmethod
     def check_override_to_overturn(code: str, override: Decimal | None) -> None:
         if override is None:
             raise DisputeRefused(
@@ -266,6 +282,8 @@ class Disputes(Mapping[str, Dispute]):
         deduction: Deduction,
         node: Indicator,
         active_points: Decimal,
+        score: Decimal | None = None,
+        confirm_worse: bool = False,
     ) -> Decision:
         """Overturning withdraws the deduction; amending changes its points."""
         if outcome == Outcome.UPHELD:
@@ -278,6 +296,10 @@ class Disputes(Mapping[str, Dispute]):
         assert amount is not None
         others = active_points - deduction.points
         self.check_amended_deduction(node.code, node.weight, others, deduction.points, amount)
+        if amount > deduction.points:
+            before = node.weight - active_points if score is None else score
+            after = before - (amount - deduction.points)
+            self.check_worse_confirmed(dispute, before, after, confirm_worse)
         return Decision(
             dispute, outcome, amount, deduction.points, reason, Consequence.AMEND_DEDUCTION
         )
@@ -291,6 +313,7 @@ class Disputes(Mapping[str, Dispute]):
         node: Indicator,
         override: Decimal | None,
         score: Decimal | None,
+        confirm_worse: bool = False,
     ) -> Decision:
         """Overturning drops the override; amending overrides the leaf with the points."""
         if outcome == Outcome.UPHELD:
@@ -300,6 +323,8 @@ class Disputes(Mapping[str, Dispute]):
             return Decision(dispute, outcome, None, override, reason, Consequence.CLEAR_OVERRIDE)
         assert amount is not None
         check_score(node, amount)
+        if score is not None:
+            self.check_worse_confirmed(dispute, score, amount, confirm_worse)
         return Decision(dispute, outcome, amount, score, reason, Consequence.OVERRIDE_SCORE)
 
     def open_ids(self) -> list[str]:

@@ -68,9 +68,18 @@ class ReviewCommands(EvaluationState):
         )
 
     def decide_dispute(
-        self, dispute_id: str, outcome: str, points: object, reason: str | None, by: Actor
+        self,
+        dispute_id: str,
+        outcome: str,
+        points: object,
+        reason: str | None,
+        by: Actor,
+        confirm_worse: bool = False,
     ) -> None:
-        """Uphold, overturn or amend; what the decision changes is recorded as its own events."""
+        """Uphold, overturn or amend; what the decision changes is recorded as its own events.
+
+        An amendment that lowers the disputed score needs `confirm_worse`: the points of a
+        deduction are easily mistaken for the score they leave."""
         dispute = self.disputes.find(dispute_id)
         self.check_submitted("disputes can be decided")
         self.disputes.check_undecided(dispute)
@@ -82,12 +91,20 @@ class ReviewCommands(EvaluationState):
         leaf = self.leaves[node.code]
         if deduction is not None:
             decision = self.disputes.decide_on_deduction(
-                dispute, chosen, amount, text, deduction, node, self.active_points(node.code)
+                dispute,
+                chosen,
+                amount,
+                text,
+                deduction,
+                node,
+                self.active_points(node.code),
+                leaf.score,
+                confirm_worse,
             )
         else:
             override = leaf.override.score if leaf.override else None
             decision = self.disputes.decide_on_score(
-                dispute, chosen, amount, text, node, override, leaf.score
+                dispute, chosen, amount, text, node, override, leaf.score, confirm_worse
             )
         self._dispute_decided(
             dispute_id=dispute_id,

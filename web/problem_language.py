@@ -132,6 +132,12 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"indicator (\S+) has no score to dispute yet", "指标 {0} 尚无得分，无法提出异议"),
         (r"dispute (\S+) is already decided \((\S+)\)", "异议 {0} 已裁定（{1}）"),
         (
+            r"amending dispute (\S+) takes the score of (\S+) from (\S+) to (\S+), below what "
+            r"was disputed; confirm with confirm_worse",
+            "按此变更，指标 {1} 的得分将由 {2} 降为 {3}，比提出异议前更低，对提出异议的一方不利"
+            "（异议 {0}）。如确需如此，请勾选确认（confirm_worse）并在裁定理由中说明。",
+        ),
+        (
             r"(.+) recorded the disputed deduction and may not decide dispute (\S+)",
             "{0} 记录了被异议的扣分，不能裁定异议 {1}",
         ),

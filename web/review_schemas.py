@@ -30,6 +30,13 @@ class DecisionSchema(Strict):
     outcome = Text(required=True, validate=validate.OneOf(OUTCOMES))
     points = Number(load_default=None, allow_none=True)
     reason = Text(required=True, validate=validate.Length(min=1, max=5000))
+    confirm_worse = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true to confirm an amendment that lowers the disputed score; "
+            "without it such an amendment is refused (409)"
+        },
+    )
 
     @validates_schema
     def check_points(self, data: dict[str, Any], **_: Any) -> None:

@@ -193,3 +193,62 @@ def test_the_queue_lists_open_disputes_with_the_contested_deduction_and_its_reco
     reviews.decide_dispute(case["id"], raised["id"], outcome="upheld", reason="维持", by=RITA)
     assert reviews.queue("open")["items"] == []
     assert [d["id"] for d in reviews.queue("decided")["items"]] == [raised["id"]]
+
+
+def test_an_amendment_deducting_more_than_disputed_is_refused_unless_confirmed(
+    service: EvaluationService, reviews: ReviewService, case: dict[str, str]
+) -> None:
+    """The reviewer who types the score they meant (6.90) where the points go is stopped."""
+    raised = reviews.raise_dispute(
+        case["id"], grounds="扣分过重", deduction_id=case["deduction"], by=UNIT
+    )
+    before = service.document(case["id"])["version"]
+    with pytest.raises(DisputeRefused) as refused:
+        reviews.decide_dispute(
+            case["id"], raised["id"], outcome="amended", points="6.9", reason="改", by=RITA
+        )
+    assert (refused.value.values["score_before"], refused.value.values["score_after"]) == (
+        "18.00",
+        "13.10",
+    )
+    assert service.document(case["id"])["version"] == before, "nothing recorded"
+    decided = reviews.decide_dispute(
+        case["id"],
+        raised["id"],
+        outcome="amended",
+        points="6.9",
+        reason="复核发现更多问题，加扣并说明",
+        confirm_worse=True,
+        by=RITA,
+    )
+    assert leaf(decided["evaluation"], "1.1")["score"] == "13.10"
+
+
+def test_an_amended_score_below_the_disputed_score_is_refused_unless_confirmed(
+    reviews: ReviewService, case: dict[str, str]
+) -> None:
+    raised = reviews.raise_dispute(case["id"], grounds="偏低", indicator="2.1", by=UNIT)
+    with pytest.raises(DisputeRefused):
+        reviews.decide_dispute(
+            case["id"], raised["id"], outcome="amended", points="5", reason="改", by=RITA
+        )
+    decided = reviews.decide_dispute(
+        case["id"],
+        raised["id"],
+        outcome="amended",
+        points="5",
+        reason="改",
+        by=RITA,
+        confirm_worse=True,
+    )
+    assert leaf(decided["evaluation"], "2.1")["score"] == "5.00"
+
+
+def test_an_amendment_in_the_disputing_partys_favour_needs_no_confirmation(
+    reviews: ReviewService, case: dict[str, str]
+) -> None:
+    raised = reviews.raise_dispute(case["id"], grounds="偏低", indicator="2.1", by=UNIT)
+    decided = reviews.decide_dispute(
+        case["id"], raised["id"], outcome="amended", points="12", reason="补充", by=RITA
+    )
+    assert leaf(decided["evaluation"], "2.1")["score"] == "12.00"

@@ -21,6 +21,7 @@ LABELS = {
     "reason": "理由",
     "grounds": "异议理由",
     "outcome": "裁定",
+    "confirm_worse": "确认降低得分",
     "text": "意见",
     "version": "版本",
     "as_of": "时间",
@@ -144,6 +145,8 @@ class DecisionForm(FormSchema):
     )
     reason = Text(required=True, validate=TEXT)
     points = Text(load_default=None)
+    # A checkbox: present ("true") only when ticked.
+    confirm_worse = fields.Boolean(load_default=False)
 
 
 class NoteForm(FormSchema):

@@ -32,7 +32,7 @@ KIND = {
     "self-evaluation": "绩效自评",
     "self": "绩效自评",
 }
-OUTCOME = {"upheld": "维持原扣分", "overturned": "撤销扣分", "amended": "改为新分值"}
+OUTCOME = {"upheld": "维持原扣分", "overturned": "撤销扣分", "amended": "变更扣分或得分"}
 DISPUTE_STATUS = {"open": "待处理", "decided": "已裁定"}
 DEDUCTION_STATUS = {"active": "有效", "withdrawn": "已撤回"}
 EVENT = {
