@@ -81,11 +81,12 @@ def test_subject_disputes_a_deduction_and_reviewer_decides_it_amended(
     card = reviewer.locator("article.dispute", has_text="培训档案已于年底补齐")
     card.locator("input[value=amended]").check()
     card.locator("input[name=points]").fill("1")
+    assert "变为 6.00" in card.locator(".preview").inner_text(), "the score it will leave"
     card.locator("textarea[name=reason]").fill("档案部分补齐，改扣1分")
     card.locator("button[type=submit]").click()
 
     decided = reviewer.locator("article.dispute", has_text="培训档案已于年底补齐")
-    assert "改为新分值" in decided.inner_text()
+    assert "变更扣分或得分" in decided.inner_text()
     assert "李复核" in decided.inner_text()
     reviewer.goto(site.url(f"/ui/evaluations/{evaluation_id}/indicators/3.1.1"))
     assert reviewer.inner_text("#score") == "6.00"
