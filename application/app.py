@@ -59,6 +59,11 @@ class EvaluationStore(Application[Any]):
             return evaluation
         if head is not None and head == shelved.version:
             return shelved
+        if head is not None and shelved.version > head:
+            # Shelved by a command whose enclosing unit of work then rolled back: its last
+            # events were never stored, so it is rebuilt from what was.
+            rebuilt: Evaluation = self.repository.get(evaluation_id)
+            return rebuilt
         newer = self.events.get(evaluation_id, gt=shelved.version)
         result = project_aggregate(shelved, newer)
         assert isinstance(result, Evaluation)

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from application.errors import EvidenceChanged, EvidenceTooLarge, EvidenceTypeRefused
 from application.service import EvaluationService
 from domain.errors import UnknownEvidence
 from domain.evaluation import Actor
+
+T = TypeVar("T")
+# Shown in the browser when opened: types a browser renders without running what they carry.
+INLINE_MEDIA_TYPES = frozenset(
+    {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as a form sent it: the name its sender gave it, its declared type, its bytes."""
+
+    name: str
+    media_type: str
+    content: bytes
+
 
 # Types an evaluation's evidence usually comes in: scans and photos, office documents,
 # plain text, archives and OFD (the national e-invoice and e-document format).
@@ -107,6 +124,34 @@ class EvidenceFiles:
             "size": size,
             "sha256": digest,
         }
+
+    def citing(
+        self,
+        evaluation_id: str,
+        file: Upload | None,
+        cited: list[dict[str, Any]] | None,
+        record: Callable[[list[dict[str, Any]] | None], T],
+        *,
+        by: Actor,
+    ) -> T:
+        """Upload `file` and run `record` with the evidence list that cites it, in one unit of
+        work: a record the domain refuses leaves no file attached. Without a file, `record`
+        gets `cited` as it is. The file is cited by its id, with the typed title (or its
+        name) and locator."""
+        if file is None:
+            return record(cited)
+        with self.service.unit_of_work.transaction():
+            stored = self.upload(
+                evaluation_id,
+                name=file.name,
+                media_type=file.media_type,
+                content=file.content,
+                by=by,
+            )
+            first = (cited or [{}])[0]
+            title = first.get("title") or stored["name"]
+            citation = {"id": stored["id"], "title": title, "locator": first.get("locator")}
+            return record([citation])
 
     def listing(self, evaluation_id: str, version: int | None = None) -> list[dict[str, Any]]:
         """Every file attached to the evaluation (at a version), in upload order."""

@@ -53,6 +53,8 @@ def explain(evaluation: Evaluation, code: str) -> dict[str, Any]:
         "weight": fmt(node.weight),
         "criteria": node.criteria,
     }
+    if node.items:  # a checklist's items, so a form can offer each one
+        body["items"] = [{"text": text, "points": fmt(points)} for text, points in node.items]
     if node.is_leaf:
         leaf = evaluation.leaves[code]
         body.update(

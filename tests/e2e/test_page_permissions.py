@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from tests.cases import SUBJECT
+from tests.cases import SUBJECT, small_case
 from tests.e2e.test_permission_matrix import World, fill
 from tests.pages import Browser, browser_for
 from web.auth import ROUTE_ACTIONS
@@ -38,7 +40,16 @@ reopen            403       303      403     403     403   403
 record_target_value 303     303      403     403     403   403
 sign_off          303       303      303     403     403   404
 withdraw_deduction 303      303      403     403     403   403
+new_evaluation    200       403      403     403     403   403
+open_evaluation   303       403      403     403     403   403
+import_form       200       403      403     403     403   403
+import_sheet      303       403      403     403     403   403
+record_data_entry 303       303      403     403     403   403
+assess_checklist  303       303      403     403     403   403
+record_score      303       303      403     403     403   403
+evidence_file     200       200      200     200     403   404
 """
+SMALL_CASE_BASE64 = base64.b64encode(json.dumps(small_case()).encode()).decode()
 CALLERS = ("evaluator", "reviewer", "subject", "auditor", "admin", "other-subject")
 E = "/ui/evaluations/{id}"
 
@@ -103,6 +114,39 @@ PAGES = {
             "POST",
             form={"reason": "补充材料后撤回", "indicator": "1.1"},
         ),
+        Page("ui.new_evaluation", "/ui/evaluations/new"),
+        Page(
+            "ui.open_evaluation",
+            "/ui/evaluations/new",
+            "POST",
+            form={"title": "新评价", "subject": SUBJECT, "fiscal_year": "2024", "kind": "project"},
+        ),
+        Page("ui.import_form", "/ui/evaluations/import"),
+        Page(
+            "ui.import_sheet",
+            "/ui/evaluations/import",
+            "POST",
+            form={"confirm": "true", "filename": "case.json", "content": SMALL_CASE_BASE64},
+        ),
+        Page(
+            "ui.record_data_entry",
+            E + "/data-entries",
+            "POST",
+            form={"key": "到位数", "value": "100", "unit": "万元"},
+        ),
+        Page(
+            "ui.assess_checklist",
+            E + "/indicators/2.1/checklist",
+            "POST",
+            form={"met": ["true", "true"], "justification": "抽查"},
+        ),
+        Page(
+            "ui.record_score",
+            E + "/indicators/1.2/score",
+            "POST",
+            form={"score": "8", "justification": "目标明确"},
+        ),
+        Page("ui.evidence_file", E + "/evidence/{evidence}", state="evidenced"),
     )
 }
 PAGES["sheet_past"] = Page("ui.sheet", E + "?version=2")
@@ -127,6 +171,14 @@ API_TWINS = {
     "ui.record_target_value": "targets.record_target_value",
     "ui.sign_off": "targets.sign_off",
     "ui.withdraw_deduction": "evaluations.withdraw_deduction",
+    "ui.new_evaluation": "evaluations.create_evaluation",
+    "ui.open_evaluation": "evaluations.create_evaluation",
+    "ui.import_form": "sheets.import_evaluation",
+    "ui.import_sheet": "sheets.import_evaluation",
+    "ui.record_data_entry": "evaluations.record_data_entry",
+    "ui.assess_checklist": "evaluations.assess_checklist",
+    "ui.record_score": "evaluations.record_score",
+    "ui.evidence_file": "evidence.download_evidence",
 }
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from openpyxl import load_workbook
 
 from domain.evaluation import Actor
 from tests.cases import SUBJECT, load_directly
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, Api
 from tests.pages import CSRF, Browser, browser_for, sign_in_with
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "ui" / "templates"
@@ -144,7 +146,7 @@ def test_a_refused_deduction_shows_the_domains_message_beside_the_form(
         {"points": "99", "reason": "超过分值"},
     )
     assert answer.status_code == 409
-    form = answer.text[answer.text.index('class="record"') :]
+    form = answer.text[answer.text.index('/indicators/1.1/deductions"') :]
     assert "未记录" in form[: form.index("</form>")]
     assert 'value="99"' in form, "what was typed is kept"
     assert version(app, evaluation) == before
@@ -247,14 +249,19 @@ def test_every_page_has_the_strict_policy_and_no_inline_script_or_style(
         assert not re.search(r"<script(?![^>]*\bsrc=)|\sstyle=|\son[a-z]+=", text), template
 
 
-def test_downloads_come_from_the_sheet_page(evaluator: Browser, evaluation: str) -> None:
+def test_downloads_come_from_the_sheet_page(evaluator: Browser, evaluation: str, api: Api) -> None:
     for fmt, media in (("xlsx", "spreadsheetml"), ("csv", "text/csv"), ("html", "text/html")):
         answer = evaluator.get(f"/ui/evaluations/{evaluation}/report?format={fmt}")
         assert answer.status_code == 200 and media in answer.content_type
         assert "attachment" in answer.headers["Content-Disposition"] or fmt == "html"
     packet = evaluator.get(f"/ui/evaluations/{evaluation}/audit-packet").json
     assert packet["verification"]["ok"] is True
-    assert evaluator.get(f"/ui/evaluations/{evaluation}/report?format=pdf").status_code == 422
+    pdf = evaluator.get(f"/ui/evaluations/{evaluation}/report?format=pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF"), "the API's PDF, from a page"
+    page_book = evaluator.get(f"/ui/evaluations/{evaluation}/report?format=xlsx").data
+    api_book = api.get(f"/evaluations/{evaluation}/report?format=xlsx").data
+    sheets = [load_workbook(BytesIO(book)).sheetnames for book in (page_book, api_book)]
+    assert sheets[0] == sheets[1] and len(sheets[0]) > 1, "the record the API gives"
 
 
 def test_the_api_description_is_browsable_without_a_token(app: Flask) -> None:

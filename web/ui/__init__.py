@@ -11,7 +11,15 @@ from application.access import Action
 from application.errors import ApplicationError, Forbidden
 from domain.errors import DomainError
 from web.context import access
-from web.ui import actions, apidocs, errors, labels, pages, signin  # noqa: F401  (routes)
+from web.ui import (  # noqa: F401  (routes)
+    actions,
+    apidocs,
+    errors,
+    labels,
+    pages,
+    record_pages,
+    signin,
+)
 from web.ui.blueprint import bp
 from web.ui.forms import FormInvalid
 
@@ -38,7 +46,26 @@ PAGE_ACTIONS: dict[str, Action] = {
     "ui.submit": A.TRANSITION,
     "ui.finalize": A.TRANSITION,
     "ui.reopen": A.TRANSITION,
+    "ui.new_evaluation": A.CREATE,
+    "ui.open_evaluation": A.CREATE,
+    "ui.import_form": A.CREATE,
+    "ui.import_sheet": A.CREATE,
+    "ui.record_data_entry": A.RECORD,
+    "ui.assess_checklist": A.RECORD,
+    "ui.record_score": A.RECORD,
+    "ui.evidence_file": A.READ,
 }
+# Forms that may carry a file: their bodies may be as large as the file limit allows.
+FILE_ENDPOINTS = frozenset(
+    {
+        "ui.import_sheet",
+        "ui.record_data_entry",
+        "ui.record_score",
+        "ui.record_deduction",
+        "ui.record_target_value",
+        "ui.raise_dispute",
+    }
+)
 # Pages anyone may open: the sign-in form, the stylesheet, unknown addresses (a 404 page).
 OPEN_ENDPOINTS = frozenset({"ui.login", "ui.login_submit", "ui.static", "ui.missing", "ui.home"})
 # Signed in, but no evaluation action: leaving.
@@ -96,6 +123,11 @@ NOTICES = {
     "submitted": "已提交被评价单位。",
     "finalized": "已定稿。",
     "reopened": "已重新打开。",
+    "opened": "评价已建立。",
+    "imported": "评分表已导入。",
+    "entered": "数据已记录。",
+    "assessed": "清单评估已记录。",
+    "scored": "得分已记录。",
 }
 
 

@@ -10,6 +10,7 @@ from web.context import actor, reviews, service
 from web.target_api import self_evaluation
 from web.ui import errors, forms, pages
 from web.ui.blueprint import bp
+from web.ui.uploads import citing
 
 EVALUATION = pages.EVALUATION
 
@@ -24,8 +25,13 @@ def back(endpoint: str, notice: str, anchor: str | None = None, **values: Any) -
 def record_deduction(evaluation_id: Any, code: str) -> Response:
     schema = forms.DeductionForm()
     form = forms.load(forms.DeductionForm, request.form)
-    evidence = schema.evidence(form)
-    service().record_deduction(str(evaluation_id), code, **form, evidence=evidence, by=actor())
+    citing(
+        str(evaluation_id),
+        schema.evidence(form),
+        lambda cited: service().record_deduction(
+            str(evaluation_id), code, **form, evidence=cited, by=actor()
+        ),
+    )
     return back("ui.indicator", "deducted", "timeline", evaluation_id=evaluation_id, code=code)
 
 
@@ -33,9 +39,12 @@ def record_deduction(evaluation_id: Any, code: str) -> Response:
 def record_target_value(evaluation_id: Any, code: str) -> Response:
     schema = forms.TargetValueForm()
     form = forms.load(forms.TargetValueForm, request.form)
-    evidence = schema.evidence(form) or []
-    self_evaluation().record_target_value(
-        str(evaluation_id), code, **form, evidence=evidence, by=actor()
+    citing(
+        str(evaluation_id),
+        schema.evidence(form) or [],
+        lambda cited: self_evaluation().record_target_value(
+            str(evaluation_id), code, **form, evidence=cited or [], by=actor()
+        ),
     )
     return back("ui.indicator", "target", "timeline", evaluation_id=evaluation_id, code=code)
 
@@ -61,10 +70,15 @@ def sign_off(evaluation_id: Any) -> Response:
 def raise_dispute(evaluation_id: Any) -> Response:
     schema = forms.DisputeForm()
     form = forms.load(forms.DisputeForm, request.form)
-    evidence = schema.evidence(form)
     if form.get("deduction_id"):
         form.pop("indicator", None)  # a deduction names its indicator itself
-    dispute = reviews().raise_dispute(str(evaluation_id), **form, evidence=evidence, by=actor())
+    dispute = citing(
+        str(evaluation_id),
+        schema.evidence(form),
+        lambda cited: reviews().raise_dispute(
+            str(evaluation_id), **form, evidence=cited, by=actor()
+        ),
+    )
     code = dispute["indicator"]
     return back("ui.indicator", "disputed", "disputes", evaluation_id=evaluation_id, code=code)
 

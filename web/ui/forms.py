@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 from marshmallow.types import ErrorMessages
 from werkzeug.datastructures import MultiDict
 
@@ -16,6 +24,8 @@ from web.moments import local_zone
 TEXT = validate.Length(min=1, max=2000, error="请填写（最多 {max} 字）。")
 LONG = validate.Length(max=5000, error="最多 {max} 字。")
 OUTCOMES = ("upheld", "overturned", "amended")
+KINDS = ("project", "policy", "department", "self-evaluation")
+REPORT_FORMATS = ("xlsx", "csv", "json", "html", "pdf")
 LABELS = {
     "points": "扣分",
     "reason": "理由",
@@ -40,6 +50,17 @@ LABELS = {
     "improvement": "改进措施",
     "source": "数据来源",
     "capacity": "签字身份",
+    "title": "标题",
+    "subject": "被评价单位",
+    "kind": "评价类型",
+    "evaluator": "评价机构",
+    "total_weight": "总分值",
+    "required_sign_offs": "定稿前须签字的身份",
+    "time_zone": "时区",
+    "file": "文件",
+    "key": "数据项",
+    "unit": "单位",
+    "met": "清单",
     "opinion": "意见",
 }
 
@@ -99,6 +120,75 @@ class EvidenceFields(FormSchema):
         title = data.pop("evidence_title", "")
         locator = data.pop("evidence_locator", "") or None
         return [{"title": title, "locator": locator}] if title else None
+
+
+class NewEvaluationForm(FormSchema):
+    """The header of a new evaluation; the indicator tree comes by import or the API."""
+
+    title = Text(required=True, validate=validate.Length(min=1, max=500, error="请填写标题。"))
+    subject = Text(required=True, validate=validate.Length(min=1, max=500, error="请填写。"))
+    fiscal_year = Whole(
+        required=True, validate=validate.Range(1900, 2999, error="应为 1900–2999 的年份。")
+    )
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(KINDS, error="请选择评价类型。"),
+        error_messages={"required": "请选择评价类型。"},
+    )
+    evaluator = Text(load_default=None, validate=validate.Length(max=500))
+    total_weight = Text(load_default="100", validate=validate.Length(max=32))
+    required_sign_offs = fields.Method(deserialize="lines", load_default=None)
+    time_zone = Text(load_default=None, validate=validate.Length(max=64))
+
+    def lines(self, value: str) -> list[str]:
+        """One capacity a line (or separated by 、，,)."""
+        parts = value.replace("、", "\n").replace("，", "\n").replace(",", "\n").splitlines()
+        return [p.strip() for p in parts if p.strip()]
+
+
+class ImportForm(FormSchema):
+    """Header fields that fill or override the sheet's; the file comes as `file`, and on
+    confirmation the previewed file comes back as `content` (base64) with its `filename`."""
+
+    title = Text(load_default=None, validate=validate.Length(max=500))
+    subject = Text(load_default=None, validate=validate.Length(max=500))
+    fiscal_year = Whole(load_default=None, validate=validate.Range(1900, 2999))
+    kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
+    evaluator = Text(load_default=None, validate=validate.Length(max=500))
+    confirm = fields.Boolean(load_default=False)
+    content = fields.String(load_default=None)
+    filename = Text(load_default=None, validate=validate.Length(max=255))
+
+    @post_load
+    def drop_blank(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        keep = ("confirm", "content", "filename")
+        return {k: v for k, v in data.items() if v is not None or k in keep}
+
+
+class DataEntryForm(EvidenceFields):
+    key = Text(required=True, validate=validate.Length(min=1, max=200, error="请填写数据项。"))
+    value = Text(required=True, validate=validate.Length(min=1, max=32, error="请填写数值。"))
+    unit = Text(load_default=None, validate=validate.Length(max=32))
+    source = Text(load_default=None, validate=validate.Length(max=2000))
+    reason = Text(load_default=None, validate=LONG)
+
+
+class ChecklistForm(FormSchema):
+    """`met` comes as one select per item, read in order by `marks`."""
+
+    justification = Text(load_default=None, validate=LONG)
+
+
+class ScoreForm(EvidenceFields):
+    score = Text(required=True, validate=validate.Length(min=1, max=32, error="请填写得分。"))
+    justification = Text(required=True, validate=TEXT)
+
+
+def marks(values: list[str]) -> list[bool]:
+    """The checklist's selects, in item order: "true" met, "false" not met."""
+    if any(v not in ("true", "false") for v in values):
+        raise FormInvalid({"met": ["每一项应选择达标或未达标。"]})
+    return [v == "true" for v in values]
 
 
 class DeductionForm(EvidenceFields):
@@ -171,6 +261,13 @@ class AnchorQuery(FormSchema):
     def one_anchor(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("version") is not None and data.get("as_of") is not None:
             raise ValidationError("请只给出版本号或时间之一。", "as_of")
+
+
+class ReportQuery(AnchorQuery):
+    format = fields.String(
+        load_default="xlsx",
+        validate=validate.OneOf(REPORT_FORMATS, error="格式应为 xlsx、csv、json、html 或 pdf。"),
+    )
 
 
 class ListQuery(FormSchema):

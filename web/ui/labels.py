@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from application.moments import local_text
@@ -32,6 +33,8 @@ KIND = {
     "self-evaluation": "绩效自评",
     "self": "绩效自评",
 }
+# What a person may open an evaluation as, in the order the form offers them.
+KIND_CHOICES = tuple((k, KIND[k]) for k in ("project", "department", "policy", "self-evaluation"))
 OUTCOME = {"upheld": "维持原扣分", "overturned": "撤销扣分", "amended": "变更扣分或得分"}
 DISPUTE_STATUS = {"open": "待处理", "decided": "已裁定"}
 DEDUCTION_STATUS = {"active": "有效", "withdrawn": "已撤回"}
@@ -174,9 +177,17 @@ def filters() -> dict[str, Any]:
         "zh_target_outcome": lambda v: label(TARGET_OUTCOME, v),
         "zh_stage": lambda v: label(STAGE, v),
         "when": when,
+        "lost_points": lost_points,
         "picker_value": picker_value,
         "event_fields": event_fields,
     }
+
+
+def lost_points(indicator: dict[str, Any]) -> str:
+    """失分: the weight less the score, two decimals; a dash while unscored."""
+    if indicator.get("score") is None:
+        return "—"
+    return str(Decimal(indicator["weight"]) - Decimal(indicator["score"]))
 
 
 def when(value: Any) -> str:

@@ -10,12 +10,11 @@ from werkzeug.exceptions import NotFound
 from application.access import Action
 from application.audit import AuditService
 from web.auth import visible_filters
-from web.context import reviews, service, sheets
+from web.context import records, reviews, service, sheets
 from web.sheets import download
 from web.ui import forms, labels
 from web.ui.blueprint import bp
 from web.ui.chart import score_chart
-from web.ui.forms import FormInvalid
 
 EVALUATION = "/evaluations/<uuid:evaluation_id>"
 PER_PAGE = 50
@@ -154,11 +153,18 @@ def history_csv(evaluation_id: Any) -> Response:
 
 @bp.route(EVALUATION + "/report", methods=["GET"])
 def report(evaluation_id: Any) -> Response:
-    fmt = request.args.get("format", "xlsx")
-    if fmt not in sheets().formats:
-        raise FormInvalid({"format": [f"未知格式 {fmt}"]})
-    anchor_ = forms.load(forms.AnchorQuery, request.args)
-    return download(sheets().report(str(evaluation_id), fmt, **anchor_))
+    """The same report the API gives: xlsx, html and pdf carry the whole record."""
+    query = forms.load(forms.ReportQuery, request.args)
+    fmt = query.pop("format")
+    return download(
+        records().report(
+            str(evaluation_id),
+            fmt,
+            generated_by=g.identity.name,
+            generated_role=g.identity.role,
+            **query,
+        )
+    )
 
 
 @bp.route(EVALUATION + "/audit-packet", methods=["GET"])
