@@ -18,7 +18,8 @@ class Action(StrEnum):
     READ = "read"  # documents, indicator histories, disputes
     READ_TRAIL = "read-trail"  # the full event history and review notes
     RECORD = "record"  # framework, data entries, scores, deductions, withdrawals
-    TRANSITION = "transition"  # submit, finalize, reopen
+    SUBMIT = "submit"  # hand the scored draft to the evaluated unit
+    TRANSITION = "transition"  # finalize, reopen
     DISPUTE = "dispute"  # raise disputes
     ATTACH = "attach"  # upload evidence files
     DECIDE = "decide"  # decide disputes
@@ -34,12 +35,16 @@ A = Action
 # The permission table: a role may do exactly the actions listed for it.
 PERMISSIONS: Mapping[str, frozenset[Action]] = MappingProxyType(
     {
-        EVALUATOR: frozenset({A.CREATE, A.READ, A.READ_TRAIL, A.RECORD, A.ATTACH, A.SIGN}),
+        # an evaluator scores the draft and hands it to the unit; a reviewer closes it
+        EVALUATOR: frozenset(
+            {A.CREATE, A.READ, A.READ_TRAIL, A.RECORD, A.ATTACH, A.SIGN, A.SUBMIT}
+        ),
         REVIEWER: frozenset(
             {
                 A.READ,
                 A.READ_TRAIL,
                 A.RECORD,
+                A.SUBMIT,
                 A.TRANSITION,
                 A.DISPUTE,
                 A.DECIDE,

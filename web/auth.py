@@ -41,7 +41,7 @@ ROUTE_ACTIONS: Mapping[str, Action] = MappingProxyType(
         "evaluations.assess_checklist": A.RECORD,
         "evaluations.record_score": A.RECORD,
         "evaluations.record_survey": A.RECORD,
-        "evaluations.submit": A.TRANSITION,
+        "evaluations.submit": A.SUBMIT,
         "evaluations.finalize": A.TRANSITION,
         "evaluations.reopen": A.TRANSITION,
         "targets.record_target_value": A.RECORD,

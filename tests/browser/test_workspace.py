@@ -31,7 +31,7 @@ def test_evaluator_records_a_deduction_and_sees_the_new_score_and_its_timeline_e
     page.fill("input[name=points]", "0.5")
     page.fill("textarea[name=reason]", "问卷显示部分入驻企业对服务不满意")
     page.fill("input[name=evidence_title]", "满意度调查表")
-    page.click("form.record button[type=submit]")
+    page.click("form.record[action$='/deductions'] button[type=submit]")
 
     assert page.inner_text("#score") == "7.50"
     entry = page.locator("#timeline tbody tr").first
@@ -52,9 +52,9 @@ def test_a_refused_deduction_shows_the_domains_reason_beside_the_form_and_record
     page.goto(site.url(f"/ui/evaluations/{evaluation_id}/indicators/4.2.1"))
     page.fill("input[name=points]", "99")
     page.fill("textarea[name=reason]", "超过分值的扣分")
-    page.click("form.record button[type=submit]")
+    page.click("form.record[action$='/deductions'] button[type=submit]")
 
-    refusal = page.locator("form.record .error")
+    refusal = page.locator("form.record[action$='/deductions'] .error")
     assert "未记录" in refusal.inner_text()
     assert page.input_value("input[name=points]") == "99", "the form keeps what was typed"
     assert "Traceback" not in page.content()
@@ -121,10 +121,12 @@ def test_a_form_without_its_csrf_token_is_refused_and_records_nothing(
     page = new_page()
     sign_in(page, site, site.token("张评价", "evaluator"))
     page.goto(site.url(f"/ui/evaluations/{evaluation_id}/indicators/4.2.1"))
-    page.locator("form.record input[name=csrf_token]").evaluate("input => input.remove()")
+    page.locator("form.record[action$='/deductions'] input[name=csrf_token]").evaluate(
+        "input => input.remove()"
+    )
     page.fill("input[name=points]", "1")
     page.fill("textarea[name=reason]", "伪造的请求")
-    page.click("form.record button[type=submit]")
+    page.click("form.record[action$='/deductions'] button[type=submit]")
 
     assert "403" in page.inner_text("h1")
     assert "CSRF" in page.inner_text("main")

@@ -34,7 +34,7 @@ record_deduction  303       303      403     403     403   403
 raise_dispute     403       303      303     403     403   404
 decide_dispute    403       303      403     403     403   403
 add_note          403       303      403     403     403   403
-submit            403       303      403     403     403   403
+submit            303       303      403     403     403   403
 finalize          403       303      403     403     403   403
 reopen            403       303      403     403     403   403
 record_target_value 303     303      403     403     403   403

@@ -39,7 +39,7 @@ withdraw_deduction  200       200      403     403     403   403
 assess_checklist    200       200      403     403     403   403
 record_score        200       200      403     403     403   403
 record_survey       200       200      403     403     403   403
-submit              403       200      403     403     403   403
+submit              200       200      403     403     403   403
 finalize            403       200      403     403     403   403
 reopen              403       200      403     403     403   403
 raise_dispute       403       201      201     403     403   404

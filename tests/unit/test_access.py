@@ -16,6 +16,7 @@ from application.errors import EvaluationNotFound, Forbidden
 WRITES = {
     Action.CREATE,
     Action.RECORD,
+    Action.SUBMIT,
     Action.TRANSITION,
     Action.DISPUTE,
     Action.DECIDE,
@@ -38,9 +39,16 @@ def test_admins_manage_tokens_and_read_no_evaluation() -> None:
     assert PERMISSIONS["admin"] == {Action.MANAGE_TOKENS}
 
 
-def test_only_reviewers_move_the_lifecycle_and_decide() -> None:
+def test_only_reviewers_finalize_reopen_and_decide() -> None:
     for action in (Action.TRANSITION, Action.DECIDE, Action.NOTE):
         assert {role for role in ROLES if action in PERMISSIONS[role]} == {"reviewer"}
+
+
+def test_evaluators_and_reviewers_hand_the_draft_to_the_unit() -> None:
+    assert {role for role in ROLES if Action.SUBMIT in PERMISSIONS[role]} == {
+        "evaluator",
+        "reviewer",
+    }
 
 
 def test_subjects_read_dispute_attach_evidence_and_sign_their_opinion_but_never_record() -> None:

@@ -43,7 +43,7 @@ PAGE_ACTIONS: dict[str, Action] = {
     "ui.raise_dispute": A.DISPUTE,
     "ui.decide_dispute": A.DECIDE,
     "ui.add_note": A.NOTE,
-    "ui.submit": A.TRANSITION,
+    "ui.submit": A.SUBMIT,
     "ui.finalize": A.TRANSITION,
     "ui.reopen": A.TRANSITION,
     "ui.new_evaluation": A.CREATE,
