@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from .cells import METHOD_LABELS
-from .labels import EVALUATION_STATUS
+from .labels import EVALUATION_STATUS, KINDS, label
 
 Document = Mapping[str, Any]
 
@@ -170,7 +170,7 @@ def _meta(doc: Document) -> list[tuple[str, str]]:
     pairs = [
         ("被评价单位", doc.get("subject")),
         ("评价年度", doc.get("fiscal_year")),
-        ("评价类型", doc.get("kind")),
+        ("评价类型", label(KINDS, doc.get("kind"))),
         ("评价机构", doc.get("evaluator")),
         ("状态", EVALUATION_STATUS.get(doc.get("status") or "", doc.get("status"))),
         ("版本", doc.get("version")),

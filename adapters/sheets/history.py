@@ -10,9 +10,10 @@ from datetime import tzinfo
 from typing import Any
 
 from application.moments import local_text
+from application.system_text import chinese
 
 from .cells import FORMULA_START
-from .labels import ROLES, label
+from .labels import KINDS, ROLES, label
 
 # The columns every event has, with their Chinese headers.
 COLUMNS = (
@@ -55,6 +56,8 @@ FIELD_LABELS = {
     "subject": "被评价单位",
     "fiscal_year": "评价年度",
     "kind": "评价类型",
+    "time_zone": "时区",
+    "consequences_follow": "后续变更随之记录",
     "evaluator": "评价机构",
     "code": "指标编码",
     "key": "数据项",
@@ -120,8 +123,14 @@ def history_csv(events: Sequence[Mapping[str, Any]], zone: tzinfo | None = None)
             "local_time": local_text(event.get("recorded_at"), zone) if zone else "",
             "type_label": EVENT_LABELS.get(str(event.get("type")), ""),
             "role": label(ROLES, event.get("role")),
+            "reason": chinese(event.get("reason")),
         }
-        data = event.get("data") or {}
+        data = dict(event.get("data") or {})
+        for name in ("reason", "note"):  # texts the system wrote, in Chinese
+            if isinstance(data.get(name), str):
+                data[name] = chinese(data[name])
+        if "kind" in data:
+            data["kind"] = label(KINDS, data["kind"])
         writer.writerow(
             [_text(fixed.get(name)) for name, _ in COLUMNS]
             + [_text(_cell(data[f])) if f in data else "" for f in fields]

@@ -34,6 +34,14 @@ FINDINGS = {
 SIGN_OFF_STATUS = {"current": "有效", "stale": "已失效"}
 
 
+def kind_code(value: object) -> object:
+    """A kind as a sheet prints it (项目支出绩效评价) read back as its code (project)."""
+    for code, text in KINDS.items():
+        if value == text:
+            return code
+    return value
+
+
 def label(table: dict[str, str], value: object) -> str:
     """The Chinese label of a code, or the code itself when it has none."""
     if value is None or value == "":

@@ -25,6 +25,7 @@ from .cells import (
 )
 from .errors import ImportProblem, Location
 from .grids import Columns, Grid, _is_header_word
+from .labels import kind_code
 
 
 @dataclass
@@ -209,7 +210,7 @@ class TableTree:
             "subject": found.get("subject"),
             "fiscal_year": found.get("fiscal_year")
             or (int(year_in_title.group(1)) if year_in_title else None),
-            "kind": found.get("kind"),
+            "kind": kind_code(found.get("kind")),
             "evaluator": found.get("evaluator"),
             "total_weight": format_decimal(root_weights),
         }

@@ -46,7 +46,7 @@ def test_deduction_submission_dispute_amendment_finalization(
         refused(
             unit.post(base + "/indicators/1.1/deductions", json={"points": 1, "reason": "r"}), 403
         )
-        refused(evaluator.post(base + "/submission"), 403)
+        refused(unit.post(base + "/submission"), 403)
         refused(
             unit.post(
                 base + "/disputes", json={"deduction_id": deduction.json["id"], "grounds": "早了"}

@@ -184,6 +184,20 @@ def test_overrides_survive_the_round_trip_as_the_recorded_score(
     assert again["total"] == "89.43"
 
 
+def test_the_kind_prints_in_chinese_and_reads_back_as_its_code(
+    service: EvaluationService, sheets: SheetTransfer, actor: Actor, reference_case: dict[str, Any]
+) -> None:
+    original = service.import_evaluation(reference_case, actor)
+    report = sheets.report(original["id"], "xlsx")
+    cells = [
+        c.value for row in load_workbook(io.BytesIO(report.content)).active.iter_rows() for c in row
+    ]
+    assert any("评价类型：项目支出绩效评价" in str(v) for v in cells)
+    assert not any("评价类型：project" in str(v) for v in cells)
+    again = sheets.import_sheet(report.content, "export.xlsx", by=actor)["evaluation"]
+    assert again["kind"] == "project"
+
+
 def test_reported_total_that_does_not_add_up_is_kept_as_recorded_and_flagged(
     sheets: SheetTransfer, actor: Actor
 ) -> None:

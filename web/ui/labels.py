@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from application.moments import local_text
+from application.system_text import chinese
 from web.moments import local_zone
 
 STATUS = {"draft": "草稿", "submitted": "已提交被评价单位", "finalized": "已定稿"}
@@ -118,6 +119,24 @@ FIELD = {
     "dispute_id": "异议",
     "deduction_id": "扣分",
     "indicators": "指标",
+    "before": "原得分",
+    "after": "新得分",
+    "total": "总分",
+    "grade": "等级",
+    "time_zone": "时区",
+    "corrects_version": "更正版本",
+    "stage": "阶段",
+    "deviation_reason": "偏差原因",
+    "improvement": "改进措施",
+    "capacity": "签字身份",
+    "opinion": "意见",
+    "previous_points": "原扣分",
+    "name": "名称",
+    "media_type": "文件类型",
+    "size": "大小（字节）",
+    "sha256": "SHA-256",
+    "required": "须签字身份",
+    "status": "状态",
 }
 TARGET_OUTCOME = {"achieved": "达成", "partial": "部分达成", "not_achieved": "未达成"}
 STAGE = {"monitored": "年中监控值", "final": "全年实际完成值"}
@@ -150,6 +169,14 @@ def readable(key: str, value: Any) -> str:
         return label(OUTCOME, value)
     if key == "kind":
         return label(KIND, value)
+    if key in ("reason", "note"):
+        return str(chinese(str(value)))
+    if key == "stage":
+        return label(STAGE, value)
+    if key == "grade_bands" and isinstance(value, list):
+        return "；".join(f"{b.get('grade')} ≥ {b.get('min')}" for b in value if isinstance(b, dict))
+    if key == "met" and isinstance(value, list):
+        return "、".join("达标" if m else "未达标" for m in value)
     if isinstance(value, list | dict):
         text = json.dumps(value, ensure_ascii=False)
         return text if len(text) <= 160 else text[:157] + "…"
@@ -176,6 +203,7 @@ def filters() -> dict[str, Any]:
         "zh_step": lambda v: label(STEP, v),
         "zh_target_outcome": lambda v: label(TARGET_OUTCOME, v),
         "zh_stage": lambda v: label(STAGE, v),
+        "zh_text": chinese,
         "when": when,
         "lost_points": lost_points,
         "picker_value": picker_value,

@@ -9,6 +9,7 @@ from werkzeug.exceptions import NotFound
 
 from application.access import Action
 from application.audit import AuditService
+from application.explanation_text import in_language
 from web.auth import visible_filters
 from web.context import records, reviews, service, sheets
 from web.sheets import download
@@ -96,7 +97,7 @@ def indicator_page(
         children=[i for i in document["indicators"] if i["parent"] == code],
         changes=list(reversed(changes)),
         chart=score_chart(changes, indicator["weight"]),
-        explanation=audit().explanation(evaluation_id, code),
+        explanation=in_language(audit().explanation(evaluation_id, code), "zh"),
         disputes=disputes,
         open_on=open_on,
         leaf_disputed=any(d["status"] == "open" and d["target"] != "deduction" for d in disputes),

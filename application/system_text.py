@@ -1,0 +1,53 @@
+"""The texts the system itself writes into events (a rescore's reason, a rule's note), in
+Chinese for people; what a person typed passes through unchanged.
+
+Events keep the text as recorded (replay gives the same bytes); pages and reports read it
+through `chinese`.
+"""
+
+from __future__ import annotations
+
+import re
+
+STAGES = {"monitored": "年中监控值", "final": "全年实际完成值"}
+
+# (pattern over the whole text, Chinese with the groups in order)
+PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern + r"\Z", re.S), chinese)
+    for pattern, chinese in (
+        (r"framework defined", "定义指标体系"),
+        (r"data entry (.+) = (\S+)", "记录数据 {0} = {1}"),
+        (r"checklist not assessed yet", "清单尚未评估"),
+        (r"score not recorded yet", "尚未记录得分"),
+        (r"survey tallies not recorded yet", "尚未录入问卷统计"),
+        (r"survey tallies recorded \((\d+) respondents\)", "录入问卷统计（{0} 份有效问卷）"),
+        (r"missing data entries: (.+)", "缺少数据：{0}"),
+        (r"denominator (.+) is 0: score set to 0", "分母 {0} 为 0，得分记为 0"),
+        (r"final outcome not recorded yet", "尚未记录完成情况"),
+        (r"final value not recorded yet", "尚未记录全年实际完成值"),
+        (r"(monitored|final) value of (\S+): (.+)", "{0}：指标 {1} 为 {2}"),
+        (r"(\w+) input recorded for (\S+)", "记录指标 {1} 的评分数据"),
+    )
+)
+
+
+# System texts that stand inside a longer one (a withdrawal's reason quoted in a step).
+EMBEDDED = re.compile(r"dispute (\S+) (upheld|overturned|amended): ")
+OUTCOMES = {"upheld": "维持原扣分", "overturned": "撤销扣分", "amended": "变更扣分"}
+
+
+def within(text: str) -> str:
+    """`text` with the system texts inside it in Chinese."""
+    return EMBEDDED.sub(lambda m: f"异议 {m.group(1)} 裁定{OUTCOMES[m.group(2)]}：", text)
+
+
+def chinese(text: str | None) -> str | None:
+    """The Chinese of a text the system wrote; any other text as it is."""
+    if not text:
+        return text
+    for pattern, template in PATTERNS:
+        found = pattern.match(text)
+        if found is not None:
+            groups = [STAGES.get(g, g) for g in found.groups()]
+            return template.format(*groups)
+    return within(text)
