@@ -200,3 +200,16 @@ def test_a_control_character_in_a_loaded_fixture_file_is_refused(tmp_path: Path)
     result = CliRunner().invoke(main, ["load", str(path), "--database-url", database])
     assert result.exit_code == 1 and "U+0002" in result.output
     assert build_service(database).list_evaluations({})["total"] == 0
+
+
+@pytest.mark.parametrize("sent", ["令牌", "a\udc80b"])
+def test_a_csrf_token_outside_ascii_is_refused_not_a_500(
+    app: Flask, evaluator: Browser, evaluation: str, sent: str
+) -> None:
+    before = version(app, evaluation)
+    answer = evaluator.client.post(
+        f"/ui/evaluations/{evaluation}/indicators/1.2/notes",
+        data={"csrf_token": sent.encode("utf-8", "surrogateescape"), "text": "意见"},
+    )
+    assert answer.status_code == 403 and "CSRF" in answer.text
+    assert version(app, evaluation) == before
