@@ -213,3 +213,11 @@ def test_a_csrf_token_outside_ascii_is_refused_not_a_500(
     )
     assert answer.status_code == 403 and "CSRF" in answer.text
     assert version(app, evaluation) == before
+
+
+def test_a_control_character_in_a_page_address_is_a_readable_422_page(
+    evaluator: Browser, evaluation: str
+) -> None:
+    answer = evaluator.get(f"/ui/evaluations/{evaluation}/indicators/1%00")
+    assert answer.status_code == 422 and answer.mimetype == "text/html"
+    assert "指标编号 含有控制字符 U+0000" in answer.text
