@@ -17,11 +17,18 @@ from application.errors import ApplicationError, SheetRejected
 from application.moments import parse_moment as parse_local
 from application.moments import zone_named
 from application.service import EvaluationService
+from application.text_gate import refusals
 from domain.errors import DomainError
 from domain.evaluation import Actor
 from web.audit_cli import export_audit, replay, verify
 from web.cli_store import DEVELOPMENT_KEY_WARNING, open_records, open_service
-from web.console import console_secret, console_settings, database_option, progress_bar
+from web.console import (
+    GatedGroup,
+    console_secret,
+    console_settings,
+    database_option,
+    progress_bar,
+)
 from web.list_cli import history, list_evaluations
 from web.problems import describe_row
 from web.server import gunicorn_options, run
@@ -42,6 +49,10 @@ def cli_actor(name: str, role: str) -> Actor:
 def load_file(service: EvaluationService, path: Path, by: Actor, skip_existing: bool) -> str:
     """Record an evaluation from a fixture-format JSON file; returns its id."""
     spec = json.loads(path.read_text(encoding="utf-8"))
+    refused = refusals(spec)  # the text gate, as for a JSON import over HTTP
+    if refused:
+        where = min(refused)
+        raise ValueError(f"{where}: {refused[where].chinese}")
     header = spec["evaluation"]
     if skip_existing:
         found = service.find(header["title"], header["subject"], int(header["fiscal_year"]))
@@ -50,7 +61,7 @@ def load_file(service: EvaluationService, path: Path, by: Actor, skip_existing: 
     return str(service.import_evaluation(spec, by)["id"])
 
 
-@click.group()
+@click.group(cls=GatedGroup)
 def main() -> None:
     """ScoreTrail: an audit trail for scored performance evaluations."""
 

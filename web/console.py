@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from application.text_gate import refusal
 from web.settings import InsecureConfiguration, chain_secret, load_settings
 
 database_option = click.option(
@@ -19,6 +20,30 @@ database_option = click.option(
     default=None,
     help="sqlite:///path or postgresql+psycopg://… (default: SQLite file under ./var)",
 )
+
+
+class GatedGroup(click.Group):
+    """The root command: every argument passes the text gate before any command runs."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        refuse_unstorable(args)
+        return super().parse_args(ctx, args)
+
+
+def refuse_unstorable(args: list[str]) -> None:
+    """A usage error (exit status 2, nothing run) naming the first argument the gate refuses."""
+    for index, arg in enumerate(args):
+        refused = refusal(arg)
+        if refused is None:
+            continue
+        before = args[index - 1] if index else ""
+        if arg.startswith("--"):
+            name = arg.split("=", 1)[0]
+        elif before.startswith("-") and "=" not in before:
+            name = before
+        else:
+            name = f"第 {index + 1} 个参数"
+        raise click.UsageError(f"{name}：{refused.chinese}")
 
 
 def console_settings(database_url: str | None) -> dict[str, Any]:

@@ -1,53 +1,29 @@
 """Refuse, before any handler runs, what no field may hold: deep nesting and unstorable text.
 
-JSON nested thousands deep exhausts the parser's recursion; a lone surrogate cannot be
-encoded for the database; NUL is refused by PostgreSQL; other C0 control characters are
-stored fine but make every spreadsheet export of the evaluation fail later. Each is a
-400 or 422 problem naming the field, and nothing is recorded.
+JSON nested thousands deep exhausts the parser's recursion. Text goes through the one gate,
+`application.text_gate`: path segments, query strings, form fields (urlencoded and multipart),
+the names of uploaded files and every string of a JSON body. The API answers a 400 or 422
+problem naming the field; pages (`page_refusals`) show the refusal beside their form. Either
+way nothing is recorded.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator
-from typing import Any
 
 from flask import Flask, request
 from flask_smorest import abort
 
+from application.text_gate import Refusal, refusal, strings
+
 MAX_DEPTH = 64
-# C0 controls other than tab, line feed and carriage return, and UTF-16 surrogates.
-UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+PAGES = "ui"  # the pages' blueprint: they check in their own guard, after the session
 
 
 def problem_with(text: str) -> str | None:
-    """Why a string cannot be stored as text, or None."""
-    found = UNSTORABLE.search(text)
-    if found is None:
-        return None
-    char = found.group()
-    if "\ud800" <= char <= "\udfff":
-        return "Must not contain a lone surrogate (invalid Unicode)."
-    return f"Must not contain control character U+{ord(char):04X}."
-
-
-def strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """Every string in a JSON value, keys included, with its dotted path (iteratively)."""
-    stack: list[tuple[Any, str]] = [(value, path)]
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, str):
-            yield where or "_schema", item
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                name = f"{where}.{key}" if where else str(key)
-                yield name, str(key)
-                stack.append((child, name))
-        elif isinstance(item, list):
-            stack.extend(
-                (child, f"{where}.{i}" if where else str(i)) for i, child in enumerate(item)
-            )
+    """Why a string cannot be stored as text, or None (the API's words)."""
+    refused = refusal(text)
+    return None if refused is None else refused.english
 
 
 def too_deep(raw: bytes) -> bool:
@@ -72,14 +48,37 @@ def too_deep(raw: bytes) -> bool:
     return False
 
 
+def field_refusals() -> dict[str, Refusal]:
+    """Each path parameter, query or form field and uploaded file name that the gate refuses."""
+    found: dict[str, Refusal] = {}
+    fields = [
+        *(request.view_args or {}).items(),
+        *request.args.items(multi=True),
+        *request.form.items(multi=True),
+    ]
+    for name, value in fields:
+        refused = refusal(value) if isinstance(value, str) else None
+        if refused is not None:
+            found.setdefault(name, refused)
+    for name, part in request.files.items(multi=True):
+        refused = refusal(part.filename or "", name=True)
+        if refused is not None:
+            found.setdefault(name, refused)
+    return found
+
+
+def page_refusals() -> dict[str, list[str]]:
+    """The refusals for a page's form or query, in Chinese, field by field."""
+    return {
+        name: [("文件名" if name in request.files else "") + refused.chinese]
+        for name, refused in field_refusals().items()
+    }
+
+
 def check_request() -> None:
-    errors: dict[str, list[str]] = {}
-    form = request.form if request.mimetype == "multipart/form-data" else {}
-    for source in (request.view_args or {}, request.args, form):
-        for name, value in source.items():
-            message = problem_with(value) if isinstance(value, str) else None
-            if message:
-                errors[name] = [message]
+    if request.blueprint == PAGES:
+        return
+    errors = {name: [r.english] for name, r in field_refusals().items()}
     if request.is_json and request.content_length != 0:
         raw = request.get_data(cache=True)
         if raw and too_deep(raw):
@@ -97,5 +96,5 @@ def check_request() -> None:
 
 
 def install(app: Flask) -> None:
-    """Check every request's parameters and JSON body before its handler."""
+    """Check every API request's parameters, files' names and JSON body before its handler."""
     app.before_request(check_request)

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import has_request_context, request
 
+from application import text_gate
+
 LANGUAGES = ("zh", "en")
 
 # problem type (the slug after urn:scoretrail:problem:) → Chinese title
@@ -178,6 +180,11 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 FIELD_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern + r"\Z", re.S), chinese)
     for pattern, chinese in (
+        # the text gate's refusals, in its own two languages
+        *(
+            (re.escape(english).replace(r"\{0\}", r"(U\+[0-9A-F]{4,6})"), chinese)
+            for english, chinese in text_gate.MESSAGES
+        ),
         (r"Missing data for required field\.", "缺少必填字段。"),
         (r"Unknown field\.", "未知字段。"),
         (r"Field may not be null\.", "字段不能为空。"),

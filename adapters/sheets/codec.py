@@ -8,6 +8,7 @@ from typing import Any
 
 from application.errors import SheetRejected
 from application.ports import ParsedSheet, Progress, Rendered
+from application.text_gate import escaped
 
 from .errors import SheetImportError
 from .export_html import to_html
@@ -50,6 +51,9 @@ class WorkbookCodec:
         return ParsedSheet(result, sources)
 
     def render(self, document: Mapping[str, Any], fmt: str) -> Rendered:
+        # Text stored before the gate refused it is written out (\x01), so no byte breaks a
+        # report (xlsx is XML: openpyxl refuses control characters).
+        document = escaped(document)
         # An evaluation scored against targets reports as the self-evaluation form.
         if has_targets(document) and fmt == "xlsx":
             return Rendered(form_xlsx(document), XLSX, "xlsx")
@@ -69,6 +73,7 @@ class WorkbookCodec:
 
     def render_record(self, record: Mapping[str, Any], fmt: str, zone: tzinfo) -> Rendered:
         """The report for the record: the sheet with disputes, notes, findings, evidence."""
+        record = escaped(record)
         if fmt == "html":
             return Rendered(record_html(record, zone).encode("utf-8"), HTML, "html")
         if fmt == "xlsx":
@@ -80,6 +85,7 @@ class WorkbookCodec:
     def render_history(
         self, events: Sequence[Mapping[str, Any]], fmt: str, zone: tzinfo | None = None
     ) -> Rendered:
+        events = escaped(events)
         if fmt == "csv":
             return Rendered((BOM + history_csv(events, zone)).encode("utf-8"), CSV, "csv")
         raise ValueError(f"unknown history format {fmt!r}")

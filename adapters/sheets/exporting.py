@@ -147,7 +147,8 @@ def _write_row(
 
 def _text_cell(cell: Any, text: str) -> None:
     # Control characters recorded before input refused them would make openpyxl refuse the
-    # whole workbook: show each as U+FFFD instead, so the export still works.
+    # whole workbook: the codec writes them out first; this is the last guard for a caller
+    # that renders directly.
     cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     # openpyxl turns any text starting with "=" into a live formula; user text must stay text.
     cell.data_type = "s"

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from application.text_gate import refusals
+
 from .cells import (
     _BAD_CODE,
     _EVALUATION_FIELDS,
@@ -64,6 +66,7 @@ def _parse_fixture(
         ) from exc
     except ValueError as exc:
         raise SheetImportError.single(f"JSON 格式错误：{exc}") from exc
+    refuse_unstorable_text(document)
     if is_document(document):  # a JSON report exported earlier
         document = from_document(document)
     errors = problems + _fixture_problems(document)
@@ -75,6 +78,18 @@ def _parse_fixture(
     document.setdefault("actions", [])
     document["sources"] = _fixture_sources(document)
     return document
+
+
+def refuse_unstorable_text(document: Any) -> None:
+    """Every string the text gate refuses, keys too, named by its JSON path."""
+    found = refusals(document)
+    if found:
+        raise SheetImportError(
+            [
+                problem(f"{path}：{refused.chinese}", column=path)
+                for path, refused in sorted(found.items())[:MAX_ERRORS]
+            ]
+        )
 
 
 def _fixture_sources(document: dict[str, Any]) -> dict[str, Any]:

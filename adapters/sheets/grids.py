@@ -8,18 +8,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from openpyxl.utils import get_column_letter
+
+from application.text_gate import refusal
+
 from .cells import (
     _HEADER_ROLES,
     _NUMERALS,
     FORMULA_START,
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
+    MAX_ERRORS,
     MAX_ROWS,
     _key,
     _level_of,
     _text,
 )
-from .errors import SheetImportError
+from .errors import ImportProblem, SheetImportError, problem
 from .upload_limits import check_xlsx_size, decode_text
 from .xlsx_stream import StreamedSheet, stream_sheets
 
@@ -91,6 +96,29 @@ def _sheet_grid(sheet: StreamedSheet) -> Grid:
         for row in range(min_row, min(max_row, last_row)):
             grid.rows[row][column] = value
             grid.merged_below.add((row, column))
+    return grid
+
+
+def refuse_unstorable(grid: Grid) -> Grid:
+    """The grid, when every cell's text passes the text gate; else every refused cell, by name."""
+    problems: list[ImportProblem] = []
+    for row, cells in enumerate(grid.rows):
+        for column, value in enumerate(cells):
+            if (row, column) in grid.merged_below or not isinstance(value, str):
+                continue  # a merge carried down is the same cell as the one above it
+            refused = refusal(value)
+            if refused is not None:
+                letter = get_column_letter(column + 1)
+                problems.append(
+                    problem(
+                        f"单元格 {letter}{row + 1}：{refused.chinese}",
+                        sheet=grid.sheet,
+                        row=row + 1,
+                        column=letter,
+                    )
+                )
+    if problems:
+        raise SheetImportError(problems[:MAX_ERRORS])
     return grid
 
 

@@ -8,7 +8,14 @@ from typing import Any
 
 from .cells import Progress
 from .fixture_checks import _defaults, _parse_fixture
-from .grids import _choose_sheet, _csv_grid, _decode, _reject_binary, _xlsx_grids
+from .grids import (
+    _choose_sheet,
+    _csv_grid,
+    _decode,
+    _reject_binary,
+    _xlsx_grids,
+    refuse_unstorable,
+)
 from .tables import TableParser
 
 # --- entry point ------------------------------------------------------------------------------
@@ -30,7 +37,8 @@ def parse_sheet(
     `sources` says where each part came from (sheet, row, column: a cell, or a field path in
     JSON): per indicator code its name, weight, method and score cells, and one location per
     data entry and per action, so a rule broken later can be pinned to the row that broke it.
-    Raises SheetImportError listing every problem; never returns a partial result.
+    Raises SheetImportError listing every problem; never returns a partial result. Text the
+    gate refuses (control characters…) is refused cell by cell ("B7"), or by JSON path.
     """
     overrides, problems = _defaults(defaults or {})
     if data.startswith(b"PK\x03\x04"):
@@ -44,4 +52,5 @@ def parse_sheet(
                 progress(1, 1)
             return result
         grid = _csv_grid(text)
+    grid = refuse_unstorable(grid)
     return TableParser(grid, filename, overrides, problems, progress).parse()

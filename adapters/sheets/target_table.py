@@ -27,7 +27,7 @@ from .cells import (
     parse_decimal,
 )
 from .errors import ImportProblem, Location, SheetImportError, problem
-from .grids import Grid, _csv_grid, _decode, _reject_binary, _xlsx_grids
+from .grids import Grid, _csv_grid, _decode, _reject_binary, _xlsx_grids, refuse_unstorable
 
 _ROLES: dict[str, str] = _vocabulary(
     target="指标值 年度指标值 年度目标值 目标值 计划值 预期指标值 绩效指标值 target",
@@ -84,7 +84,7 @@ def parse_target_table(
     if found is None:
         raise SheetImportError.single("没有找到含「指标值」列的绩效指标表")
     grid, header, columns = found
-    return _Reader(grid, header, columns, dict(defaults or {})).read()
+    return _Reader(refuse_unstorable(grid), header, columns, dict(defaults or {})).read()
 
 
 def _target_grid(data: bytes, filename: str) -> tuple[Grid, int, dict[str, Any]] | None:

@@ -11,6 +11,7 @@ from application.access import Action
 from application.errors import ApplicationError, Forbidden
 from domain.errors import DomainError
 from web.context import access
+from web.hostile_input import page_refusals
 from web.ui import (  # noqa: F401  (routes)
     actions,
     apidocs,
@@ -80,9 +81,11 @@ CSP = (
 
 
 def guard() -> Any:
-    """Before each page: a live session, a matching CSRF token on writes, then the table."""
+    """Before each page: a live session, a matching CSRF token on writes, the table, then the
+    text gate over the form and query (a refusal is shown beside the form, nothing recorded)."""
     endpoint = request.endpoint or ""
     if endpoint in OPEN_ENDPOINTS:
+        check_text()
         return None
     signed = signin.current()
     if signed is None:
@@ -99,7 +102,14 @@ def guard() -> Any:
         raise Forbidden(f"the page {endpoint} is not classified", action="unclassified")
     evaluation_id = (request.view_args or {}).get("evaluation_id")
     access().authorize(g.identity, action, None if evaluation_id is None else str(evaluation_id))
+    check_text()
     return None
+
+
+def check_text() -> None:
+    refused = page_refusals()
+    if refused:
+        raise FormInvalid(refused)
 
 
 def page_context() -> dict[str, Any]:

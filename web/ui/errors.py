@@ -10,6 +10,7 @@ from flask import Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from application.errors import ApplicationError, Unauthenticated
+from application.text_gate import escaped
 from domain.errors import DomainError
 from web.problem_language import localise
 from web.problems import slug, status_of
@@ -65,7 +66,8 @@ def refused(error: Exception) -> Response:
             "target": request.form.get("target", ""),
             "message": detail,
             "fields": getattr(error, "fields", {}),
-            "values": request.form.to_dict(),
+            # shown again with refused characters written out (\x00), never echoed raw
+            "values": escaped(request.form.to_dict()),
         }
         try:
             return render(dict(request.view_args or {}), beside, status)

@@ -62,6 +62,18 @@ LABELS = {
     "unit": "单位",
     "met": "清单",
     "opinion": "意见",
+    "code": "指标编号",
+    "indicator": "指标",
+    "deduction_id": "扣分记录",
+    "dispute_id": "异议",
+    "evaluation_id": "评价",
+    "token": "令牌",
+    "next": "跳转地址",
+    "type": "事件类型",
+    "actor": "记录人",
+    "subject": "被评价单位",
+    "kind": "评价类型",
+    "grade": "等级",
 }
 
 

@@ -33,9 +33,14 @@ def current() -> SignedIn | None:
     return sessions().resolve(request.cookies.get(COOKIE))
 
 
+def same(sent: str, expected: str) -> bool:
+    """Constant-time comparison of what a form sent (any text, not only ASCII) and a token."""
+    return hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
+
+
 def check_csrf(expected: str) -> None:
     sent = request.form.get("csrf_token", "")
-    if not sent or not hmac.compare_digest(sent, expected):
+    if not sent or not same(sent, expected):
         raise CsrfRefused("表单缺少有效的 CSRF 令牌，已拒绝；未记录任何内容。请刷新页面后重试。")
 
 
@@ -78,7 +83,7 @@ def login() -> Response:
 @bp.route("/login", methods=["POST"])
 def login_submit() -> Response:
     sent, expected = request.form.get("csrf_token", ""), request.cookies.get(LOGIN_COOKIE, "")
-    if not sent or not expected or not hmac.compare_digest(sent, expected):
+    if not sent or not expected or not same(sent, expected):
         return login_form("登录表单已过期，请重新输入令牌。", 403)
     secret = sessions().start(request.form.get("token", ""))
     if secret is None:
