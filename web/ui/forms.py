@@ -71,8 +71,6 @@ LABELS = {
     "next": "跳转地址",
     "type": "事件类型",
     "actor": "记录人",
-    "subject": "被评价单位",
-    "kind": "评价类型",
     "grade": "等级",
 }
 
