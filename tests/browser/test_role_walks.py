@@ -148,8 +148,8 @@ def test_the_auditor_downloads_the_pdf_and_the_workbook_from_the_sheet_page(
     sign_in(page, site, site.token("审计员", "auditor"))
     page.goto(site.url(f"/ui/evaluations/{evaluation_id}"))
     steps.shot("sheet")
-    with page.expect_download() as pdf:
-        page.click("nav.tools a[href*='format=pdf']")
+    with page.expect_download(timeout=60_000) as pdf:  # a PDF takes seconds to lay out
+        page.click("nav.tools a[href*='format=pdf']", no_wait_after=True)
     assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
     with page.expect_download() as book:
         page.click("nav.tools a[href*='format=xlsx']")

@@ -47,7 +47,13 @@ def reviewed_history(service: EvaluationService, case: dict[str, Any]) -> str:
     for outcome, points in [("amended", "1"), ("overturned", None)]:
         dispute = reviews.raise_dispute(evaluation_id, indicator="2.1.3", grounds="g", by=UNIT)
         reviews.decide_dispute(
-            evaluation_id, dispute["id"], outcome=outcome, points=points, reason="r", by=REX
+            evaluation_id,
+            dispute["id"],
+            outcome=outcome,
+            points=points,
+            reason="r",
+            confirm_worse=True,  # the amendment lowers the leaf: meant
+            by=REX,
         )
     reviews.raise_dispute(evaluation_id, deduction_id=cuts[3], grounds="still open", by=UNIT)
     for n in range(3):

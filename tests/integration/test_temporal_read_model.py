@@ -105,7 +105,13 @@ def rich_history(service: EvaluationService) -> str:
     for outcome, points in (("amended", "8"), ("overturned", None)):
         raised = review.raise_dispute(eid, grounds="分数", indicator="A2", by=SUBJECT)
         review.decide_dispute(
-            eid, raised["id"], outcome=outcome, reason="裁定", points=points, by=LEAD
+            eid,
+            raised["id"],
+            outcome=outcome,
+            reason="裁定",
+            points=points,
+            confirm_worse=True,  # the amendment lowers the leaf: meant
+            by=LEAD,
         )
     note = review.add_note(eid, "B2", text="请补充材料", by=LEAD)
     review.resolve_note(eid, note["id"], reason="已补充", by=BY)
