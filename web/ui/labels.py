@@ -232,6 +232,13 @@ def when(value: Any) -> str:
     return local_text(moment, local_zone())
 
 
+def zone_label() -> str:
+    """The zone the page's times and picker are in: `Asia/Shanghai（UTC+08:00）`."""
+    zone = local_zone()
+    offset = datetime.now(zone).strftime("%z")
+    return f"{zone}（UTC{offset[:3]}:{offset[3:]}）"
+
+
 def picker_value(moment: datetime | None) -> str:
     """A moment as a datetime-local picker shows it: local time, no offset."""
     if not isinstance(moment, datetime):  # none picked (or a sheet shown again after a form)
