@@ -45,3 +45,16 @@ def test_the_picker_and_the_footer_name_the_evaluations_zone(app: Flask) -> None
     page = browser_for(app, "reviewer", "rita").get(f"/ui/evaluations/{evaluation}").text
     assert "查看某一时刻（Asia/Urumqi（UTC+06:00））" in page
     assert "时间均为 Asia/Urumqi（UTC+06:00） 时间" in page
+
+
+def test_the_diff_page_takes_named_moments_and_lists_each_changes_reason(app: Flask) -> None:
+    service = app.extensions["scoretrail"]
+    evaluation = str(service.import_evaluation(small_case(), ALICE)["id"])
+    service.submit(evaluation, by=Actor("rex", "reviewer", "moments"))
+    service.record_deduction(evaluation, "1.1", points="1", reason="提交后补扣", by=ALICE)
+    page = browser_for(app, "reviewer", "rita").get(
+        f"/ui/evaluations/{evaluation}/diff?from=submission"
+    )
+    assert page.status_code == 200, page.text[:500]
+    assert "提交后补扣" in page.text
+    assert "18.00" in page.text and "17.00" in page.text
