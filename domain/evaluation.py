@@ -214,7 +214,8 @@ class Evaluation(
         dispute_id: str,
         meta: dict[str, str],
     ) -> None:
-        self.deductions[deduction_id].points = points
+        deduction = self.deductions[deduction_id]
+        deduction.points, deduction.amended_version = points, self.version + 1
 
     @event("ChecklistAssessed")
     def _checklist_assessed(

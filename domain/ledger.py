@@ -29,6 +29,7 @@ class Deduction:
     status: str = DeductionStatus.ACTIVE
     withdrawal_reason: str | None = None
     withdrawn_version: int | None = None
+    amended_version: int | None = None  # the version that set the points it takes now
 
     @property
     def active(self) -> bool:

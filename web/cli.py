@@ -41,6 +41,11 @@ REPORT_FORMATS = ("xlsx", "csv", "json", "html", "pdf")
 BINARY_FORMATS = frozenset({"xlsx", "pdf"})
 
 
+# Who the console records when no name is given: people read these names on pages.
+OPERATOR = "控制台操作员"
+EXAMPLE_LOADER = "示例数据录入"
+
+
 def cli_actor(name: str, role: str) -> Actor:
     """Commands run by an operator at the console are recorded under that operator's name."""
     return Actor(name=name, role=role, correlation_id=f"cli-{uuid.uuid4()}")
@@ -71,7 +76,7 @@ main.add_command(token)
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--actor", default="cli", show_default=True, help="name recorded on the events")
+@click.option("--actor", default=OPERATOR, show_default=True, help="name recorded on the events")
 @click.option("--skip-existing", is_flag=True, help="do nothing if the evaluation is loaded")
 @database_option
 def load(path: Path, actor: str, skip_existing: bool, database_url: str | None) -> None:
@@ -93,7 +98,7 @@ def load(path: Path, actor: str, skip_existing: bool, database_url: str | None) 
 @click.option("--evaluator", help="评价机构 (default: the sheet's)")
 @click.option("--total-weight", help="total weight (default: the sum of the top indicators)")
 @click.option("--dry-run", is_flag=True, help="show what would be recorded; record nothing")
-@click.option("--actor", default="cli", show_default=True, help="name recorded on the events")
+@click.option("--actor", default=OPERATOR, show_default=True, help="name recorded on the events")
 @database_option
 def import_sheet(
     path: Path,
@@ -235,7 +240,7 @@ def export(
             evaluation_id,
             fmt,
             generated_by=operator,
-            generated_role="cli",
+            generated_role=OPERATOR,
             version=version,
             as_of=as_of,
         )
@@ -313,7 +318,7 @@ def serve(
         )
         for path in load_path:
             evaluation_id = load_file(
-                components.service, path, cli_actor("example-loader", "evaluator"), True
+                components.service, path, cli_actor(EXAMPLE_LOADER, "evaluator"), True
             )
             click.echo(f"loaded {path} as evaluation {evaluation_id}")
         components.dispose()  # workers are forked: they must not inherit open connections

@@ -46,7 +46,7 @@ class DeductionMethod(ScoringMethod):
                     "deduction",
                     f"−{fmt(d.points)}: {d.reason}",
                     -d.points,
-                    d.version,
+                    d.amended_version or d.version,  # the version that set these points
                     zh=f"扣 {fmt(d.points)} 分：{d.reason}",
                     **common,
                 )
@@ -64,7 +64,7 @@ class DeductionMethod(ScoringMethod):
                     **common,
                 )
         # the sum rests on the latest deduction or withdrawal (or the weight when there are none)
-        moves = [d.withdrawn_version or d.version for d in cuts]
+        moves = [d.withdrawn_version or d.amended_version or d.version for d in cuts]
         trace.add(
             "sum",
             f"{fmt(node.weight)} − {fmt(active)} active deductions = {shown(node.weight - active)}",

@@ -252,3 +252,21 @@ def test_an_amendment_in_the_disputing_partys_favour_needs_no_confirmation(
         case["id"], raised["id"], outcome="amended", points="12", reason="补充", by=RITA
     )
     assert leaf(decided["evaluation"], "2.1")["score"] == "12.00"
+
+
+def test_after_an_amendment_the_explanation_cites_the_version_that_set_the_points(
+    service: EvaluationService, reviews: ReviewService, case: dict[str, str]
+) -> None:
+    from application.explanations import explain
+
+    raised = reviews.raise_dispute(
+        case["id"], grounds="过重", deduction_id=case["deduction"], by=UNIT
+    )
+    decided = reviews.decide_dispute(
+        case["id"], raised["id"], outcome="amended", points="0.5", reason="部分成立", by=RITA
+    )
+    amended_at = decided["decision"]["version"] + 1  # the DeductionAmended after the decision
+    steps = explain(service._get(case["id"]), "1.1")["steps"]
+    cut = next(s for s in steps if s["kind"] == "deduction")
+    assert (cut["value"], cut["version"]) == ("-0.5", amended_at)
+    assert next(s for s in steps if s["kind"] == "sum")["version"] == amended_at

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from web.ui.chart import HEIGHT, PAD, score_chart
+from zoneinfo import ZoneInfo
+
+from web.ui.chart import HEIGHT, PAD, WIDTH, score_chart
 from web.ui.labels import event_fields, when
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_the_chart_steps_from_each_score_to_the_next_on_a_zero_to_weight_scale() -> None:
     changes = [
-        {"version": 14, "score_after": "7.00"},
-        {"version": 46, "score_after": "5.00"},
-        {"version": 60, "score_after": "6.00"},
+        {"version": 14, "score_after": "7.00", "recorded_at": "2026-03-01T02:00:00+00:00"},
+        {"version": 46, "score_after": "5.00", "recorded_at": "2026-03-02T02:00:00+00:00"},
+        {"version": 60, "score_after": "6.00", "recorded_at": "2026-03-05T02:00:00+00:00"},
     ]
-    chart = score_chart(changes, "7.00")
+    chart = score_chart(changes, "7.00", SHANGHAI)
     assert chart is not None
     assert [p.version for p in chart.points] == [14, 46, 60]
     assert chart.points[0].y == PAD, "the full weight sits on the top line"
@@ -21,9 +25,31 @@ def test_the_chart_steps_from_each_score_to_the_next_on_a_zero_to_weight_scale()
 
 
 def test_a_score_of_zero_sits_on_the_baseline_and_no_score_draws_nothing() -> None:
-    chart = score_chart([{"version": 3, "score_after": "0.00"}], "8.00")
+    at = "2026-03-01T02:00:00+00:00"
+    chart = score_chart(
+        [{"version": 3, "score_after": "0.00", "recorded_at": at}], "8.00", SHANGHAI
+    )
     assert chart is not None and chart.points[0].y == HEIGHT - PAD
-    assert score_chart([{"version": 3, "score_after": None}], "8.00") is None
+    none = [{"version": 3, "score_after": None, "recorded_at": at}]
+    assert score_chart(none, "8.00", SHANGHAI) is None
+
+
+def test_the_charts_x_axis_is_time_with_local_ticks_at_both_ends() -> None:
+    changes = [
+        {"version": 1, "score_after": "7.00", "recorded_at": "2026-03-01T02:00:00+00:00"},
+        {"version": 2, "score_after": "6.00", "recorded_at": "2026-03-01T03:00:00+00:00"},
+        {"version": 3, "score_after": "5.00", "recorded_at": "2026-03-11T02:00:00+00:00"},
+    ]
+    chart = score_chart(changes, "7.00", SHANGHAI)
+    assert chart is not None
+    xs = [p.x for p in chart.points]
+    assert xs[0] == PAD and xs[-1] == WIDTH - PAD
+    assert xs[1] - xs[0] < (xs[2] - xs[1]) / 100, "an hour apart sits close; ten days far"
+    assert [t.label for t in chart.ticks] == [
+        "2026-03-01 10:00",
+        "2026-03-06 10:00",
+        "2026-03-11 10:00",
+    ]
 
 
 def test_event_fields_are_labelled_in_chinese_without_derived_figures() -> None:

@@ -118,6 +118,7 @@ def page_context() -> dict[str, Any]:
         "identity": getattr(g, "identity", None),
         "csrf_token": getattr(g, "csrf_token", ""),
         "notice": NOTICES.get(request.args.get("notice", "")),
+        "zone_label": labels.zone_label,
     }
 
 

@@ -17,6 +17,7 @@ from marshmallow import (
 from marshmallow.types import ErrorMessages
 from werkzeug.datastructures import MultiDict
 
+from application.moments import parse_moment
 from domain.targets.rules import OUTCOMES as TARGET_OUTCOMES
 from domain.targets.rules import STAGES
 from web.moments import local_zone
@@ -111,15 +112,20 @@ class Whole(fields.Integer):
     default_error_messages: ErrorMessages = {"invalid": "应为整数。"}  # noqa: RUF012
 
 
-class LocalDateTime(fields.DateTime):
-    """A date-time picker's value: no offset means local time, as the pages show every time."""
+class LocalDateTime(fields.Field):
+    """A date-time picker's value read as the API reads `as_of`: no offset means the
+    evaluation's zone (the service's without one), a date alone the end of that day."""
 
-    default_error_messages: ErrorMessages = {"invalid": "应为日期时间，如 2026-03-01T09:00。"}  # noqa: RUF012
+    default_error_messages: ErrorMessages = {  # noqa: RUF012
+        "invalid": "应为日期或日期时间，如 2026-03-01 或 2026-03-01T09:00。"
+    }
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
-        when = super()._deserialize(value, attr, data, **kwargs)
-        local = when.replace(tzinfo=local_zone()) if when.tzinfo is None else when
-        return local.astimezone(UTC)
+        try:
+            moment = parse_moment(str(value), local_zone(), end_of_day=True)
+            return moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise self.make_error("invalid") from None
 
 
 class EvidenceFields(FormSchema):

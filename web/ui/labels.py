@@ -140,6 +140,12 @@ FIELD = {
 }
 TARGET_OUTCOME = {"achieved": "达成", "partial": "部分达成", "not_achieved": "未达成"}
 STAGE = {"monitored": "年中监控值", "final": "全年实际完成值"}
+# Named moments a diff or history bound may give, as the picker offers them.
+MOMENTS = (
+    ("submission", "最近一次提交"),
+    ("finalization", "最近一次定稿"),
+    ("reopening", "最近一次重新打开"),
+)
 # Derived figures and ids the history keeps for machines; the page leaves them out.
 HIDDEN_FIELDS = frozenset({"parents", "rates", "exact", "rule_exact", "id"})
 
@@ -230,6 +236,13 @@ def when(value: Any) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return local_text(moment, local_zone())
+
+
+def zone_label() -> str:
+    """The zone the page's times and picker are in: `Asia/Shanghai（UTC+08:00）`."""
+    zone = local_zone()
+    offset = datetime.now(zone).strftime("%z")
+    return f"{zone}（UTC{offset[:3]}:{offset[3:]}）"
 
 
 def picker_value(moment: datetime | None) -> str:

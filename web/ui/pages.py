@@ -10,8 +10,10 @@ from werkzeug.exceptions import NotFound
 from application.access import Action
 from application.audit import AuditService
 from application.explanation_text import in_language
+from application.history import NAMED_BOUNDS
 from web.auth import visible_filters
 from web.context import records, reviews, service, sheets
+from web.moments import local_zone
 from web.sheets import download
 from web.ui import forms, labels
 from web.ui.blueprint import bp
@@ -96,7 +98,7 @@ def indicator_page(
         ind=indicator,
         children=[i for i in document["indicators"] if i["parent"] == code],
         changes=list(reversed(changes)),
-        chart=score_chart(changes, indicator["weight"]),
+        chart=score_chart(changes, indicator["weight"], local_zone()),
         explanation=in_language(audit().explanation(evaluation_id, code), "zh"),
         disputes=disputes,
         open_on=open_on,
@@ -117,15 +119,18 @@ def diff(evaluation_id: Any) -> Response:
     result = None
     if query.get("start"):
         result = audit().diff(str(evaluation_id), anchor(query["start"]), anchor(query.get("end")))
-    return page("diff.html", doc=document, query=query, diff=result)
+    return page("diff.html", doc=document, query=query, diff=result, moments=labels.MOMENTS)
 
 
 def anchor(value: str | None) -> Any:
-    """A diff end: a version number or a time (a picker's time without offset is local)."""
+    """A diff end: a version number, a named moment (`submission`, …) or a time (a picker's
+    time without offset is local, a date alone the end of that day), as the API reads it."""
     if value is None:
         return None
     if value.isdigit():
         return int(value)
+    if value in NAMED_BOUNDS:
+        return value
     loaded = forms.load(forms.AnchorQuery, {"as_of": value})  # type: ignore[arg-type]
     return loaded["as_of"]
 
