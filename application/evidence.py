@@ -47,6 +47,23 @@ class EvidenceLimits:
     max_bytes: int = 20 * 1024 * 1024
     media_types: tuple[str, ...] = DEFAULT_MEDIA_TYPES
 
+    def too_large(self, what: str, size: int) -> EvidenceTooLarge:
+        """The refusal of `what` ("the file", "the upload") of `size` bytes."""
+        return EvidenceTooLarge(
+            f"{what} has {size} bytes; evidence files are accepted up to "
+            f"{self.max_bytes} bytes ({readable_size(self.max_bytes)})",
+            size=size,
+            limit=self.max_bytes,
+        )
+
+
+def readable_size(count: int) -> str:
+    """A byte count as people write it: 20 MB, 512 KB, 1000 bytes."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.4g} {unit}"
+    return f"{count} bytes"
+
 
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
@@ -66,11 +83,7 @@ class EvidenceFiles:
     def check_upload(self, media_type: str, size: int) -> None:
         """413 past the size limit, 415 for a type not taken."""
         if size > self.limits.max_bytes:
-            raise EvidenceTooLarge(
-                f"the file has {size} bytes; at most {self.limits.max_bytes} are accepted",
-                size=size,
-                limit=self.limits.max_bytes,
-            )
+            raise self.limits.too_large("the file", size)
         if media_type not in self.limits.media_types:
             raise EvidenceTypeRefused(
                 f"files of type {media_type} are not accepted as evidence",

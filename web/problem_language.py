@@ -86,8 +86,16 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "佐证材料 {0}（{1}）在存储中缺失",
         ),
         (
-            r"the file has (\d+) bytes; at most (\d+) are accepted",
-            "文件大小 {0} 字节，最多接受 {1} 字节",
+            r"the file has (\d+) bytes; evidence files are accepted up to (\d+) bytes \((.+)\)",
+            "文件大小 {0} 字节，佐证材料最多接受 {1} 字节（{2}）",
+        ),
+        (
+            r"the upload has (\d+) bytes; evidence files are accepted up to (\d+) bytes \((.+)\)",
+            "上传内容 {0} 字节，佐证材料最多接受 {1} 字节（{2}）",
+        ),
+        (
+            r"the upload is larger than evidence files may be: up to (\d+) bytes \((.+)\)",
+            "上传内容超过佐证材料的大小上限：最多 {0} 字节（{1}）",
         ),
         (r"files of type (\S+) are not accepted as evidence", "不接受 {0} 类型的文件作为佐证材料"),
         (
