@@ -33,7 +33,8 @@ DEFAULT_MEDIA_TYPES = (
 
 
 class BlobStore(Protocol):
-    """Content-addressed bytes: put never overwrites what a hash already holds."""
+    """Content-addressed bytes: put keeps what a hash already holds when those bytes still
+    hash to it, and replaces them (atomically) when they were changed."""
 
     def put(self, sha256: str, content: bytes) -> None: ...
 
@@ -106,13 +107,16 @@ class EvidenceFiles:
         digest = sha256_of(content)
         evidence_id = str(uuid.uuid4())
         size = len(content)
-        # Stored first: an upload whose event is refused leaves only an unreferenced blob.
-        self.blobs.put(digest, content)
-        self.service.change(
-            evaluation_id,
-            lambda e: e.attach_evidence(evidence_id, name, media_type, size, digest, by),
-            expected_version,
-        )
+
+        def attach(evaluation: Any) -> None:
+            evaluation.attach_evidence(evidence_id, name, media_type, size, digest, by)
+            # Stored once the evaluation took the file, after every check (404, 412, the
+            # domain's), inside the same unit of work: a refused upload stores nothing, and
+            # no blob is ever removed (another file record may cite the same bytes). A
+            # commit that fails after this leaves at most an unreferenced blob.
+            self.blobs.put(digest, content)
+
+        self.service.change(evaluation_id, attach, expected_version)
         return {
             "id": evidence_id,
             "name": name.strip(),
