@@ -66,6 +66,12 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"evaluation (\S+) has no version (\S+)", "评价 {0} 没有版本 {1}"),
         (r"evaluation (\S+) did not exist at (\S+)", "评价 {0} 在 {1} 时尚不存在"),
         (r"evaluation (\S+) has no (\S+) yet", "评价 {0} 尚无 {1}"),
+        (
+            r"unknown time zone '(.+)': give an IANA Area/Location name such as "
+            r"Asia/Shanghai, or UTC",
+            "未知时区 '{0}'：须为 IANA 的“区域/地点”名称（如 Asia/Shanghai）或 UTC",
+        ),
+        (r"unknown time zone '(.+)'", "未知时区 '{0}'"),
         (r"version (\S+) does not exist", "版本 {0} 不存在"),
         (r"indicator (\S+) does not exist", "指标 {0} 不存在"),
         (r"deduction (\S+) does not exist", "扣分记录 {0} 不存在"),

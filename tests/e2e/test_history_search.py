@@ -155,6 +155,37 @@ def test_a_diff_from_submission_names_what_moved_since(story: dict[str, Any]) ->
     assert {e["actor"] for e in diff.json["events"]} == {"rita", "unit"}
 
 
+@pytest.mark.parametrize(
+    "zone",
+    ["localtime", "posixrules", "Factory", "posix/Asia/Shanghai", "right/UTC", "PRC", "EST5EDT"],
+)
+def test_a_time_zone_that_is_no_area_and_location_is_refused_by_name(
+    api_for: ApiFor, zone: str
+) -> None:
+    alice = api_for("evaluator", "alice")
+    header = {**small_case()["evaluation"], "time_zone": zone}
+
+    refused = alice.post("/evaluations", json=header, headers={"Accept-Language": "en"})
+
+    assert refused.status_code == 422, refused.json
+    assert refused.json["values"]["time_zone"] == zone
+    assert zone in refused.json["detail"]
+    assert alice.get("/evaluations").json["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Asia/Urumqi", "America/Argentina/Buenos_Aires", "Etc/GMT-8"]
+)
+def test_an_area_and_location_time_zone_or_utc_is_kept(api_for: ApiFor, zone: str) -> None:
+    alice = api_for("evaluator", "alice")
+    header = {**small_case()["evaluation"], "time_zone": zone}
+
+    created = alice.post("/evaluations", json=header)
+
+    assert created.status_code == 201, created.json
+    assert created.json["time_zone"] == zone
+
+
 def test_an_evaluation_may_keep_its_own_time_zone(api_for: ApiFor) -> None:
     alice = api_for("evaluator", "alice")
     header = {**small_case()["evaluation"], "time_zone": "Europe/Berlin"}
