@@ -72,6 +72,33 @@ def test_every_history_item_says_which_indicator_it_touched_and_why(story: dict[
     assert by_type["Submitted"]["indicator"] is None and by_type["Submitted"]["reason"] is None
 
 
+@pytest.mark.parametrize("query", ["from=reopening", "to=finalization", "from=finalization"])
+def test_a_named_moment_that_has_not_happened_is_refused_by_name(
+    story: dict[str, Any], query: str
+) -> None:
+    moment = query.split("=")[1]
+
+    response = story["auditor"].get(
+        f"{story['base']}/history?{query}", headers={"Accept-Language": "en"}
+    )
+
+    assert response.status_code == 404, response.json
+    assert response.json["type"] == "urn:scoretrail:problem:version-not-found"
+    assert response.json["values"] == {"moment": moment}
+    assert f"has no {moment} yet" in response.json["detail"]
+    chinese = story["auditor"].get(f"{story['base']}/history?{query}")
+    assert moment in chinese.json["detail"] and "尚无" in chinese.json["detail"]
+
+
+def test_a_named_moment_of_an_unknown_evaluation_is_that_evaluations_404(api: Api) -> None:
+    missing = "/evaluations/00000000-0000-4000-8000-000000000000"
+
+    response = api.get(f"{missing}/history?from=reopening")
+
+    assert response.status_code == 404
+    assert response.json["type"] == "urn:scoretrail:problem:evaluation-not-found"
+
+
 def test_everything_changed_after_submission_is_one_call(story: dict[str, Any]) -> None:
     items = search(story["auditor"], story["base"], "from=submission")
     assert items[0]["type"] == "Submitted"
