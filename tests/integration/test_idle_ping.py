@@ -169,3 +169,23 @@ def test_the_idle_threshold_is_a_setting(postgres_url: str, make_app: Callable[.
 
     assert _every_path_answers(api, evaluation_id, rounds=POOL) == _expected(POOL)
     assert set(_fill_pool(engine)).isdisjoint(killed)
+
+
+def test_a_connection_dropped_while_in_use_fails_one_read_with_503_then_reads_recover(
+    postgres_url: str, make_app: Callable[..., Flask]
+) -> None:
+    # not idle long enough to be pinged: the dead connections are handed out as they are
+    app, engine = _pooled_app(make_app, postgres_url, SCORETRAIL_DB_IDLE_PING_MS=3_600_000)
+    api = signed_in(app)
+    evaluation_id = str(api.post("/evaluations", json=HEADER).json["id"])
+    framed = api.post(f"/evaluations/{evaluation_id}/framework", json={"indicators": FRAMEWORK})
+    assert framed.status_code == 200
+    _kill_every_pooled_backend(engine, postgres_url)
+
+    failed = api.get(f"/evaluations/{evaluation_id}")
+
+    assert failed.status_code == 503, failed.json
+    assert failed.json["type"] == "urn:scoretrail:problem:store-busy"
+    assert failed.headers["Retry-After"] == "1"
+    # the failure discarded the whole pool: every path answers on fresh connections
+    assert _every_path_answers(api, evaluation_id, rounds=POOL) == _expected(POOL)
