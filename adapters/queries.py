@@ -8,8 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from eventsourcing.persistence import OperationalError as StoreUnavailable
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, exc, func, select
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import document_problem, stored_document
@@ -295,8 +296,13 @@ class SqlEvaluationQueries:
         connection under the datastore's lock: it reads through the datastore's session.)"""
         engine = self.datastore.engine
         if isinstance(engine, Engine) and self.datastore.access_lock is None:
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                yield connection
+            try:
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                    yield c
+            except exc.OperationalError as error:
+                # reported as the datastore's transactions report it (a lost connection, a
+                # timeout): the store is busy or unreachable, not an unexpected error
+                raise StoreUnavailable(error) from error
             return
         with self.datastore.transaction(commit=False) as session:
             yield session.connection()

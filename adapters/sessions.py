@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import Column, MetaData, String, Table, delete, insert, select
+from sqlalchemy import Column, Index, MetaData, String, Table, delete, insert, select
 
 from adapters.tables import UTCDateTime
 from adapters.tokens import api_tokens
@@ -22,6 +23,8 @@ ui_sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
 )
+# The purge finds expired sessions by this index, however many live ones there are.
+by_expiry = Index("ix_ui_sessions_expires_at", ui_sessions.c.expires_at)
 
 
 class SqlSessionStore:
@@ -31,6 +34,7 @@ class SqlSessionStore:
         self.datastore = datastore
         assert datastore.engine is not None
         session_metadata.create_all(datastore.engine)
+        by_expiry.create(datastore.engine, checkfirst=True)  # tables made before it existed
 
     def add(self, record: dict[str, Any]) -> None:
         with self.datastore.transaction(commit=True) as session:
@@ -55,3 +59,15 @@ class SqlSessionStore:
     def remove(self, digest: str) -> None:
         with self.datastore.transaction(commit=True) as session:
             session.execute(delete(ui_sessions).where(ui_sessions.c.digest == digest))
+
+    def purge_expired(self, now: datetime, limit: int) -> int:
+        """Delete up to `limit` sessions that expired by `now`, oldest first; how many went."""
+        oldest = (
+            select(ui_sessions.c.digest)
+            .where(ui_sessions.c.expires_at <= now)
+            .order_by(ui_sessions.c.expires_at)
+            .limit(limit)
+        )
+        with self.datastore.transaction(commit=True) as session:
+            result = session.execute(delete(ui_sessions).where(ui_sessions.c.digest.in_(oldest)))
+        return int(getattr(result, "rowcount", 0) or 0)

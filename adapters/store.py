@@ -31,6 +31,8 @@ class StoreTuning:
     # Connections kept open per process (PostgreSQL), and how many more may be opened at a peak.
     pool_size: int = 5
     max_overflow: int = 5
+    # A pooled connection idle longer than this is pinged before it is handed out.
+    idle_ping_ms: int = int(IDLE_PING_SECONDS * 1000)
 
     def as_env(self) -> dict[str, str]:
         """The eventsourcing environment entries the factory reads back."""
@@ -75,7 +77,8 @@ def engine_options(url: str, tuning: StoreTuning) -> dict[str, Any]:
 
 def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
     """Check a pooled connection with `SELECT 1` when it comes back after `idle_seconds`;
-    a dead one is replaced (the pool retries the checkout) instead of failing a request."""
+    a dead one is replaced (the pool retries the checkout) instead of failing a request.
+    The ping leaves the connection as the pool gave it: outside any transaction."""
 
     @event.listens_for(engine, "checkin")
     def _used(_dbapi: Any, record: ConnectionPoolEntry) -> None:
@@ -87,13 +90,27 @@ def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> N
         if used_at is None or time.monotonic() - used_at < idle_seconds:
             return  # new, or used moments ago
         try:
-            cursor = dbapi.cursor()
-            try:
-                cursor.execute("SELECT 1")
-            finally:
-                cursor.close()
+            ping(dbapi)
         except Exception as error:  # any driver error: the connection is not usable
             raise DisconnectionError(f"stale pooled connection: {error}") from error
+
+
+def ping(dbapi: Any) -> None:
+    """`SELECT 1` in the driver's autocommit mode, so it opens no transaction: a connection
+    left in one could not be switched to autocommit for the one-statement reads, nor would
+    its next transaction start when the caller thinks. Switching autocommit on an idle
+    psycopg connection is local (no round trip), so the ping stays one round trip."""
+    was_autocommit = bool(dbapi.autocommit)
+    dbapi.autocommit = True
+    try:
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    finally:
+        if not dbapi.closed:
+            dbapi.autocommit = was_autocommit
 
 
 class TunedSQLAlchemyFactory(SQLAlchemyFactory):
@@ -104,9 +121,8 @@ class TunedSQLAlchemyFactory(SQLAlchemyFactory):
         url = self.env.get(self.SQLALCHEMY_URL)
         if url:
             # The engine the parent built has not connected yet: replace it with a tuned one.
-            self.datastore = self.datastore_class(
-                url=url, **engine_options(url, StoreTuning.from_env(self.env))
-            )
+            tuning = StoreTuning.from_env(self.env)
+            self.datastore = self.datastore_class(url=url, **engine_options(url, tuning))
             engine = self.datastore.engine
             if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
-                ping_when_idle(engine)
+                ping_when_idle(engine, tuning.idle_ping_ms / 1000)

@@ -77,7 +77,9 @@ class AuditService:
             named = self.queries.last_version_of(str(evaluation_id), NAMED_BOUNDS[anchor])
             if named is None:
                 self.load(evaluation_id)
-                raise VersionNotFound(f"evaluation {evaluation_id} has no {anchor} yet")
+                raise VersionNotFound(
+                    f"evaluation {evaluation_id} has no {anchor} yet", moment=anchor
+                )
             return named
         found = self.queries.version_at(str(evaluation_id), anchor)
         if found is None:

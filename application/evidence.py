@@ -50,7 +50,8 @@ DEFAULT_MEDIA_TYPES = (
 
 
 class BlobStore(Protocol):
-    """Content-addressed bytes: put never overwrites what a hash already holds."""
+    """Content-addressed bytes: put keeps what a hash already holds when those bytes still
+    hash to it, and replaces them (atomically) when they were changed."""
 
     def put(self, sha256: str, content: bytes) -> None: ...
 
@@ -63,6 +64,23 @@ class EvidenceLimits:
 
     max_bytes: int = 20 * 1024 * 1024
     media_types: tuple[str, ...] = DEFAULT_MEDIA_TYPES
+
+    def too_large(self, what: str, size: int) -> EvidenceTooLarge:
+        """The refusal of `what` ("the file", "the upload") of `size` bytes."""
+        return EvidenceTooLarge(
+            f"{what} has {size} bytes; evidence files are accepted up to "
+            f"{self.max_bytes} bytes ({readable_size(self.max_bytes)})",
+            size=size,
+            limit=self.max_bytes,
+        )
+
+
+def readable_size(count: int) -> str:
+    """A byte count as people write it: 20 MB, 512 KB, 1000 bytes."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.4g} {unit}"
+    return f"{count} bytes"
 
 
 def sha256_of(content: bytes) -> str:
@@ -83,11 +101,7 @@ class EvidenceFiles:
     def check_upload(self, media_type: str, size: int) -> None:
         """413 past the size limit, 415 for a type not taken."""
         if size > self.limits.max_bytes:
-            raise EvidenceTooLarge(
-                f"the file has {size} bytes; at most {self.limits.max_bytes} are accepted",
-                size=size,
-                limit=self.limits.max_bytes,
-            )
+            raise self.limits.too_large("the file", size)
         if media_type not in self.limits.media_types:
             raise EvidenceTypeRefused(
                 f"files of type {media_type} are not accepted as evidence",
@@ -110,13 +124,16 @@ class EvidenceFiles:
         digest = sha256_of(content)
         evidence_id = str(uuid.uuid4())
         size = len(content)
-        # Stored first: an upload whose event is refused leaves only an unreferenced blob.
-        self.blobs.put(digest, content)
-        self.service.change(
-            evaluation_id,
-            lambda e: e.attach_evidence(evidence_id, name, media_type, size, digest, by),
-            expected_version,
-        )
+
+        def attach(evaluation: Any) -> None:
+            evaluation.attach_evidence(evidence_id, name, media_type, size, digest, by)
+            # Stored once the evaluation took the file, after every check (404, 412, the
+            # domain's), inside the same unit of work: a refused upload stores nothing, and
+            # no blob is ever removed (another file record may cite the same bytes). A
+            # commit that fails after this leaves at most an unreferenced blob.
+            self.blobs.put(digest, content)
+
+        self.service.change(evaluation_id, attach, expected_version)
         return {
             "id": evidence_id,
             "name": name.strip(),

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from application.errors import VersionNotFound
 from application.ports import EvaluationQueries
 
 # Named bounds: `from=submission` is the latest submission (and everything after it).
 NAMED_BOUNDS = {"submission": "Submitted", "finalization": "Finalized", "reopening": "Reopened"}
-Bound = int | datetime | str | None
+Bound = int | datetime | None
 
 
 def search_history(
@@ -24,11 +25,16 @@ def search_history(
     """One page of the events matching every given filter, oldest first.
 
     `start` and `end` are versions, times (turned into versions by one index seek each) or
-    a named bound; the other filters compare for equality and each reads its own index.
+    a named bound (404 when the evaluation has no such moment); the other filters compare
+    for equality and each reads its own index.
     """
     narrowed = {k: v for k, v in filters.items() if k not in ("start", "end") and v is not None}
-    first = _first_version(queries, evaluation_id, filters.get("start"))
-    last = _last_version(queries, evaluation_id, filters.get("end"))
+    start, end = (
+        _named(queries, require, evaluation_id, bound) if isinstance(bound, str) else bound
+        for bound in (filters.get("start"), filters.get("end"))
+    )
+    first = _first_version(queries, evaluation_id, start)
+    last = _last_version(queries, evaluation_id, end)
     if first is None or last is None or first > last:
         items: list[dict[str, Any]] = []
         total = 0
@@ -40,8 +46,16 @@ def search_history(
     return page_of(items, total, page, per_page)
 
 
-def _named(queries: EvaluationQueries, evaluation_id: str, name: str) -> int | None:
-    return queries.last_version_of(evaluation_id, NAMED_BOUNDS[name])
+def _named(
+    queries: EvaluationQueries, require: Callable[[str], Any], evaluation_id: str, name: str
+) -> int:
+    """The version of the latest such moment; one that has not happened is refused by name
+    (an empty page would read as "nothing changed since"), after the evaluation's own 404."""
+    version = queries.last_version_of(evaluation_id, NAMED_BOUNDS[name])
+    if version is None:
+        require(evaluation_id)
+        raise VersionNotFound(f"evaluation {evaluation_id} has no {name} yet", moment=name)
+    return version
 
 
 def _first_version(queries: EvaluationQueries, evaluation_id: str, bound: Bound) -> int | None:
@@ -50,8 +64,6 @@ def _first_version(queries: EvaluationQueries, evaluation_id: str, bound: Bound)
         return 1
     if isinstance(bound, int):
         return bound
-    if isinstance(bound, str):
-        return _named(queries, evaluation_id, bound)
     before = queries.version_at(evaluation_id, bound - timedelta(microseconds=1))
     return 1 if before is None else before + 1
 
@@ -62,8 +74,6 @@ def _last_version(queries: EvaluationQueries, evaluation_id: str, bound: Bound) 
         return 2**31 - 1
     if isinstance(bound, int):
         return bound
-    if isinstance(bound, str):
-        return _named(queries, evaluation_id, bound)
     return queries.version_at(evaluation_id, bound)
 
 

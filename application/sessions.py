@@ -13,6 +13,9 @@ from application.tokens import TokenService, digest
 
 # A browser session lasts a working day; signing in again is cheap, a stolen cookie less so.
 SESSION_LIFETIME = timedelta(hours=8)
+# Expired sessions deleted per sign-in: enough to outpace the sign-ins that leave them
+# behind, few enough that one sign-in never waits on a large delete.
+PURGE_BATCH = 100
 
 
 class SessionStore(Protocol):
@@ -24,6 +27,9 @@ class SessionStore(Protocol):
         """The session with the token's name, role, subject and revoked_at beside it."""
 
     def remove(self, digest: str) -> None: ...
+
+    def purge_expired(self, now: datetime, limit: int) -> int:
+        """Delete up to `limit` sessions expired by `now`; how many were deleted."""
 
 
 @dataclass(frozen=True)
@@ -43,19 +49,24 @@ class SessionService:
         tokens: TokenService,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         lifetime: timedelta = SESSION_LIFETIME,
+        purge_batch: int = PURGE_BATCH,
     ) -> None:
         self.store = store
         self.tokens = tokens
         self.clock = clock
         self.lifetime = lifetime
+        self.purge_batch = purge_batch
 
     def start(self, token: str) -> str | None:
-        """A new session's secret (for the cookie) when the API token is valid, else None."""
+        """A new session's secret (for the cookie) when the API token is valid, else None.
+        Each sign-in first deletes a batch of sessions that expired (resolve refuses them
+        anyway): the table holds the live sessions and few others."""
         principal = self.tokens.authenticate(token.strip())
         if principal is None:
             return None
         secret = secrets.token_urlsafe(32)
         now = self.clock()
+        self.store.purge_expired(now, self.purge_batch)
         self.store.add(
             {
                 "digest": digest(secret),

@@ -47,10 +47,14 @@ def to_decimal(value: object, field: str = "value") -> Decimal:
 
 
 def check_representable(number: Decimal, field: str, given: object) -> Decimal:
-    """Refuse numbers the stores cannot keep exactly (huge, or with a tiny exponent)."""
-    exponent = number.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)  # finite
-    if number and (number.adjusted() >= MAX_INTEGER_DIGITS or -exponent > MAX_DECIMALS):
+    """Refuse numbers the stores cannot keep exactly (huge, or with a tiny exponent).
+
+    Read from the number's digits and exponent alone, in integer arithmetic: normalize()
+    or any other operation under the decimal context overflows on an exponent past the
+    context's limits (1e999999999) and would answer 500 instead of refusing it."""
+    if not number.is_finite():
+        raise InvalidValue(f"{field} must be finite, got {str(given)!r}", field=field, value=given)
+    if number.adjusted() >= MAX_INTEGER_DIGITS or decimals_of(number) > MAX_DECIMALS:
         raise InvalidValue(
             f"{field} must have at most {MAX_INTEGER_DIGITS} integer digits and "
             f"{MAX_DECIMALS} decimals, got {str(given)!r}",
@@ -60,12 +64,20 @@ def check_representable(number: Decimal, field: str, given: object) -> Decimal:
     return number
 
 
+def decimals_of(number: Decimal) -> int:
+    """How many decimals a finite number needs, trailing zeros dropped (those of a zero
+    count: 0E-20 is refused as a store would round it)."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    if any(digits):
+        exponent += len(digits) - len(bytes(digits).rstrip(b"\x00"))
+    return -exponent
+
+
 def to_amount(value: object, field: str = "value") -> Decimal:
     """Points, a score or a weight: a decimal with at most two decimals, never rounded here."""
     number = to_decimal(value, field)
-    exponent = number.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)
-    if number and -exponent > AMOUNT_DECIMALS:
+    if number and decimals_of(number) > AMOUNT_DECIMALS:
         raise InvalidValue(
             f"{field} must have at most {AMOUNT_DECIMALS} decimals, got {str(value)!r}: "
             "it would be recorded rounded",

@@ -28,6 +28,7 @@ from application.moments import zone_named
 from web import auth, health, hostile_input, problems, review_api, target_api, token_api, ui
 from web.api import blp
 from web.audit_api import blp as audit_blp
+from web.evidence_api import allow_evidence_sized_bodies
 from web.evidence_api import blp as evidence_blp
 from web.idempotency import EXTENSION as IDEMPOTENCY
 from web.idempotency import ScoreTrailFlask
@@ -134,6 +135,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else str(uuid.uuid4())
 
     auth.install(app)  # after the request id is set: problems carry it
+    # before the first check that reads a body: the evidence route's own limit must hold
+    # before the form is parsed under the general one
+    app.before_request(allow_evidence_sized_bodies)
     hostile_input.install(app)  # after authentication: strangers learn nothing of the shapes
 
     @app.after_request

@@ -8,8 +8,10 @@ from typing import Any, cast
 from flask import current_app, request
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from application.evidence import EvidenceFiles
+from application.errors import EvidenceTooLarge
+from application.evidence import EvidenceFiles, readable_size
 from application.sheets import Download
 from web.context import actor
 from web.preconditions import if_match
@@ -50,11 +52,32 @@ class EvidenceListOut(Schema):
     items = fields.List(fields.Nested(EvidenceFileOut))
 
 
-@blp.before_request
 def allow_evidence_sized_bodies() -> None:
-    """Uploads may be larger than other bodies, up to the evidence limit."""
-    if request.endpoint == "evidence.upload_evidence":
-        request.max_content_length = files().limits.max_bytes + FRAMING_BYTES
+    """Uploads may be larger than other bodies, up to the evidence limit; one whose declared
+    length is past it is refused, naming that limit, before a byte of it is read.
+
+    Installed on the app ahead of every check that reads a body (create_app), so the form is
+    never parsed under the general limit first."""
+    if request.endpoint != "evidence.upload_evidence":
+        return
+    limits = files().limits
+    request.max_content_length = limits.max_bytes + FRAMING_BYTES
+    length = request.content_length
+    if length is not None and length > request.max_content_length:
+        raise limits.too_large("the upload", length)
+
+
+@blp.errorhandler(RequestEntityTooLarge)
+def body_past_the_evidence_limit(_error: RequestEntityTooLarge) -> Any:
+    """A body without a declared length that ran past the evidence limit while read."""
+    limit = files().limits.max_bytes
+    return current_app.handle_user_exception(
+        EvidenceTooLarge(
+            "the upload is larger than evidence files may be: "
+            f"up to {limit} bytes ({readable_size(limit)})",
+            limit=limit,
+        )
+    )
 
 
 def media_type_of(filename: str) -> str:

@@ -68,6 +68,12 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"evaluation (\S+) has no version (\S+)", "评价 {0} 没有版本 {1}"),
         (r"evaluation (\S+) did not exist at (\S+)", "评价 {0} 在 {1} 时尚不存在"),
         (r"evaluation (\S+) has no (\S+) yet", "评价 {0} 尚无 {1}"),
+        (
+            r"unknown time zone '(.+)': give an IANA Area/Location name such as "
+            r"Asia/Shanghai, or UTC",
+            "未知时区 '{0}'：须为 IANA 的“区域/地点”名称（如 Asia/Shanghai）或 UTC",
+        ),
+        (r"unknown time zone '(.+)'", "未知时区 '{0}'"),
         (r"version (\S+) does not exist", "版本 {0} 不存在"),
         (r"indicator (\S+) does not exist", "指标 {0} 不存在"),
         (r"deduction (\S+) does not exist", "扣分记录 {0} 不存在"),
@@ -88,8 +94,16 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "佐证材料 {0}（{1}）在存储中缺失",
         ),
         (
-            r"the file has (\d+) bytes; at most (\d+) are accepted",
-            "文件大小 {0} 字节，最多接受 {1} 字节",
+            r"the file has (\d+) bytes; evidence files are accepted up to (\d+) bytes \((.+)\)",
+            "文件大小 {0} 字节，佐证材料最多接受 {1} 字节（{2}）",
+        ),
+        (
+            r"the upload has (\d+) bytes; evidence files are accepted up to (\d+) bytes \((.+)\)",
+            "上传内容 {0} 字节，佐证材料最多接受 {1} 字节（{2}）",
+        ),
+        (
+            r"the upload is larger than evidence files may be: up to (\d+) bytes \((.+)\)",
+            "上传内容超过佐证材料的大小上限：最多 {0} 字节（{1}）",
         ),
         (r"files of type (\S+) are not accepted as evidence", "不接受 {0} 类型的文件作为佐证材料"),
         (

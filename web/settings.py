@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     # Database connections per process, and how many more a peak may open.
     "SCORETRAIL_DB_POOL_SIZE": 5,
     "SCORETRAIL_DB_MAX_OVERFLOW": 5,
+    # A pooled PostgreSQL connection idle longer than this (ms) is checked before use.
+    "SCORETRAIL_DB_IDLE_PING_MS": 5000,
     # Times a change that lost a race with another change is run again before a 409.
     "SCORETRAIL_CONFLICT_RETRIES": 3,
     # Seconds a process trusts a bearer token it looked up (0: ask the database every
@@ -57,6 +59,7 @@ INTEGER_KEYS = {
     "SCORETRAIL_DB_STATEMENT_TIMEOUT_MS",
     "SCORETRAIL_DB_POOL_SIZE",
     "SCORETRAIL_DB_MAX_OVERFLOW",
+    "SCORETRAIL_DB_IDLE_PING_MS",
     "SCORETRAIL_CONFLICT_RETRIES",
     "SCORETRAIL_TOKEN_CACHE_SECONDS",
     "SCORETRAIL_PORT",
@@ -100,6 +103,7 @@ def store_tuning(settings: dict[str, Any]) -> StoreTuning:
         statement_timeout_ms=settings["SCORETRAIL_DB_STATEMENT_TIMEOUT_MS"],
         pool_size=settings["SCORETRAIL_DB_POOL_SIZE"],
         max_overflow=settings["SCORETRAIL_DB_MAX_OVERFLOW"],
+        idle_ping_ms=settings["SCORETRAIL_DB_IDLE_PING_MS"],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -54,6 +55,49 @@ def test_bad_deduction_is_refused_and_nothing_is_recorded(
     if field:
         assert field in problem["errors"]
     assert version_of(api, evaluation_id) == before
+
+
+EXTREME_NUMBERS = [
+    "1e999999999",
+    "-1e999999999",
+    "1e-999999999",
+    "Infinity",
+    "NaN",
+    "1E+1000",
+    "-0e999999999",
+    "0e-999999999",
+]
+NUMBER_FIELDS = [
+    ("indicators/3.1.1/deductions", "points", {"reason": "r"}),
+    ("indicators/4.4.1/score", "score", {"justification": "j"}),
+    ("data-entries", "value", {"key": "预算资金", "unit": "万元", "source": "s"}),
+]
+
+
+@pytest.mark.parametrize(("path", "field", "body"), NUMBER_FIELDS)
+def test_a_number_with_an_extreme_exponent_is_a_422_and_nothing_is_recorded(
+    api: Api, evaluation_id: str, path: str, field: str, body: dict[str, Any]
+) -> None:
+    before = version_of(api, evaluation_id)
+    url = f"/evaluations/{evaluation_id}/{path}"
+    for text in EXTREME_NUMBERS:
+        problem = assert_problem(api.post(url, json={**body, field: text}), 422)
+        assert list(problem["errors"]) == [field], text
+    # the same as JSON numbers, which the JSON parser reads as infinities
+    for raw in ("1e999999999", "-1e999999999", "1E+1000"):
+        data = json.dumps(body)[:-1] + f', "{field}": {raw}}}'
+        response = api.post(url, data=data, content_type="application/json")
+        assert list(assert_problem(response, 422)["errors"]) == [field], raw
+    assert version_of(api, evaluation_id) == before
+
+
+def test_an_evaluation_with_an_extreme_total_weight_is_not_created(api: Api) -> None:
+    header = {"title": "t", "subject": "s", "fiscal_year": 2024, "kind": "project"}
+    for text in EXTREME_NUMBERS:
+        response = api.post("/evaluations", json={**header, "total_weight": text})
+        problem = assert_problem(response, 422)
+        assert list(problem["errors"]) == ["total_weight"], text
+    assert api.get("/evaluations").json["total"] == 0
 
 
 def test_malformed_json_is_a_400(api: Api, evaluation_id: str) -> None:

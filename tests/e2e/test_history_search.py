@@ -72,6 +72,33 @@ def test_every_history_item_says_which_indicator_it_touched_and_why(story: dict[
     assert by_type["Submitted"]["indicator"] is None and by_type["Submitted"]["reason"] is None
 
 
+@pytest.mark.parametrize("query", ["from=reopening", "to=finalization", "from=finalization"])
+def test_a_named_moment_that_has_not_happened_is_refused_by_name(
+    story: dict[str, Any], query: str
+) -> None:
+    moment = query.split("=")[1]
+
+    response = story["auditor"].get(
+        f"{story['base']}/history?{query}", headers={"Accept-Language": "en"}
+    )
+
+    assert response.status_code == 404, response.json
+    assert response.json["type"] == "urn:scoretrail:problem:version-not-found"
+    assert response.json["values"] == {"moment": moment}
+    assert f"has no {moment} yet" in response.json["detail"]
+    chinese = story["auditor"].get(f"{story['base']}/history?{query}")
+    assert moment in chinese.json["detail"] and "尚无" in chinese.json["detail"]
+
+
+def test_a_named_moment_of_an_unknown_evaluation_is_that_evaluations_404(api: Api) -> None:
+    missing = "/evaluations/00000000-0000-4000-8000-000000000000"
+
+    response = api.get(f"{missing}/history?from=reopening")
+
+    assert response.status_code == 404
+    assert response.json["type"] == "urn:scoretrail:problem:evaluation-not-found"
+
+
 def test_everything_changed_after_submission_is_one_call(story: dict[str, Any]) -> None:
     items = search(story["auditor"], story["base"], "from=submission")
     assert items[0]["type"] == "Submitted"
@@ -153,6 +180,37 @@ def test_a_diff_from_submission_names_what_moved_since(story: dict[str, Any]) ->
     assert diff.status_code == 200, diff.json
     assert [i["code"] for i in diff.json["indicators"]] == ["1", "1.1"]
     assert {e["actor"] for e in diff.json["events"]} == {"rita", "unit"}
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["localtime", "posixrules", "Factory", "posix/Asia/Shanghai", "right/UTC", "PRC", "EST5EDT"],
+)
+def test_a_time_zone_that_is_no_area_and_location_is_refused_by_name(
+    api_for: ApiFor, zone: str
+) -> None:
+    alice = api_for("evaluator", "alice")
+    header = {**small_case()["evaluation"], "time_zone": zone}
+
+    refused = alice.post("/evaluations", json=header, headers={"Accept-Language": "en"})
+
+    assert refused.status_code == 422, refused.json
+    assert refused.json["values"]["time_zone"] == zone
+    assert zone in refused.json["detail"]
+    assert alice.get("/evaluations").json["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Asia/Urumqi", "America/Argentina/Buenos_Aires", "Etc/GMT-8"]
+)
+def test_an_area_and_location_time_zone_or_utc_is_kept(api_for: ApiFor, zone: str) -> None:
+    alice = api_for("evaluator", "alice")
+    header = {**small_case()["evaluation"], "time_zone": zone}
+
+    created = alice.post("/evaluations", json=header)
+
+    assert created.status_code == 201, created.json
+    assert created.json["time_zone"] == zone
 
 
 def test_an_evaluation_may_keep_its_own_time_zone(api_for: ApiFor) -> None:

@@ -377,6 +377,7 @@ def test_the_event_log_page_shows_nothing_since_a_submission_that_never_happened
     )
     assert page.status_code == 200
     assert "<tr>" not in page.text.split("<tbody>", 1)[1]
+    assert "该评价尚未提交" in page.text  # said, not left to an empty table
 
 
 def test_a_refusal_beside_a_form_speaks_chinese_unless_english_is_preferred(

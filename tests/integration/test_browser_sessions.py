@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from freezegun import freeze_time
+from sqlalchemy import func, select
+
 from adapters.bootstrap import (
     build_review_service,
     build_service,
     build_token_service,
     datastore_of,
 )
-from adapters.sessions import SqlSessionStore
+from adapters.sessions import SqlSessionStore, ui_sessions
 from application.sessions import SessionService
 from domain.evaluation import Actor
 from tests.cases import SUBJECT, small_case
@@ -102,3 +105,45 @@ def test_the_dispute_queue_spans_evaluations_and_narrows_to_a_subject(store_url:
     assert queue[2]["deduction"] is None
     assert {d["subject"] for d in reviews.queue("open", SUBJECT)["items"]} == {SUBJECT}
     assert reviews.queue("decided")["items"] == []
+
+
+def stored_sessions(sessions: SessionService) -> int:
+    store = sessions.store
+    assert isinstance(store, SqlSessionStore)
+    with store.datastore.transaction(commit=False) as session:
+        return int(session.execute(select(func.count()).select_from(ui_sessions)).scalar_one())
+
+
+def test_signing_in_purges_sessions_past_their_lifetime(store_url: str) -> None:
+    service = build_service(store_url)
+    tokens = build_token_service(service)
+    with freeze_time(NOON) as frozen:
+        sessions = SessionService(SqlSessionStore(datastore_of(service)), tokens)
+        _, secret = tokens.create("审计员", "auditor")
+        expired = [sessions.start(secret) for _ in range(3)]
+        frozen.tick(sessions.lifetime / 2)
+        live = sessions.start(secret)
+        frozen.tick(sessions.lifetime / 2)  # the first three just expired, the fourth not yet
+
+        fresh = sessions.start(secret)
+
+        assert stored_sessions(sessions) == 2
+        assert all(sessions.resolve(cookie) is None for cookie in expired)
+        assert sessions.resolve(live) is not None and sessions.resolve(fresh) is not None
+
+
+def test_each_sign_in_purges_a_bounded_batch_of_expired_sessions(store_url: str) -> None:
+    service = build_service(store_url)
+    tokens = build_token_service(service)
+    with freeze_time(NOON) as frozen:
+        sessions = SessionService(SqlSessionStore(datastore_of(service)), tokens, purge_batch=2)
+        _, secret = tokens.create("审计员", "auditor")
+        for _ in range(5):
+            sessions.start(secret)
+        frozen.tick(sessions.lifetime)
+
+        sessions.start(secret)
+        assert stored_sessions(sessions) == 5 - 2 + 1
+        sessions.start(secret)
+        sessions.start(secret)
+        assert stored_sessions(sessions) == 3  # every expired one gone, the three live kept

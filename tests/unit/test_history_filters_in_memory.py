@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from adapters.memory import memory_review_service
+from application.errors import VersionNotFound
 from application.service import EvaluationService
 from domain.errors import InvalidValue
 from domain.evaluation import Actor
@@ -67,13 +68,9 @@ def test_history_filters_combine_in_memory(service: EvaluationService, actor: Ac
     after = service.history(s["id"], start="submission")
     assert types(after)[0] == "Submitted"
     assert {i["actor"] for i in after["items"]} == {"rita", "unit"}
-    assert service.history(s["id"], start="finalization") == {
-        "items": [],
-        "total": 0,
-        "page": 1,
-        "per_page": 100,
-        "pages": 0,
-    }
+    with pytest.raises(VersionNotFound) as never_finalized:  # not an empty page
+        service.history(s["id"], start="finalization")
+    assert never_finalized.value.values == {"moment": "finalization"}
 
 
 def test_an_evaluations_own_zone_is_kept_and_an_unknown_one_refused(

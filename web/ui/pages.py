@@ -9,8 +9,9 @@ from werkzeug.exceptions import NotFound
 
 from application.access import Action
 from application.audit import AuditService
+from application.errors import VersionNotFound
 from application.explanation_text import in_language
-from application.history import NAMED_BOUNDS
+from application.history import NAMED_BOUNDS, page_of
 from web.auth import visible_filters
 from web.context import records, reviews, service, sheets
 from web.moments import local_zone
@@ -140,16 +141,26 @@ def history(evaluation_id: Any) -> Response:
     query = forms.load(forms.HistoryQuery, request.args)
     document = service().document(str(evaluation_id))
     kinds = [query["type"]] if query["type"] else None
-    found = service().history(
-        str(evaluation_id),
-        query["page"],
-        PER_PAGE,
-        type=kinds,
-        actor=query["actor"],
-        start=query["since"],
-    )
+    note = None
+    try:
+        found = service().history(
+            str(evaluation_id),
+            query["page"],
+            PER_PAGE,
+            type=kinds,
+            actor=query["actor"],
+            start=query["since"],
+        )
+    except VersionNotFound as missing:
+        if "moment" not in missing.values:
+            raise
+        # the page offers the filter on every evaluation: one never submitted says so
+        found = page_of([], 0, query["page"], PER_PAGE)
+        note = "该评价尚未提交，“仅提交之后”没有事件可列。"
     shown = {k: query[k] for k in ("type", "actor", "since") if query[k]}
-    return page("history.html", doc=document, found=found, filters=shown, kinds=labels.EVENT)
+    return page(
+        "history.html", doc=document, found=found, filters=shown, kinds=labels.EVENT, note=note
+    )
 
 
 @bp.route(EVALUATION + "/history.csv", methods=["GET"])
