@@ -52,13 +52,26 @@ class EvidenceListOut(Schema):
     items = fields.List(fields.Nested(EvidenceFileOut))
 
 
+# Routes whose body may carry an evidence file: the upload, and the page forms with a file.
+EVIDENCE_SIZED = frozenset(
+    {
+        "evidence.upload_evidence",
+        "ui.record_deduction",
+        "ui.record_target_value",
+        "ui.record_data_entry",
+        "ui.record_score",
+        "ui.raise_dispute",
+    }
+)
+
+
 def allow_evidence_sized_bodies() -> None:
     """Uploads may be larger than other bodies, up to the evidence limit; one whose declared
     length is past it is refused, naming that limit, before a byte of it is read.
 
     Installed on the app ahead of every check that reads a body (create_app), so the form is
     never parsed under the general limit first."""
-    if request.endpoint != "evidence.upload_evidence":
+    if request.endpoint not in EVIDENCE_SIZED:
         return
     limits = files().limits
     request.max_content_length = limits.max_bytes + FRAMING_BYTES

@@ -235,3 +235,16 @@ def test_the_unit_disputes_with_its_own_file_and_the_reviewer_sees_the_link(
     [file] = attached(app, evaluation)
     queue = browser_for(app, "reviewer", "rita").get("/ui/disputes").text
     assert f"/ui/evaluations/{evaluation}/evidence/{file['id']}" in queue
+
+
+def test_a_five_megabyte_scan_goes_in_through_a_page_form_with_the_default_limits(
+    app: Flask, evaluator: Browser, evaluation: str
+) -> None:
+    scan = PDF + b"0" * (5 * 1024 * 1024)
+    answer = multipart(
+        evaluator,
+        f"/ui/evaluations/{evaluation}/indicators/1.1/deductions",
+        {"points": "1", "reason": "批复缺失", "file": (BytesIO(scan), "扫描件.pdf")},
+    )
+    assert answer.status_code == 303, answer.text[:300]
+    assert [f["size"] for f in attached(app, evaluation)] == [len(scan)]

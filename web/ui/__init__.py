@@ -56,17 +56,6 @@ PAGE_ACTIONS: dict[str, Action] = {
     "ui.record_score": A.RECORD,
     "ui.evidence_file": A.READ,
 }
-# Forms that may carry a file: their bodies may be as large as the file limit allows.
-FILE_ENDPOINTS = frozenset(
-    {
-        "ui.import_sheet",
-        "ui.record_data_entry",
-        "ui.record_score",
-        "ui.record_deduction",
-        "ui.record_target_value",
-        "ui.raise_dispute",
-    }
-)
 # Pages anyone may open: the sign-in form, the stylesheet, unknown addresses (a 404 page).
 OPEN_ENDPOINTS = frozenset({"ui.login", "ui.login_submit", "ui.static", "ui.missing", "ui.home"})
 # Signed in, but no evaluation action: leaving.
