@@ -215,6 +215,63 @@ def test_sign_offs_go_stale_and_finalization_waits_for_the_required_ones(
     assert ok(api.get(base + "/sign-offs"))["missing"] == []
 
 
+def test_each_party_signs_only_its_own_capacities_and_nothing_is_recorded_otherwise(
+    api: Api, api_for: ApiFor
+) -> None:
+    created = ok(
+        api.post(
+            "/evaluations",
+            json={
+                "title": "某县供水项目绩效自评",
+                "subject": "某县水利局",
+                "fiscal_year": 2025,
+                "kind": "self-evaluation",
+                "required_sign_offs": [" 评价组组长 ", "部门负责人", "财政部门归口业务科室"],
+            },
+        ),
+        201,
+    )
+    base = f"/evaluations/{created['id']}"
+    assert created["required_sign_offs"] == ["评价组组长", "部门负责人", "财政部门归口业务科室"]
+    reviewer = api_for("reviewer", "rita")
+    unit = api_for("subject", "县水利局局长", subject="某县水利局")
+    before = ok(api.get(base))["version"]
+
+    as_finance = unit.post(base + "/sign-offs", json={"capacity": "财政部门归口业务科室"})
+    assert as_finance.status_code == 403
+    assert as_finance.json["values"]["capacity"] == "财政部门归口业务科室"
+    assert as_finance.json["values"]["role"] == "subject"
+    as_unit = api.post(base + "/sign-offs", json={"capacity": "部门负责人"})
+    assert as_unit.status_code == 403
+    assert (as_unit.json["values"]["capacity"], as_unit.json["values"]["role"]) == (
+        "部门负责人",
+        "evaluator",
+    )
+    invisible = unit.post(base + "/sign-offs", json={"capacity": "\u200b"})
+    assert invisible.status_code == 409
+    assert invisible.json["values"]["characters"] == ["U+200B"]
+    assert ok(api.get(base))["version"] == before
+    assert ok(api.get(base + "/sign-offs"))["items"] == []
+
+    ok(api.post(base + "/sign-offs", json={"capacity": "评价组组长"}), 201)
+    trimmed = ok(unit.post(base + "/sign-offs", json={"capacity": " 部门负责人 "}), 201)
+    assert trimmed["capacity"] == "部门负责人"
+    ok(reviewer.post(base + "/submission"))
+    waiting = reviewer.post(base + "/finalization")
+    assert waiting.status_code == 409
+    assert waiting.json["values"]["missing"] == ["财政部门归口业务科室"]
+    ok(reviewer.post(base + "/sign-offs", json={"capacity": "财政部门归口业务科室"}), 201)
+    assert ok(reviewer.post(base + "/finalization"))["status"] == "finalized"
+
+
+def test_required_sign_offs_outside_the_block_or_invisible_open_nothing(api: Api) -> None:
+    header = {"title": "t", "subject": "某县水利局", "fiscal_year": 2025, "kind": "project"}
+    for required in (["\u200b"], ["评价组组长", "随便什么人"]):
+        answer = api.post("/evaluations", json={**header, "required_sign_offs": required})
+        assert answer.status_code == 409, answer.json
+    assert ok(api.get("/evaluations"))["total"] == 0
+
+
 def test_the_form_exports_with_targets_and_the_sign_off_block(api: Api, evaluation: str) -> None:
     base = f"/evaluations/{evaluation}"
     ok(api.post(base + "/sign-offs", json={"capacity": "评价组组长"}), 201)
