@@ -125,6 +125,11 @@ def check_signer(capacity: str | None, by: Actor, subject: str) -> str:
     return text
 
 
+def capacities_of(role: str) -> list[str]:
+    """The capacities a role signs in, in the block's order (none for auditors and admins)."""
+    return [capacity for capacity, party in SIGNERS.items() if party == role]
+
+
 def check_required(capacities: list[str] | None) -> list[str]:
     """Required capacities of the sign-off block, each named once, in the order given."""
     seen: list[str] = []

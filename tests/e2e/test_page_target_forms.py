@@ -252,3 +252,14 @@ def test_a_subject_gets_no_withdraw_button_and_a_403(app: Flask, deducted: tuple
     )
     assert answer.status_code == 403
     assert version(app, evaluation) == before
+
+
+def test_the_sign_off_form_offers_the_capacities_of_the_signed_in_party(
+    app: Flask, targeted: str
+) -> None:
+    unit = browser_for(app, "subject", "unit", SUBJECT).get(E.format(targeted)).text
+    offered = unit[unit.index('<datalist id="capacities">') :]
+    offered = offered[: offered.index("</datalist>")]
+    assert offered.count("<option") == 3
+    assert "部门负责人" in offered and "单位意见" in offered and "填报人" in offered
+    assert "评价组组长" not in offered and "财政部门" not in offered

@@ -9,6 +9,7 @@ from werkzeug.exceptions import NotFound
 
 from application.access import Action
 from application.audit import AuditService
+from domain.signoffs import capacities_of
 from web.auth import visible_filters
 from web.context import reviews, service, sheets
 from web.sheets import download
@@ -32,7 +33,9 @@ def may(action: str) -> bool:
 
 
 def page(template: str, status: int = 200, **context: Any) -> Response:
-    html = render_template(f"ui/{template}", may=may, **context)
+    # the sign-off form offers the capacities of the signed-in party only
+    signs_as = capacities_of(g.identity.role)
+    html = render_template(f"ui/{template}", may=may, signs_as=signs_as, **context)
     return Response(html, status=status, mimetype="text/html")
 
 
