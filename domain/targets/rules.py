@@ -88,6 +88,7 @@ NEGATIVE_RULE = "planned ÷ final × weight"
 EXACT_RULE = "the smaller over the larger × weight"
 DISTANCE_RULE = "(1 − |final − planned| ÷ |planned|) × weight"
 ZERO_RULE = "a target of zero missed scores 0"
+RATE_BOUND = Decimal(10) ** 12  # completion rates stop at 10^14 %
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ def missed_rule(target: Target, final: Decimal) -> str:
 
 def completion_rate(target: Target, final: Decimal) -> Decimal:
     """完成率 as a percent with two decimals: `reached` × 100, below 100 whenever missed."""
-    rate = round_half_up(reached(target, final) * HUNDRED)
+    # the stores' figures can make ratios up to 10^27: a rate past the bound prints as the bound
+    rate = round_half_up(min(reached(target, final), RATE_BOUND) * HUNDRED)
     if is_met(target, final):
         return rate
     return min(max(rate, ZERO), HUNDRED - CENT)

@@ -61,6 +61,16 @@ def test_a_near_miss_never_rounds_up_to_the_full_weight() -> None:
     assert scored("≥20场次", "19.9999") == ("9.99", False, "99.99")
 
 
+@pytest.mark.parametrize(
+    ("text", "final"),
+    [("≤999999999999999元", "0.000000000001"), ("≥0.000000000001个", "999999999999999")],
+)
+def test_a_final_far_beyond_its_target_scores_in_full_with_a_bounded_rate(
+    text: str, final: str
+) -> None:
+    assert scored(text, final) == ("10.00", True, "100000000000000.00")
+
+
 @pytest.mark.parametrize("zero", ["-0", "-0.0", "-0.00"])
 def test_negative_zero_reads_as_zero_and_prints_without_a_sign(zero: str) -> None:
     assert str(to_decimal(zero)) in ("0", "0.0", "0.00")
