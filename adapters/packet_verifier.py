@@ -261,9 +261,8 @@ class Sheet:
 def target_rule(
     target: dict[str, Any], final: dict[str, Any] | None, weight: Decimal
 ) -> Decimal | None:
-    """The self-evaluation form's rules: met → the weight; a positive target missed → final ÷
-    planned; a cost target exceeded → planned ÷ final; `=` missed → the smaller over the larger;
-    a qualitative target → the evaluator's score (its band was checked when recorded)."""
+    """Met → the weight; missed → the share reached × weight, at most the weight less 0.01
+    (domain/targets/rules.py states the scale); qualitative → the evaluator's score."""
     if final is None:
         return None
     comparator = str(target.get("comparator"))
@@ -271,16 +270,19 @@ def target_rule(
         return None if final.get("score") is None else Decimal(final["score"])
     if final.get("value") is None or target.get("value") is None:
         return None
-    value, planned = Decimal(final["value"]), Decimal(target["value"])
-    met, top, bottom = {  # whether met, and the share of the weight a miss keeps
-        ">=": (value >= planned, value, planned),
-        ">": (value > planned, value, planned),
-        "<=": (value <= planned, planned, value),
-        "<": (value < planned, planned, value),
-        "=": (value == planned, min(value, planned), max(value, planned)),
-    }[comparator]
-    share = Decimal(top == 0) if bottom == 0 else min(max(top / bottom, Decimal(0)), Decimal(1))
-    return weight if met else share * weight
+    value, planned = Decimal(final["value"]) + 0, Decimal(target["value"]) + 0  # no -0
+    side = (value > planned) - (value < planned)  # 1 above the target, -1 below, 0 on it
+    if side in {">=": (0, 1), ">": (1,), "<=": (0, -1), "<": (-1,), "=": (0,)}[comparator]:
+        return weight
+    if planned == 0:
+        share = Decimal(0)
+    elif planned > 0 and comparator in (">=", ">", "="):
+        share = min(value, planned) / max(value, planned)  # ≥ and > missed: value below
+    elif planned > 0 and value > 0:
+        share = planned / value
+    else:  # a missed value never lies on the good side: the distance counts against it
+        share = 1 - abs(value - planned) / abs(planned)
+    return min(min(max(share, Decimal(0)), Decimal(1)) * weight, max(weight - CENT, Decimal(0)))
 
 
 def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:

@@ -19,8 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-# Bump when a table's shape changes: the read models are then rebuilt from the events.
-SCHEMA_VERSION = 10
+# Bump when a table's shape changes, or what the stored documents hold is computed differently
+# (11: completion rates of cost and `=` targets): the read models are then rebuilt.
+SCHEMA_VERSION = 11
 
 metadata = MetaData()
 

@@ -11,6 +11,7 @@ from typing import Any
 from application.documents import iso
 from domain.errors import DomainError, InvalidValue
 from domain.evaluation import Actor, Evaluation
+from domain.signoffs import SIGNERS, UNIT, check_known
 
 # What a step may raise besides domain errors when the spec is not shaped as expected.
 STEP_ERRORS = (DomainError, KeyError, TypeError, ValueError, InvalidOperation)
@@ -58,27 +59,42 @@ def steps(spec: Mapping[str, Any]) -> Iterator[tuple[str, int, Mapping[str, Any]
 
 
 def record_steps(
-    evaluation: Evaluation, spec: Mapping[str, Any], by: Actor, on_error: OnError | None = None
+    evaluation: Evaluation,
+    spec: Mapping[str, Any],
+    by: Actor,
+    on_error: OnError | None = None,
+    *,
+    transcribe: bool = False,
 ) -> None:
-    """Apply the spec's steps; a failing step raises, or goes to `on_error` and the rest go on."""
+    """Apply the spec's steps; a failing step raises, or goes to `on_error` and the rest go on.
+
+    `transcribe`: the spec's sign-offs were made on paper and are transcribed (see `signer`).
+    """
     for kind, index, step in steps(spec):
         try:
-            apply_step(evaluation, kind, step, by)
+            apply_step(evaluation, kind, step, by, transcribe=transcribe)
         except STEP_ERRORS as error:
             if on_error is None:
                 raise
             on_error(kind, index, step, error)
 
 
-def build(spec: Mapping[str, Any], by: Actor) -> Evaluation:
+def build(spec: Mapping[str, Any], by: Actor, *, transcribe: bool = False) -> Evaluation:
     """The whole evaluation the spec describes, in memory, all or nothing."""
     evaluation = start(spec["evaluation"], by)
     evaluation.define_framework(list(spec["indicators"]), by)
-    record_steps(evaluation, spec, by)
+    record_steps(evaluation, spec, by, transcribe=transcribe)
     return evaluation
 
 
-def apply_step(evaluation: Evaluation, kind: str, step: Mapping[str, Any], by: Actor) -> None:
+def apply_step(
+    evaluation: Evaluation,
+    kind: str,
+    step: Mapping[str, Any],
+    by: Actor,
+    *,
+    transcribe: bool = False,
+) -> None:
     if kind == "data_entries":
         evaluation.record_data_entry(
             step["key"],
@@ -94,7 +110,7 @@ def apply_step(evaluation: Evaluation, kind: str, step: Mapping[str, Any], by: A
     elif kind == "target_values":
         apply_target_value(evaluation, step, by)
     elif kind == "sign_offs":
-        apply_sign_off(evaluation, step, by)
+        apply_sign_off(evaluation, step, signer(evaluation, step, by, transcribe))
     else:
         evaluation.record_reported_figure(
             step.get("indicator"),
@@ -143,8 +159,31 @@ def apply_target_value(evaluation: Evaluation, item: Mapping[str, Any], by: Acto
     )
 
 
+def signer(evaluation: Evaluation, item: Mapping[str, Any], by: Actor, transcribe: bool) -> Actor:
+    """Who signs one `sign_offs` item: the loader, whose party must be the capacity's.
+
+    A transcription (the console `load` of a form signed on paper) signs each capacity as an
+    account of that capacity's party, named `signed_by` or "<loader>（代录）", under the
+    load's correlation id: the trail says which party signed and who typed it in.
+    """
+    if not transcribe:
+        return by
+    capacity = check_known(item.get("capacity"))
+    party = SIGNERS[capacity]
+    subject = evaluation.subject if party == UNIT else ""
+    if by.role == party and by.subject == subject:
+        return by
+    return Actor(
+        name=str(item.get("signed_by") or f"{by.name}（代录）"),
+        role=party,
+        correlation_id=by.correlation_id,
+        token_id=by.token_id,
+        subject=subject,
+    )
+
+
 def apply_sign_off(evaluation: Evaluation, item: Mapping[str, Any], by: Actor) -> None:
-    """One `sign_offs` item: {capacity, opinion?, signed_at?}, signed by whoever loads it.
+    """One `sign_offs` item: {capacity, opinion?, signed_at?, signed_by?}, signed by `by`.
 
     A loaded sign-off has no head digest: its version is not sealed until the load is saved.
     """

@@ -317,6 +317,9 @@ class EvaluationService(EvaluationReads):
     ) -> dict[str, Any]:
         return self._change(evaluation_id, lambda e: e.reopen(reason, by), **kw)
 
-    def import_evaluation(self, spec: dict[str, Any], by: Actor) -> dict[str, Any]:
-        """Record a whole evaluation in the fixture format, all or nothing."""
-        return self._commit(lambda _: fixture.build(spec, by))
+    def import_evaluation(
+        self, spec: dict[str, Any], by: Actor, *, transcribe_sign_offs: bool = False
+    ) -> dict[str, Any]:
+        """Record a whole evaluation in the fixture format, all or nothing; its sign-offs are
+        signed by `by`, or transcribed from paper as their parties' (see fixture.signer)."""
+        return self._commit(lambda _: fixture.build(spec, by, transcribe=transcribe_sign_offs))

@@ -1,4 +1,4 @@
-"""Findings on targets: set too low, counts that shrank since mid-year, values without proof."""
+"""Findings on targets: set too loosely, counts that shrank since mid-year, values without proof."""
 
 from __future__ import annotations
 
@@ -32,21 +32,23 @@ def _overshot(code: str, target: Target, state: TargetState, rules: TargetRules)
     final = state.final
     if final is None or final.value is None or target.qualitative:
         return []
-    rate = completion_rate(target, final.value)
-    beyond = overshoot(rules, target, rate)
+    beyond = overshoot(rules, target, final.value)
     if beyond is None:
         return []
+    rate = completion_rate(target, final.value)
     margin = rules.overshoot_margin * 100
     return [
         finding(
             "target_overshot",
-            f"{code}: the final value {_shown(final.value, target)} is {rate}% of the target "
-            f"{target.text}, more than {margin:.0f}% beyond it: was the target set too low?",
+            f"{code}: the final value {_shown(final.value, target)} is {beyond}% beyond the "
+            f"target {target.text} (completion rate {rate}%), more than the margin of "
+            f"{margin:.0f}%: was the target set too loosely?",
             final.value,
             target.value,
             (final.version,),
             indicator=code,
             completion_rate=str(rate),
+            beyond=str(beyond),
             margin=str(rules.overshoot_margin),
         )
     ]

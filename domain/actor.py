@@ -13,6 +13,8 @@ class Actor:
     role: str
     correlation_id: str
     token_id: str = ""  # the API token that asked; two tokens of one name stay apart
+    # the subject a unit's account is bound to (kept out of the meta: the token says it)
+    subject: str = ""
 
     def as_meta(self) -> dict[str, str]:
         meta = {"actor": self.name, "role": self.role, "correlation_id": self.correlation_id}

@@ -136,6 +136,12 @@ class SignOffRefused(DomainError):
     title = "Sign-off refused"
 
 
+class SignOffNotPermitted(NotPermitted):
+    """The signer's party is not the one that signs in this capacity."""
+
+    title = "Sign-off not permitted"
+
+
 class UnknownEvidence(NotFound):
     """The evidence file id is not attached to this evaluation."""
 

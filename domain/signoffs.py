@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
-from domain.errors import SignOffRefused
+from domain.actor import Actor
+from domain.errors import SignOffNotPermitted, SignOffRefused
 
 CURRENT, STALE = "current", "stale"
-# Capacities printed at the foot of the national form; any other capacity may be named.
-CAPACITIES = (
-    "评价组组长",
-    "评价组成员",
-    "部门负责人",
-    "单位意见",
-    "财政部门归口业务科室",
-    "财政部门意见",
+# The three parties to a self-evaluation form, by the role their accounts hold.
+UNIT, FINANCE, GROUP = "subject", "reviewer", "evaluator"
+# Who may sign in each capacity of the sign-off block (签字及意见): the evaluated unit's own
+# accounts (bound to the evaluation's subject), the finance bureau's reviewers, the evaluation
+# group's evaluators. A capacity not listed here is refused: the block is a fixed set, and a
+# free-text capacity would let any role sign a line a required list may name.
+SIGNERS: Mapping[str, str] = MappingProxyType(
+    {
+        "部门负责人": UNIT,
+        "单位意见": UNIT,
+        "填报人": UNIT,
+        "财政部门归口业务科室": FINANCE,
+        "财政部门意见": FINANCE,
+        "评价组组长": GROUP,
+        "评价组成员": GROUP,
+    }
 )
+CAPACITIES = tuple(SIGNERS)
 # Events that move what a signature vouched for: a score, a target value, a figure, the tree.
 MOVING_EVENTS = frozenset(
     {"ScoreChanged", "TargetValueRecorded", "DataEntryRecorded", "FrameworkDefined"}
@@ -63,7 +75,18 @@ class SignOff:
 
 
 def check_capacity(capacity: str | None) -> str:
-    text = " ".join((capacity or "").split())
+    """A capacity as visible text: trimmed, inner runs of spaces made one, and no invisible or
+    control character (Unicode category C: U+200B, U+FEFF, U+2060, a tab …) inside it."""
+    raw = capacity or ""
+    inner = raw.strip()
+    hidden = sorted({f"U+{ord(ch):04X}" for ch in inner if unicodedata.category(ch)[0] == "C"})
+    if hidden:
+        raise SignOffRefused(
+            f"capacity {raw!r} holds invisible or control characters: {', '.join(hidden)}",
+            capacity=raw,
+            characters=hidden,
+        )
+    text = " ".join(inner.split())
     if not text:
         raise SignOffRefused("a sign-off names the capacity it is given in", field="capacity")
     if len(text) > MAX_CAPACITY:
@@ -73,11 +96,45 @@ def check_capacity(capacity: str | None) -> str:
     return text
 
 
+def check_known(capacity: str | None) -> str:
+    """A visible capacity of the sign-off block (see SIGNERS); any other is refused."""
+    text = check_capacity(capacity)
+    if text not in SIGNERS:
+        raise SignOffRefused(
+            f"capacity {text} is not in the sign-off block; use one of {', '.join(CAPACITIES)}",
+            capacity=text,
+            capacities=list(CAPACITIES),
+        )
+    return text
+
+
+def check_signer(capacity: str | None, by: Actor, subject: str) -> str:
+    """Only the capacity's party signs in it; the unit's accounts only for their own subject."""
+    text = check_known(capacity)
+    party = SIGNERS[text]
+    if by.role != party or (party == UNIT and by.subject != subject):
+        raise SignOffNotPermitted(
+            f"{by.name} ({by.role}) may not sign as {text}: only {party} accounts"
+            + (" of the evaluated unit" if party == UNIT else "")
+            + " sign in that capacity",
+            capacity=text,
+            role=by.role,
+            actor=by.name,
+            party=party,
+        )
+    return text
+
+
+def capacities_of(role: str) -> list[str]:
+    """The capacities a role signs in, in the block's order (none for auditors and admins)."""
+    return [capacity for capacity, party in SIGNERS.items() if party == role]
+
+
 def check_required(capacities: list[str] | None) -> list[str]:
-    """Required capacities, each named once, in the order given."""
+    """Required capacities of the sign-off block, each named once, in the order given."""
     seen: list[str] = []
     for capacity in capacities or []:
-        name = check_capacity(capacity)
+        name = check_known(capacity)
         if name not in seen:
             seen.append(name)
     return seen

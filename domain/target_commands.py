@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from domain.actor import Actor
-from domain.signoffs import check_capacity, check_required
+from domain.signoffs import check_required, check_signer
 from domain.state import EvaluationState
 from domain.target_events import SignedOff, SignOffsRequired, TargetValueRecorded
 from domain.targets.rules import NATIONAL
@@ -84,12 +84,13 @@ class TargetCommands(EvaluationState):
         signed_at: str,
         by: Actor,
     ) -> None:
-        """Sign the current version in a capacity (评价组组长, 部门负责人, 财政部门 …)."""
+        """Sign the current version in a capacity (评价组组长, 部门负责人, 财政部门 …); only
+        the capacity's party signs in it (domain.signoffs.SIGNERS)."""
         self.check_open()
         self.trigger_event(
             SignedOff,
             sign_off_id=sign_off_id,
-            capacity=check_capacity(capacity),
+            capacity=check_signer(capacity, by, self.subject),
             opinion=(opinion or "").strip() or None,
             version=self.version,
             head_digest=head_digest,

@@ -43,7 +43,12 @@ def to_decimal(value: object, field: str = "value") -> Decimal:
         raise InvalidValue(f"{field} must be a number, got {value!r}", field=field, value=value)
     if not number.is_finite():
         raise InvalidValue(f"{field} must be finite, got {value!r}", field=field, value=value)
-    return check_representable(number, field, value)
+    return check_representable(unsigned(number), field, value)
+
+
+def unsigned(number: Decimal) -> Decimal:
+    """Negative zero ("-0", "-0.0") as zero: it reads, compares and prints as 0."""
+    return number.copy_abs() if isinstance(number, Decimal) and number.is_zero() else number
 
 
 def check_representable(number: Decimal, field: str, given: object) -> Decimal:
@@ -88,8 +93,8 @@ def to_amount(value: object, field: str = "value") -> Decimal:
 
 
 def round_half_up(value: Decimal) -> Decimal:
-    """Round to two decimals, half away from zero, as published score tables do."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round to two decimals, half away from zero, as published score tables do (never -0.00)."""
+    return unsigned(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def rate_percent(score: Decimal | None, weight: Decimal) -> Decimal | None:
@@ -108,7 +113,7 @@ def fmt(value: Decimal | None) -> str | None:
 
 def plain(value: Decimal | None) -> str | None:
     """A decimal as its exact string, for raw figures that must not be rounded."""
-    return None if value is None else str(value)
+    return None if value is None else str(unsigned(value))
 
 
 def shown(value: Decimal | None) -> str:
@@ -116,7 +121,8 @@ def shown(value: Decimal | None) -> str:
     (the step's `value` keeps every digit)."""
     if value is None:
         return ""
-    rounded = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    value = unsigned(value)
+    rounded = unsigned(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
     if rounded == value:
         return f"{value.normalize():f}"  # exact: without the zeros a quotient trails
     return "≈" + f"{rounded:f}".rstrip("0").rstrip(".")

@@ -119,10 +119,12 @@ def small_case(subject: str = SUBJECT) -> dict[str, Any]:
 def load_directly(app: Flask, case: dict[str, Any], by: str = "alice") -> str:
     """Record a case through the service in one transaction, as the evaluator `by`.
 
-    Faster than `load_through_api` for tests whose subject is what happens afterwards.
+    Faster than `load_through_api` for tests whose subject is what happens afterwards. Its
+    sign-offs are transcribed as the console `load` does: each by its capacity's party.
     """
     actor = Actor(by, "evaluator", "test-setup")
-    return str(app.extensions["scoretrail"].import_evaluation(case, actor)["id"])
+    service = app.extensions["scoretrail"]
+    return str(service.import_evaluation(case, actor, transcribe_sign_offs=True)["id"])
 
 
 CHOICES = [

@@ -63,7 +63,8 @@ def load_file(service: EvaluationService, path: Path, by: Actor, skip_existing: 
         found = service.find(header["title"], header["subject"], int(header["fiscal_year"]))
         if found:
             return found
-    return str(service.import_evaluation(spec, by)["id"])
+    # the console transcribes a form signed on paper: each sign-off as its capacity's party
+    return str(service.import_evaluation(spec, by, transcribe_sign_offs=True)["id"])
 
 
 @click.group(cls=GatedGroup)

@@ -53,6 +53,7 @@ def actor() -> Actor:
         role=identity.role,
         correlation_id=g.request_id,
         token_id=identity.token_id or "",
+        subject=identity.subject or "",
     )
 
 

@@ -51,6 +51,8 @@ TITLES = {
     "lifecycle-refused": "状态变更被拒绝",
     "dispute-refused": "异议被拒绝",
     "note-refused": "复核意见被拒绝",
+    "sign-off-refused": "签字被拒绝",
+    "sign-off-not-permitted": "无权以该身份签字",
     "token-refused": "令牌申请被拒绝",
     "sheet-rejected": "评分表无法导入",
     "idempotency-key-reused": "幂等键已被使用",
@@ -186,6 +188,20 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "评分表有 {0} 处问题；未记录任何内容",
         ),
         (r"sha256 must be 64 hexadecimal digits", "sha256 须为 64 位十六进制数"),
+        (
+            r"(.+) \((\S+)\) may not sign as (\S+): only (\S+) accounts"
+            r"(?: of the evaluated unit)? sign in that capacity",
+            "{0}（{1}）不能以「{2}」身份签字：该身份只由 {3} 角色的账号签署",
+        ),
+        (
+            r"capacity (.+) is not in the sign-off block; use one of (.+)",
+            "签字身份「{0}」不在签字栏中，可用：{1}",
+        ),
+        (
+            r"capacity (.+) holds invisible or control characters: (.+)",
+            "签字身份 {0} 含有不可见字符或控制字符：{1}",
+        ),
+        (r"a sign-off names the capacity it is given in", "签字须写明签字身份"),
     )
 )
 

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 from domain.indicator import Indicator
 from domain.methods.base import Context, Problem, RuleResult, ScoringMethod, Trace
 from domain.targets.definition import canonical_target, target_problem
-from domain.targets.rules import NEGATIVE_RULE, POSITIVE_RULE
-from domain.targets.text import EXACT, NEGATIVE, POSITIVE, Target, target_of
+from domain.targets.rules import missed_rule
+from domain.targets.text import EXACT, Target, target_of
 from domain.targets.values import TargetState, TargetValue, final_score
 from domain.values import fmt, plain
 
@@ -80,13 +80,13 @@ class TargetMethod(ScoringMethod):
                 f"outcome {final.outcome}: the assessor's score lies in its band "
                 f"({fmt(rate)}% of the weight)"
             )
-        if target.comparator in POSITIVE:
-            rule = POSITIVE_RULE
-        elif target.comparator in NEGATIVE:
-            rule = NEGATIVE_RULE
-        else:
-            rule = "the smaller over the larger × weight"
-        verdict = "met: the full weight" if met else f"missed: {rule}"
+        assert final.value is not None
+        rule = missed_rule(target, final.value)
+        verdict = (
+            "met: the full weight"
+            if met
+            else f"missed: {rule}, the share within [0, 1] and the score below the weight"
+        )
         if target.comparator == EXACT and met:
             verdict = "met exactly: the full weight"
         return f"完成率 {fmt(rate)}%; {verdict}"

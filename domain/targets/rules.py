@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.errors import ReasonRequired, TargetRefused
 from domain.targets.text import EXACT, NEGATIVE, POSITIVE, Target
-from domain.values import HUNDRED, round_half_up, to_amount, to_decimal
+from domain.values import CENT, HUNDRED, round_half_up, to_amount, to_decimal, unsigned
 
 ZERO, ONE = Decimal(0), Decimal(1)
 ACHIEVED, PARTIAL, NOT_ACHIEVED = "achieved", "partial", "not_achieved"
@@ -74,8 +74,21 @@ class TargetRules:
 
 
 NATIONAL = TargetRules()
+# A met target scores its full weight; a missed one never does. How far a final value reached
+# its target (`reached`, 1 = exactly on it) is the ratio of the national notes while the target
+# is above zero: final ÷ planned for more-is-better targets, planned ÷ final for cost targets,
+# the smaller over the larger for `=`. Where no ratio means anything (a target below zero, or a
+# cost target whose final is zero or below) it is the distance from the target measured on the
+# target's own magnitude: 1 ± |final − planned| ÷ |planned|, plus on the good side. A target of
+# zero has no magnitude: missed reaches 0. A missed target keeps `reached` clamped to [0, 1] of
+# its weight, and at most the weight less one printed step (0.01); its completion rate is at most
+# 99.99 %. Negative zero reads as zero.
 POSITIVE_RULE = "final ÷ planned × weight"
 NEGATIVE_RULE = "planned ÷ final × weight"
+EXACT_RULE = "the smaller over the larger × weight"
+DISTANCE_RULE = "(1 − |final − planned| ÷ |planned|) × weight"
+ZERO_RULE = "a target of zero missed scores 0"
+RATE_BOUND = Decimal(10) ** 12  # completion rates stop at 10^14 %
 
 
 @dataclass(frozen=True)
@@ -100,37 +113,63 @@ def is_met(target: Target, final: Decimal) -> bool:
     }[target.comparator]
 
 
-def _share(numerator: Decimal, denominator: Decimal) -> Decimal:
-    """numerator ÷ denominator kept inside [0, 1]; 0 ÷ 0 counts as fully reached."""
-    if denominator == 0:
-        return ONE if numerator == 0 else ZERO
-    return min(max(numerator / denominator, ZERO), ONE)
+def _beyond(target: Target, final: Decimal, planned: Decimal) -> bool:
+    """Whether the final value lies past the target on its good side."""
+    if target.comparator in POSITIVE:
+        return final > planned
+    if target.comparator in NEGATIVE:
+        return final < planned
+    return False
+
+
+def reached(target: Target, final: Decimal) -> Decimal:
+    """How far the final value reached its target, 1 meaning exactly on it (not clamped)."""
+    assert target.value is not None
+    planned, final = unsigned(target.value), unsigned(final)
+    if planned == 0:
+        return ONE if is_met(target, final) else ZERO
+    if planned > 0:
+        if target.comparator in POSITIVE:
+            return final / planned
+        if target.comparator == EXACT:
+            return min(final, planned) / max(final, planned)
+        if final > 0:
+            return planned / final
+    # no ratio means anything here: the distance on the target's own magnitude
+    gap = abs(final - planned) / abs(planned)
+    return ONE + gap if _beyond(target, final, planned) else ONE - gap
+
+
+def missed_rule(target: Target, final: Decimal) -> str:
+    """Which scale a missed value is scored on, as the explanation names it."""
+    assert target.value is not None
+    planned, final = unsigned(target.value), unsigned(final)
+    if planned == 0:
+        return ZERO_RULE
+    if planned > 0 and target.comparator in POSITIVE:
+        return POSITIVE_RULE
+    if planned > 0 and target.comparator == EXACT:
+        return EXACT_RULE
+    return NEGATIVE_RULE if planned > 0 and final > 0 else DISTANCE_RULE
 
 
 def completion_rate(target: Target, final: Decimal) -> Decimal:
-    """完成率 = 实际完成值 ÷ 年度指标值, as a percent with two decimals."""
-    planned = target.value
-    assert planned is not None
-    if planned == 0:
-        return HUNDRED if is_met(target, final) else ZERO
-    return round_half_up(final / planned * HUNDRED)
+    """完成率 as a percent with two decimals: `reached` × 100, below 100 whenever missed."""
+    # the stores' figures can make ratios up to 10^27: a rate past the bound prints as the bound
+    rate = round_half_up(min(reached(target, final), RATE_BOUND) * HUNDRED)
+    if is_met(target, final):
+        return rate
+    return min(max(rate, ZERO), HUNDRED - CENT)
 
 
 def quantitative_score(target: Target, final: Decimal, weight: Decimal) -> TargetScore:
-    """Met → the weight; positive missed → final/planned; negative exceeded → planned/final;
-    `=` missed → the smaller over the larger."""
-    planned = target.value
-    assert planned is not None
+    """Met → the weight; missed → `reached` (within [0, 1]) × weight, at most the weight less
+    0.01, so that a missed target never prints its full weight."""
     rate = completion_rate(target, final)
     if is_met(target, final):
         return TargetScore(weight, True, rate)
-    if target.comparator in POSITIVE:
-        share = _share(final, planned)
-    elif target.comparator in NEGATIVE:
-        share = _share(planned, final)
-    else:
-        share = _share(min(final, planned), max(final, planned))
-    return TargetScore(share * weight, False, rate)
+    share = min(max(reached(target, final), ZERO), ONE)
+    return TargetScore(min(share * weight, max(weight - CENT, ZERO)), False, rate)
 
 
 def check_qualitative(
@@ -193,13 +232,13 @@ def check_deviation(
     return reason, measure
 
 
-def overshoot(rules: TargetRules, target: Target, rate: Decimal | None) -> Decimal | None:
-    """How far a met target went past its value beyond the margin (was it set too low?)."""
-    if rate is None or target.value is None or target.value == 0:
+def overshoot(rules: TargetRules, target: Target, final: Decimal) -> Decimal | None:
+    """How far (percent of the target's magnitude) a met target went past its value, when that
+    is beyond the margin: was the target set too loosely?"""
+    if target.value is None or target.comparator not in (*POSITIVE, *NEGATIVE):
         return None
-    margin = rules.overshoot_margin * HUNDRED
-    if target.comparator in POSITIVE and rate > HUNDRED + margin:
-        return rate - HUNDRED
-    if target.comparator in NEGATIVE and rate < HUNDRED - margin:
-        return HUNDRED - rate
-    return None
+    planned, final = unsigned(target.value), unsigned(final)
+    if planned == 0 or not _beyond(target, final, planned):
+        return None
+    gap = abs(final - planned) / abs(planned)
+    return round_half_up(gap * HUNDRED) if gap > rules.overshoot_margin else None

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import TargetRefused
-from domain.values import to_decimal
+from domain.values import to_decimal, unsigned
 
 POSITIVE = (">=", ">")  # more is better: output, quality, benefit
 NEGATIVE = ("<=", "<")  # less is better: cost, time, incidents
@@ -236,7 +236,7 @@ def target_of(stored: dict[str, Any]) -> Target:
     value = stored.get("value")
     return Target(
         stored["comparator"],
-        None if value is None else Decimal(str(value)),
+        None if value is None else unsigned(Decimal(str(value))),
         stored.get("unit"),
         stored["text"],
         bool(stored.get("cumulative")),

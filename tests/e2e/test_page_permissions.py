@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.cases import SUBJECT, small_case
-from tests.e2e.test_permission_matrix import World, fill
+from tests.e2e.test_permission_matrix import World, as_caller, fill
 from tests.pages import Browser, browser_for
 from web.auth import ROUTE_ACTIONS
 from web.ui import OPEN_ENDPOINTS, PAGE_ACTIONS, SESSION_ENDPOINTS
@@ -107,7 +107,7 @@ PAGES = {
             "targeted",
             {"stage": "monitored", "value": "9", "source": "年中监控表"},
         ),
-        Page("ui.sign_off", E + "/sign-offs", "POST", "targeted", {"capacity": "评价组组长"}),
+        Page("ui.sign_off", E + "/sign-offs", "POST", "targeted", {"capacity": "{capacity}"}),
         Page(
             "ui.withdraw_deduction",
             E + "/deductions/{deduction}/withdrawal",
@@ -231,7 +231,7 @@ def test_page_answers_the_caller_as_the_matrix_says(
     if page.method == "GET":
         response = browser.get(path)
     else:
-        response = browser.post(path, fill(page.form, ids))
+        response = browser.post(path, fill(page.form, as_caller(ids, caller)))
 
     assert response.status_code == expected, response.text[:2000]
     if expected >= 400:

@@ -143,14 +143,17 @@ def test_a_role_that_may_not_record_gets_no_target_form_and_a_403(
     assert version(app, targeted) == before
 
 
-@pytest.mark.parametrize(("role", "name"), [("evaluator", "alice"), ("subject", "unit")])
+@pytest.mark.parametrize(
+    ("role", "name", "capacity"),
+    [("evaluator", "alice", "评价组组长"), ("subject", "unit", "单位意见")],
+)
 def test_a_sign_off_form_signs_the_current_version_as_the_session(
-    app: Flask, targeted: str, role: str, name: str
+    app: Flask, targeted: str, role: str, name: str, capacity: str
 ) -> None:
     browser = browser_for(app, role, name, SUBJECT if role == "subject" else None)
     signed_version = version(app, targeted)
     answer = browser.post(
-        E.format(targeted) + "/sign-offs", {"capacity": "评价组组长", "opinion": "同意自评结果"}
+        E.format(targeted) + "/sign-offs", {"capacity": capacity, "opinion": "同意自评结果"}
     )
     assert answer.status_code == 303
     assert answer.headers["Location"].endswith("notice=signed#sign-offs")
@@ -158,7 +161,21 @@ def test_a_sign_off_form_signs_the_current_version_as_the_session(
     assert [(s["actor"], s["role"], s["version"]) for s in signed] == [(name, role, signed_version)]
     sheet = browser.get(answer.headers["Location"]).text
     block = sheet[sheet.index('id="sign-offs"') :]
-    assert "同意自评结果" in block and "有效" in block and "待签" not in block
+    assert "同意自评结果" in block and "有效" in block
+    # the case requires 评价组组长 only: the unit's opinion leaves it waiting
+    assert ("待签" in block) is (capacity != "评价组组长")
+
+
+def test_a_sign_off_form_in_another_partys_capacity_is_refused_and_records_nothing(
+    app: Flask, targeted: str
+) -> None:
+    unit = browser_for(app, "subject", "unit", SUBJECT)
+    before = version(app, targeted)
+    answer = unit.post(E.format(targeted) + "/sign-offs", {"capacity": "财政部门归口业务科室"})
+    assert answer.status_code == 403
+    assert "财政部门归口业务科室" in answer.text
+    assert app.extensions["scoretrail.self_evaluation"].sign_offs(targeted)["items"] == []
+    assert version(app, targeted) == before
 
 
 def test_a_sign_off_without_a_capacity_is_refused_and_keeps_the_opinion(
@@ -235,3 +252,14 @@ def test_a_subject_gets_no_withdraw_button_and_a_403(app: Flask, deducted: tuple
     )
     assert answer.status_code == 403
     assert version(app, evaluation) == before
+
+
+def test_the_sign_off_form_offers_the_capacities_of_the_signed_in_party(
+    app: Flask, targeted: str
+) -> None:
+    unit = browser_for(app, "subject", "unit", SUBJECT).get(E.format(targeted)).text
+    offered = unit[unit.index('<datalist id="capacities">') :]
+    offered = offered[: offered.index("</datalist>")]
+    assert offered.count("<option") == 3
+    assert "部门负责人" in offered and "单位意见" in offered and "填报人" in offered
+    assert "评价组组长" not in offered and "财政部门" not in offered

@@ -408,7 +408,8 @@ def test_a_self_evaluation_sheet_names_its_kind_and_outcomes_in_chinese(app: Fla
     example = REFERENCE.parent / "county-water-supply-self-evaluation-2025.json"
     spec = json.loads(example.read_text(encoding="utf-8"))
     loader = Actor(name="张评价", role="evaluator", correlation_id="labels")
-    evaluation = app.extensions["scoretrail"].import_evaluation(spec, loader)["id"]
+    service = app.extensions["scoretrail"]
+    evaluation = service.import_evaluation(spec, loader, transcribe_sign_offs=True)["id"]
     sheet = browser_for(app, "auditor", "审计员").get(f"/ui/evaluations/{evaluation}").text
     assert "绩效自评" in sheet and "self-evaluation" not in sheet
     assert "部分达成" in sheet and "partial" not in sheet

@@ -124,11 +124,43 @@ def test_targets_from_printed_text_score_by_the_form_rules(api: Api, evaluation:
         "text": "≤4.74万元",
         "final": "5.2",
     }
-    assert (target["completion_rate"], target["met"]) == ("109.70", False)
+    assert (target["completion_rate"], target["met"]) == ("91.15", False)  # 4.74 ÷ 5.2
     assert target["deviation_reason"] == MISSED["deviation_reason"]
     assert leaf(document, "2.1")["target"]["text"] == "≥２０场次"
     assert leaf(document, "1.1")["target"]["monitored"] == "15"
     assert leaf(document, "2.3")["target"]["outcome"] == "partial"
+
+
+def test_targets_below_zero_missed_never_score_their_weight(api: Api) -> None:
+    created = ok(
+        api.post(
+            "/evaluations",
+            json={"title": "降本项目自评", "subject": "某县水利局", "fiscal_year": 2025,
+                  "kind": "self-evaluation", "total_weight": "30"},
+        ),
+        201,
+    )  # fmt: skip
+    base = f"/evaluations/{created['id']}"
+    framework = [
+        {"code": "1", "name": "成本指标", "weight": "30"},
+        {"code": "1.1", "parent": "1", "name": "成本变动率", "weight": "10",
+         "method": "target", "target": "不低于-3%"},
+        {"code": "1.2", "parent": "1", "name": "单位成本变动", "weight": "10",
+         "method": "target", "target": "≤-5元"},
+        {"code": "1.3", "parent": "1", "name": "事故起数", "weight": "10",
+         "method": "target", "target": "≤0起"},
+    ]  # fmt: skip
+    ok(api.post(base + "/framework", json={"indicators": framework}))
+    for code, final in (("1.1", "-6"), ("1.2", "-3")):
+        ok(value(api, base, code, stage="final", value=final, **MISSED))
+    document = ok(value(api, base, "1.3", stage="final", value="-0"))
+    floor, ceiling, zero = (leaf(document, code) for code in ("1.1", "1.2", "1.3"))
+    assert (floor["target"]["met"], floor["target"]["completion_rate"]) == (False, "0.00")
+    assert floor["score"] == "0.00"  # three below a floor of magnitude 3
+    assert (ceiling["target"]["met"], ceiling["target"]["completion_rate"]) == (False, "60.00")
+    assert ceiling["score"] == "6.00"  # two above a ceiling of magnitude 5
+    assert (zero["target"]["final"], zero["target"]["completion_rate"]) == ("0", "100.00")
+    assert (zero["score"], document["total"]) == ("10.00", "16.00")
 
 
 def test_the_read_model_document_equals_the_replayed_one(api: Api, evaluation: str) -> None:
@@ -215,6 +247,63 @@ def test_sign_offs_go_stale_and_finalization_waits_for_the_required_ones(
     assert ok(api.get(base + "/sign-offs"))["missing"] == []
 
 
+def test_each_party_signs_only_its_own_capacities_and_nothing_is_recorded_otherwise(
+    api: Api, api_for: ApiFor
+) -> None:
+    created = ok(
+        api.post(
+            "/evaluations",
+            json={
+                "title": "某县供水项目绩效自评",
+                "subject": "某县水利局",
+                "fiscal_year": 2025,
+                "kind": "self-evaluation",
+                "required_sign_offs": [" 评价组组长 ", "部门负责人", "财政部门归口业务科室"],
+            },
+        ),
+        201,
+    )
+    base = f"/evaluations/{created['id']}"
+    assert created["required_sign_offs"] == ["评价组组长", "部门负责人", "财政部门归口业务科室"]
+    reviewer = api_for("reviewer", "rita")
+    unit = api_for("subject", "县水利局局长", subject="某县水利局")
+    before = ok(api.get(base))["version"]
+
+    as_finance = unit.post(base + "/sign-offs", json={"capacity": "财政部门归口业务科室"})
+    assert as_finance.status_code == 403
+    assert as_finance.json["values"]["capacity"] == "财政部门归口业务科室"
+    assert as_finance.json["values"]["role"] == "subject"
+    as_unit = api.post(base + "/sign-offs", json={"capacity": "部门负责人"})
+    assert as_unit.status_code == 403
+    assert (as_unit.json["values"]["capacity"], as_unit.json["values"]["role"]) == (
+        "部门负责人",
+        "evaluator",
+    )
+    invisible = unit.post(base + "/sign-offs", json={"capacity": "\u200b"})
+    assert invisible.status_code == 409
+    assert invisible.json["values"]["characters"] == ["U+200B"]
+    assert ok(api.get(base))["version"] == before
+    assert ok(api.get(base + "/sign-offs"))["items"] == []
+
+    ok(api.post(base + "/sign-offs", json={"capacity": "评价组组长"}), 201)
+    trimmed = ok(unit.post(base + "/sign-offs", json={"capacity": " 部门负责人 "}), 201)
+    assert trimmed["capacity"] == "部门负责人"
+    ok(reviewer.post(base + "/submission"))
+    waiting = reviewer.post(base + "/finalization")
+    assert waiting.status_code == 409
+    assert waiting.json["values"]["missing"] == ["财政部门归口业务科室"]
+    ok(reviewer.post(base + "/sign-offs", json={"capacity": "财政部门归口业务科室"}), 201)
+    assert ok(reviewer.post(base + "/finalization"))["status"] == "finalized"
+
+
+def test_required_sign_offs_outside_the_block_or_invisible_open_nothing(api: Api) -> None:
+    header = {"title": "t", "subject": "某县水利局", "fiscal_year": 2025, "kind": "project"}
+    for required in (["\u200b"], ["评价组组长", "随便什么人"]):
+        answer = api.post("/evaluations", json={**header, "required_sign_offs": required})
+        assert answer.status_code == 409, answer.json
+    assert ok(api.get("/evaluations"))["total"] == 0
+
+
 def test_the_form_exports_with_targets_and_the_sign_off_block(api: Api, evaluation: str) -> None:
     base = f"/evaluations/{evaluation}"
     ok(api.post(base + "/sign-offs", json={"capacity": "评价组组长"}), 201)
@@ -222,7 +311,7 @@ def test_the_form_exports_with_targets_and_the_sign_off_block(api: Api, evaluati
     assert response.status_code == 200
     text = response.data.decode("utf-8-sig")
     assert "年度指标值,年中监控值,实际完成值,完成率(%),分值,得分,偏差原因,改进措施" in text
-    assert "≤4.74万元,,5.2万元,109.70,10.00,9.12,部分村庄管网延伸滞后" in text
+    assert "≤4.74万元,,5.2万元,91.15,10.00,9.12,部分村庄管网延伸滞后" in text
     assert "评价组组长,alice" in text
     assert "部门负责人,,,,,待签" in text
 
@@ -248,6 +337,6 @@ def test_the_sheet_page_shows_targets_and_who_signed_what_changed_after(
     ok(api.post(base + "/sign-offs", json={"capacity": "评价组组长", "opinion": "属实"}), 201)
     ok(value(api, base, "1.3", stage="final", value="98", reason="复测", evidence=PROOF))
     page = browser_for(app, "auditor", "audrey").get(f"/ui/evaluations/{evaluation}").text
-    assert "指标值 ≤4.74万元" in page and "完成率 109.70%" in page
+    assert "指标值 ≤4.74万元" in page and "完成率 91.15%" in page
     assert "签字后已变更" in page and "TargetValueRecorded（1.3）" in page
     assert '部门负责人</td><td colspan="4" class="muted">待签' in page

@@ -97,6 +97,24 @@ def test_load_command_prints_the_id_last_and_skips_a_loaded_file(url: str, tmp_p
     assert build_service(url).list_evaluations({})["total"] == 1
 
 
+def test_load_command_transcribes_each_paper_sign_off_as_its_capacitys_party(url: str) -> None:
+    from click.testing import CliRunner
+
+    from tests.conftest import EXAMPLES
+    from web.cli import main
+
+    example = EXAMPLES / "county-water-supply-self-evaluation-2025.json"
+    loaded = CliRunner().invoke(
+        main, ["load", str(example), "--actor", "录入员", "--database-url", url]
+    )
+    assert loaded.exit_code == 0, loaded.output
+    document = build_service(url).document(loaded.output.strip().splitlines()[-1])
+    assert [(s["capacity"], s["actor"], s["role"]) for s in document["sign_offs"]] == [
+        ("评价组组长", "录入员", "evaluator"),
+        ("部门负责人", "录入员（代录）", "subject"),
+    ]
+
+
 def test_load_command_refuses_a_broken_file_and_records_nothing(url: str, tmp_path: Path) -> None:
     import json
 

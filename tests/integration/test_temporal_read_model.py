@@ -90,7 +90,7 @@ def rich_history(service: EvaluationService) -> str:
         eid, "B3", stage="final", value="18", deviation_reason="天气", improvement="加场", by=BY
     )
     signing.record_target_value(eid, "B3", stage="final", value="24", reason="更正", by=BY)
-    signing.sign_off(eid, capacity="评价组组长", opinion="同意", by=LEAD)
+    signing.sign_off(eid, capacity="评价组组长", opinion="同意", by=BY)
     service.submit(eid, by=BY)
     decisions = (
         (cuts[1], "upheld", None),
@@ -115,11 +115,11 @@ def rich_history(service: EvaluationService) -> str:
         )
     note = review.add_note(eid, "B2", text="请补充材料", by=LEAD)
     review.resolve_note(eid, note["id"], reason="已补充", by=BY)
-    signing.sign_off(eid, capacity="评价组组长", opinion="同意", by=LEAD)  # the first went stale
+    signing.sign_off(eid, capacity="评价组组长", opinion="同意", by=BY)  # the first went stale
     service.finalize(eid, by=BY)
     service.reopen(eid, reason="复议", by=BY)
     service.record_score(eid, "B2", score="16", justification="再评", by=BY)
-    signing.sign_off(eid, capacity="评价组成员", opinion="无", by=LEAD)
+    signing.sign_off(eid, capacity="评价组成员", opinion="无", by=BY)
     service.record_deduction(eid, "A1", points="0.25", reason="last", by=BY)
     return eid
 

@@ -22,7 +22,7 @@ from tests.conftest import EXAMPLES
 from tests.integration.conftest import dispose
 
 SECRET = "write-path-seal-secret"
-LEAD = Actor("王组长", "reviewer", "c-1")
+LEAD = Actor("王组长", "evaluator", "c-1")
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_seal_written_for_targets_and_sign_offs_verifies_on_read(
 ) -> None:
     case = json.loads((EXAMPLES / "county-water-supply-self-evaluation-2025.json").read_text())
     evaluation_id = check_written_seal(
-        sealed, reads_back, lambda: sealed.import_evaluation(case, actor)
+        sealed, reads_back, lambda: sealed.import_evaluation(case, actor, transcribe_sign_offs=True)
     )
     signing = build_self_evaluation(sealed)
     check_written_seal(

@@ -70,12 +70,17 @@ def test_the_example_imports_in_memory_with_its_targets_and_sign_offs(
     service: EvaluationService,
 ) -> None:
     spec = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    document = service.import_evaluation(spec, ALICE)
+    document = service.import_evaluation(spec, ALICE, transcribe_sign_offs=True)
     assert (document["total"], document["grade"]) == (spec["expected"]["total"], "优")
     assert leaf(document, "1.1.2")["score"] == "9.43"
     assert leaf(document, "1.1.2")["target"]["final"] == "3.96"
     assert leaf(document, "1.1.2")["target"]["stages"]["final"]["actor"] == "alice"
-    assert [s["capacity"] for s in document["sign_offs"]] == ["评价组组长", "部门负责人"]
+    signed = [(s["capacity"], s["actor"], s["role"]) for s in document["sign_offs"]]
+    # transcribed from paper: each capacity signed as its party, the loader named as typist
+    assert signed == [
+        ("评价组组长", "alice", "evaluator"),
+        ("部门负责人", "alice（代录）", "subject"),
+    ]
     assert document["required_sign_offs"] == spec["evaluation"]["required_sign_offs"]
     stored = service.document(str(document["id"]))
     assert stored == document == service.replayed_document(str(document["id"]))
@@ -93,7 +98,7 @@ def test_a_value_recorded_after_a_sign_off_makes_it_stale_and_finalizing_waits(
     service: EvaluationService, forms: SelfEvaluationService, evaluation_id: str
 ) -> None:
     forms.record_target_value(evaluation_id, "1.1", stage="final", value="24", by=ALICE)
-    signed = forms.sign_off(evaluation_id, capacity="评价组组长", opinion="属实", by=RITA)
+    signed = forms.sign_off(evaluation_id, capacity="评价组组长", opinion="属实", by=ALICE)
     assert (signed["status"], signed["head_digest"]) == ("current", None)
     assert forms.sign_offs(evaluation_id)["missing"] == []
     forms.record_target_value(evaluation_id, "1.2", stage="final", value="7.5", by=ALICE)

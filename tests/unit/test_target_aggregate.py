@@ -99,7 +99,7 @@ def test_a_target_value_goes_to_a_target_leaf_only() -> None:
 def test_a_sign_off_goes_stale_and_finalization_waits_for_a_current_one() -> None:
     evaluation = started(["评价组组长"])
     evaluation.record_target_value("1.2", stage="final", value="7.5", by=BY)
-    evaluation.sign_off("s1", "评价组组长", "同意", "ab" * 32, "2026-01-01T00:00:00+00:00", LEAD)
+    evaluation.sign_off("s1", "评价组组长", "同意", "ab" * 32, "2026-01-01T00:00:00+00:00", BY)
     assert evaluation.sign_offs["s1"].status == "current"
     evaluation.record_target_value("1.2", stage="final", value="7.8", reason="结算调整", by=BY)
     assert evaluation.sign_offs["s1"].status == "stale"
@@ -107,7 +107,7 @@ def test_a_sign_off_goes_stale_and_finalization_waits_for_a_current_one() -> Non
     with pytest.raises(SignOffRefused) as refused:
         evaluation.finalize(LEAD)
     assert refused.value.values["missing"] == ["评价组组长"]
-    evaluation.sign_off("s2", "评价组组长", None, None, "2026-01-02T00:00:00+00:00", LEAD)
+    evaluation.sign_off("s2", "评价组组长", None, None, "2026-01-02T00:00:00+00:00", BY)
     evaluation.finalize(LEAD)
     copy = replay(evaluation)
     assert copy.sign_offs == evaluation.sign_offs

@@ -43,7 +43,8 @@ def test_a_strict_positive_target_is_missed_at_its_value() -> None:
 
 
 def test_an_exceeded_cost_target_gives_planned_over_final() -> None:
-    assert score("≤4.74万元", "5.2") == (Decimal("9.12"), False, Decimal("109.70"))
+    # the completion rate is the ratio the score takes: 4.74 ÷ 5.2, below 100 % as missed
+    assert score("≤4.74万元", "5.2") == (Decimal("9.12"), False, Decimal("91.15"))
 
 
 def test_a_cost_target_kept_gives_the_full_weight() -> None:
@@ -106,7 +107,7 @@ def test_a_region_may_configure_its_own_bands_and_margin() -> None:
     with pytest.raises(TargetRefused):
         check_qualitative(rules, "C1", "achieved", "8.5", W)
     assert check_qualitative(rules, "C1", "partial", "8.5", W) == Decimal("8.5")
-    assert overshoot(rules, parse_target("≥20个"), Decimal("140.00")) is None
+    assert overshoot(rules, parse_target("≥20个"), Decimal("28")) is None
 
 
 def test_missed_value_needs_deviation_reason_and_improvement() -> None:
@@ -120,9 +121,15 @@ def test_missed_value_needs_deviation_reason_and_improvement() -> None:
 
 
 def test_overshoot_beyond_the_margin_is_flagged_for_both_directions() -> None:
-    assert overshoot(NATIONAL, parse_target("≥20个"), Decimal("120.00")) is None
-    assert overshoot(NATIONAL, parse_target("≥20个"), Decimal("150.00")) == Decimal("50.00")
-    assert overshoot(NATIONAL, parse_target("≤10万元"), Decimal("60.00")) == Decimal("40.00")
+    assert overshoot(NATIONAL, parse_target("≥20个"), Decimal("24")) is None
+    assert overshoot(NATIONAL, parse_target("≥20个"), Decimal("30")) == Decimal("50.00")
+    assert overshoot(NATIONAL, parse_target("≤10万元"), Decimal("6")) == Decimal("40.00")
+
+
+def test_a_missed_target_is_never_flagged_as_overshot() -> None:
+    assert overshoot(NATIONAL, parse_target("不低于-3%"), Decimal("-6")) is None
+    assert overshoot(NATIONAL, parse_target("≤-5元"), Decimal("-3")) is None
+    assert overshoot(NATIONAL, parse_target("不低于-3%"), Decimal("0")) == Decimal("100.00")
 
 
 def record(text: str, state: TargetState, **kw: object) -> dict[str, object]:

@@ -12,6 +12,7 @@ from application.audit import AuditService
 from application.errors import VersionNotFound
 from application.explanation_text import in_language
 from application.history import NAMED_BOUNDS, page_of
+from domain.signoffs import capacities_of
 from web.auth import visible_filters
 from web.context import records, reviews, service, sheets
 from web.moments import local_zone
@@ -35,7 +36,9 @@ def may(action: str) -> bool:
 
 
 def page(template: str, status: int = 200, **context: Any) -> Response:
-    html = render_template(f"ui/{template}", may=may, **context)
+    # the sign-off form offers the capacities of the signed-in party only
+    signs_as = capacities_of(g.identity.role)
+    html = render_template(f"ui/{template}", may=may, signs_as=signs_as, **context)
     return Response(html, status=status, mimetype="text/html")
 
 
