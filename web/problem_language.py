@@ -36,6 +36,9 @@ TITLES = {
     "evidence-type-refused": "不接受该类型的佐证材料",
     "evidence-changed": "佐证材料已被改动或缺失",
     "rendering-unavailable": "无法生成该格式的报告",
+    "pdf-renderers-busy": "PDF 报告生成繁忙",
+    "pdf-caller-busy": "PDF 报告生成中，请求过多",
+    "pdf-render-stopped": "PDF 报告生成已中止",
     "concurrent-change": "并发修改冲突",
     "stale-version": "版本已变化",
     "precondition-failed": "前提条件不成立",
@@ -164,6 +167,20 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "评分表有 {0} 处问题；未记录任何内容",
         ),
         (r"sha256 must be 64 hexadecimal digits", "sha256 须为 64 位十六进制数"),
+        (
+            r"all (\d+) PDF renderers are busy; retry shortly",
+            "全部 {0} 个 PDF 生成进程均忙，请稍后重试",
+        ),
+        (
+            r"(\d+) PDF reports of this caller are rendering; retry when one is done",
+            "您已有 {0} 份 PDF 报告正在生成，请待其完成后重试",
+        ),
+        (
+            r"the PDF took longer than (\S+) seconds and was stopped",
+            "PDF 报告生成超过 {0} 秒，已中止",
+        ),
+        (r"the PDF renderer stopped unexpectedly", "PDF 生成进程意外中止，请稍后重试"),
+        (r"the PDF renderers are shut down", "PDF 生成进程已关闭"),
     )
 )
 

@@ -108,6 +108,7 @@ def report(query: dict[str, Any], evaluation_id: Any) -> Any:
             query.pop("format"),
             generated_by=caller.name,
             generated_role=caller.role,
+            caller=caller.name,  # one person's tokens share one PDF limit
             **query,
         )
     )
