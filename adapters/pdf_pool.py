@@ -196,10 +196,15 @@ class PdfPool:
         return Worker(process, service_end)
 
     def take(self) -> Worker:
-        with self.lock:
-            if self.idle:
-                return self.idle.pop()
-        return self.start()
+        """An idle worker that is still alive, else a fresh one."""
+        while True:
+            with self.lock:
+                worker = self.idle.pop() if self.idle else None
+            if worker is None:
+                return self.start()
+            if worker.process.is_alive():
+                return worker
+            worker.kill()  # ended while idle (killed from outside): release it
 
     def give_back(self, worker: Worker) -> None:
         with self.lock:
@@ -214,6 +219,11 @@ class PdfPool:
             if self.closed or len(self.idle) >= self.workers:
                 return
         self.give_back(self.start())
+
+    def rendering(self) -> int:
+        """Renders admitted and not yet answered."""
+        with self.lock:
+            return sum(self.running.values())
 
     def warm(self) -> None:
         """Start every worker now rather than on the first PDFs (each loads WeasyPrint)."""

@@ -56,6 +56,8 @@ COLUMN_SHARES = {
     ),
     **dict.fromkeys(("佐证材料", "SHA-256", "文件名", "指标", "签署人", "签字人"), MEDIUM),
 }
+# a word longer than its fixed column breaks rather than running into the next one
+LAYOUT_CSS = "table { table-layout: fixed; }\nth, td { overflow-wrap: anywhere; }\n"
 _HEADED_TABLE = re.compile(r"(<table[^>]*>)(\s*<thead>\s*<tr>)(.*?)(</tr>)", re.S)
 _HEADER = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
 
@@ -83,8 +85,6 @@ def font_css() -> str:
         "@page { size: A4 landscape; margin: 12mm;"
         ' @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; } }\n'
         "body { margin: 0; font-size: 9pt; }\n"
-        "table { table-layout: fixed; }\n"
-        "th, td { overflow-wrap: anywhere; }\n"
     )
 
 
@@ -124,7 +124,8 @@ def fixed_columns(html: str) -> str:
 def pdf_html(record: Record, zone: tzinfo) -> str:
     """The record page as WeasyPrint is given it: the shipped font, fixed table columns, long
     runs of text in pieces."""
-    return breakable(fixed_columns(record_html(record, zone, extra_css=font_css())))
+    page = record_html(record, zone, extra_css=font_css() + LAYOUT_CSS)
+    return breakable(fixed_columns(page))
 
 
 def unavailable(error: BaseException | str) -> RenderingUnavailable:

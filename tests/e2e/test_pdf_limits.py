@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -65,7 +66,7 @@ def wait_until_rendering(pool: PdfPool, count: int) -> None:
     """Until `count` renders are admitted and have their worker processes (a handshake with
     the other threads, not a delay)."""
     deadline = time.monotonic() + 10
-    while sum(pool.running.values()) < count or len(pdf_workers()) < count:
+    while pool.rendering() < count or len(pdf_workers()) < count:
         assert time.monotonic() < deadline, "the renders never started"
         time.sleep(0.01)
 
@@ -173,3 +174,20 @@ def test_a_worker_renders_the_page_built_in_the_request() -> None:
     assert response.data.startswith(b"%PDF-stand-in ")
     assert int(response.data.split()[1]) > 1000  # the whole record page went to the worker
     assert again.status_code == 200
+
+
+def test_a_worker_that_died_while_idle_is_replaced_for_the_next_pdf() -> None:
+    app = app_with(ECHO)
+    try:
+        auditor = signed_in(app, "auditor", "审计员")
+        url = report_url(app)
+        assert auditor.get(url).status_code == 200
+        (idle,) = pdf_workers()
+        os.kill(idle, signal.SIGKILL)  # as the kernel's OOM killer would
+
+        response = auditor.get(url)
+
+        assert response.status_code == 200, response.data[:300]
+        assert pdf_workers() and idle not in pdf_workers()
+    finally:
+        pool_of(app).close()

@@ -76,7 +76,7 @@ def test_health_and_a_document_answer_within_2_seconds_while_four_pdfs_render(
     for render in renders:
         render.start()
     pool = app.extensions["scoretrail.pdf"]
-    while sum(pool.running.values()) < RENDERS:  # until all four are admitted
+    while pool.rendering() < RENDERS:  # until all four are admitted
         assert all(render.is_alive() for render in renders), answers
         time.sleep(0.01)
 
