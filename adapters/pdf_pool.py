@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from adapters.sheets.pdf import unavailable
 from application.errors import (
     PdfCallerBusy,
     PdfRenderersBusy,
@@ -178,10 +179,7 @@ class PdfPool:
             )
         self.give_back(worker)
         if outcome == "unavailable":
-            raise RenderingUnavailable(
-                f"PDF output needs WeasyPrint and Pango, which this installation lacks: {payload}",
-                format="pdf",
-            )
+            raise unavailable(payload)
         if outcome == "failed":
             raise RuntimeError(f"the PDF could not be rendered: {payload}")
         return bytes(payload)

@@ -20,12 +20,12 @@ logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 FONT_FAMILY = "ScoreTrail CJK"
 
-# WeasyPrint sizes a table's columns by laying each cell's text out once per break opportunity
-# with nothing but an ASCII space to cut the text short: every character of a run without a
-# space lays out the whole rest of the run again, so unspaced Chinese costs the square of its
-# length (5,000 characters: about a minute). Runs longer than LONG_RUN are set as spans of at
-# most RUN_PIECE characters: each piece is measured on its own, the text and where its lines
-# may break stay the same.
+# Where the width to fill is under 4 em (a narrow column, or automatic table layout measuring
+# a cell's narrowest width: width 0, once per Chinese character), WeasyPrint cuts the text it
+# lays out short only at an ASCII space; Chinese has none, so each such layout takes the whole
+# rest of the run: the square of its length (5,000 characters: about a minute). Runs longer
+# than LONG_RUN are set as spans of at most RUN_PIECE characters: no layout is given more,
+# while the text and where its lines may break stay the same.
 LONG_RUN = 80
 RUN_PIECE = 40
 _TEXT = re.compile(r"(?<=>)[^<]+")  # text between tags (the body holds no script or style)

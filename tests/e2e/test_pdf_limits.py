@@ -191,3 +191,15 @@ def test_a_worker_that_died_while_idle_is_replaced_for_the_next_pdf() -> None:
         assert pdf_workers() and idle not in pdf_workers()
     finally:
         pool_of(app).close()
+
+
+def test_a_worker_that_cannot_load_its_renderer_answers_503_rendering_unavailable() -> None:
+    app = app_with("tests.e2e.no_such_renderer:render")  # as when Pango fails to load there
+    try:
+        response = signed_in(app, "auditor", "审计员").get(report_url(app))
+    finally:
+        pool_of(app).close()
+    assert response.status_code == 503
+    assert response.json["type"] == "urn:scoretrail:problem:rendering-unavailable"
+    assert response.json["title"] == "无法生成该格式的报告"
+    assert "Retry-After" not in response.headers  # asking again will not help
