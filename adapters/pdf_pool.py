@@ -118,6 +118,7 @@ class PdfPool:
         self.context: Any = multiprocessing.get_context(start_method)
         self.lock = threading.Lock()
         self.idle: list[Worker] = []
+        self.busy: list[Worker] = []
         self.running: dict[str, int] = {}  # caller → renders in progress
         self.closed = False
 
@@ -155,17 +156,17 @@ class PdfPool:
             self.running[caller] = self.running.get(caller, 0) + 1
 
     def render_admitted(self, html: str) -> bytes:
-        worker = self.take()
+        worker, fresh = self.take()
         started = time.monotonic()
-        payload: Any = ""
-        try:
-            worker.connection.send(html)
-            finished = worker.connection.poll(self.timeout)
-            outcome, payload = worker.connection.recv() if finished else ("late", "")
-        except (EOFError, OSError) as error:  # the worker died (killed from outside, memory)
-            outcome, payload = "died", f"{type(error).__name__}: {error}"
+        outcome, payload = self.exchange(worker, html)
+        if outcome == "died" and not fresh:  # it had died waiting (e.g. killed): once more
+            worker.kill()
+            self.release(worker)
+            worker, fresh = self.take(fresh=True)
+            outcome, payload = self.exchange(worker, html)
         if outcome in ("late", "died"):
             worker.kill()
+            self.release(worker)
             self.replace()
             seconds = time.monotonic() - started
             log.warning("PDF render stopped after %.1f s (%s %s)", seconds, outcome, payload)
@@ -193,19 +194,44 @@ class PdfPool:
         worker_end.close()  # the worker holds its own copy: EOF here when it dies
         return Worker(process, service_end)
 
-    def take(self) -> Worker:
-        """An idle worker that is still alive, else a fresh one."""
-        while True:
+    def exchange(self, worker: Worker, html: str) -> tuple[str, Any]:
+        """Send the page; the worker's answer, "late" past the time limit, or "died"."""
+        try:
+            worker.connection.send(html)
+            if not worker.connection.poll(self.timeout):
+                return "late", ""
+            outcome, payload = worker.connection.recv()
+        except (EOFError, OSError) as error:  # the worker died (killed from outside, memory)
+            return "died", f"{type(error).__name__}: {error}"
+        return str(outcome), payload
+
+    def take(self, fresh: bool = False) -> tuple[Worker, bool]:
+        """An idle worker that is still alive, else a fresh one; and whether it is fresh."""
+        while not fresh:
             with self.lock:
                 worker = self.idle.pop() if self.idle else None
+                if worker is not None:
+                    self.busy.append(worker)
             if worker is None:
-                return self.start()
+                break
             if worker.process.is_alive():
-                return worker
+                return worker, False
             worker.kill()  # ended while idle (killed from outside): release it
+            self.release(worker)
+        worker = self.start()
+        with self.lock:
+            self.busy.append(worker)
+        return worker, True
+
+    def release(self, worker: Worker) -> None:
+        with self.lock:
+            if worker in self.busy:
+                self.busy.remove(worker)
 
     def give_back(self, worker: Worker) -> None:
         with self.lock:
+            if worker in self.busy:
+                self.busy.remove(worker)
             if not self.closed:
                 self.idle.append(worker)
                 return
@@ -230,6 +256,11 @@ class PdfPool:
             missing -= sum(self.running.values())
         for _ in range(max(0, missing)):
             self.give_back(self.start())
+
+    def pids(self) -> set[int]:
+        """Process ids of this pool's workers, idle and rendering."""
+        with self.lock:
+            return {w.process.pid for w in [*self.idle, *self.busy] if w.process.pid is not None}
 
     def alive(self) -> int:
         """Worker processes of this pool now running (idle ones; busy ones are counted by the

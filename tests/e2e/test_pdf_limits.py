@@ -59,6 +59,7 @@ def in_background(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]
 
 
 def pdf_workers() -> set[int]:
+    """Every PDF worker process of this test process, of any app's pool."""
     return {p.pid for p in multiprocessing.active_children() if p.name == "scoretrail-pdf"}
 
 
@@ -66,7 +67,7 @@ def wait_until_rendering(pool: PdfPool, count: int) -> None:
     """Until `count` renders are admitted and have their worker processes (a handshake with
     the other threads, not a delay)."""
     deadline = time.monotonic() + 10
-    while pool.rendering() < count or len(pdf_workers()) < count:
+    while pool.rendering() < count or len(pool.pids()) < count:
         assert time.monotonic() < deadline, "the renders never started"
         time.sleep(0.01)
 
@@ -89,7 +90,7 @@ def test_a_render_past_the_time_limit_is_killed_and_answers_503_while_the_servic
     wait_until_rendering(pool_of(stuck), 1)
 
     health = stuck.test_client().get("/healthz")  # asked while the render hangs
-    rendering = pdf_workers()
+    rendering = pool_of(stuck).pids()
 
     thread.join(timeout=30)
     elapsed = time.monotonic() - started
@@ -111,13 +112,14 @@ def test_closing_the_pool_leaves_no_worker_process_behind(stuck: Flask) -> None:
     auditor = signed_in(stuck, "auditor", "审计员")
     assert auditor.get(report_url(stuck)).status_code == 503
     pool = pool_of(stuck)
-    replacement = pdf_workers()  # started for the killed one, waiting for the next page
+    replacement = pool.pids()  # started for the killed one, waiting for the next page
 
     pool.close()
 
     assert replacement and all(gone(pid) for pid in replacement)
     assert pool.alive() == 0
-    assert pdf_workers() == set()
+    assert pool.pids() == set()
+    assert not replacement & pdf_workers()
 
 
 def test_a_second_pdf_of_the_same_caller_is_refused_with_429_and_retry_after(
@@ -182,13 +184,13 @@ def test_a_worker_that_died_while_idle_is_replaced_for_the_next_pdf() -> None:
         auditor = signed_in(app, "auditor", "审计员")
         url = report_url(app)
         assert auditor.get(url).status_code == 200
-        (idle,) = pdf_workers()
+        (idle,) = pool_of(app).pids()
         os.kill(idle, signal.SIGKILL)  # as the kernel's OOM killer would
 
         response = auditor.get(url)
 
         assert response.status_code == 200, response.data[:300]
-        assert pdf_workers() and idle not in pdf_workers()
+        assert pool_of(app).pids() and idle not in pool_of(app).pids()
     finally:
         pool_of(app).close()
 
