@@ -20,7 +20,7 @@ from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import SqlReviewQueries
 from adapters.sessions import SqlSessionStore
 from adapters.setup import prepare
-from adapters.sheets.codec import WorkbookCodec
+from adapters.sheets.codec import PdfWriter, WorkbookCodec
 from adapters.snapshot_seals import SealedSnapshotRecorder
 from adapters.store import StoreTuning
 from adapters.tokens import SqlTokenStore
@@ -181,10 +181,15 @@ def build_evidence(
 
 
 def build_records(
-    audit: AuditService, sheets: SheetTransfer, zone: tzinfo, evidence: EvidenceFiles | None
+    audit: AuditService,
+    sheets: SheetTransfer,
+    zone: tzinfo,
+    evidence: EvidenceFiles | None,
+    pdf: PdfWriter | None = None,
 ) -> RecordReports:
-    """Reports for the record (html, xlsx, pdf) with the workbook codec's renderers."""
-    return RecordReports(audit, WorkbookCodec(), zone, sheets, evidence)
+    """Reports for the record (html, xlsx, pdf) with the workbook codec's renderers; PDFs
+    written by `pdf` (a worker pool) when given, else in this process."""
+    return RecordReports(audit, WorkbookCodec(pdf), zone, sheets, evidence)
 
 
 def build_sheets(service: EvaluationService) -> SheetTransfer:

@@ -107,3 +107,24 @@ class RenderingUnavailable(ApplicationError):
 
     title = "Report format unavailable"
     status = 503
+
+
+class PdfRenderersBusy(ApplicationError):
+    """Every PDF renderer of this process is working: the request waits for nothing."""
+
+    title = "PDF renderers busy"
+    status = 503
+
+
+class PdfCallerBusy(ApplicationError):
+    """The caller already has as many PDF reports rendering as one caller may."""
+
+    title = "Too many PDF reports in progress"
+    status = 429
+
+
+class PdfRenderStopped(ApplicationError):
+    """The PDF took longer than the time limit, or its renderer died: the render was stopped."""
+
+    title = "PDF rendering stopped"
+    status = 503

@@ -21,7 +21,9 @@ RECORD_FORMATS = ("html", "xlsx", "pdf")
 class RecordRenderer(Protocol):
     """Renders an assembled record (see `RecordReports.record`) in one format."""
 
-    def render_record(self, record: dict[str, Any], fmt: str, zone: tzinfo) -> Rendered: ...
+    def render_record(
+        self, record: dict[str, Any], fmt: str, zone: tzinfo, caller: str = ""
+    ) -> Rendered: ...
 
 
 class RecordReports:
@@ -135,9 +137,11 @@ class RecordReports:
         generated_role: str = "",
         version: int | None = None,
         as_of: datetime | None = None,
+        caller: str = "",
     ) -> Download:
         """The report in `fmt`: html, xlsx and pdf carry the whole record; csv and json the
-        score sheet alone (they import back)."""
+        score sheet alone (they import back). `caller` names who asks, for the renderer's
+        per-caller limit (PDF); it defaults to `generated_by`."""
         if fmt not in RECORD_FORMATS:
             return self.sheets.report(evaluation_id, fmt, version=version, as_of=as_of)
         record = self.record(
@@ -149,7 +153,7 @@ class RecordReports:
         )
         document = record["document"]
         zone = zone_named(document["time_zone"]) if document.get("time_zone") else self.zone
-        rendered = self.renderer.render_record(record, fmt, zone)
+        rendered = self.renderer.render_record(record, fmt, zone, caller or generated_by)
         return Download(
             rendered.content,
             rendered.media_type,

@@ -35,7 +35,7 @@ from web.idempotency import ScoreTrailFlask
 from web.logs import AccessLog, configure_logging
 from web.openapi import HeadersPlugin
 from web.problems import PROBLEM_JSON
-from web.settings import chain_secret, evidence_limits, load_settings, store_tuning
+from web.settings import chain_secret, evidence_limits, load_settings, pdf_pool, store_tuning
 from web.sheets import blp as sheets_blp
 
 REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
@@ -104,7 +104,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     audit = app.extensions["scoretrail_audit"] = build_audit(service, evidence)
     sheets = app.extensions["scoretrail.sheets"] = build_sheets(service)
     sheets.zone = zone
-    app.extensions["scoretrail.records"] = build_records(audit, sheets, zone, evidence)
+    # PDF layout runs in this app's own worker processes, started on the first PDF
+    pdf = app.extensions["scoretrail.pdf"] = pdf_pool(settings)
+    app.extensions["scoretrail.records"] = build_records(audit, sheets, zone, evidence, pdf)
     app.extensions[target_api.EXTENSION] = build_self_evaluation(service)
     app.extensions[IDEMPOTENCY] = IdempotentRequests(
         components.keys,

@@ -38,6 +38,9 @@ TITLES = {
     "evidence-type-refused": "不接受该类型的佐证材料",
     "evidence-changed": "佐证材料已被改动或缺失",
     "rendering-unavailable": "无法生成该格式的报告",
+    "pdf-renderers-busy": "PDF 报告生成繁忙",
+    "pdf-caller-busy": "PDF 报告生成中，请求过多",
+    "pdf-render-stopped": "PDF 报告生成已中止",
     "concurrent-change": "并发修改冲突",
     "stale-version": "版本已变化",
     "precondition-failed": "前提条件不成立",
@@ -202,6 +205,19 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "签字身份 {0} 含有不可见字符或控制字符：{1}",
         ),
         (r"a sign-off names the capacity it is given in", "签字须写明签字身份"),
+            r"all (\d+) PDF renderers are busy; retry shortly",
+            "全部 {0} 个 PDF 生成进程均忙，请稍后重试",
+        ),
+        (
+            r"(\d+) PDF reports of this caller are rendering; retry when one is done",
+            "您已有 {0} 份 PDF 报告正在生成，请待其完成后重试",
+        ),
+        (
+            r"the PDF took longer than (\S+) seconds and was stopped",
+            "PDF 报告生成超过 {0} 秒，已中止",
+        ),
+        (r"the PDF renderer stopped unexpectedly", "PDF 生成进程意外中止，请稍后重试"),
+        (r"the PDF renderers are shut down", "PDF 生成进程已关闭"),
     )
 )
 

@@ -115,14 +115,17 @@ def register(app: Flask) -> None:
     def application_problem(error: ApplicationError) -> Response:
         values = {k: v for k, v in error.values.items() if k != "challenge"}
         challenge = error.values.get("challenge")
+        retry_after = error.values.get("retry_after")
+        headers = {"WWW-Authenticate": challenge} if challenge else {}  # 401: how (RFC 6750)
+        if retry_after is not None:  # 429 and 503: when to ask again
+            headers["Retry-After"] = str(retry_after)
         return problem(
             status_of(error),
             error.title,
             error.detail,
             slug(type(error).__name__),
             extra={"values": values} if values else None,
-            # 401 says how to authenticate (RFC 6750)
-            headers={"WWW-Authenticate": challenge} if challenge else None,
+            headers=headers,
         )
 
     @app.errorhandler(SheetRejected)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from adapters.pdf_pool import DEFAULT_RENDERER, PdfPool
 from adapters.store import StoreTuning
 from application.evidence import DEFAULT_MEDIA_TYPES, EvidenceLimits
 
@@ -50,6 +51,12 @@ DEFAULTS: dict[str, Any] = {
     "SCORETRAIL_WORKERS": 0,
     "SCORETRAIL_THREADS": 0,
     "SCORETRAIL_WORKER_TIMEOUT": 60,
+    # PDF reports render in worker processes, per app process (each gunicorn worker): how
+    # many at once, how many seconds one may take before its process is killed (503), and
+    # how many one caller may have rendering at once (beyond: 429).
+    "SCORETRAIL_PDF_WORKERS": 2,
+    "SCORETRAIL_PDF_TIMEOUT_SECONDS": 30,
+    "SCORETRAIL_PDF_PER_CALLER": 1,
 }
 
 INTEGER_KEYS = {
@@ -66,7 +73,10 @@ INTEGER_KEYS = {
     "SCORETRAIL_WORKERS",
     "SCORETRAIL_THREADS",
     "SCORETRAIL_WORKER_TIMEOUT",
+    "SCORETRAIL_PDF_WORKERS",
+    "SCORETRAIL_PDF_PER_CALLER",
 }
+FLOAT_KEYS = {"SCORETRAIL_PDF_TIMEOUT_SECONDS"}
 
 
 class InsecureConfiguration(RuntimeError):
@@ -93,6 +103,8 @@ def load_settings(config: dict[str, Any] | None = None) -> dict[str, Any]:
     settings.update(config or {})
     for key in INTEGER_KEYS:
         settings[key] = int(settings[key])
+    for key in FLOAT_KEYS:
+        settings[key] = float(settings[key])
     return settings
 
 
@@ -104,6 +116,17 @@ def store_tuning(settings: dict[str, Any]) -> StoreTuning:
         pool_size=settings["SCORETRAIL_DB_POOL_SIZE"],
         max_overflow=settings["SCORETRAIL_DB_MAX_OVERFLOW"],
         idle_ping_ms=settings["SCORETRAIL_DB_IDLE_PING_MS"],
+    )
+
+
+def pdf_pool(settings: dict[str, Any]) -> PdfPool:
+    """The PDF worker pool from the settings; `PDF_RENDERER` ("module:function", config only,
+    not the environment) swaps the renderer, e.g. for a test that needs a slow one."""
+    return PdfPool(
+        workers=settings["SCORETRAIL_PDF_WORKERS"],
+        timeout=settings["SCORETRAIL_PDF_TIMEOUT_SECONDS"],
+        per_caller=settings["SCORETRAIL_PDF_PER_CALLER"],
+        renderer=settings.get("PDF_RENDERER") or DEFAULT_RENDERER,
     )
 
 

@@ -82,6 +82,17 @@ def import_evaluation(query: dict[str, Any], form: dict[str, Any]) -> Any:
 
 @blp.route(EVALUATION + "/report", methods=["GET"])
 @blp.arguments(ReportQuerySchema, location="query")
+@blp.alt_response(
+    429,
+    description="format=pdf: the caller already has as many PDFs rendering as one caller may "
+    "(SCORETRAIL_PDF_PER_CALLER); Retry-After says when to ask again.",
+)
+@blp.alt_response(
+    503,
+    description="format=pdf: every PDF renderer is busy, the render took longer than "
+    "SCORETRAIL_PDF_TIMEOUT_SECONDS and was stopped, or this installation cannot write PDF; "
+    "Retry-After says when to ask again (not when PDF is unavailable).",
+)
 @blp.doc(
     responses={
         200: {
@@ -108,6 +119,7 @@ def report(query: dict[str, Any], evaluation_id: Any) -> Any:
             query.pop("format"),
             generated_by=caller.name,
             generated_role=caller.role,
+            caller=caller.name,  # one person's tokens share one PDF limit
             **query,
         )
     )

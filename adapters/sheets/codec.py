@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from application.errors import SheetRejected
 from application.ports import ParsedSheet, Progress, Rendered
@@ -15,7 +15,7 @@ from .export_html import to_html
 from .exporting import to_csv, to_json, to_xlsx
 from .history import history_csv
 from .importing import parse_sheet
-from .pdf import record_pdf
+from .pdf import check_available, pdf_html, record_pdf
 from .record import record_html, record_xlsx
 from .target_form import form_csv, form_html, form_xlsx, has_targets
 from .target_table import looks_like_target_table, parse_target_table
@@ -28,10 +28,20 @@ PDF = "application/pdf"
 BOM = "\ufeff"  # spreadsheet programs read CSV as UTF-8 only when it starts with one
 
 
+class PdfWriter(Protocol):
+    """Writes a page as PDF for a caller (e.g. `adapters.pdf_pool.PdfPool`)."""
+
+    def render(self, html: str, caller: str) -> bytes: ...
+
+
 class WorkbookCodec:
-    """Score tables in xlsx, csv and fixture JSON in; xlsx, csv, html and json reports out."""
+    """Score tables in xlsx, csv and fixture JSON in; xlsx, csv, html and json reports out.
+    PDF reports are written by `pdf` when given (worker processes), else in this process."""
 
     formats: tuple[str, ...] = ("xlsx", "csv", "json", "html")
+
+    def __init__(self, pdf: PdfWriter | None = None) -> None:
+        self.pdf = pdf
 
     def parse(
         self,
@@ -71,15 +81,21 @@ class WorkbookCodec:
             return Rendered(to_json(document).encode("utf-8"), JSON, "json")
         raise ValueError(f"unknown report format {fmt!r}")
 
-    def render_record(self, record: Mapping[str, Any], fmt: str, zone: tzinfo) -> Rendered:
-        """The report for the record: the sheet with disputes, notes, findings, evidence."""
+    def render_record(
+        self, record: Mapping[str, Any], fmt: str, zone: tzinfo, caller: str = ""
+    ) -> Rendered:
+        """The report for the record: the sheet with disputes, notes, findings, evidence.
+        The PDF's page is built here; only its layout goes to the PDF writer."""
         record = escaped(record)
         if fmt == "html":
             return Rendered(record_html(record, zone).encode("utf-8"), HTML, "html")
         if fmt == "xlsx":
             return Rendered(record_xlsx(record, zone), XLSX, "xlsx")
-        if fmt == "pdf":
+        if fmt == "pdf" and self.pdf is None:
             return Rendered(record_pdf(record, zone), PDF, "pdf")
+        if fmt == "pdf" and self.pdf is not None:
+            check_available()
+            return Rendered(self.pdf.render(pdf_html(record, zone), caller), PDF, "pdf")
         raise ValueError(f"unknown record format {fmt!r}")
 
     def render_history(
