@@ -205,6 +205,7 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "签字身份 {0} 含有不可见字符或控制字符：{1}",
         ),
         (r"a sign-off names the capacity it is given in", "签字须写明签字身份"),
+        (
             r"all (\d+) PDF renderers are busy; retry shortly",
             "全部 {0} 个 PDF 生成进程均忙，请稍后重试",
         ),
