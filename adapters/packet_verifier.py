@@ -280,6 +280,8 @@ def target_rule(
         "=": (value == planned, min(value, planned), max(value, planned)),
     }[comparator]
     share = Decimal(top == 0) if bottom == 0 else min(max(top / bottom, Decimal(0)), Decimal(1))
+    if not met and share == 1:  # a strict bound reached, not passed: 0.01 short of the weight
+        return max(weight - Decimal("0.01"), Decimal(0))
     return weight if met else share * weight
 
 

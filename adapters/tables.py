@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes: the read models are then rebuilt from the events.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 metadata = MetaData()
 
@@ -58,6 +58,7 @@ evaluations = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("time_zone", String(64)),  # null: the service's default zone
+    Column("target_rules", JSON),  # null: the national rules (domain.targets.rules)
 )
 
 indicators = Table(

@@ -1,13 +1,20 @@
-"""Scoring rules of the self-evaluation form (绩效自评表), kept as data a region can vary."""
+"""Scoring rules of the self-evaluation form (绩效自评表), kept as data a region can vary.
+
+完成率 (completion rate) follows one convention: how far the final value went the target's
+way, so 100 % is "exactly reached" and more is better for every target. A target where more
+is better (`>=`, `>`, `=`) takes final ÷ planned; a cost or time target (`<=`, `<`) takes
+planned ÷ final, the share a missed cost target scores (planned ÷ final × weight).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from domain.errors import ReasonRequired, TargetRefused
-from domain.targets.text import EXACT, NEGATIVE, POSITIVE, Target
+from domain.targets.text import CEILING, EXACT, FLOOR, NEGATIVE, POSITIVE, Target
 from domain.values import HUNDRED, round_half_up, to_amount, to_decimal
 
 ZERO, ONE = Decimal(0), Decimal(1)
@@ -44,19 +51,34 @@ def _national_bands() -> dict[str, Band]:
     }
 
 
+BARE_NUMBERS = (FLOOR, EXACT)
+COST_GROUP = "成本指标"
+
+
 @dataclass(frozen=True)
 class TargetRules:
-    """The rule set: outcome bands, overshoot margin, and how a bare printed value reads."""
+    """The rule set: outcome bands, overshoot margin, and how a bare printed value reads.
+
+    `bare_comparator` `>=` is the national reading (a floor, a ceiling under 成本指标);
+    `=` reads a bare value as one to hit exactly, wherever it stands.
+    """
 
     bands: dict[str, Band] = field(default_factory=_national_bands)
     overshoot_margin: Decimal = Decimal("0.2")
-    bare_comparator: str = EXACT
+    bare_comparator: str = FLOOR
     # A missed target needs 偏差原因 and 改进措施 before its final value is accepted.
     deviation_required: bool = True
 
+    def bare_for(self, ancestors: Iterable[str]) -> str:
+        """The comparator of a bare printed value under parents of these names."""
+        if self.bare_comparator == FLOOR and any(COST_GROUP in name for name in ancestors):
+            return CEILING
+        return self.bare_comparator
+
     @classmethod
     def from_data(cls, data: dict[str, Any] | None) -> TargetRules:
-        """A rule set from configuration: {bands: {outcome: [low, high]}, overshoot_margin, …}."""
+        """A rule set from data: {bare_number: ">=" | "=", bands: {outcome: [low, high]},
+        overshoot_margin, deviation_required}; what is left out keeps the national rule."""
         if not data:
             return cls()
         bands = dict(_national_bands())
@@ -64,16 +86,55 @@ class TargetRules:
             if outcome not in OUTCOMES:
                 raise TargetRefused(f"no outcome {outcome!r}; use {', '.join(OUTCOMES)}")
             low, high = (to_decimal(v, f"band of {outcome}") for v in limits)
+            if not ZERO <= low < high <= ONE:
+                raise TargetRefused(
+                    f"band of {outcome} must lie within [0, 1] with low below high, "
+                    f"not [{low}, {high}]",
+                    outcome=outcome,
+                )
             bands[outcome] = Band(low, high, outcome == ACHIEVED)
+        bare = str(data.get("bare_number") or FLOOR)
+        if bare not in BARE_NUMBERS:
+            raise TargetRefused(
+                f"bare_number must be one of {', '.join(BARE_NUMBERS)}, not {bare!r}",
+                bare_number=bare,
+            )
         return cls(
             bands=bands,
-            overshoot_margin=to_decimal(data.get("overshoot_margin", "0.2"), "overshoot_margin"),
-            bare_comparator=str(data.get("bare_comparator") or EXACT),
-            deviation_required=bool(data.get("deviation_required", True)),
+            overshoot_margin=to_decimal(
+                _given(data, "overshoot_margin", "0.2"), "overshoot_margin"
+            ),
+            bare_comparator=bare,
+            deviation_required=bool(_given(data, "deviation_required", True)),
         )
+
+    def as_data(self) -> dict[str, Any]:
+        """The primitives an event records and a document shows (numbers as strings)."""
+        return {
+            "bare_number": self.bare_comparator,
+            "bands": {
+                outcome: [_plain(band.low), _plain(band.high)]
+                for outcome, band in self.bands.items()
+            },
+            "overshoot_margin": _plain(self.overshoot_margin),
+            "deviation_required": self.deviation_required,
+        }
+
+
+def _given(data: dict[str, Any], name: str, default: object) -> Any:
+    value = data.get(name)
+    return default if value is None else value
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 NATIONAL = TargetRules()
+# A final value equal to a strict target's (">20" with 20) misses it, yet its share is 1: the
+# leaf then keeps the weight less the smallest step a person reads (0.01), never the full.
+STRICT_MISS = Decimal("0.01")
 POSITIVE_RULE = "final ÷ planned × weight"
 NEGATIVE_RULE = "planned ÷ final × weight"
 
@@ -107,12 +168,15 @@ def _share(numerator: Decimal, denominator: Decimal) -> Decimal:
     return min(max(numerator / denominator, ZERO), ONE)
 
 
-def completion_rate(target: Target, final: Decimal) -> Decimal:
-    """完成率 = 实际完成值 ÷ 年度指标值, as a percent with two decimals."""
+def completion_rate(target: Target, final: Decimal) -> Decimal | None:
+    """完成率 as a percent with two decimals: 实际完成值 ÷ 年度指标值, or for a cost or time
+    target 年度指标值 ÷ 实际完成值 (None when a cost of 0 leaves nothing to divide by)."""
     planned = target.value
     assert planned is not None
     if planned == 0:
         return HUNDRED if is_met(target, final) else ZERO
+    if target.comparator in NEGATIVE:
+        return None if final == 0 else round_half_up(planned / final * HUNDRED)
     return round_half_up(final / planned * HUNDRED)
 
 
@@ -130,6 +194,8 @@ def quantitative_score(target: Target, final: Decimal, weight: Decimal) -> Targe
         share = _share(planned, final)
     else:
         share = _share(min(final, planned), max(final, planned))
+    if share == ONE:  # a strict bound reached, not passed: missed, so short of the full weight
+        return TargetScore(max(weight - STRICT_MISS, ZERO), False, rate)
     return TargetScore(share * weight, False, rate)
 
 
@@ -198,8 +264,7 @@ def overshoot(rules: TargetRules, target: Target, rate: Decimal | None) -> Decim
     if rate is None or target.value is None or target.value == 0:
         return None
     margin = rules.overshoot_margin * HUNDRED
-    if target.comparator in POSITIVE and rate > HUNDRED + margin:
+    # 完成率 rises the target's way for both kinds (a cost target's is planned ÷ final)
+    if (target.positive or target.negative) and rate > HUNDRED + margin:
         return rate - HUNDRED
-    if target.comparator in NEGATIVE and rate < HUNDRED - margin:
-        return HUNDRED - rate
     return None

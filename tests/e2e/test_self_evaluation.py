@@ -124,7 +124,7 @@ def test_targets_from_printed_text_score_by_the_form_rules(api: Api, evaluation:
         "text": "≤4.74万元",
         "final": "5.2",
     }
-    assert (target["completion_rate"], target["met"]) == ("109.70", False)
+    assert (target["completion_rate"], target["met"]) == ("91.15", False)
     assert target["deviation_reason"] == MISSED["deviation_reason"]
     assert leaf(document, "2.1")["target"]["text"] == "≥２０场次"
     assert leaf(document, "1.1")["target"]["monitored"] == "15"
@@ -222,7 +222,7 @@ def test_the_form_exports_with_targets_and_the_sign_off_block(api: Api, evaluati
     assert response.status_code == 200
     text = response.data.decode("utf-8-sig")
     assert "年度指标值,年中监控值,实际完成值,完成率(%),分值,得分,偏差原因,改进措施" in text
-    assert "≤4.74万元,,5.2万元,109.70,10.00,9.12,部分村庄管网延伸滞后" in text
+    assert "≤4.74万元,,5.2万元,91.15,10.00,9.12,部分村庄管网延伸滞后" in text
     assert "评价组组长,alice" in text
     assert "部门负责人,,,,,待签" in text
 
@@ -248,6 +248,6 @@ def test_the_sheet_page_shows_targets_and_who_signed_what_changed_after(
     ok(api.post(base + "/sign-offs", json={"capacity": "评价组组长", "opinion": "属实"}), 201)
     ok(value(api, base, "1.3", stage="final", value="98", reason="复测", evidence=PROOF))
     page = browser_for(app, "auditor", "audrey").get(f"/ui/evaluations/{evaluation}").text
-    assert "指标值 ≤4.74万元" in page and "完成率 109.70%" in page
+    assert "指标值 ≤4.74万元" in page and "完成率 91.15%" in page
     assert "签字后已变更" in page and "TargetValueRecorded（1.3）" in page
     assert '部门负责人</td><td colspan="4" class="muted">待签' in page

@@ -43,7 +43,8 @@ def test_a_strict_positive_target_is_missed_at_its_value() -> None:
 
 
 def test_an_exceeded_cost_target_gives_planned_over_final() -> None:
-    assert score("≤4.74万元", "5.2") == (Decimal("9.12"), False, Decimal("109.70"))
+    # 完成率 of a cost target is planned ÷ final, the share it scores
+    assert score("≤4.74万元", "5.2") == (Decimal("9.12"), False, Decimal("91.15"))
 
 
 def test_a_cost_target_kept_gives_the_full_weight() -> None:
@@ -54,7 +55,7 @@ def test_a_cost_target_kept_gives_the_full_weight() -> None:
 def test_an_exact_target_missed_either_way_gives_smaller_over_larger(
     final: str, expected: str
 ) -> None:
-    assert score("100%", final)[0] == Decimal(expected)
+    assert score("=100%", final)[0] == Decimal(expected)
 
 
 def test_scores_round_half_up_at_the_leaf() -> None:
@@ -122,7 +123,9 @@ def test_missed_value_needs_deviation_reason_and_improvement() -> None:
 def test_overshoot_beyond_the_margin_is_flagged_for_both_directions() -> None:
     assert overshoot(NATIONAL, parse_target("≥20个"), Decimal("120.00")) is None
     assert overshoot(NATIONAL, parse_target("≥20个"), Decimal("150.00")) == Decimal("50.00")
-    assert overshoot(NATIONAL, parse_target("≤10万元"), Decimal("60.00")) == Decimal("40.00")
+    # a cost of 6 against ≤10: 完成率 10 ÷ 6 = 166.67 %, 66.67 beyond
+    assert overshoot(NATIONAL, parse_target("≤10万元"), Decimal("166.67")) == Decimal("66.67")
+    assert overshoot(NATIONAL, parse_target("≤10万元"), Decimal("60.00")) is None
 
 
 def record(text: str, state: TargetState, **kw: object) -> dict[str, object]:
