@@ -214,6 +214,18 @@ def _inside_name(text: str) -> tuple[str | None, Decimal, str | None] | None:
     return word, value, found.group(2) or None
 
 
+_LOOSE_FIGURE = re.compile(r"(?<![A-Za-z0-9.\-/_])\d")
+
+
+def figure_left_unread(target: Target) -> bool:
+    """A qualitative target whose text has a figure that is neither a date nor part of a code
+    (GB5749-2022): was a number meant, in a form the reading does not take?"""
+    if not target.qualitative:
+        return False
+    compact = normalise(target.text)
+    return bool(_LOOSE_FIGURE.search(compact)) and not _PERIOD.search(compact)
+
+
 def _qualitative(text: str, read: bool = True) -> Target:
     return Target(QUALITATIVE, None, None, text, read=read)
 
