@@ -136,8 +136,9 @@ def test_a_score_table_without_a_target_column_is_not_a_target_table() -> None:
 
 
 def test_bare_printed_numbers_read_as_floors_and_under_cost_as_ceilings() -> None:
+    name = "引进“双创”企业10家"  # the name and the number share one text
     rows: list[list[object]] = [
-        ["产出指标", "数量指标", "引进“双创”企业10家", "引进“双创”企业10家", None, 12, 50, 50, None, None],
+        ["产出指标", "数量指标", name, name, None, 12, 50, 50, None, None],
         [None, "成本指标", "人均培训成本", "500元", None, 450, 50, 50, None, None],
         ["合计", None, None, None, None, None, 100, 100, None, None],
     ]  # fmt: skip
