@@ -134,13 +134,11 @@ class Evaluation(
         of targets (domain.targets.rules.TargetRules.from_data; left out: the national ones)."""
         weight = to_amount(total_weight, "total_weight")
         cls.check_header(title, subject, fiscal_year, kind, weight)
-        zone = check_time_zone(time_zone)
-        given = {k: v for k, v in (target_rules or {}).items() if v is not None}
         optional: dict[str, Any] = {}  # left out of the event when absent
-        if zone:
+        if zone := check_time_zone(time_zone):
             optional["time_zone"] = zone
-        if given:
-            optional["target_rules"] = TargetRules.from_data(given).as_data()
+        if rules := TargetRules.recorded(target_rules):
+            optional["target_rules"] = rules
         bands = normalise_bands(grade_bands) if grade_bands else default_bands(weight)
         return cls(
             title=title.strip(),

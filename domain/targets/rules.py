@@ -82,9 +82,14 @@ class TargetRules:
         if not data:
             return cls()
         bands = dict(_national_bands())
-        for outcome, limits in (data.get("bands") or {}).items():
+        given = data.get("bands") or {}
+        if not isinstance(given, dict):
+            raise TargetRefused("bands map each outcome to [low, high]", bands=repr(given))
+        for outcome, limits in given.items():
             if outcome not in OUTCOMES:
                 raise TargetRefused(f"no outcome {outcome!r}; use {', '.join(OUTCOMES)}")
+            if not isinstance(limits, list | tuple) or len(limits) != 2:
+                raise TargetRefused(f"band of {outcome} is [low, high]", outcome=outcome)
             low, high = (to_decimal(v, f"band of {outcome}") for v in limits)
             if not ZERO <= low < high <= ONE:
                 raise TargetRefused(
@@ -107,6 +112,17 @@ class TargetRules:
             bare_comparator=bare,
             deviation_required=bool(_given(data, "deviation_required", True)),
         )
+
+    @classmethod
+    def recorded(cls, raw: object) -> dict[str, Any] | None:
+        """What an evaluation's Created event records of the rules given at opening: their
+        canonical data, or None when nothing was given (the national rules then apply)."""
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            raise TargetRefused("target_rules is an object", target_rules=repr(raw))
+        given = {k: v for k, v in raw.items() if v is not None}
+        return cls.from_data(given).as_data() if given else None
 
     def as_data(self) -> dict[str, Any]:
         """The primitives an event records and a document shows (numbers as strings)."""

@@ -76,9 +76,26 @@ def test_a_region_that_reads_bare_numbers_exactly_keeps_them_exact() -> None:
     assert parse_target("10家", rules.bare_for(["数量指标"])).comparator == "="
 
 
-def test_an_unknown_bare_number_rule_is_refused() -> None:
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"bare_number": "<"},
+        "floor",
+        {"bands": ["0.8", "1"]},
+        {"bands": {"achieved": ["0.8"]}},
+        {"bands": {"achieved": ["0.9", "0.8"]}},
+        {"bands": {"mostly": ["0.8", "1"]}},
+    ],
+)
+def test_malformed_regional_rules_are_refused(raw: object) -> None:
     with pytest.raises(TargetRefused):
-        TargetRules.from_data({"bare_number": "<"})
+        TargetRules.recorded(raw)
+
+
+def test_rules_given_empty_record_nothing_and_read_nationally() -> None:
+    assert TargetRules.recorded(None) is None
+    assert TargetRules.recorded({"bare_number": None}) is None
+    assert TargetRules.from_data(None).bare_comparator == ">="
 
 
 def test_what_the_object_states_wins_over_the_reading_of_its_text() -> None:
