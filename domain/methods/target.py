@@ -90,6 +90,8 @@ class TargetMethod(ScoringMethod):
             rule = NEGATIVE_RULE
         else:
             rule = "the smaller over the larger × weight"
+        if target.comparator in (">", "<") and final.value == target.value:
+            rule = "a strict bound reached, not passed: the weight less 0.01"
         verdict = "met: the full weight" if met else f"missed: {rule}"
         if target.comparator == EXACT and met:
             verdict = "met exactly: the full weight"
