@@ -162,7 +162,7 @@ def parse_target(text: object, bare: str = FLOOR) -> Target:
         inside = _inside_name(_trailing_comparator(compact)[0])
         if inside is not None:
             word, value, unit = inside
-            final = word or trailing or bare
+            final = word or comparator or bare
             return Target(final, value, unit, written, default_cumulative(final, unit), True)
     if number is None or _PERIOD.search(rest):
         if symbolic:
