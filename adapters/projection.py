@@ -235,6 +235,7 @@ class SqlProjection:
                 "created_at": event.timestamp,
                 "updated_at": event.timestamp,
                 "time_zone": getattr(event, "time_zone", None),
+                "target_rules": getattr(event, "target_rules", None),
             },
             evaluation=evaluation_id,
         )

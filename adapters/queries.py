@@ -20,8 +20,9 @@ from adapters.row_sources import CurrentRows, RowsAt
 from adapters.score_changes import score_change_page
 from adapters.tables import deductions, evaluations, events, indicators
 from adapters.target_queries import document_parts, with_target
-from application.documents import active_view, iso, survey_rates
+from application.documents import active_view, completeness, iso, survey_rates
 from application.ports import StoredDocument
+from domain.targets.rules import TargetRules
 from domain.values import fmt, rate_percent
 
 
@@ -142,6 +143,10 @@ class SqlEvaluationQueries:
             ],
             "sign_offs": parts["sign_offs"],
             "required_sign_offs": parts["required_sign_offs"],
+            **completeness(
+                TargetRules.from_data(head["target_rules"]),
+                [n["code"] for n in nodes if n["method"] is not None and n["score"] is None],
+            ),
         }
 
     def document_at(

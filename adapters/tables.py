@@ -20,8 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes, or what the stored documents hold is computed differently
-# (11: completion rates of cost and `=` targets): the read models are then rebuilt.
-SCHEMA_VERSION = 11
+# (12: completion rates of cost and `=` targets, the target rules column): the read models are
+# then rebuilt.
+SCHEMA_VERSION = 12
 
 metadata = MetaData()
 
@@ -59,6 +60,7 @@ evaluations = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("time_zone", String(64)),  # null: the service's default zone
+    Column("target_rules", JSON),  # null: the national rules (domain.targets.rules)
 )
 
 indicators = Table(

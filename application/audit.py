@@ -18,6 +18,7 @@ from application.documents import (
     event_payload,
     event_type,
     iso,
+    unscored_leaves,
 )
 from application.errors import EvaluationNotFound, VersionNotFound
 from application.event_facts import diff_event, lineage
@@ -28,10 +29,9 @@ from application.history import NAMED_BOUNDS
 from application.integrity import ALGORITHM, RawRecord, prove, walk
 from application.service import EvaluationService
 from application.store_checks import packet_snapshots, stores_checked
-from application.target_findings import target_findings
+from application.target_findings import target_findings, unscored_findings
 from domain.errors import InvalidValue, UnknownIndicator
 from domain.evaluation import Evaluation
-from domain.targets.rules import NATIONAL
 
 Anchor = int | datetime | str  # a version, a time, or a named moment (application.history)
 
@@ -169,10 +169,18 @@ class AuditService:
         """Everything that does not add up, at the current or a requested version."""
         evaluation = self.load_at(evaluation_id, version, as_of)
         events = self.store.events.get(evaluation.id, lte=evaluation.version)
-        rules = NATIONAL
+        rules = evaluation.target_rule_set
         if overshoot_margin is not None:
-            rules = replace(NATIONAL, overshoot_margin=overshoot_margin)
-        items = find(evaluation, events) + target_findings(evaluation.target_leaves(), rules)
+            rules = replace(rules, overshoot_margin=overshoot_margin)
+        unscored = [
+            (code, evaluation.tree[code].name, evaluation.tree[code].method)
+            for code in unscored_leaves(evaluation)
+        ]
+        items = [
+            *unscored_findings(unscored),
+            *find(evaluation, events),
+            *target_findings(evaluation.target_leaves(), rules),
+        ]
         return {
             "id": str(evaluation.id),
             "version": evaluation.version,

@@ -11,6 +11,7 @@ from domain.evaluation import Evaluation
 from domain.grades import grade_for
 from domain.indicator import Indicator
 from domain.ledger import Deduction
+from domain.targets.rules import TargetRules
 from domain.values import HUNDRED, fmt, rate_percent
 
 # Event attributes that belong to the envelope, not to what happened.
@@ -221,8 +222,21 @@ def rendered_document(evaluation: Evaluation, everything: bool) -> tuple[dict[st
         ],
         "sign_offs": sign_off_items(evaluation),
         "required_sign_offs": list(evaluation.required_sign_offs),
+        **completeness(evaluation.target_rule_set, unscored_leaves(evaluation)),
     }
     return document, withdrawn
+
+
+def unscored_leaves(evaluation: Evaluation) -> list[str]:
+    """Leaves with nothing recorded to score them (and no override), in framework order."""
+    leaves = evaluation.leaves
+    return [c for c, n in evaluation.tree.items() if n.is_leaf and leaves[c].score is None]
+
+
+def completeness(rules: TargetRules, unscored: list[str]) -> dict[str, Any]:
+    """The document's target rules and what is left to score: while any leaf is unscored,
+    the total counts it as nothing and is provisional (暂计)."""
+    return {"target_rules": rules.as_data(), "unscored": unscored, "provisional": bool(unscored)}
 
 
 def active_view(document: dict[str, Any]) -> tuple[dict[str, Any], int]:

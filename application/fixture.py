@@ -42,6 +42,7 @@ def start(header: Mapping[str, Any], by: Actor) -> Evaluation:
         grade_bands=header.get("grade_bands"),
         by=by,
         time_zone=header.get("time_zone"),
+        target_rules=header.get("target_rules"),
     )
     if required := list(header.get("required_sign_offs") or []):
         evaluation.require_sign_offs(required, by)

@@ -141,6 +141,7 @@ class EvaluationService(EvaluationReads):
         required_sign_offs: list[str] | None = None,
         by: Actor,
         time_zone: str | None = None,
+        target_rules: dict[str, Any] | None = None,
         answer: str = "document",
     ) -> dict[str, Any]:
         def opened(_: int | None) -> Evaluation:
@@ -154,6 +155,7 @@ class EvaluationService(EvaluationReads):
                 grade_bands=grade_bands,
                 by=by,
                 time_zone=time_zone,
+                target_rules=target_rules,
             )
             if required_sign_offs:
                 evaluation.require_sign_offs(required_sign_offs, by)

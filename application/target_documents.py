@@ -61,6 +61,7 @@ def target_view(
         "unit": target.unit,
         "text": target.text,
         "cumulative": target.cumulative,
+        "read_from_text": target.read,
         "monitored": monitored.get("value") if monitored else None,
         "monitored_outcome": monitored.get("outcome") if monitored else None,
         "final": final.get("value") if final else None,

@@ -1,4 +1,5 @@
-"""Findings on targets: set too loosely, counts that shrank since mid-year, values without proof."""
+"""Findings on targets and rows (in Chinese): rows left unscored, targets set too low, counts
+that shrank since mid-year, values without proof, printed figures read as qualitative."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from decimal import Decimal
 
 from application.findings import Finding, finding
 from domain.targets.rules import NATIONAL, TargetRules, completion_rate, overshoot
-from domain.targets.text import Target
+from domain.targets.text import Target, figure_left_unread
 from domain.targets.values import TargetState
 from domain.values import plain
 
@@ -18,10 +19,56 @@ def target_findings(leaves: Iterable[TargetLeaf], rules: TargetRules = NATIONAL)
     """Every target finding, leaf by leaf in framework order."""
     found: list[Finding] = []
     for code, target, state in leaves:
+        found += _figure_unread(code, target)
         found += _overshot(code, target, state, rules)
         found += _shrank(code, target, state)
         found += _unproven(code, target, state)
     return found
+
+
+def unscored_findings(rows: Iterable[tuple[str, str, str | None]]) -> list[Finding]:
+    """One finding per leaf (code, name, method) with nothing recorded to score it: the
+    total counts it as nothing and stays provisional (暂计) until it is scored."""
+    return [
+        finding(
+            "leaf_unscored",
+            f"{code}「{name}」尚无可计分的记录（{_MISSING.get(method or '', '尚未计分')}），"
+            "总分按 0 分暂计；计分后方可提交、定稿",
+            None,
+            None,
+            (),
+            indicator=code,
+            method=method,
+        )
+        for code, name, method in rows
+    ]
+
+
+_MISSING = {
+    "target": "未录入实际完成值或完成情况",
+    "checklist": "检查项未逐项评定",
+    "manual": "未录入得分",
+    "ratio": "分子或分母数据未录入",
+    "survey": "未录入问卷统计",
+}
+
+
+def _figure_unread(code: str, target: Target) -> list[Finding]:
+    """A qualitative target whose printed text carries a figure: was it meant as a number?"""
+    if not figure_left_unread(target):
+        return []
+    return [
+        finding(
+            "target_figure_unread",
+            f"{code}：指标值「{target.text}」含有数字，但按定性指标读取；"
+            "如应为定量指标，请在指标体系中给出比较符、数值和单位",
+            None,
+            None,
+            (),
+            indicator=code,
+            text=target.text,
+        )
+    ]
 
 
 def _shown(value: Decimal | None, target: Target) -> str:
@@ -40,9 +87,8 @@ def _overshot(code: str, target: Target, state: TargetState, rules: TargetRules)
     return [
         finding(
             "target_overshot",
-            f"{code}: the final value {_shown(final.value, target)} is {beyond}% beyond the "
-            f"target {target.text} (completion rate {rate}%), more than the margin of "
-            f"{margin:.0f}%: was the target set too loosely?",
+            f"{code}：实际完成值 {_shown(final.value, target)} 超出指标值 {target.text} "
+            f"{beyond}%（完成率 {rate}%），超过 {margin:.0f}% 的幅度：指标值是否定得过松？",
             final.value,
             target.value,
             (final.version,),
@@ -63,9 +109,9 @@ def _shrank(code: str, target: Target, state: TargetState) -> list[Finding]:
     return [
         finding(
             "final_below_monitored",
-            f"{code}: the final count {_shown(final.value, target)} (v{final.version}) is below "
-            f"the mid-year monitored count {_shown(monitored.value, target)} "
-            f"(v{monitored.version}), though {target.text} accumulates over the year",
+            f"{code}：实际完成值 {_shown(final.value, target)}（版本 {final.version}）低于"
+            f"年中监控值 {_shown(monitored.value, target)}（版本 {monitored.version}），"
+            f"而指标值 {target.text} 是全年累计数",
             final.value,
             monitored.value,
             (monitored.version, final.version),
@@ -82,7 +128,7 @@ def _unproven(code: str, target: Target, state: TargetState) -> list[Finding]:
     return [
         finding(
             "final_value_without_evidence",
-            f"{code}: the final value {shown} (v{final.version}) cites no evidence",
+            f"{code}：实际完成值 {shown}（版本 {final.version}）未附佐证材料",
             final.value,
             None,
             (final.version,),

@@ -94,6 +94,12 @@ class LifecycleRefused(DomainError):
     title = "Transition refused"
 
 
+class UnscoredLeaves(LifecycleRefused):
+    """Submission and finalization wait until every leaf has something to score it."""
+
+    title = "Leaves unscored"
+
+
 class UnknownDispute(NotFound):
     """The dispute id is not raised on this evaluation."""
 

@@ -34,6 +34,7 @@ from domain.scoring_commands import ScoringCommands
 from domain.signoffs import note_change
 from domain.state import FINALIZED, Status
 from domain.target_commands import TargetCommands
+from domain.targets.rules import TargetRules
 from domain.values import to_amount
 from domain.zones import check_time_zone
 
@@ -59,6 +60,7 @@ class Evaluation(
     reported_figures: tuple[dict[str, Any], ...] = ()
     required_sign_offs: tuple[str, ...] = ()
     time_zone: str | None = None
+    target_rules: dict[str, Any] | None = None  # None: the national rules
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -89,11 +91,13 @@ class Evaluation(
         grade_bands: list[dict[str, str]],
         meta: dict[str, str],
         time_zone: str | None = None,
+        target_rules: dict[str, Any] | None = None,
     ) -> None:
         self.title = title
-        # An optional field, left out of the event when absent: earlier Created events
+        # Optional fields, left out of the event when absent: earlier Created events
         # read the same, so the event keeps its first version.
         self.time_zone = time_zone
+        self.target_rules = target_rules
         self.subject = subject
         self.fiscal_year = fiscal_year
         self.kind = kind
@@ -124,11 +128,17 @@ class Evaluation(
         grade_bands: list[dict[str, object]] | None = None,
         by: Actor,
         time_zone: str | None = None,
+        target_rules: dict[str, Any] | None = None,
     ) -> Evaluation:
-        """Open a new evaluation in draft."""
+        """Open a new evaluation in draft; `target_rules` are the region's reading and scoring
+        of targets (domain.targets.rules.TargetRules.from_data; left out: the national ones)."""
         weight = to_amount(total_weight, "total_weight")
         cls.check_header(title, subject, fiscal_year, kind, weight)
-        zone = check_time_zone(time_zone)
+        optional: dict[str, Any] = {}  # left out of the event when absent
+        if zone := check_time_zone(time_zone):
+            optional["time_zone"] = zone
+        if rules := TargetRules.recorded(target_rules):
+            optional["target_rules"] = rules
         bands = normalise_bands(grade_bands) if grade_bands else default_bands(weight)
         return cls(
             title=title.strip(),
@@ -139,7 +149,7 @@ class Evaluation(
             total_weight=weight,
             grade_bands=bands,
             meta=by.as_meta(),
-            **({"time_zone": zone} if zone else {}),
+            **optional,
         )
 
     # ------------------------------------------------------------- apply bodies

@@ -9,13 +9,20 @@ from domain.codes import code_problem, normal_code
 from domain.errors import FrameworkRejected, InvalidValue
 from domain.indicator import Indicator
 from domain.methods import method_named, method_names
+from domain.methods.base import Setting
 from domain.values import to_amount, to_decimal
 
 __all__ = ["Indicator", "build_tree", "check_evidence", "check_framework", "normalise_definitions"]
 
 
-def normalise_definitions(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Turn request-shaped definitions into the canonical primitives an event stores."""
+def normalise_definitions(
+    raw: list[dict[str, Any]], target_rules: Any = None
+) -> list[dict[str, Any]]:
+    """Turn request-shaped definitions into the canonical primitives an event stores.
+
+    A method reads a leaf knowing where it stands (`Setting`): its parents' names and the
+    evaluation's target rules (a bare printed number under 成本指标 is a ceiling)."""
+    names, parents = _names_and_parents(raw)
     result: list[dict[str, Any]] = []
     for entry in raw:
         code = normal_code(entry.get("code", ""))
@@ -44,10 +51,38 @@ def normalise_definitions(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
         # only a method that reads more than the fields above adds "params"; stored
         # definitions of the others keep their shape
         method = parsed["method"]
-        if method in method_names() and (params := method_named(method).normalise(entry)):
+        setting = Setting(_ancestors(code, names, parents), target_rules)
+        if method in method_names() and (
+            params := method_named(method).normalise_within(entry, setting)
+        ):
             parsed["params"] = params
         result.append(parsed)
     return result
+
+
+def _names_and_parents(
+    raw: list[dict[str, Any]],
+) -> tuple[dict[str, str], dict[str, str | None]]:
+    names: dict[str, str] = {}
+    parents: dict[str, str | None] = {}
+    for entry in raw:
+        code = normal_code(entry.get("code", ""))
+        names.setdefault(code, str(entry.get("name", "")).strip())
+        parents.setdefault(code, normal_code(entry["parent"]) if entry.get("parent") else None)
+    return names, parents
+
+
+def _ancestors(code: str, names: dict[str, str], parents: dict[str, str | None]) -> tuple[str, ...]:
+    """The names of a code's parents, nearest first (a loop or a missing parent ends it; the
+    framework check names those)."""
+    found: list[str] = []
+    seen = {code}
+    parent = parents.get(code)
+    while parent is not None and parent in names and parent not in seen:
+        seen.add(parent)
+        found.append(names[parent])
+        parent = parents.get(parent)
+    return tuple(found)
 
 
 def check_framework(defs: list[dict[str, Any]], total_weight: Decimal) -> None:

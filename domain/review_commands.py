@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.actor import Actor
 from domain.disputes import Consequence, Decision, Dispute, Target
-from domain.errors import DisputeRefused, LifecycleRefused
+from domain.errors import DisputeRefused, LifecycleRefused, UnscoredLeaves
 from domain.ledger import Deduction, find_deduction
 from domain.review import check_note_text, find_open_note
 from domain.signoffs import check_signed
@@ -21,14 +21,27 @@ class ReviewCommands(EvaluationState):
     def submit(self, by: Actor) -> None:
         """Hand the scores to the evaluated unit: views are exchanged, disputes may be raised."""
         self.check_status(DRAFT, "only a draft can be submitted")
+        self.check_all_scored("submission")
         self._submitted(meta=by.as_meta())
 
     def finalize(self, by: Actor) -> None:
         """Close the evaluation: nothing changes until it is reopened."""
         self.check_status(SUBMITTED, "only a submitted evaluation can be finalized")
         self.check_no_open_disputes()
+        self.check_all_scored("finalization")
         check_signed(self.required_sign_offs, self.sign_offs)
         self._finalized(meta=by.as_meta())
+
+    def check_all_scored(self, step: str) -> None:
+        """Every leaf needs a score (from its inputs or an override): the total is final."""
+        leaves = self.leaves
+        unscored = [c for c, n in self.tree.items() if n.is_leaf and leaves[c].score is None]
+        if unscored:
+            raise UnscoredLeaves(
+                f"{step} waits for a score on every leaf; unscored: {', '.join(unscored)}",
+                step=step,
+                unscored=unscored,
+            )
 
     def reopen(self, reason: str | None, by: Actor) -> None:
         """Reopen a finalized evaluation, with a reason."""

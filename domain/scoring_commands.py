@@ -29,7 +29,7 @@ class ScoringCommands(EvaluationState):
         """Define or replace the indicator tree while nothing is scored."""
         self.check_open()
         self.check_framework_unlocked()
-        defs = normalise_framework(indicators)
+        defs = normalise_framework(indicators, self.target_rule_set)
         check_framework(defs, self.total_weight)
         self._framework_defined(indicators=defs, meta=by.as_meta())
         self._rescore("FrameworkDefined", "framework defined", by)

@@ -22,6 +22,7 @@ from domain.leaf import LeafState
 from domain.ledger import DataEntry, Deduction
 from domain.review import ReviewNote
 from domain.signoffs import SignOff
+from domain.targets.rules import TargetRules
 
 
 class Status(StrEnum):
@@ -40,6 +41,7 @@ class EvaluationState:
 
     title: str
     time_zone: str | None  # IANA name; None: the service's default zone
+    target_rules: dict[str, Any] | None  # the region's target rules as data; None: national
     subject: str
     fiscal_year: int
     kind: str
@@ -58,6 +60,12 @@ class EvaluationState:
     notes: dict[str, ReviewNote]
     required_sign_offs: tuple[str, ...]
     version: int
+
+    @property
+    def target_rule_set(self) -> TargetRules:
+        """How printed targets read and score here (the national rules unless set at opening)."""
+        return TargetRules.from_data(getattr(self, "target_rules", None))
+
     # the events, defined with their apply bodies on the aggregate
     _framework_defined: Callable[..., None]
     _data_entry_recorded: Callable[..., None]

@@ -9,7 +9,6 @@ from domain.actor import Actor
 from domain.signoffs import check_required, check_signer
 from domain.state import EvaluationState
 from domain.target_events import SignedOff, SignOffsRequired, TargetValueRecorded
-from domain.targets.rules import NATIONAL
 from domain.targets.text import Target, target_of
 from domain.targets.values import TargetState, prepare_value
 
@@ -43,7 +42,7 @@ class TargetCommands(EvaluationState):
             code=code,
             target=target_of(node.params["target"]),
             weight=node.weight,
-            rules=NATIONAL,
+            rules=self.target_rule_set,
             state=state,
             stage=stage,
             value=value,

@@ -99,7 +99,8 @@ _TARGET_CASE: dict[str, Any] = {
         {"indicator": "1.2", "stage": "final", "value": "4.5", "evidence": [{"title": "决算"}]},
     ],
 }
-# 1.1: 24 ≥ 20 → 30; 1.2: 4.5 ≤ 4.74 → 30; 2.1 unscored; total 60.00
+# 1.1: 24 ≥ 20 → 30; 1.2: 4.5 ≤ 4.74 → 30; 2.1 unscored; total 60.00, provisional (暂计):
+# the case stays in draft until 2.1 is scored
 
 
 def target_case(subject: str = SUBJECT) -> dict[str, Any]:

@@ -130,7 +130,8 @@ class FindingOut(Schema):
     kind = fields.String(
         metadata={
             "description": "override_differs, reported_figure_differs, parent_sum_differs, "
-            "total_differs, data_corrected_after_use"
+            "total_differs, data_corrected_after_use, leaf_unscored, target_figure_unread, "
+            "target_overshot, final_below_monitored, final_value_without_evidence"
         }
     )
     indicator = fields.String(allow_none=True)

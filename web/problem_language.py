@@ -52,6 +52,7 @@ TITLES = {
     "framework-rejected": "指标体系不成立",
     "framework-locked": "指标体系已锁定",
     "lifecycle-refused": "状态变更被拒绝",
+    "unscored-leaves": "尚有指标未计分",
     "dispute-refused": "异议被拒绝",
     "note-refused": "复核意见被拒绝",
     "sign-off-refused": "签字被拒绝",
@@ -138,6 +139,14 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"deduction (\S+) is already (\S+)", "扣分记录 {0} 已是 {1} 状态"),
         (r"only a draft can be submitted, not (\S+)", "只有草稿可以提交，当前为 {0}"),
+        (
+            r"submission waits for a score on every leaf; unscored: (.+)",
+            "每项末级指标计分后方可提交；尚未计分：{0}",
+        ),
+        (
+            r"finalization waits for a score on every leaf; unscored: (.+)",
+            "每项末级指标计分后方可定稿；尚未计分：{0}",
+        ),
         (
             r"only a submitted evaluation can be finalized, not (\S+)",
             "只有已提交的评价可以定稿，当前为 {0}",

@@ -81,6 +81,16 @@ class DocumentOut(SummaryOut):
     data_entries = fields.List(fields.Nested(DataEntryOut))
     sign_offs = fields.List(fields.Nested("SignOffOut"))
     required_sign_offs = fields.List(fields.String())
+    target_rules = fields.Dict(
+        metadata={"description": "how printed targets read and qualitative outcomes score"}
+    )
+    unscored = fields.List(
+        fields.String(),
+        metadata={"description": "codes of the leaves with nothing recorded to score them"},
+    )
+    provisional = fields.Boolean(
+        metadata={"description": "true while a leaf is unscored: the total is provisional (暂计)"}
+    )
     integrity_problem = fields.String(
         metadata={
             "description": "present only when the stored score sheet fails its seal: why; "

@@ -89,6 +89,32 @@ class GradeBandSchema(Strict):
     min = Number(required=True)
 
 
+class TargetRulesSchema(Strict):
+    """A region's reading and scoring of targets; what is left out keeps the national rule."""
+
+    bare_number = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf((">=", "=")),
+        metadata={
+            "description": 'a bare printed number ("10家"): `>=` a floor, a ceiling under '
+            "成本指标 (national); `=` a value to hit exactly"
+        },
+    )
+    bands = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(("achieved", "partial", "not_achieved"))),
+        values=fields.List(Number(), validate=validate.Length(equal=2)),
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "share of the weight each qualitative outcome may score, [low, high]",
+            "example": {"achieved": ["0.8", "1"], "partial": ["0.6", "0.8"]},
+        },
+    )
+    overshoot_margin = Number(load_default=None, allow_none=True)
+    deviation_required = fields.Boolean(load_default=None, allow_none=True)
+
+
 class EvaluationCreateSchema(Strict):
     title = fields.String(required=True, validate=validate.Length(min=1, max=500))
     subject = fields.String(required=True, validate=validate.Length(min=1, max=500))
@@ -112,6 +138,12 @@ class EvaluationCreateSchema(Strict):
             "SCORETRAIL_TIMEZONE)",
             "example": "Asia/Shanghai",
         },
+    )
+    target_rules = fields.Nested(
+        TargetRulesSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "regional target rules (default: the national form's)"},
     )
 
 

@@ -86,6 +86,9 @@ class TargetOut(Schema):
     unit = Text(allow_none=True, metadata={"example": "场次"})
     text = Text(metadata={"example": "≥20场次"})
     cumulative = fields.Boolean()
+    read_from_text = fields.Boolean(
+        metadata={"description": "comparator, value and unit were read from the printed text"}
+    )
     monitored = Text(allow_none=True)
     monitored_outcome = Text(allow_none=True)
     final = Text(allow_none=True)

@@ -59,7 +59,7 @@ def to_html(doc: Document) -> str:
         ("", ""),
         ("合计", ""),
         (str(doc.get("total_weight") or ""), "num"),
-        (str(doc.get("total") or "—"), "num"),
+        (str(doc.get("total") or "—") + ("（暂计）" if doc.get("provisional") else ""), "num"),
         (_rate(doc.get("total"), doc.get("total_weight")) or "", "num"),
         ("", ""),
         ("", ""),

@@ -155,7 +155,21 @@ def _total_cells(doc: Document, depth: int) -> list[str | None]:
     cells[depth + 1] = doc.get("total_weight")
     cells[depth + 2] = doc.get("total")
     cells[depth + 3] = _rate(doc.get("total"), doc.get("total_weight"))
+    if doc.get("provisional"):  # beside the figure, not in it: the total still imports back
+        cells[depth + 4] = PROVISIONAL
     return cells
+
+
+PROVISIONAL = "暂计（尚有指标未计分）"
+
+
+def _total_text(doc: Document) -> str:
+    """The total as the header line shows it: 暂计 while a leaf is unscored."""
+    total = doc.get("total")
+    if total is None:
+        return "未评分"
+    provisional = "暂计，" if doc.get("provisional") else ""
+    return f"{total}（{provisional}满分 {doc.get('total_weight')}）"
 
 
 def _rate(score: str | None, weight: str | None) -> str | None:
@@ -166,7 +180,6 @@ def _rate(score: str | None, weight: str | None) -> str | None:
 
 def _meta(doc: Document) -> list[tuple[str, str]]:
     """The header fields as (label, value); labels the importer reads back."""
-    total = doc.get("total")
     pairs = [
         ("被评价单位", doc.get("subject")),
         ("评价年度", doc.get("fiscal_year")),
@@ -175,7 +188,8 @@ def _meta(doc: Document) -> list[tuple[str, str]]:
         ("状态", EVALUATION_STATUS.get(doc.get("status") or "", doc.get("status"))),
         ("版本", doc.get("version")),
         ("截至", doc.get("as_of")),
-        ("总分", f"{total}（满分 {doc.get('total_weight')}）" if total is not None else "未评分"),
+        ("总分", _total_text(doc)),
+        ("未计分指标", "、".join(doc.get("unscored") or []) or None),
         ("等级", doc.get("grade") or "—"),
     ]
     return [(label, str(value)) for label, value in pairs if value not in (None, "")]

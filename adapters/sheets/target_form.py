@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .export_html import _CSS
-from .export_table import Line, _depth, _level_headers, _lines, _meta, _meta_rows
+from .export_table import PROVISIONAL, Line, _depth, _level_headers, _lines, _meta, _meta_rows
 from .exporting import _csv_text, _text_cell, _write_row
 
 Document = Mapping[str, Any]
@@ -90,6 +90,8 @@ def _rows(doc: Document) -> tuple[list[str], list[tuple[bool, list[str | None]]]
     total[0] = "合计"
     total[depth + 4] = doc.get("total_weight")
     total[depth + 5] = doc.get("total")
+    if doc.get("provisional"):  # beside the figure, not in it: the form still imports back
+        total[depth + 6] = PROVISIONAL
     rows.append((True, total))
     return [*_level_headers(depth), *_COLUMNS], rows
 

@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from domain.errors import DomainError
-from domain.targets.rules import ACHIEVED, NATIONAL, OUTCOMES, check_deviation, is_met
+from domain.targets.rules import ACHIEVED, OUTCOMES, TargetRules, check_deviation, is_met
 from domain.targets.text import parse_target
 
 from .cells import (
@@ -126,6 +126,8 @@ class _Reader:
         self, grid: Grid, header: int, columns: dict[str, Any], defaults: dict[str, Any]
     ) -> None:
         self.grid, self.header, self.columns, self.defaults = grid, header, columns, defaults
+        # the rules the evaluation will open with: its targets read here as they will there
+        self.rules = TargetRules.from_data(defaults.get("target_rules"))
         self.errors: list[ImportProblem] = []
         self.leaves: list[_Leaf] = []
         self.untargeted: list[_Leaf] = []
@@ -279,7 +281,8 @@ class _Reader:
 
     def values_of(self, leaf: _Leaf) -> list[dict[str, Any]]:
         try:
-            target = parse_target(leaf.target, NATIONAL.bare_comparator)
+            # read as the framework will read it: a bare number under 成本指标 is a ceiling
+            target = parse_target(leaf.target, self.rules.bare_for(leaf.path[:-1]))
         except DomainError as error:
             self.error(error.detail, leaf.row, "target")
             return []
@@ -323,7 +326,7 @@ class _Reader:
                     not target.qualitative and is_met(target, Decimal(item["value"]))
                 )
                 try:  # the domain's rule, checked here so every row's problem is listed at once
-                    check_deviation(NATIONAL, leaf.code, met, *reasons.values())
+                    check_deviation(self.rules, leaf.code, met, *reasons.values())
                 except DomainError:
                     self.error(
                         f"实际完成值 {raw} 未达到指标值 {target.text}：需要填写偏差原因和改进措施",
@@ -344,7 +347,7 @@ class _Reader:
         if score is not None and leaf.weight:
             share = score / leaf.weight
             for outcome in OUTCOMES:
-                if NATIONAL.bands[outcome].admits(share):
+                if self.rules.bands[outcome].admits(share):
                     return outcome
         self.error(
             f"定性指标的完成情况「{raw}」无法判断：写「达成/部分达成/未达成」或填写得分",

@@ -69,6 +69,15 @@ class Context:
     active_points: dict[str, Decimal] = field(default_factory=dict)  # summed per leaf
 
 
+@dataclass(frozen=True)
+class Setting:
+    """Where a leaf definition stands: its parents' names (nearest first) and the
+    evaluation's target rules (domain.targets.rules.TargetRules; None: the national ones)."""
+
+    ancestors: tuple[str, ...] = ()
+    target_rules: Any = None
+
+
 class Trace:
     """Collects the steps of a rule when an explanation asks for them; a rescore passes None."""
 
@@ -102,6 +111,10 @@ class ScoringMethod:
         """What this method reads from a leaf definition beyond the common fields, as the
         primitives the FrameworkDefined event stores; leaves find it in Indicator.params."""
         return {}
+
+    def normalise_within(self, entry: dict[str, Any], setting: Setting) -> dict[str, Any]:
+        """`normalise` for a method whose reading depends on where the leaf stands."""
+        return self.normalise(entry)
 
     def check_definition(self, d: dict[str, Any], problem: Problem) -> None:
         """Report what is wrong with a leaf definition of this method (nothing by default)."""

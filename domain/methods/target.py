@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from domain.indicator import Indicator
-from domain.methods.base import Context, Problem, RuleResult, ScoringMethod, Trace
+from domain.methods.base import Context, Problem, RuleResult, ScoringMethod, Setting, Trace
 from domain.targets.definition import canonical_target, target_problem
-from domain.targets.rules import missed_rule
+from domain.targets.rules import NATIONAL, missed_rule
 from domain.targets.text import EXACT, Target, target_of
 from domain.targets.values import TargetState, TargetValue, final_score
 from domain.values import fmt, plain
@@ -23,6 +23,10 @@ class TargetMethod(ScoringMethod):
 
     def normalise(self, entry: dict[str, Any]) -> dict[str, Any]:
         return {"target": canonical_target(entry.get("target"))}
+
+    def normalise_within(self, entry: dict[str, Any], setting: Setting) -> dict[str, Any]:
+        rules = setting.target_rules or NATIONAL
+        return {"target": canonical_target(entry.get("target"), rules, setting.ancestors)}
 
     def check_definition(self, d: dict[str, Any], problem: Problem) -> None:
         raw = (d.get("params") or {}).get("target")

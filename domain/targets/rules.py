@@ -1,13 +1,20 @@
-"""Scoring rules of the self-evaluation form (绩效自评表), kept as data a region can vary."""
+"""Scoring rules of the self-evaluation form (绩效自评表), kept as data a region can vary.
+
+完成率 (completion rate) follows one convention: how far the final value went the target's
+way, so 100 % is "exactly reached" and more is better for every target. A target where more
+is better (`>=`, `>`, `=`) takes final ÷ planned; a cost or time target (`<=`, `<`) takes
+planned ÷ final, the share a missed cost target scores (planned ÷ final × weight).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from domain.errors import ReasonRequired, TargetRefused
-from domain.targets.text import EXACT, NEGATIVE, POSITIVE, Target
+from domain.targets.text import CEILING, EXACT, FLOOR, NEGATIVE, POSITIVE, Target
 from domain.values import CENT, HUNDRED, round_half_up, to_amount, to_decimal, unsigned
 
 ZERO, ONE = Decimal(0), Decimal(1)
@@ -44,33 +51,100 @@ def _national_bands() -> dict[str, Band]:
     }
 
 
+BARE_NUMBERS = (FLOOR, EXACT)
+COST_GROUP = "成本指标"
+
+
 @dataclass(frozen=True)
 class TargetRules:
-    """The rule set: outcome bands, overshoot margin, and how a bare printed value reads."""
+    """The rule set: outcome bands, overshoot margin, and how a bare printed value reads.
+
+    `bare_comparator` `>=` is the national reading (a floor, a ceiling under 成本指标);
+    `=` reads a bare value as one to hit exactly, wherever it stands.
+    """
 
     bands: dict[str, Band] = field(default_factory=_national_bands)
     overshoot_margin: Decimal = Decimal("0.2")
-    bare_comparator: str = EXACT
+    bare_comparator: str = FLOOR
     # A missed target needs 偏差原因 and 改进措施 before its final value is accepted.
     deviation_required: bool = True
 
+    def bare_for(self, ancestors: Iterable[str]) -> str:
+        """The comparator of a bare printed value under parents of these names."""
+        if self.bare_comparator == FLOOR and any(COST_GROUP in name for name in ancestors):
+            return CEILING
+        return self.bare_comparator
+
     @classmethod
     def from_data(cls, data: dict[str, Any] | None) -> TargetRules:
-        """A rule set from configuration: {bands: {outcome: [low, high]}, overshoot_margin, …}."""
+        """A rule set from data: {bare_number: ">=" | "=", bands: {outcome: [low, high]},
+        overshoot_margin, deviation_required}; what is left out keeps the national rule."""
         if not data:
             return cls()
         bands = dict(_national_bands())
-        for outcome, limits in (data.get("bands") or {}).items():
+        given = data.get("bands") or {}
+        if not isinstance(given, dict):
+            raise TargetRefused("bands map each outcome to [low, high]", bands=repr(given))
+        for outcome, limits in given.items():
             if outcome not in OUTCOMES:
                 raise TargetRefused(f"no outcome {outcome!r}; use {', '.join(OUTCOMES)}")
+            if not isinstance(limits, list | tuple) or len(limits) != 2:
+                raise TargetRefused(f"band of {outcome} is [low, high]", outcome=outcome)
             low, high = (to_decimal(v, f"band of {outcome}") for v in limits)
+            if not ZERO <= low < high <= ONE:
+                raise TargetRefused(
+                    f"band of {outcome} must lie within [0, 1] with low below high, "
+                    f"not [{low}, {high}]",
+                    outcome=outcome,
+                )
             bands[outcome] = Band(low, high, outcome == ACHIEVED)
+        bare = str(data.get("bare_number") or FLOOR)
+        if bare not in BARE_NUMBERS:
+            raise TargetRefused(
+                f"bare_number must be one of {', '.join(BARE_NUMBERS)}, not {bare!r}",
+                bare_number=bare,
+            )
         return cls(
             bands=bands,
-            overshoot_margin=to_decimal(data.get("overshoot_margin", "0.2"), "overshoot_margin"),
-            bare_comparator=str(data.get("bare_comparator") or EXACT),
-            deviation_required=bool(data.get("deviation_required", True)),
+            overshoot_margin=to_decimal(
+                _given(data, "overshoot_margin", "0.2"), "overshoot_margin"
+            ),
+            bare_comparator=bare,
+            deviation_required=bool(_given(data, "deviation_required", True)),
         )
+
+    @classmethod
+    def recorded(cls, raw: object) -> dict[str, Any] | None:
+        """What an evaluation's Created event records of the rules given at opening: their
+        canonical data, or None when nothing was given (the national rules then apply)."""
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            raise TargetRefused("target_rules is an object", target_rules=repr(raw))
+        given = {k: v for k, v in raw.items() if v is not None}
+        return cls.from_data(given).as_data() if given else None
+
+    def as_data(self) -> dict[str, Any]:
+        """The primitives an event records and a document shows (numbers as strings)."""
+        return {
+            "bare_number": self.bare_comparator,
+            "bands": {
+                outcome: [_plain(band.low), _plain(band.high)]
+                for outcome, band in self.bands.items()
+            },
+            "overshoot_margin": _plain(self.overshoot_margin),
+            "deviation_required": self.deviation_required,
+        }
+
+
+def _given(data: dict[str, Any], name: str, default: object) -> Any:
+    value = data.get(name)
+    return default if value is None else value
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 NATIONAL = TargetRules()

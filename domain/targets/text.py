@@ -43,6 +43,7 @@ _WORDS = (
     ("不得低于", ">="),
     ("至少", ">="),
     ("达到", ">="),
+    ("达", ">="),
     ("小于或等于", "<="),
     ("小于等于", "<="),
     ("不超过", "<="),
@@ -79,6 +80,12 @@ _PERIOD = re.compile(r"^(?:\d{4}年|\d{1,2}月|\d{1,2}日)|(?:年底|月底|全�
 _MAX_UNIT = 12
 
 
+# A number inside a name ("引进“双创”企业10家"): what may stand before it (not a code such as
+# GB5749-2022) and the short unit that must close the text.
+_EMBEDDED = re.compile(r"(?<![A-Za-z0-9.\-/_])((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)([^\d]{0,4})$")
+FLOOR, CEILING = ">=", "<="
+
+
 class UnparseableTarget(TargetRefused):
     """The printed target cannot be read as a comparator, a value and a unit."""
 
@@ -98,6 +105,7 @@ class Target:
     unit: str | None
     text: str
     cumulative: bool = False
+    read: bool = False  # comparator, value and unit were read from the printed text
 
     @property
     def qualitative(self) -> bool:
@@ -119,6 +127,8 @@ class Target:
             "unit": self.unit,
             "text": self.text,
             "cumulative": self.cumulative,
+            # only when true: definitions stored before the flag keep their shape
+            **({"read": True} if self.read else {}),
         }
 
 
@@ -127,11 +137,14 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def parse_target(text: object, bare: str = EXACT) -> Target:
+def parse_target(text: object, bare: str = FLOOR) -> Target:
     """Parse printed target text, keeping the text as written.
 
-    `bare` is the comparator of a bare value ("100%", "20个"); the national form reads it
-    as a value to hit exactly, and a region may configure `>=` instead.
+    `bare` is the comparator of a bare value ("100%", "20个"): the national form
+    (财预〔2020〕10号) reads it as a floor, a cost target's as a ceiling (the caller, who knows
+    the leaf's parents, passes `<=`), and a region may configure `=` instead. A number inside
+    a name ("引进“双创”企业10家", "年培训人数达到500人次") is read with the short unit that
+    closes the text, and the comparator word just before it, if any.
     """
     written = str(text if text is not None else "").strip()
     compact = normalise(written)
@@ -145,6 +158,12 @@ def parse_target(text: object, bare: str = EXACT) -> Target:
         )
     comparator = comparator or trailing
     number = _NUMBER.match(rest)
+    if number is None and not symbolic:
+        inside = _inside_name(_trailing_comparator(compact)[0])
+        if inside is not None:
+            word, value, unit = inside
+            final = word or comparator or bare
+            return Target(final, value, unit, written, default_cumulative(final, unit), True)
     if number is None or _PERIOD.search(rest):
         if symbolic:
             raise UnparseableTarget(
@@ -160,7 +179,9 @@ def parse_target(text: object, bare: str = EXACT) -> Target:
             text=written,
         )
     final = comparator or bare
-    return Target(final, value, unit or None, written, default_cumulative(final, unit or None))
+    return Target(
+        final, value, unit or None, written, default_cumulative(final, unit or None), True
+    )
 
 
 def _leading_comparator(text: str) -> tuple[str | None, str, bool]:
@@ -180,8 +201,33 @@ def _trailing_comparator(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _qualitative(text: str) -> Target:
-    return Target(QUALITATIVE, None, None, text)
+def _inside_name(text: str) -> tuple[str | None, Decimal, str | None] | None:
+    """The comparator word, value and unit of a number that closes a name, or None."""
+    found = _EMBEDDED.search(text)
+    if found is None or _PERIOD.search(text[found.start() :]):
+        return None
+    prefix = text[: found.start()]
+    if not prefix:
+        return None
+    word = next((c for w, c in (*_SIGNS, *_WORDS) if prefix.endswith(w)), None)
+    value = to_decimal(found.group(1).replace(",", ""), "target value")
+    return word, value, found.group(2) or None
+
+
+_LOOSE_FIGURE = re.compile(r"(?<![A-Za-z0-9.\-/_])\d")
+
+
+def figure_left_unread(target: Target) -> bool:
+    """A qualitative target whose text has a figure that is neither a date nor part of a code
+    (GB5749-2022): was a number meant, in a form the reading does not take?"""
+    if not target.qualitative:
+        return False
+    compact = normalise(target.text)
+    return bool(_LOOSE_FIGURE.search(compact)) and not _PERIOD.search(compact)
+
+
+def _qualitative(text: str, read: bool = True) -> Target:
+    return Target(QUALITATIVE, None, None, text, read=read)
 
 
 def default_cumulative(comparator: str, unit: str | None) -> bool:
@@ -191,8 +237,12 @@ def default_cumulative(comparator: str, unit: str | None) -> bool:
     return unit not in _PERCENT and not unit.endswith(("率", "天", "日", "小时", "月", "年", "分"))
 
 
-def target_from(raw: object, bare: str = EXACT) -> Target:
-    """A target given as printed text, or as {comparator, value?, unit?, text?, cumulative?}."""
+def target_from(raw: object, bare: str = FLOOR) -> Target:
+    """A target given as printed text, or as {comparator, value?, unit?, text?, cumulative?}.
+
+    What the object states wins over the reading of its text: a person corrects a reading by
+    giving the comparator (and the value and unit, when the text has none to read).
+    """
     if isinstance(raw, str):
         return parse_target(raw, bare)
     if not isinstance(raw, dict):
@@ -201,7 +251,7 @@ def target_from(raw: object, bare: str = EXACT) -> Target:
     text = str(raw.get("text") or "").strip()
     if not comparator:
         parsed = parse_target(text, bare)
-        return _with_cumulative(parsed, raw)
+        return _with_cumulative(_given_over(parsed, raw), raw)
     if comparator not in COMPARATORS:
         raise TargetRefused(
             f"comparator {comparator!r} is not one of {', '.join(COMPARATORS)}",
@@ -210,11 +260,16 @@ def target_from(raw: object, bare: str = EXACT) -> Target:
     if comparator == QUALITATIVE:
         if not text:
             raise TargetRefused("a qualitative target needs its text", comparator=comparator)
-        return _with_cumulative(_qualitative(text), raw)
-    if raw.get("value") is None:
+        return _with_cumulative(_qualitative(text, read=False), raw)
+    reading = _reading_of(text, bare)
+    given = raw.get("value")
+    if given is None and (reading is None or reading.value is None):
         raise TargetRefused(f"a {comparator} target needs a value", comparator=comparator)
-    value = to_decimal(raw["value"], "target value")
+    read_value = reading.value if reading is not None else None
+    value = to_decimal(given if given is not None else read_value, "target value")
     unit = str(raw.get("unit") or "").strip() or None
+    if unit is None and given is None and reading is not None:
+        unit = reading.unit
     printed = text or f"{_PRINTED[comparator]}{value}{unit or ''}"
     return _with_cumulative(
         Target(comparator, value, unit, printed, default_cumulative(comparator, unit)), raw
@@ -224,11 +279,32 @@ def target_from(raw: object, bare: str = EXACT) -> Target:
 _PRINTED = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": ""}
 
 
+def _reading_of(text: str, bare: str) -> Target | None:
+    """The reading of a text given beside explicit fields (None when it has no figure)."""
+    if not text:
+        return None
+    try:
+        return parse_target(text, bare)
+    except TargetRefused:
+        return None
+
+
+def _given_over(parsed: Target, raw: dict[str, Any]) -> Target:
+    """The reading of the text with a value or unit the object states put over it."""
+    if parsed.qualitative or (raw.get("value") is None and not raw.get("unit")):
+        return parsed
+    value = parsed.value if raw.get("value") is None else to_decimal(raw["value"], "target value")
+    unit = str(raw.get("unit") or "").strip() or parsed.unit
+    return Target(parsed.comparator, value, unit, parsed.text, parsed.cumulative, read=False)
+
+
 def _with_cumulative(target: Target, raw: dict[str, Any]) -> Target:
     flag = raw.get("cumulative")
     if flag is None:
         return target
-    return Target(target.comparator, target.value, target.unit, target.text, bool(flag))
+    return Target(
+        target.comparator, target.value, target.unit, target.text, bool(flag), target.read
+    )
 
 
 def target_of(stored: dict[str, Any]) -> Target:
@@ -240,4 +316,5 @@ def target_of(stored: dict[str, Any]) -> Target:
         stored.get("unit"),
         stored["text"],
         bool(stored.get("cumulative")),
+        bool(stored.get("read")),
     )

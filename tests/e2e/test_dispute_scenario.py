@@ -42,6 +42,13 @@ def test_deduction_submission_dispute_amendment_finalization(
             json={"points": "2", "reason": "立项论证材料不完整", "evidence": [{"title": "档案"}]},
         )
         assert deduction.status_code == 201
+        # every other leaf scored: submission waits for a score on each
+        for path, body in (
+            ("1.2/score", {"score": "15", "justification": "目标基本合理"}),
+            ("2.1/checklist", {"met": [True, False], "justification": "抽查"}),
+            ("2.2/survey", {"tallies": [[8, 2]]}),
+        ):
+            assert evaluator.post(f"{base}/indicators/{path}", json=body).status_code == 200
         recorded = version()
         refused(
             unit.post(base + "/indicators/1.1/deductions", json={"points": 1, "reason": "r"}), 403
@@ -156,6 +163,9 @@ def test_deduction_submission_dispute_amendment_finalization(
     ]
     assert trail == [
         ("DeductionRecorded", "alice", "evaluator", T.format(2, 10)),
+        ("ScoreRecorded", "alice", "evaluator", T.format(2, 10)),
+        ("ChecklistAssessed", "alice", "evaluator", T.format(2, 10)),
+        ("SurveyRecorded", "alice", "evaluator", T.format(2, 10)),
         ("Submitted", "rita", "reviewer", T.format(3, 11)),
         ("DisputeRaised", "unit", "subject", T.format(5, 14)),
         ("DisputeDecided", "rita", "reviewer", T.format(8, 15)),

@@ -160,7 +160,7 @@ def test_a_handler_the_batching_does_not_know_sees_every_earlier_write(
         )
 
     service.projection.handlers[event_class("Submitted")] = audit_total
-    evaluation_id = service.import_evaluation({**reference_case, "actions": []}, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
     service.record_deduction(evaluation_id, "4.2.1", points="1", reason="r", by=actor)
     total = service.document(evaluation_id)["total"]
     stop = service.store.recorder.max_notification_id() or 0

@@ -17,13 +17,21 @@ from application.documents import evaluation_document
 from application.seals import snapshot_seal
 from application.service import EvaluationService
 from domain.evaluation import Actor, Evaluation
+from domain.targets.rules import TargetRules
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXPECTED = json.loads((DATA / "legacy-store.expected.json").read_text(encoding="utf-8"))
 EVALUATION_ID = EXPECTED["document"]["id"]
 # The document as recorded, plus what documents have named since: the evaluation's own time
-# zone, which an evaluation created before there were zones does not have.
-DOCUMENT = {**EXPECTED["document"], "time_zone": None}
+# zone, which an evaluation created before there were zones does not have; the target rules,
+# national for an evaluation opened before they were data; and what is left to score.
+DOCUMENT = {
+    **EXPECTED["document"],
+    "time_zone": None,
+    "target_rules": TargetRules().as_data(),
+    "unscored": [],
+    "provisional": False,
+}
 ANNA = Actor("anna", "evaluator", "c-9")
 
 

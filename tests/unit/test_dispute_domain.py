@@ -21,6 +21,9 @@ def submitted() -> Evaluation:
     evaluation = Evaluation.start(**case["evaluation"], evaluator=None, by=EVA)
     evaluation.define_framework(case["indicators"], EVA)
     evaluation.record_deduction("d-1", "1.1", "2", "材料不全", None, EVA)
+    evaluation.record_score("1.2", "15", "目标基本合理", None, EVA)
+    evaluation.assess_checklist("2.1", [True, False], "抽查", EVA)
+    evaluation.record_survey("2.2", [[8, 2]], None, EVA)
     evaluation.submit(REX)
     return evaluation
 
@@ -91,13 +94,14 @@ def test_a_deduction_withdrawn_while_disputed_can_only_be_upheld() -> None:
 
 
 def scored_by_several() -> Evaluation:
-    """eva deducts on 1.1 and scores 1.2; rex overrides 2.1; then it is submitted."""
+    """eva deducts on 1.1, scores 1.2 and 2.2; rex overrides 2.1; then it is submitted."""
     case = small_case()
     evaluation = Evaluation.start(**case["evaluation"], evaluator=None, by=EVA)
     evaluation.define_framework(case["indicators"], EVA)
     evaluation.record_deduction("d-1", "1.1", "2", "材料不全", None, EVA)
     evaluation.record_score("1.2", "15", "目标基本合理", None, EVA)
     evaluation.record_score("2.1", "25", "复核调整", None, REX)
+    evaluation.record_survey("2.2", [[8, 2]], None, EVA)
     evaluation.submit(REX)
     return evaluation
 

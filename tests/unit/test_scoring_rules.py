@@ -266,7 +266,16 @@ def test_custom_grade_bands_are_data_of_the_evaluation() -> None:
         )
 
 
+def score_every_leaf(evaluation: Evaluation) -> None:
+    evaluation.assess_checklist("1.2", [True, True, False], "j", BY)
+    evaluation.record_data_entry("预算", "10", None, None, None, None, BY)
+    evaluation.record_data_entry("到位", "8", None, None, None, None, BY)
+    evaluation.record_survey("1.4", [[1, 0, 0, 0, 0]], None, BY)
+    evaluation.record_score("1.5", "12", "j", None, BY)
+
+
 def test_finalized_evaluation_refuses_changes_until_reopened(evaluation: Evaluation) -> None:
+    score_every_leaf(evaluation)
     evaluation.submit(BY)
     evaluation.finalize(BY)
     with pytest.raises(EvaluationLocked):

@@ -118,6 +118,7 @@ def test_whoever_recorded_a_target_value_may_not_decide_a_dispute_over_it(
 ) -> None:
     reviews = memory_review_service(service)
     forms.record_target_value(evaluation_id, "1.1", stage="final", value="24", by=RITA)
+    forms.record_target_value(evaluation_id, "1.2", stage="final", value="7", by=ALICE)
     service.submit(evaluation_id, by=RITA)
     raised = reviews.raise_dispute(evaluation_id, grounds="场次统计有误", indicator="1.1", by=UNIT)
     with pytest.raises(NotPermitted) as refused:

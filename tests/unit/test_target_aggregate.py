@@ -103,6 +103,7 @@ def test_a_sign_off_goes_stale_and_finalization_waits_for_a_current_one() -> Non
     assert evaluation.sign_offs["s1"].status == "current"
     evaluation.record_target_value("1.2", stage="final", value="7.8", reason="结算调整", by=BY)
     assert evaluation.sign_offs["s1"].status == "stale"
+    evaluation.record_target_value("1.1", stage="final", value="21", by=BY)
     evaluation.submit(LEAD)
     with pytest.raises(SignOffRefused) as refused:
         evaluation.finalize(LEAD)

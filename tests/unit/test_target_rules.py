@@ -55,7 +55,7 @@ def test_a_cost_target_kept_gives_the_full_weight() -> None:
 def test_an_exact_target_missed_either_way_gives_smaller_over_larger(
     final: str, expected: str
 ) -> None:
-    assert score("100%", final)[0] == Decimal(expected)
+    assert score("=100%", final)[0] == Decimal(expected)
 
 
 def test_scores_round_half_up_at_the_leaf() -> None:

@@ -133,3 +133,27 @@ def test_every_bad_row_is_reported_with_its_row_number_and_nothing_is_returned()
 def test_a_score_table_without_a_target_column_is_not_a_target_table() -> None:
     text = "一级指标,二级指标,分值,得分\n决策,目标设定,10,9\n"
     assert not looks_like_target_table(text.encode("utf-8"), "scores.csv")
+
+
+def test_bare_printed_numbers_read_as_floors_and_under_cost_as_ceilings() -> None:
+    name = "引进“双创”企业10家"  # the name and the number share one text
+    rows: list[list[object]] = [
+        ["产出指标", "数量指标", name, name, None, 12, 50, 50, None, None],
+        [None, "成本指标", "人均培训成本", "500元", None, 450, 50, 50, None, None],
+        ["合计", None, None, None, None, None, 100, 100, None, None],
+    ]  # fmt: skip
+    # beating a bare number misses nothing: no deviation reason is asked of either row
+    spec = parse_target_table(workbook(rows, merges=("A4:A5",)), "form.xlsx")
+    finals = {v["indicator"]: v["value"] for v in spec["target_values"]}
+    assert sorted(finals.values()) == ["12", "450"]
+    assert all("deviation_reason" not in v for v in spec["target_values"])
+
+
+def test_a_cost_row_over_its_bare_ceiling_needs_its_reasons() -> None:
+    rows: list[list[object]] = [
+        ["产出指标", "成本指标", "人均培训成本", "500元", None, 520, 100, 96.15, None, None],
+        ["合计", None, None, None, None, None, 100, 96.15, None, None],
+    ]
+    with pytest.raises(SheetImportError) as refused:
+        parse_target_table(workbook(rows), "form.xlsx")
+    assert "偏差原因" in str(refused.value.errors)

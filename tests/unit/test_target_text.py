@@ -16,7 +16,7 @@ from domain.targets.text import UnparseableTarget, parse_target, target_from, ta
         ("≥20个", ">=", "20", "个"),
         ("≥ 85%", ">=", "85", "%"),
         ("≤4.74万元", "<=", "4.74", "万元"),
-        ("100%", "=", "100", "%"),
+        ("100%", ">=", "100", "%"),
         ("≥90%", ">=", "90", "%"),
         ("≥20场次", ">=", "20", "场次"),
         ("≤8万元", "<=", "8", "万元"),
@@ -46,8 +46,8 @@ from domain.targets.text import UnparseableTarget, parse_target, target_from, ta
         ("20个以上", ">=", "20", "个"),
         ("5%及以下", "<=", "5", "%"),
         ("控制在5%以内", "<=", "5", "%"),
-        ("0起", "=", "0", "起"),
-        ("1000", "=", "1000", None),
+        ("0起", ">=", "0", "起"),
+        ("1000", ">=", "1000", None),
     ],
 )
 def test_printed_quantitative_targets_are_parsed(
@@ -77,7 +77,7 @@ def test_unparseable_target_is_refused_naming_the_text(text: str) -> None:
 
 
 def test_a_bare_value_reads_as_configured() -> None:
-    assert parse_target("100%", bare=">=").comparator == ">="
+    assert parse_target("100%", bare="=").comparator == "="
 
 
 def test_counts_of_positive_targets_are_cumulative_and_rates_are_not() -> None:
