@@ -57,6 +57,7 @@ FIELD_LABELS = {
     "fiscal_year": "评价年度",
     "kind": "评价类型",
     "time_zone": "时区",
+    "target_rules": "指标值规则",
     "consequences_follow": "后续变更随之记录",
     "evaluator": "评价机构",
     "code": "指标编码",
