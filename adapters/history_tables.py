@@ -19,6 +19,7 @@ from adapters.tables import (
     indicators,
     metadata,
 )
+from adapters.form_tables import form_fields, funds
 from adapters.target_tables import requirements, sign_offs, targets
 
 
@@ -67,6 +68,8 @@ MIRRORED = (
     _history(targets, "evaluation_id"),
     _history(sign_offs, "evaluation_id"),
     _history(requirements, "evaluation_id"),
+    _history(form_fields, "evaluation_id"),
+    _history(funds, "evaluation_id"),
 )
 BY_SOURCE = {m.source: m for m in MIRRORED}
 HISTORY_TABLES = tuple(m.history for m in MIRRORED)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import document_problem, stored_document
+from adapters.form_projection import form_parts
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
 from adapters.row_sources import CurrentRows, RowsAt
@@ -141,6 +142,7 @@ class SqlEvaluationQueries:
             ],
             "sign_offs": parts["sign_offs"],
             "required_sign_offs": parts["required_sign_offs"],
+            **form_parts(rows),
         }
 
     def document_at(
