@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Column, Index, Integer, PrimaryKeyConstraint, Table
 from sqlalchemy.engine import Dialect
 
+from adapters.form_tables import form_fields, funds
 from adapters.tables import (
     UTCDateTime,
     data_entries,
@@ -19,7 +20,6 @@ from adapters.tables import (
     indicators,
     metadata,
 )
-from adapters.form_tables import form_fields, funds
 from adapters.target_tables import requirements, sign_offs, targets
 
 

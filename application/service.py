@@ -162,10 +162,7 @@ class EvaluationService(EvaluationReads):
             )
             if required_sign_offs:
                 evaluation.require_sign_offs(required_sign_offs, by)
-            if form and any(v is not None for v in form.values()):
-                evaluation.fill_form(form, None, by)
-            if funds:
-                evaluation.record_fund_rows(funds, by)
+            evaluation.open_form(form, funds, by)
             return evaluation
 
         return self._commit(opened, answer=answer)
@@ -178,10 +175,11 @@ class EvaluationService(EvaluationReads):
         reason: str | None = None,
         by: Actor,
         expected_version: int | None = None,
+        answer: str = "document",
     ) -> dict[str, Any]:
         """Fill or correct fields of the form's header and overall goal."""
         return self._change(
-            evaluation_id, lambda e: e.fill_form(fields, reason, by), expected_version
+            evaluation_id, lambda e: e.fill_form(fields, reason, by), expected_version, answer
         )
 
     def record_funds(
@@ -195,6 +193,7 @@ class EvaluationService(EvaluationReads):
         reason: str | None = None,
         by: Actor,
         expected_version: int | None = None,
+        answer: str = "document",
     ) -> dict[str, Any]:
         """Record or correct one source's row of the funds block."""
         return self._change(
@@ -208,6 +207,7 @@ class EvaluationService(EvaluationReads):
                 by=by,
             ),
             expected_version,
+            answer,
         )
 
     def define_framework(

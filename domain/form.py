@@ -88,6 +88,18 @@ def check_free_key(key: str, rows: Mapping[str, Mapping[str, Any]]) -> None:
 class FormCommands(EvaluationState):
     """Filling and correcting the form's fields and its funds rows; funds rescore the leaves."""
 
+    def open_form(
+        self,
+        fields: Mapping[str, object] | None,
+        funds: list[Mapping[str, Any]] | None,
+        by: Actor,
+    ) -> None:
+        """The header and funds an evaluation opens with (nothing when none are given)."""
+        if fields and any(value is not None for value in fields.values()):
+            self.fill_form(fields, None, by)
+        if funds:
+            self.record_fund_rows(funds, by)
+
     def fill_form(self, fields: Mapping[str, object], reason: str | None, by: Actor) -> None:
         """Set the fields given (None or blank clears one); changing a filled field is a
         correction and needs a reason."""
@@ -173,9 +185,7 @@ class FormCommands(EvaluationState):
             if name in ("overall_goal", "overall_result") and value is not None:
                 text = str(value).strip() or None  # long texts keep their line breaks
             if text is not None and len(text) > limit:
-                raise InvalidValue(
-                    f"{name} is {len(text)} characters; at most {limit}", field=name
-                )
+                raise InvalidValue(f"{name} is {len(text)} characters; at most {limit}", field=name)
             if name == "report_date" and text is not None:
                 try:
                     text = date.fromisoformat(text).isoformat()

@@ -81,6 +81,8 @@ class DocumentOut(SummaryOut):
     data_entries = fields.List(fields.Nested(DataEntryOut))
     sign_offs = fields.List(fields.Nested("SignOffOut"))
     required_sign_offs = fields.List(fields.String())
+    form = fields.Nested("FormFieldsOut", metadata={"description": "the form's header and goal"})
+    funds = fields.Nested("FundsOut", metadata={"description": "项目资金 by source, summed"})
     integrity_problem = fields.String(
         metadata={
             "description": "present only when the stored score sheet fails its seal: why; "
