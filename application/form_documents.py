@@ -47,3 +47,27 @@ def _amounts(values: Mapping[str, Decimal | None]) -> dict[str, str | None]:
     if budget is not None and executed is not None:
         rate = rate_percent(executed, budget)
     return {**{name: fmt(values[name]) for name in FUND_SUMS}, "rate": fmt(rate)}
+
+
+def form_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """What a diff lists of the form and the funds between two documents: each field that
+    reads differently, each source whose row differs (None where it was not recorded)."""
+    old_form, new_form = before.get("form") or {}, after.get("form") or {}
+    fields = [
+        {"field": name, "before": old_form.get(name), "after": new_form.get(name)}
+        for name in FORM_FIELDS
+        if old_form.get(name) != new_form.get(name)
+    ]
+    old, new = (_by_source(d) for d in (before, after))
+    sources = [
+        {"source": source, "before": old.get(source), "after": new.get(source)}
+        for source in [*new, *(s for s in old if s not in new)]
+        if old.get(source) != new.get(source)
+    ]
+    return {"form": fields, "funds": sources}
+
+
+def _by_source(document: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    rows = (document.get("funds") or {}).get("sources") or []
+    kept = ("initial_budget", "full_year_budget", "executed", "rate")
+    return {r["source"]: {k: r[k] for k in kept} for r in rows}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from freezegun import freeze_time
 
 from tests.conftest import Api
+from tests.sheet_files import upload
 
 START = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)
 HEADER = {"title": "某县农村供水保障工程绩效自评", "subject": "某县水务局", "fiscal_year": 2025,
@@ -106,6 +108,18 @@ def test_a_funds_correction_needs_a_reason_rescored_the_row_and_the_past_shows_t
     assert budget_row(past)["score"] == "9.01"
     verification = ok(api.get(base + "/verification"))
     assert verification["ok"] is True, verification
+    diff = ok(api.get(base + "/diff", query_string={"from": before["version"]}))
+    assert diff["funds"] == [
+        {
+            "source": "财政拨款",
+            "before": {"initial_budget": "500.00", "full_year_budget": "600.00",
+                       "executed": "540.00", "rate": "90.00"},
+            "after": {"initial_budget": "500.00", "full_year_budget": "600.00",
+                      "executed": "600.00", "rate": "100.00"},
+        }
+    ]  # fmt: skip
+    assert diff["form"] == []
+    assert [i["code"] for i in diff["indicators"]] == ["0"]
 
 
 def test_a_form_correction_needs_a_reason_and_a_new_field_does_not(api: Api) -> None:
@@ -136,4 +150,28 @@ def test_duplicate_sources_are_refused_and_nothing_is_opened(api: Api) -> None:
     twice = [FUNDS[0], {**FUNDS[0], "executed": "1"}]
     refused = api.post("/evaluations", json={**HEADER, "funds": twice})
     assert refused.status_code == 422
+    assert ok(api.get("/evaluations"))["total"] == 0
+
+
+def imported(api: Api, header: dict[str, Any]) -> Any:
+    case = {"evaluation": header, "indicators": INDICATORS}
+    data = json.dumps(case, ensure_ascii=False).encode()
+    return api.post(
+        "/evaluations/import", data=upload(data, "case.json"), content_type="multipart/form-data"
+    )
+
+
+def test_a_json_import_opens_with_the_form_and_funds_of_its_header(api: Api) -> None:
+    response = imported(api, {**HEADER, "form": FORM, "funds": FUNDS})
+    document = ok(api.get(f"/evaluations/{ok(response, 201)['id']}"))
+    assert document["form"] == FORM
+    assert document["funds"]["total"]["full_year_budget"] == "620.00"
+    assert budget_row(document)["score"] == "9.01"
+
+
+def test_a_json_import_with_a_bad_funds_row_names_it_and_records_nothing(api: Api) -> None:
+    bad = [{"source": "财政拨款", "full_year_budget": "六百", "executed": "540"}]
+    response = imported(api, {**HEADER, "funds": bad})
+    assert response.status_code == 422
+    assert "evaluation.funds[0].full_year_budget" in json.dumps(response.json, ensure_ascii=False)
     assert ok(api.get("/evaluations"))["total"] == 0
