@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import seal_documents
@@ -43,8 +43,8 @@ from domain.state import Status
 from domain.values import fmt
 
 TRACKING_NAME = "read_models"
-ALL_TABLES = (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES, *FORM_TABLES)
-ALL_TABLES += (*HISTORY_TABLES, tracking)
+ALL_TABLES: tuple[Table, ...] = (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES)
+ALL_TABLES += (*FORM_TABLES, *HISTORY_TABLES, tracking)
 Handler = Callable[[Session, Any], None]
 EVENT_COLUMNS = (
     "evaluation_id",

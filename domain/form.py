@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -91,7 +91,7 @@ class FormCommands(EvaluationState):
     def open_form(
         self,
         fields: Mapping[str, object] | None,
-        funds: list[Mapping[str, Any]] | None,
+        funds: Sequence[Mapping[str, Any]] | None,
         by: Actor,
     ) -> None:
         """The header and funds an evaluation opens with (nothing when none are given)."""
@@ -156,7 +156,7 @@ class FormCommands(EvaluationState):
         )
         self._rescore("FundsCorrected", text, by)
 
-    def record_fund_rows(self, rows: list[Mapping[str, Any]], by: Actor) -> None:
+    def record_fund_rows(self, rows: Sequence[Mapping[str, Any]], by: Actor) -> None:
         """Several sources at once (when the evaluation opens): each named once."""
         seen: set[str] = set()
         for row in rows:
