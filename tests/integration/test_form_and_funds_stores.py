@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -9,16 +10,18 @@ from typing import Any
 from click.testing import CliRunner
 from freezegun import freeze_time
 
-from adapters.bootstrap import build_service
+from adapters.bootstrap import build_self_evaluation, build_service
 from adapters.replay_check import read_model_differences
 from application.service import EvaluationService
 from domain.evaluation import Actor
 from tests.integration.conftest import dispose
 from tests.integration.test_audit_packet import SECRET, verify
+from tests.integration.test_fast_paths import replayed
 from tests.integration.test_temporal_read_model import temporal_differences
 from web.cli import main
 
 BY = Actor("alice", "evaluator", "form-stores")
+LEAD = Actor("王组长", "reviewer", "form-stores-lead")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
@@ -49,6 +52,7 @@ def funds_case() -> dict[str, Any]:
 def corrected(service: EvaluationService) -> tuple[str, int]:
     """The case imported, then its funds and form corrected; the version before that."""
     evaluation_id = str(service.import_evaluation(funds_case(), BY)["id"])
+    build_self_evaluation(service).sign_off(evaluation_id, capacity="评价组组长", by=LEAD)
     before = int(service.document(evaluation_id)["version"])
     service.record_funds(
         evaluation_id,
@@ -86,6 +90,10 @@ def test_form_and_funds_persist_and_every_past_version_equals_a_replay(store_url
         ]
         assert now["form"]["project_name"] == "农村供水保障"
         assert budget_score(now) == "9.98"
+        # the funds moved after the sign-off: it went stale, naming the correction first
+        (signed,) = now["sign_offs"]
+        assert signed["status"] == "stale"
+        assert signed["changed_after"][0]["type"] == "FundsCorrected"
         past = service.document(evaluation_id, version=before)
         assert past["funds"]["total"]["executed"] == "558.50"
         assert past["form"]["project_name"] == "农村供水保障工程"
@@ -125,3 +133,29 @@ def test_the_audit_packet_recomputes_the_budget_row_from_the_funds(tmp_path: Pat
     assert "scores: ok" in checked.stdout
     assert "not interpreted" not in checked.stdout
     assert "total 89.98" in checked.stdout
+
+
+def test_an_evaluation_loaded_from_a_snapshot_keeps_its_form_and_funds(store_url: str) -> None:
+    service = build_service(store_url)
+    try:
+        evaluation_id, _ = corrected(service)
+        for round_ in range(20):  # a long argument over one figure: snapshots are taken
+            service.record_funds(
+                evaluation_id,
+                source="其他资金",
+                full_year_budget="20",
+                executed="19" if round_ % 2 else "18",
+                reason=f"第{round_ + 1}次核对",
+                by=BY,
+            )
+        assert list(service.store.snapshots.get(uuid.UUID(evaluation_id)))  # type: ignore[union-attr]
+        latest = service.document(evaluation_id)
+        assert latest["funds"]["sources"][1]["executed"] == "19.00"
+        assert latest == replayed(service, evaluation_id, latest["version"])
+    finally:
+        dispose(service)
+    fresh = build_service(store_url)  # nothing in memory: the snapshot and the events after it
+    try:
+        assert fresh.replayed_document(evaluation_id) == latest
+    finally:
+        dispose(fresh)
