@@ -97,6 +97,14 @@ def test_a_funds_correction_needs_a_reason_rescored_the_row_and_the_past_shows_t
     types = [item["type"] for item in history]
     assert types.count("FundsRecorded") == 2
     assert "FormFilled" in types
+    funds_only = api.get(base + "/history", query_string={"type": "FundsRecorded,FundsCorrected"})
+    assert [i["type"] for i in ok(funds_only)["items"]] == [
+        "FundsRecorded",
+        "FundsRecorded",
+        "FundsCorrected",
+    ]
+    table = api.get(base + "/history", query_string={"format": "csv"}).data.decode("utf-8")
+    assert "录入项目资金" in table and "更正项目资金" in table and "全年执行数" in table
     correction = next(i for i in history if i["type"] == "FundsCorrected")
     assert correction["reason"] == "补录"
     changed = next(
