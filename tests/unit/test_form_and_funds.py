@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from application.explanations import explain
+from application.findings import find
 from application.service import EvaluationService
 from domain.errors import EvaluationLocked, InvalidValue, ReasonRequired
 from domain.evaluation import Actor
@@ -130,3 +131,20 @@ def test_sources_given_twice_open_nothing(service: EvaluationService) -> None:
             funds=[{**ROW, "executed": "1"}, {**ROW, "executed": "2"}],
         )  # fmt: skip
     assert service.list_evaluations({})["total"] == 0
+
+
+def test_funds_corrected_after_the_budget_row_used_them_is_a_finding(
+    service: EvaluationService,
+) -> None:
+    evaluation_id = opened(service, funds=[{**ROW, "executed": "540"}])
+    service.record_funds(evaluation_id, **ROW, executed="600", reason="补录12月支出", by=BY)
+    evaluation = service._get(evaluation_id)
+    events = service.store.events.get(evaluation.id)
+    [found] = find(evaluation, events)
+    assert (found["kind"], found["key"], found["indicator"]) == (
+        "data_corrected_after_use",
+        "全年执行数",
+        "0",
+    )
+    assert (found["recorded"], found["recomputed"]) == ("9.00", "10.00")
+    assert found["details"] == {"old_value": "540", "new_value": "600", "reason": "补录12月支出"}
