@@ -11,6 +11,7 @@ from application.findings import find
 from application.service import EvaluationService
 from domain.errors import EvaluationLocked, InvalidValue, ReasonRequired
 from domain.evaluation import Actor
+from web.cli import key_data
 
 BY = Actor("alice", "evaluator", "form-unit")
 LEAD = Actor("王组长", "reviewer", "form-unit-lead")
@@ -148,3 +149,8 @@ def test_funds_corrected_after_the_budget_row_used_them_is_a_finding(
     )
     assert (found["recorded"], found["recomputed"]) == ("9.00", "10.00")
     assert found["details"] == {"old_value": "540", "new_value": "600", "reason": "补录12月支出"}
+
+
+def test_the_console_history_line_of_a_funds_correction_names_source_amounts_and_reason() -> None:
+    data = {"source": "财政拨款", "full_year_budget": "600", "executed": "600", "reason": "补录"}
+    assert key_data({"type": "FundsCorrected", "data": data}) == "财政拨款: 600 / 600 补录"
