@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Column, Index, Integer, PrimaryKeyConstraint, Table
 from sqlalchemy.engine import Dialect
 
+from adapters.form_tables import form_fields, funds
 from adapters.tables import (
     UTCDateTime,
     data_entries,
@@ -67,6 +68,8 @@ MIRRORED = (
     _history(targets, "evaluation_id"),
     _history(sign_offs, "evaluation_id"),
     _history(requirements, "evaluation_id"),
+    _history(form_fields, "evaluation_id"),
+    _history(funds, "evaluation_id"),
 )
 BY_SOURCE = {m.source: m for m in MIRRORED}
 HISTORY_TABLES = tuple(m.history for m in MIRRORED)

@@ -314,6 +314,7 @@ def _matches(row: dict[str, Any], filters: dict[str, Any]) -> bool:
 
 # What a listing leaves out of the document.
 DETAIL = {"grade_bands", "indicators", "data_entries", "sign_offs", "required_sign_offs"}
+DETAIL |= {"form", "funds"}
 
 
 class MemoryReviewQueries:

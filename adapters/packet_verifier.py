@@ -11,8 +11,8 @@
    state bytes, chain digest at its version) must equal its seal.
 3. The decoded payloads shown in the packet must be what the stored bytes say.
 4. The scores: every recorded leaf score, parent sum, total and grade is recomputed from
-   the recorded inputs (deductions, checklists, data entries, survey tallies, target values,
-   manual scores and overrides), rounding half-up to two decimals at the leaf.
+   the recorded inputs (deductions, checklists, data entries, the funds block's sums, survey
+   tallies, target values, manual scores and overrides), rounding half-up at the leaf.
 
 Exit status 0 when everything holds, 1 when anything fails, 2 on bad usage.
 """
@@ -36,14 +36,10 @@ TAG = b"scoretrail-event-chain/1"
 GENESIS = "0" * 64
 CENT = Decimal("0.01")
 # class_version says which shape of an event class stored the record: envelope, not payload
-ENVELOPE = {
-    "originator_id",
-    "originator_version",
-    "timestamp",
-    "meta",
-    "originator_topic",
-    "class_version",
-}
+ENVELOPE = {"originator_id", "originator_version", "timestamp", "meta", "originator_topic"}
+ENVELOPE |= {"class_version"}
+FUND_SUMS = {"initial_budget": "年初预算数", "full_year_budget": "全年预算数"}
+FUND_SUMS["executed"] = "全年执行数"
 
 
 # ------------------------------------------------------------------------- chain
@@ -55,14 +51,8 @@ def link(
     key: bytes, originator: str, version: int, topic: str, state: bytes, last: str, tag: bytes = TAG
 ) -> str:
     """The keyed hash of one record after `last` (a snapshot's seal: its tag, the digest)."""
-    parts = (
-        tag,
-        originator.encode("ascii"),
-        str(version).encode("ascii"),
-        topic.encode("utf-8"),
-        state,
-        last.encode("ascii"),
-    )
+    parts: tuple[bytes, ...] = (tag, originator.encode("ascii"), str(version).encode("ascii"))
+    parts += (topic.encode("utf-8"), state, last.encode("ascii"))
     return hmac.new(key, b"".join(_field(p) for p in parts), hashlib.sha256).hexdigest()
 
 
@@ -140,13 +130,12 @@ def check_payloads(packet: dict[str, Any]) -> list[str]:
     problems = []
     for event in packet["events"]:
         state = decode(event)
+        meta = state.get("meta") or {}
         shown = {
             "type": event_name(event["topic"]),
             "recorded_at": primitive(state["timestamp"]),
             "payload": {k: primitive(v) for k, v in state.items() if k not in ENVELOPE},
-            **{
-                k: (state.get("meta") or {}).get(k, "") for k in ("actor", "role", "correlation_id")
-            },
+            **{k: meta.get(k, "") for k in ("actor", "role", "correlation_id")},
         }
         for name, value in shown.items():
             if event.get(name) != value:
@@ -179,6 +168,17 @@ class Sheet:
         self.tallies: dict[str, list[list[int]]] = {}
         self.finals: dict[str, dict[str, Any]] = {}
         self.scores: dict[str, Decimal | None] = {}
+        self.funds: dict[str, dict[str, Any]] = {}
+
+    def fund(self, row: dict[str, Any]) -> None:
+        """A source's funds row: the amounts' sums over the sources are the data entries
+        FUND_SUMS names (年初预算数, 全年预算数, 全年执行数) ratio leaves may cite."""
+        self.funds[row["source"]] = row
+        for name, key in FUND_SUMS.items():
+            given = [r[name] for r in self.funds.values() if r.get(name) is not None]
+            self.entries.pop(key, None)
+            if given:
+                self.entries[key] = sum(given, Decimal(0))
 
     def define(self, indicators: list[dict[str, Any]]) -> None:
         self.nodes = {d["code"]: d for d in indicators}
@@ -299,6 +299,8 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
             sheet.define(s["indicators"])
         elif kind == "DataEntryRecorded":
             sheet.entries[s["key"]] = s["value"]
+        elif kind in ("FundsRecorded", "FundsCorrected"):
+            sheet.fund(s)
         elif kind == "DeductionRecorded":
             sheet.deductions[s["deduction_id"]] = (s["code"], s["points"], True)
         elif kind == "DeductionWithdrawn":
@@ -335,6 +337,7 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
 # the sign-offs of the self-evaluation form.
 NO_SCORE_EFFECT = {"Submitted", "Finalized", "Reopened", "ReportedFigureRecorded", "DisputeRaised"}
 NO_SCORE_EFFECT |= {"NoteAdded", "NoteResolved", "SignedOff", "SignOffsRequired"}
+NO_SCORE_EFFECT |= {"FormFilled", "FormCorrected"}
 
 
 def _apply_decision(sheet: Sheet, s: dict[str, Any]) -> None:

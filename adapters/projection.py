@@ -6,10 +6,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import seal_documents
+from adapters.form_projection import form_handlers
+from adapters.form_tables import FORM_TABLES
 from adapters.history_query import indicator_of_record
 from adapters.history_tables import HISTORY_TABLES
 from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
@@ -41,7 +43,8 @@ from domain.state import Status
 from domain.values import fmt
 
 TRACKING_NAME = "read_models"
-ALL_TABLES = (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES, *HISTORY_TABLES, tracking)
+ALL_TABLES: tuple[Table, ...] = (*READ_MODEL_TABLES, *REVIEW_TABLES, *TARGET_TABLES)
+ALL_TABLES += (*FORM_TABLES, *HISTORY_TABLES, tracking)
 Handler = Callable[[Session, Any], None]
 EVENT_COLUMNS = (
     "evaluation_id",
@@ -103,7 +106,7 @@ class SqlProjection:
         }
         self.deferring |= {self._created, self._framework_defined, self._data_entry_recorded}
         self.deferring |= set(review_handlers().values())
-        for kind, extra in target_handlers().items():
+        for kind, extra in {**target_handlers(), **form_handlers()}.items():
             # all of these only queue row writes; one that shares an event chains after
             self.handlers[kind] = _chain(self.handlers.get(kind), extra)
             self.deferring.add(self.handlers[kind])

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, and_, exc, func, select
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import document_problem, stored_document
+from adapters.form_projection import form_parts
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
 from adapters.row_sources import CurrentRows, RowsAt
@@ -147,6 +148,7 @@ class SqlEvaluationQueries:
                 TargetRules.from_data(head["target_rules"]),
                 [n["code"] for n in nodes if n["method"] is not None and n["score"] is None],
             ),
+            **form_parts(rows),
         }
 
     def document_at(

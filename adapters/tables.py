@@ -20,9 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes, or what the stored documents hold is computed differently
-# (12: completion rates of cost and `=` targets, the target rules column): the read models are
-# then rebuilt.
-SCHEMA_VERSION = 12
+# (13: completion rates of cost and `=` targets, the target rules column, the form and funds
+# tables): the read models are then rebuilt.
+SCHEMA_VERSION = 13
 
 metadata = MetaData()
 

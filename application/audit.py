@@ -25,6 +25,7 @@ from application.event_facts import diff_event, lineage
 from application.evidence import EvidenceFiles
 from application.explanations import explain
 from application.findings import find
+from application.form_documents import form_changes
 from application.history import NAMED_BOUNDS
 from application.integrity import ALGORITHM, RawRecord, prove, walk
 from application.service import EvaluationService
@@ -141,6 +142,7 @@ class AuditService:
             "grade_after": after["grade"],
             "indicators": changed,
             "events": listed,
+            **form_changes(before, after),  # the form's fields and funds rows that changed
         }
 
     # ---------------------------------------------------------- explanations

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.evaluation import Evaluation
+from domain.form import form_of, funds_of
 from domain.grades import grade_for
 from domain.indicator import Indicator
 from domain.ledger import Deduction
@@ -149,6 +150,7 @@ def active_document(evaluation: Evaluation) -> tuple[dict[str, Any], int]:
 def rendered_document(evaluation: Evaluation, everything: bool) -> tuple[dict[str, Any], int]:
     """The document (all deductions, or the active ones) and the number of withdrawn ones."""
     # imported here: the target views build on this module's primitives
+    from application.form_documents import form_view, fund_row, funds_view
     from application.target_documents import leaf_target, sign_off_items
 
     parents, total = evaluation.rollup()
@@ -223,6 +225,8 @@ def rendered_document(evaluation: Evaluation, everything: bool) -> tuple[dict[st
         "sign_offs": sign_off_items(evaluation),
         "required_sign_offs": list(evaluation.required_sign_offs),
         **completeness(evaluation.target_rule_set, unscored_leaves(evaluation)),
+        "form": form_view(form_of(evaluation.__dict__)),
+        "funds": funds_view(fund_row(s, r) for s, r in funds_of(evaluation.__dict__).items()),
     }
     return document, withdrawn
 

@@ -9,6 +9,7 @@ from typing import Any
 from application.documents import event_type
 from application.explanations import last_score_change
 from domain.evaluation import Evaluation
+from domain.form import FUND_SUMS, fund_sums
 from domain.framework import Indicator, build_tree
 from domain.values import fmt, plain, rate_percent, round_half_up
 
@@ -139,10 +140,13 @@ def parent_sums(evaluation: Evaluation, history: list[Any]) -> list[Finding]:
 
 
 def corrections_after_use(evaluation: Evaluation, history: list[Any]) -> list[Finding]:
-    """Data entries corrected after a leaf's score had been computed from the earlier value."""
+    """Figures corrected after a leaf's score had been computed from the earlier value: data
+    entries, and the funds block's sums (年初预算数, 全年预算数, 全年执行数)."""
     tree: dict[str, Indicator] = {}
     used: dict[str, dict[str, tuple[Decimal | None, int]]] = {}  # key → leaf → (score, version)
     values: dict[str, Decimal] = {}
+    set_at: dict[str, int] = {}  # the version each figure last took its value at
+    funds: dict[str, dict[str, Any]] = {}
     found = []
     for event in history:
         kind = event_type(event)
@@ -156,30 +160,51 @@ def corrections_after_use(evaluation: Evaluation, history: list[Any]) -> list[Fi
                         event.after,
                         event.originator_version,
                     )
-        elif kind == "DataEntryRecorded":
-            old = values.get(event.key)
-            values[event.key] = event.value
-            if event.corrects_version is None:
+        reason = getattr(event, "reason", None)  # a new funds source comes without one
+        why = f" ({reason})" if reason else ""
+        for key, value, what in _figures_moved(kind, event, funds):
+            old, corrects = values.get(key), set_at.get(key)
+            values[key], set_at[key] = value, event.originator_version
+            if corrects is None:
                 continue
-            for code, (score, scored_at) in sorted(used.pop(event.key, {}).items()):
-                if scored_at <= event.corrects_version:
+            for code, (score, scored_at) in sorted(used.pop(key, {}).items()):
+                if scored_at <= corrects:
                     continue
                 current = evaluation.leaves[code].score if code in evaluation.leaves else None
                 found.append(
                     finding(
                         "data_corrected_after_use",
-                        f"data entry {event.key} was corrected from {plain(old)} to "
-                        f"{plain(event.value)} at v{event.originator_version} ({event.reason}) "
+                        f"{what} was corrected from {plain(old)} to "
+                        f"{plain(value)} at v{event.originator_version}{why} "
                         f"after {code} had been scored {fmt(score)} from it at v{scored_at}; "
                         f"{code} now scores {fmt(current)}",
                         score,
                         current,
-                        (event.corrects_version, scored_at, event.originator_version),
+                        (corrects, scored_at, event.originator_version),
                         indicator=code,
-                        key=event.key,
+                        key=key,
                         old_value=plain(old),
-                        new_value=plain(event.value),
-                        reason=event.reason,
+                        new_value=plain(value),
+                        reason=reason,
                     )
                 )
     return found
+
+
+def _figures_moved(
+    kind: str, event: Any, funds: dict[str, dict[str, Any]]
+) -> list[tuple[str, Decimal, str]]:
+    """The figures an event gives a value (key, value, how a finding names it); the funds
+    rows seen so far are kept in `funds`."""
+    if kind == "DataEntryRecorded":
+        return [(event.key, event.value, f"data entry {event.key}")]
+    if kind not in ("FundsRecorded", "FundsCorrected"):
+        return []
+    before = fund_sums(funds)
+    funds[event.source] = {name: getattr(event, name) for name in FUND_SUMS}
+    after = fund_sums(funds)
+    return [
+        (key, value, f"{key} (the sum of the funds block)")
+        for name, key in FUND_SUMS.items()
+        if (value := after[name]) is not None and value != before[name]
+    ]

@@ -31,7 +31,8 @@ VALUE_FIELDS = (
 
 
 def start(header: Mapping[str, Any], by: Actor) -> Evaluation:
-    """The evaluation the spec's header opens, in draft, with the sign-offs it requires."""
+    """The evaluation the spec's header opens, in draft, with the sign-offs it requires and
+    the form's header and funds it gives."""
     evaluation = Evaluation.start(
         title=str(header["title"]),
         subject=str(header["subject"]),
@@ -46,6 +47,8 @@ def start(header: Mapping[str, Any], by: Actor) -> Evaluation:
     )
     if required := list(header.get("required_sign_offs") or []):
         evaluation.require_sign_offs(required, by)
+    # the self-evaluation form's header and 项目资金 rows, when the header gives them
+    evaluation.open_form(header.get("form"), header.get("funds"), by)
     return evaluation
 
 

@@ -142,8 +142,13 @@ class EvaluationService(EvaluationReads):
         by: Actor,
         time_zone: str | None = None,
         target_rules: dict[str, Any] | None = None,
+        form: dict[str, Any] | None = None,
+        funds: list[dict[str, Any]] | None = None,
         answer: str = "document",
     ) -> dict[str, Any]:
+        """Open an evaluation; the self-evaluation form's header and funds rows, when
+        given, are recorded with it (FormFilled, FundsRecorded), in the same commit."""
+
         def opened(_: int | None) -> Evaluation:
             evaluation = Evaluation.start(
                 title=title,
@@ -159,9 +164,53 @@ class EvaluationService(EvaluationReads):
             )
             if required_sign_offs:
                 evaluation.require_sign_offs(required_sign_offs, by)
+            evaluation.open_form(form, funds, by)
             return evaluation
 
         return self._commit(opened, answer=answer)
+
+    def fill_form(
+        self,
+        evaluation_id: str,
+        fields: dict[str, Any],
+        *,
+        reason: str | None = None,
+        by: Actor,
+        expected_version: int | None = None,
+        answer: str = "document",
+    ) -> dict[str, Any]:
+        """Fill or correct fields of the form's header and overall goal."""
+        return self._change(
+            evaluation_id, lambda e: e.fill_form(fields, reason, by), expected_version, answer
+        )
+
+    def record_funds(
+        self,
+        evaluation_id: str,
+        *,
+        source: str,
+        full_year_budget: object,
+        executed: object,
+        initial_budget: object = None,
+        reason: str | None = None,
+        by: Actor,
+        expected_version: int | None = None,
+        answer: str = "document",
+    ) -> dict[str, Any]:
+        """Record or correct one source's row of the funds block."""
+        return self._change(
+            evaluation_id,
+            lambda e: e.record_funds(
+                source,
+                initial_budget=initial_budget,
+                full_year_budget=full_year_budget,
+                executed=executed,
+                reason=reason,
+                by=by,
+            ),
+            expected_version,
+            answer,
+        )
 
     def define_framework(
         self, evaluation_id: str, indicators: list[dict[str, Any]], by: Actor, **kw: Any

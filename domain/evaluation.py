@@ -11,6 +11,7 @@ from domain import evaluation_events
 from domain.actor import Actor
 from domain.disputes import Dispute, Disputes
 from domain.evidence_commands import EvidenceCommands
+from domain.form import FormCommands
 from domain.framework import Indicator, build_tree
 from domain.grades import default_bands, normalise_bands
 from domain.leaf import LeafScore, LeafState, Override
@@ -42,12 +43,19 @@ __all__ = ["Actor", "DataEntry", "Deduction", "Evaluation", "LeafState", "Status
 
 
 class Evaluation(
-    ScoringCommands, TargetCommands, ReviewCommands, EvidenceCommands, Rescoring, Aggregate
+    ScoringCommands,
+    TargetCommands,
+    FormCommands,
+    ReviewCommands,
+    EvidenceCommands,
+    Rescoring,
+    Aggregate,
 ):
     """One evaluation of one subject for one fiscal year.
 
     The commands are listed in domain/scoring_commands.py and domain/review_commands.py,
     the targets and sign-offs of the self-evaluation form in domain/target_commands.py,
+    its header and funds in domain/form.py,
     the rescoring they end with in domain/rescoring.py, the events with more than one stored
     shape in domain/evaluation_events.py; here are the state, the events and their apply
     bodies, which only copy values.

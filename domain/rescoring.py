@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from domain.actor import Actor
+from domain.form import funds_of, with_fund_sums
 from domain.grades import grade_for
 from domain.indicator import Indicator
 from domain.leaf import LeafScore, LeafState
@@ -38,7 +39,9 @@ class Rescoring(EvaluationState):
         for code, ids in active_index(self.__dict__, deductions).items():
             for deduction_id in ids:
                 active[code] = active.get(code, Decimal(0)) + deductions[deduction_id].points
-        return Context(deductions, self.entries, self.framework_version, active)
+        # the funds block's sums read as the data entries 年初预算数 / 全年预算数 / 全年执行数
+        entries = with_fund_sums(self.entries, funds_of(self.__dict__))
+        return Context(deductions, entries, self.framework_version, active)
 
     def rule_result(
         self, node: Indicator, context: Context | None = None, trace: Trace | None = None

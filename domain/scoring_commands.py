@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.actor import Actor
 from domain.errors import DeductionRefused, FrameworkLocked, InvalidValue
+from domain.form import check_free_key, funds_of
 from domain.framework import Indicator, check_framework
 from domain.framework import normalise_definitions as normalise_framework
 from domain.leaf import check_score
@@ -47,6 +48,7 @@ class ScoringCommands(EvaluationState):
         """Record a raw figure; recording an existing key is a correction and needs a reason."""
         self.check_open()
         key = self.check_data_key(key)
+        check_free_key(key, funds_of(self.__dict__))
         number = to_decimal(value, "value")
         previous = self.entries.get(key)
         if previous is not None:

@@ -33,6 +33,7 @@ CAPACITIES = tuple(SIGNERS)
 # Events that move what a signature vouched for: a score, a target value, a figure, the tree.
 MOVING_EVENTS = frozenset(
     {"ScoreChanged", "TargetValueRecorded", "DataEntryRecorded", "FrameworkDefined"}
+    | {"FundsRecorded", "FundsCorrected"}  # the 项目资金 block's figures
 )
 # A stale sign-off lists the changes after it up to this many; the count keeps going.
 KEPT_CHANGES = 20

@@ -25,7 +25,17 @@ from adapters.bootstrap import (
 from application.access import AccessControl
 from application.idempotency import IdempotentRequests
 from application.moments import zone_named
-from web import auth, health, hostile_input, problems, review_api, target_api, token_api, ui
+from web import (
+    auth,
+    form_api,
+    health,
+    hostile_input,
+    problems,
+    review_api,
+    target_api,
+    token_api,
+    ui,
+)
 from web.api import blp
 from web.audit_api import blp as audit_blp
 from web.evidence_api import allow_evidence_sized_bodies
@@ -122,6 +132,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(blp)
     api.register_blueprint(review_api.blp)
     api.register_blueprint(target_api.blp)
+    api.register_blueprint(form_api.blp)
     api.register_blueprint(token_api.blp)
     api.register_blueprint(audit_blp)
     api.register_blueprint(sheets_blp)

@@ -92,6 +92,14 @@ class DiffOut(Schema):
     grade_after = fields.String(allow_none=True)
     indicators = fields.List(fields.Nested(ChangedIndicatorOut))
     events = fields.List(fields.Nested(DiffEventOut))
+    form = fields.List(
+        fields.Dict(),
+        metadata={"description": "fields of the form that changed: {field, before, after}"},
+    )
+    funds = fields.List(
+        fields.Dict(),
+        metadata={"description": "funds rows that changed: {source, before, after}"},
+    )
 
 
 class StepOut(Schema):

@@ -47,6 +47,8 @@ ROUTE_ACTIONS: Mapping[str, Action] = MappingProxyType(
         "targets.record_target_value": A.RECORD,
         "targets.sign_off": A.SIGN,
         "targets.list_sign_offs": A.READ,
+        "form.fill_form": A.RECORD,
+        "form.record_funds": A.RECORD,
         "review.list_disputes": A.READ,
         "review.get_dispute": A.READ,
         "review.raise_dispute": A.DISPUTE,

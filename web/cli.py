@@ -179,6 +179,9 @@ def key_data(event: dict[str, Any], width: int = 120) -> str:
         text = f"{data['code']}: {sum(data['met'])}/{len(data['met'])} met"
     elif kind == "DataEntryRecorded":
         text = f"{data['key']} = {data['value']} {data.get('unit') or ''}".rstrip()
+    elif kind in ("FundsRecorded", "FundsCorrected"):
+        text = f"{data['source']}: {data['full_year_budget']} / {data['executed']}"
+        text += f" {data['reason']}" if data.get("reason") else ""
     else:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     text = " ".join(text.split())

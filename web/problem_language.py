@@ -228,6 +228,27 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"the PDF renderer stopped unexpectedly", "PDF 生成进程意外中止，请稍后重试"),
         (r"the PDF renderers are shut down", "PDF 生成进程已关闭"),
+        # the self-evaluation form's header and funds block (domain.form)
+        (r"the form already reads as given; nothing to record", "自评表已是所填内容，未作记录"),
+        (r"the form has no field (\S+)", "自评表没有字段 {0}"),
+        (r"(\S+) is (\d+) characters; at most (\d+)", "{0} 有 {1} 个字符，至多 {2} 个"),
+        (
+            r"report_date must be a date written YYYY-MM-DD, got (.+)",
+            "报告日期须写作 YYYY-MM-DD，收到 {0}",
+        ),
+        (r"a funds row names its source", "项目资金的每一行须写明资金来源"),
+        (r"(\S+) is required", "{0} 必须填写"),
+        (r"(\S+) must not be negative, got (\S+)", "{0} 不能为负数，收到 {1}"),
+        (r"the funds of (.+) already stand as given", "{0} 的资金已是所填数额，未作记录"),
+        (r"funds source (.+) is given twice", "资金来源 {0} 重复"),
+        (
+            r"data entry (\S+) is the sum of the funds block; correct the funds instead",
+            "数据项 {0} 是项目资金的合计，请更正项目资金",
+        ),
+        (
+            r"data entry (\S+) is recorded; the funds block would give it again",
+            "数据项 {0} 已录入，项目资金不能再给出同一数字",
+        ),
     )
 )
 

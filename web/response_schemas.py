@@ -91,6 +91,8 @@ class DocumentOut(SummaryOut):
     provisional = fields.Boolean(
         metadata={"description": "true while a leaf is unscored: the total is provisional (暂计)"}
     )
+    form = fields.Nested("FormFieldsOut", metadata={"description": "the form's header and goal"})
+    funds = fields.Nested("FundsOut", metadata={"description": "项目资金 by source, summed"})
     integrity_problem = fields.String(
         metadata={
             "description": "present only when the stored score sheet fails its seal: why; "

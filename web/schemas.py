@@ -145,6 +145,20 @@ class EvaluationCreateSchema(Strict):
         allow_none=True,
         metadata={"description": "regional target rules (default: the national form's)"},
     )
+    # the self-evaluation form's header and funds block (web.form_schemas)
+    form = fields.Nested("FormFieldsSchema", load_default=None, allow_none=True)
+    funds = fields.List(
+        fields.Nested("FundsRowSchema"),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20),
+    )
+
+    @validates_schema
+    def check_unique_sources(self, data: dict[str, Any], **_: Any) -> None:
+        names = [" ".join(str(r["source"]).split()) for r in data.get("funds") or []]
+        if len(set(names)) != len(names):
+            raise ValidationError("Each source is given once.", "funds")
 
 
 class ChecklistItemSchema(Strict):

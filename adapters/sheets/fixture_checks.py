@@ -204,6 +204,28 @@ class _FixtureCheck:
         self.number(
             "evaluation.total_weight", evaluation.get("total_weight"), required=False, positive=True
         )
+        self.form_and_funds(evaluation.get("form"), evaluation.get("funds"))
+
+    def form_and_funds(self, form: object, funds: object) -> None:
+        """The form's header fields are texts; each funds row names its source and amounts."""
+        if form is not None and (
+            not isinstance(form, dict)
+            or not all(v is None or isinstance(v, str) for v in form.values())
+        ):
+            self.bad("evaluation.form", "必须是对象，各项为文本")
+        if funds is None:
+            return
+        if not isinstance(funds, list):
+            self.bad("evaluation.funds", "必须是列表")
+            return
+        for index, row in enumerate(funds):
+            path = f"evaluation.funds[{index}]"
+            if not isinstance(row, dict) or not _is_text(row.get("source")):
+                self.bad(path, "需要 source、full_year_budget 和 executed")
+                continue
+            self.number(f"{path}.initial_budget", row.get("initial_budget"), required=False)
+            for name in ("full_year_budget", "executed"):
+                self.number(f"{path}.{name}", row.get(name))
 
     def indicators(self, indicators: object) -> set[str]:
         """Check each indicator; the codes seen so far are what a later parent may name."""

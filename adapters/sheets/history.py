@@ -49,6 +49,10 @@ EVENT_LABELS = {
     "NoteAdded": "添加复核意见",
     "NoteResolved": "解决复核意见",
     "EvidenceAttached": "上传佐证材料",
+    "FormFilled": "填写自评表基本信息",
+    "FormCorrected": "更正自评表基本信息",
+    "FundsRecorded": "录入项目资金",
+    "FundsCorrected": "更正项目资金",
 }
 # Payload fields with a Chinese header; any other field keeps its own name.
 FIELD_LABELS = {
@@ -102,6 +106,11 @@ FIELD_LABELS = {
     "figure": "报告数类型",
     "indicator": "指标",
     "corrects_version": "更正的版本",
+    "fields": "填写内容",
+    "previous": "更正前",
+    "initial_budget": "年初预算数",
+    "full_year_budget": "全年预算数",
+    "executed": "全年执行数",
     "text": "内容",
     "note_id": "意见编号",
 }

@@ -63,6 +63,8 @@ import_evaluation   201       403      403     403     403   403
 record_target_value 200       200      403     403     403   403
 sign_off            201       201      201     403     403   404
 list_sign_offs      200       200      200     200     403   404
+fill_form           200       200      403     403     403   403
+record_funds        200       200      403     403     403   403
 upload_evidence     201       201      201     403     403   404
 list_evidence       200       200      200     200     403   404
 download_evidence   200       200      200     200     403   404
@@ -209,6 +211,13 @@ ROUTES = {
         ),
         Route("targets.sign_off", "POST", E + "/sign-offs", "targeted", {"capacity": "{capacity}"}),
         Route("targets.list_sign_offs", "GET", E + "/sign-offs", "targeted"),
+        Route("form.fill_form", "POST", E + "/form", body={"contact": "李明"}),
+        Route(
+            "form.record_funds",
+            "POST",
+            E + "/funds",
+            body={"source": "财政拨款", "full_year_budget": "620", "executed": "589"},
+        ),
         Route(
             "evidence.upload_evidence",
             "POST",

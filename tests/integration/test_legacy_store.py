@@ -17,6 +17,7 @@ from application.documents import evaluation_document
 from application.seals import snapshot_seal
 from application.service import EvaluationService
 from domain.evaluation import Actor, Evaluation
+from domain.form import FORM_FIELDS
 from domain.targets.rules import TargetRules
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -24,13 +25,17 @@ EXPECTED = json.loads((DATA / "legacy-store.expected.json").read_text(encoding="
 EVALUATION_ID = EXPECTED["document"]["id"]
 # The document as recorded, plus what documents have named since: the evaluation's own time
 # zone, which an evaluation created before there were zones does not have; the target rules,
-# national for an evaluation opened before they were data; and what is left to score.
+# national for an evaluation opened before they were data; what is left to score; and the
+# self-evaluation form's header and funds block, empty for an evaluation recorded before them.
+EMPTY_FUNDS = {"initial_budget": None, "full_year_budget": None, "executed": None, "rate": None}
 DOCUMENT = {
     **EXPECTED["document"],
     "time_zone": None,
     "target_rules": TargetRules().as_data(),
     "unscored": [],
     "provisional": False,
+    "form": dict.fromkeys(FORM_FIELDS),
+    "funds": {"sources": [], "total": EMPTY_FUNDS},
 }
 ANNA = Actor("anna", "evaluator", "c-9")
 

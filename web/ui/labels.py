@@ -61,6 +61,10 @@ EVENT = {
     "TargetValueRecorded": "填报指标值",
     "SignOffsRequired": "设定签字要求",
     "SignedOff": "签字",
+    "FormFilled": "填写自评表基本信息",
+    "FormCorrected": "更正自评表基本信息",
+    "FundsRecorded": "录入项目资金",
+    "FundsCorrected": "更正项目资金",
 }
 STEP = {
     "weight": "分值",
