@@ -21,7 +21,7 @@ from tests.integration.test_temporal_read_model import temporal_differences
 from web.cli import main
 
 BY = Actor("alice", "evaluator", "form-stores")
-LEAD = Actor("王组长", "reviewer", "form-stores-lead")
+LEAD = Actor("王组长", "evaluator", "form-stores-lead")  # the evaluation group signs
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
