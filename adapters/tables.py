@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes: the read models are then rebuilt from the events.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 metadata = MetaData()
 
@@ -134,6 +134,8 @@ events = Table(
     Index("rm_events_role_idx", "evaluation_id", "role", "version"),
     Index("rm_events_indicator_idx", "evaluation_id", "indicator", "version"),
     Index("rm_events_cause_idx", "evaluation_id", "cause", "version"),
+    # the change feed reads every evaluation's events in the event store's order
+    Index("rm_events_position_idx", "notification_id", unique=True),
 )
 
 indicator_history = Table(

@@ -22,10 +22,21 @@ from adapters.bootstrap import (
     build_sheets,
     build_token_service,
 )
+from adapters.feed_wiring import build_feed
 from application.access import AccessControl
 from application.idempotency import IdempotentRequests
 from application.moments import zone_named
-from web import auth, health, hostile_input, problems, review_api, target_api, token_api, ui
+from web import (
+    auth,
+    feed_api,
+    health,
+    hostile_input,
+    problems,
+    review_api,
+    target_api,
+    token_api,
+    ui,
+)
 from web.api import blp
 from web.audit_api import blp as audit_blp
 from web.evidence_api import blp as evidence_blp
@@ -110,6 +121,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         service.unit_of_work.transaction,
         settings["SCORETRAIL_CONFLICT_RETRIES"],
     )
+    app.extensions[feed_api.EXTENSION], announcer = build_feed(
+        service,
+        settings["SCORETRAIL_FEED_POLL_SECONDS"],
+        settings["SCORETRAIL_FEED_MAX_WAIT_SECONDS"],
+    )
+    app.extensions["scoretrail.feed_announcer"] = announcer
     app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
 
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [auth.BearerAuthPlugin(), HeadersPlugin()]})
@@ -124,6 +141,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(sheets_blp)
     api.register_blueprint(evidence_blp)
     api.register_blueprint(health.blp)
+    api.register_blueprint(feed_api.blp)
     problems.register(app)
     ui.install(app)  # pages under /ui and the API browser at /api/v1/docs
 

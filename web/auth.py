@@ -68,6 +68,8 @@ ROUTE_ACTIONS: Mapping[str, Action] = MappingProxyType(
         "tokens.list_tokens": A.MANAGE_TOKENS,
         "tokens.create_token": A.MANAGE_TOKENS,
         "tokens.revoke_token": A.MANAGE_TOKENS,
+        "feed.events": A.READ,  # narrowed to the caller's subject and trail permission
+        "feed.stream": A.READ,
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -48,6 +48,22 @@ DEFAULTS: dict[str, Any] = {
     "SCORETRAIL_WORKERS": 0,
     "SCORETRAIL_THREADS": 0,
     "SCORETRAIL_WORKER_TIMEOUT": 60,
+    # Change feed: the longest `wait` honoured, and (SQLite files only) how often a waiting
+    # reader looks again for commits made by another process, in seconds.
+    "SCORETRAIL_FEED_MAX_WAIT_SECONDS": 30,
+    "SCORETRAIL_FEED_POLL_SECONDS": 1,
+    # Server-sent events: a stream ends after this many seconds (the client reconnects with
+    # Last-Event-ID), and sends a `: ping` comment after this many idle seconds.
+    "SCORETRAIL_STREAM_MAX_SECONDS": 300,
+    "SCORETRAIL_STREAM_HEARTBEAT_SECONDS": 15,
+}
+
+# Settings read as seconds (fractions allowed).
+FLOAT_KEYS = {
+    "SCORETRAIL_FEED_MAX_WAIT_SECONDS",
+    "SCORETRAIL_FEED_POLL_SECONDS",
+    "SCORETRAIL_STREAM_MAX_SECONDS",
+    "SCORETRAIL_STREAM_HEARTBEAT_SECONDS",
 }
 
 INTEGER_KEYS = {
@@ -90,6 +106,8 @@ def load_settings(config: dict[str, Any] | None = None) -> dict[str, Any]:
     settings.update(config or {})
     for key in INTEGER_KEYS:
         settings[key] = int(settings[key])
+    for key in FLOAT_KEYS:
+        settings[key] = float(settings[key])
     return settings
 
 

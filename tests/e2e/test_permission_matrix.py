@@ -66,6 +66,8 @@ list_sign_offs      200       200      200     200     403   404
 upload_evidence     201       201      201     403     403   404
 list_evidence       200       200      200     200     403   404
 download_evidence   200       200      200     200     403   404
+events              200       200      200     200     403   200
+stream              200       200      200     200     403   200
 """
 
 
@@ -219,6 +221,8 @@ ROUTES = {
         ),
         Route("evidence.list_evidence", "GET", E + "/evidence", "evidenced"),
         Route("evidence.download_evidence", "GET", E + "/evidence/{evidence}", "evidenced"),
+        Route("feed.events", "GET", "/events", None),
+        Route("feed.stream", "GET", "/events/stream", None),
         Route("tokens.list_tokens", "GET", "/tokens", None),
         Route("tokens.create_token", "POST", "/tokens", None, {"name": "new", "role": "auditor"}),
         Route("tokens.revoke_token", "POST", "/tokens/{token}/revocation", None),
@@ -249,7 +253,9 @@ class World:
     """One app for the module; each case prepares its own evaluation in the state it needs."""
 
     def __init__(self) -> None:
-        self.app: Flask = create_app({"SCORETRAIL_DATABASE_URL": "sqlite:///:memory:"})
+        self.app: Flask = create_app(
+            {"SCORETRAIL_DATABASE_URL": "sqlite:///:memory:", "SCORETRAIL_STREAM_MAX_SECONDS": 0.1}
+        )
         self.service: EvaluationService = self.app.extensions["scoretrail"]
         self.reviews: ReviewService = self.app.extensions["scoretrail.review"]
         self.tokens: TokenService = self.app.extensions["scoretrail.tokens"]
