@@ -23,6 +23,7 @@ from adapters.bootstrap import (
     build_token_service,
 )
 from adapters.feed_wiring import build_feed
+from adapters.webhook_wiring import build_webhooks
 from application.access import AccessControl
 from application.idempotency import IdempotentRequests
 from application.moments import zone_named
@@ -36,6 +37,7 @@ from web import (
     target_api,
     token_api,
     ui,
+    webhook_api,
 )
 from web.api import blp
 from web.audit_api import blp as audit_blp
@@ -45,7 +47,13 @@ from web.idempotency import ScoreTrailFlask
 from web.logs import AccessLog, configure_logging
 from web.openapi import HeadersPlugin
 from web.problems import PROBLEM_JSON
-from web.settings import chain_secret, evidence_limits, load_settings, store_tuning
+from web.settings import (
+    chain_secret,
+    evidence_limits,
+    load_settings,
+    store_tuning,
+    webhook_settings,
+)
 from web.sheets import blp as sheets_blp
 
 REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
@@ -127,6 +135,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         settings["SCORETRAIL_FEED_MAX_WAIT_SECONDS"],
     )
     app.extensions["scoretrail.feed_announcer"] = announcer
+    app.extensions[webhook_api.EXTENSION], app.extensions[webhook_api.DELIVERY] = build_webhooks(
+        service, app.extensions[feed_api.EXTENSION], webhook_settings(settings)
+    )
     app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
 
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [auth.BearerAuthPlugin(), HeadersPlugin()]})
@@ -142,6 +153,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(evidence_blp)
     api.register_blueprint(health.blp)
     api.register_blueprint(feed_api.blp)
+    api.register_blueprint(webhook_api.blp)
     problems.register(app)
     ui.install(app)  # pages under /ui and the API browser at /api/v1/docs
 

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from adapters.store import StoreTuning
+from adapters.webhook_wiring import WebhookSettings
 from application.evidence import DEFAULT_MEDIA_TYPES, EvidenceLimits
 
 DEFAULTS: dict[str, Any] = {
@@ -56,6 +57,15 @@ DEFAULTS: dict[str, Any] = {
     # Last-Event-ID), and sends a `: ping` comment after this many idle seconds.
     "SCORETRAIL_STREAM_MAX_SECONDS": 300,
     "SCORETRAIL_STREAM_HEARTBEAT_SECONDS": 15,
+    # Webhooks: the first wait after a failed delivery (doubling up to the longest), the
+    # time a receiver has to answer, events per delivery, whether loopback receivers are
+    # allowed (tests), and whether `scoretrail serve` runs the delivery worker.
+    "SCORETRAIL_WEBHOOK_RETRY_SECONDS": 30,
+    "SCORETRAIL_WEBHOOK_MAX_RETRY_SECONDS": 3600,
+    "SCORETRAIL_WEBHOOK_TIMEOUT_SECONDS": 10,
+    "SCORETRAIL_WEBHOOK_BATCH": 100,
+    "SCORETRAIL_WEBHOOK_ALLOW_LOOPBACK": 0,
+    "SCORETRAIL_WEBHOOK_DELIVERY": 1,
 }
 
 # Settings read as seconds (fractions allowed).
@@ -64,6 +74,9 @@ FLOAT_KEYS = {
     "SCORETRAIL_FEED_POLL_SECONDS",
     "SCORETRAIL_STREAM_MAX_SECONDS",
     "SCORETRAIL_STREAM_HEARTBEAT_SECONDS",
+    "SCORETRAIL_WEBHOOK_RETRY_SECONDS",
+    "SCORETRAIL_WEBHOOK_MAX_RETRY_SECONDS",
+    "SCORETRAIL_WEBHOOK_TIMEOUT_SECONDS",
 }
 
 INTEGER_KEYS = {
@@ -79,6 +92,9 @@ INTEGER_KEYS = {
     "SCORETRAIL_WORKERS",
     "SCORETRAIL_THREADS",
     "SCORETRAIL_WORKER_TIMEOUT",
+    "SCORETRAIL_WEBHOOK_BATCH",
+    "SCORETRAIL_WEBHOOK_ALLOW_LOOPBACK",
+    "SCORETRAIL_WEBHOOK_DELIVERY",
 }
 
 
@@ -127,4 +143,16 @@ def evidence_limits(settings: dict[str, Any]) -> EvidenceLimits:
     return EvidenceLimits(
         max_bytes=settings["SCORETRAIL_EVIDENCE_MAX_BYTES"],
         media_types=tuple(t.strip().lower() for t in types if t.strip()),
+    )
+
+
+def webhook_settings(settings: dict[str, Any]) -> WebhookSettings:
+    """Receivers' address checks and the delivery schedule from the settings."""
+    return WebhookSettings(
+        own=frozenset({(str(settings["SCORETRAIL_HOST"]), int(settings["SCORETRAIL_PORT"]))}),
+        allow_loopback=bool(settings["SCORETRAIL_WEBHOOK_ALLOW_LOOPBACK"]),
+        retry_seconds=settings["SCORETRAIL_WEBHOOK_RETRY_SECONDS"],
+        max_retry_seconds=settings["SCORETRAIL_WEBHOOK_MAX_RETRY_SECONDS"],
+        timeout_seconds=settings["SCORETRAIL_WEBHOOK_TIMEOUT_SECONDS"],
+        batch=settings["SCORETRAIL_WEBHOOK_BATCH"],
     )
