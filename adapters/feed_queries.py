@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
 from adapters.history_query import history_item
 from adapters.tables import evaluations, events
+from application.feed import RawJSON
+
+# every column, `data` as the JSON text stored (spliced into answers, never decoded)
+COLUMNS = [c for c in events.c if c.name != "data"] + [cast(events.c.data, Text).label("data")]
 
 
 class SqlFeedQueries:
@@ -32,7 +36,7 @@ class SqlFeedQueries:
         hidden_types: tuple[str, ...] = (),
         types: tuple[str, ...] | None = None,
     ) -> list[dict[str, Any]]:
-        query = select(events).where(events.c.notification_id > after)
+        query = select(*COLUMNS).where(events.c.notification_id > after)
         if subject is not None:
             query = query.join(evaluations, evaluations.c.id == events.c.evaluation_id).where(
                 evaluations.c.subject == subject
@@ -53,9 +57,12 @@ class SqlFeedQueries:
 
 
 def feed_item(row: Any) -> dict[str, Any]:
-    """A history item (adapters.history_query) with its position and evaluation."""
-    return {
+    """A history item (adapters.history_query) with its position and evaluation; its data
+    stays the JSON text stored."""
+    item = {
         "position": row["notification_id"],
         "evaluation_id": row["evaluation_id"],
         **history_item(row),
     }
+    item["data"] = RawJSON(row["data"])
+    return item

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +15,32 @@ MAX_WAIT_SECONDS = 30.0
 # Events a caller without the trail permission does not see: the review notes, which only
 # READ_TRAIL lists (the history and the notes endpoints need it as well).
 TRAIL_ONLY_TYPES = ("NoteAdded", "NoteResolved")
+
+
+class RawJSON(str):
+    """JSON text as the read model stored it: spliced into answers as it is, instead of
+    being decoded and encoded again for every item (most of a page's cost otherwise)."""
+
+
+def item_json(item: dict[str, Any]) -> str:
+    """One feed item as compact JSON text (its `data` last, as the history renders it)."""
+    data = item.get("data")
+    if not isinstance(data, RawJSON):
+        return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    head = json.dumps(
+        {k: v for k, v in item.items() if k != "data"}, ensure_ascii=False, separators=(",", ":")
+    )
+    return f'{head[:-1]},"data":{data}}}'
+
+
+def items_json(items: list[dict[str, Any]]) -> str:
+    """`"items":[…]`, the part of a page or a delivery that lists the items."""
+    return '"items":[' + ",".join(item_json(item) for item in items) + "]"
+
+
+def page_json(page: dict[str, Any]) -> str:
+    """A feed page as JSON text."""
+    return "{" + items_json(page["items"]) + f',"next_after":{int(page["next_after"])}}}'
 
 
 class FeedQueries(Protocol):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from application.errors import ApplicationError
-from application.feed import FeedQueries
+from application.feed import FeedQueries, items_json
 
 SIGNATURE_HEADER = "ScoreTrail-Signature"
 POSITION_HEADER = "ScoreTrail-Event-Position"
@@ -263,7 +262,7 @@ class DeliveryWorker:
                 receiver["id"], self.owner, None, {"delivered_up_to": max(cursor, head)}
             )
             return False
-        body = json.dumps({"items": items}, ensure_ascii=False, separators=(",", ":")).encode()
+        body = ("{" + items_json(items) + "}").encode()
         last = items[-1]["position"]
         now = self.clock()
         headers = {
