@@ -220,8 +220,9 @@ def write_ratio(stores: Stores, writes: int, rounds: int, folder: str) -> dict[s
     times = {"p": 0.0, "h": 0.0}
     per_round = max(1, writes // rounds)
     done = 0
-    for _ in range(rounds):
-        for name, app in (("p", plain), ("h", hooked)):
+    for number in range(rounds):
+        order = [("p", plain), ("h", hooked)]
+        for name, app in order if number % 2 == 0 else order[::-1]:  # each goes first as often
             service = parts(app)[0]
             start = time.perf_counter()
             for n in range(done, done + per_round):
