@@ -38,9 +38,10 @@ class SqlFeedQueries:
     ) -> list[dict[str, Any]]:
         query = select(*COLUMNS).where(events.c.notification_id > after)
         if subject is not None:
-            query = query.join(evaluations, evaluations.c.id == events.c.evaluation_id).where(
-                evaluations.c.subject == subject
-            )
+            # the subject's evaluations first: their events are ranges of the primary key,
+            # so a page costs what the subject has, not what the whole store holds
+            mine = select(evaluations.c.id).where(evaluations.c.subject == subject)
+            query = query.where(events.c.evaluation_id.in_(mine.scalar_subquery()))
         if hidden_types:
             query = query.where(events.c.type.not_in(list(hidden_types)))
         if types is not None:
