@@ -13,6 +13,8 @@
    recorded_at.
 3. Write rate with 3 receivers registered (and the delivery worker running) against none,
    two stores, rounds interleaved.
+4. Subject scopes: a page for a subject owning one evaluation, and for one owning all the
+   clones, against an auditor's page.
 """
 
 from __future__ import annotations
@@ -42,11 +44,13 @@ from benchmarks.common import (
     median,
     percentile,
     ratio,
+    reference_case,
 )
 from benchmarks.synthetic import clone, engine_of, make_template
 from web import create_app
 
 AUDITOR = Principal("benchmark", "auditor")
+RARE = "只有一项评价的单位"
 PAGE = 1000
 
 
@@ -123,6 +127,39 @@ def read_rate(url: str, events: int, starts: int, pages: int, rounds: int) -> di
         "http_ratio": ratio(best["http"], best["bare"]),
         "service_ratio": ratio(best["service"], best["bare"]),
     }
+
+
+# ------------------------------------------------------------------ 4. subject scopes
+def scoped_reads(url: str, copies: int, samples: int = 5) -> dict[str, Any]:
+    """Pages of 1000 for a subject owning one evaluation and for one owning all the clones,
+    against an auditor's, on a store of `copies` clones of 100 events."""
+    app = app_on(url)
+    service, feed = parts(app)
+    case = reference_case()
+    case["evaluation"]["subject"] = RARE
+    service.import_evaluation(case, BENCH_ACTOR)
+    template = make_template(service)
+    clone(service, template, copies)
+    common = str(service.document(template.evaluation_id)["subject"])
+    head = feed.head()
+
+    def ms(principal: Principal, after: int) -> float:
+        start = time.perf_counter()
+        for _ in range(samples):
+            feed.page(principal, after, PAGE)
+        return round((time.perf_counter() - start) / samples * 1000, 2)
+
+    rare, owner = Principal("rare", "subject", RARE), Principal("owner", "subject", common)
+    result = {
+        "events_in_store": head,
+        "auditor_page_ms": ms(AUDITOR, 0),
+        "one_evaluation_subject_page_ms": ms(rare, 0),
+        "one_evaluation_subject_empty_page_ms": ms(rare, feed.page(rare, 0, PAGE)["next_after"]),
+        "all_clones_subject_page_ms": ms(owner, 0),
+        "all_clones_subject_page_at_half_ms": ms(owner, head // 2),
+    }
+    dispose(app)
+    return result
 
 
 # ------------------------------------------------------------------ receivers
@@ -263,11 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--writes", type=int, default=400, help="writes per store (ratio)")
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--only", choices=("read", "lag", "ratio"), action="append")
+    parser.add_argument("--only", choices=("read", "lag", "ratio", "scope"), action="append")
+    parser.add_argument("--scope-copies", type=int, default=1000, help="clones (scope)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     stores = Stores(args.store, args.postgres_url)
-    wanted = set(args.only or ("read", "lag", "ratio"))
+    wanted = set(args.only or ("read", "lag", "ratio", "scope"))
     results: dict[str, Any] = {"store": args.store}
     try:
         with tempfile.TemporaryDirectory(prefix="scoretrail-feed-") as folder:
@@ -282,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
             if "ratio" in wanted:
                 results["ratio"] = write_ratio(stores, args.writes, args.rounds, folder)
                 print(json.dumps(results["ratio"]), flush=True)
+            if "scope" in wanted:
+                results["scope"] = scoped_reads(stores.url("feed_scope"), args.scope_copies)
+                print(json.dumps(results["scope"]), flush=True)
     finally:
         stores.close()
     if args.out:
