@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
+from adapters.commit_hooks import CommitHooks
 from application.app import EvaluationStore
 from application.documents import (
     evaluation_document,
@@ -36,11 +37,10 @@ class MemoryUnitOfWork:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        self.after_commit = CommitHooks()  # as SqlUnitOfWork's
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self.lock:
-            yield
+    def transaction(self) -> AbstractContextManager[Any]:
+        return self.after_commit.around(self.lock)
 
     def hold(self, evaluation_id: str) -> int | None:
         """Units of work already run one at a time; the head version is left to the store."""
@@ -59,6 +59,7 @@ class MemoryReadModel:
         self.disputes: dict[str, dict[str, Any]] = {}
         self.notes: dict[str, dict[str, Any]] = {}
         self.created: dict[str, datetime] = {}
+        self.feed: list[dict[str, Any]] = []  # history rows with their positions, in order
         self.last = 0
 
     # ------------------------------------------------------------- projection
@@ -70,7 +71,9 @@ class MemoryReadModel:
             replica = event.mutate(self.replicas.get(evaluation_id))
             self.replicas[evaluation_id] = replica
             self.created.setdefault(evaluation_id, event.timestamp)
-            self.events.setdefault(evaluation_id, []).append(self._history_row(event, replica))
+            row = self._history_row(event, replica)
+            self.events.setdefault(evaluation_id, []).append(row)
+            self.feed.append({"position": notification_id, "evaluation_id": evaluation_id, **row})
             self._project_review(event)
             if type(event).__name__ == "ScoreChanged" and not (
                 event.before is None and event.after is None

@@ -20,9 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes, or what the stored documents hold is computed differently
-# (13: completion rates of cost and `=` targets, the target rules column, the form and funds
-# tables): the read models are then rebuilt.
-SCHEMA_VERSION = 13
+# (14: completion rates of cost and `=` targets, the target rules column, the form and funds
+# tables, the feed's unique notification index): the read models are then rebuilt.
+SCHEMA_VERSION = 14
 
 metadata = MetaData()
 
@@ -137,6 +137,8 @@ events = Table(
     Index("rm_events_role_idx", "evaluation_id", "role", "version"),
     Index("rm_events_indicator_idx", "evaluation_id", "indicator", "version"),
     Index("rm_events_cause_idx", "evaluation_id", "cause", "version"),
+    # the change feed reads every evaluation's events in the event store's order
+    Index("rm_events_position_idx", "notification_id", unique=True),
 )
 
 indicator_history = Table(

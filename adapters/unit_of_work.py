@@ -10,6 +10,8 @@ from uuid import UUID
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy.orm import Session
 
+from adapters.commit_hooks import CommitHooks
+
 # Advisory-lock class of per-evaluation write locks (PostgreSQL).
 EVALUATION_LOCK_CLASS = 0x5C07F
 LOCK_SQL = "SELECT pg_advisory_xact_lock(%s, hashtext(%s))"
@@ -27,9 +29,11 @@ class SqlUnitOfWork:
         self.datastore = datastore
         # the event store's latest version of an evaluation (ChainedRecorder.read_head)
         self.read_head = read_head
+        # run after each outermost commit (the change feed wakes its waiting readers)
+        self.after_commit = CommitHooks()
 
     def transaction(self) -> AbstractContextManager[Any]:
-        return self.datastore.transaction(commit=True)
+        return self.after_commit.around(self.datastore.transaction(commit=True))
 
     def hold(self, evaluation_id: str) -> int | None:
         with self.datastore.transaction(commit=True) as session:

@@ -26,6 +26,7 @@ class Action(StrEnum):
     NOTE = "note"  # attach and resolve review notes
     SIGN = "sign"  # sign off a version of the evaluation in a capacity
     MANAGE_TOKENS = "manage-tokens"  # issue, list and revoke API tokens
+    MANAGE_WEBHOOKS = "manage-webhooks"  # register, list and remove webhook receivers
 
 
 EVALUATOR, REVIEWER, SUBJECT = "evaluator", "reviewer", "subject"
@@ -59,7 +60,8 @@ PERMISSIONS: Mapping[str, frozenset[Action]] = MappingProxyType(
         AUDITOR: frozenset({A.READ, A.READ_TRAIL}),
         # Managing credentials grants no access to evaluations: an admin who must read
         # issues an auditor token, which leaves a trace in the token table.
-        ADMIN: frozenset({A.MANAGE_TOKENS}),
+        # A receiver gets every event: registering one leaves a trace in the webhook table.
+        ADMIN: frozenset({A.MANAGE_TOKENS, A.MANAGE_WEBHOOKS}),
     }
 )
 ROLES = tuple(PERMISSIONS)

@@ -41,7 +41,15 @@ def service() -> EvaluationService:
 
 @pytest.fixture
 def app() -> Iterator[Flask]:
-    yield create_app({"SCORETRAIL_DATABASE_URL": "sqlite:///:memory:", "TESTING": True})
+    yield create_app(
+        {
+            "SCORETRAIL_DATABASE_URL": "sqlite:///:memory:",
+            "TESTING": True,
+            # long polls and streams end soon: the fuzzer calls them too
+            "SCORETRAIL_FEED_MAX_WAIT_SECONDS": 0.5,
+            "SCORETRAIL_STREAM_MAX_SECONDS": 0.5,
+        }
+    )
 
 
 class Api:

@@ -22,11 +22,14 @@ from adapters.bootstrap import (
     build_sheets,
     build_token_service,
 )
+from adapters.feed_wiring import build_feed
+from adapters.webhook_wiring import build_webhooks
 from application.access import AccessControl
 from application.idempotency import IdempotentRequests
 from application.moments import zone_named
 from web import (
     auth,
+    feed_api,
     form_api,
     health,
     hostile_input,
@@ -35,6 +38,7 @@ from web import (
     target_api,
     token_api,
     ui,
+    webhook_api,
 )
 from web.api import blp
 from web.audit_api import blp as audit_blp
@@ -45,7 +49,14 @@ from web.idempotency import ScoreTrailFlask
 from web.logs import AccessLog, configure_logging
 from web.openapi import HeadersPlugin
 from web.problems import PROBLEM_JSON
-from web.settings import chain_secret, evidence_limits, load_settings, pdf_pool, store_tuning
+from web.settings import (
+    chain_secret,
+    evidence_limits,
+    load_settings,
+    pdf_pool,
+    store_tuning,
+    webhook_settings,
+)
 from web.sheets import blp as sheets_blp
 
 REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
@@ -123,6 +134,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         service.unit_of_work.transaction,
         settings["SCORETRAIL_CONFLICT_RETRIES"],
     )
+    app.extensions[feed_api.EXTENSION], announcer = build_feed(
+        service,
+        settings["SCORETRAIL_FEED_POLL_SECONDS"],
+        settings["SCORETRAIL_FEED_MAX_WAIT_SECONDS"],
+    )
+    app.extensions["scoretrail.feed_announcer"] = announcer
+    app.extensions[webhook_api.EXTENSION], app.extensions[webhook_api.DELIVERY] = build_webhooks(
+        service, app.extensions[feed_api.EXTENSION], webhook_settings(settings)
+    )
     app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
 
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [auth.BearerAuthPlugin(), HeadersPlugin()]})
@@ -138,6 +158,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(sheets_blp)
     api.register_blueprint(evidence_blp)
     api.register_blueprint(health.blp)
+    api.register_blueprint(feed_api.blp)
+    api.register_blueprint(webhook_api.blp)
     problems.register(app)
     ui.install(app)  # pages under /ui and the API browser at /api/v1/docs
 

@@ -70,6 +70,12 @@ ROUTE_ACTIONS: Mapping[str, Action] = MappingProxyType(
         "tokens.list_tokens": A.MANAGE_TOKENS,
         "tokens.create_token": A.MANAGE_TOKENS,
         "tokens.revoke_token": A.MANAGE_TOKENS,
+        "feed.events": A.READ,  # narrowed to the caller's subject and trail permission
+        "feed.stream": A.READ,
+        "webhooks.register_webhook": A.MANAGE_WEBHOOKS,
+        "webhooks.list_webhooks": A.MANAGE_WEBHOOKS,
+        "webhooks.delete_webhook": A.MANAGE_WEBHOOKS,
+        "webhooks.list_deliveries": A.MANAGE_WEBHOOKS,
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

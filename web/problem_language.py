@@ -22,6 +22,8 @@ TITLES = {
     "unknown-note": "复核意见不存在",
     "unknown-evidence": "佐证材料不存在",
     "unknown-token": "令牌不存在",
+    "unknown-webhook": "回调接收方不存在",
+    "webhook-refused": "回调地址被拒绝",
     "invalid-value": "取值无效",
     "validation-failed": "校验未通过",
     "unprocessable-entity": "校验未通过",

@@ -55,7 +55,10 @@ def run(options: dict[str, Any], config: dict[str, Any] | None) -> None:
 
         def load(self) -> Flask:
             from web import create_app
+            from web.webhook_api import start_delivery
 
-            return create_app(config)
+            app = create_app(config)
+            start_delivery(app)  # in each worker: leases keep one worker per receiver
+            return app
 
     Server().run()

@@ -7,6 +7,7 @@ from typing import Any
 
 from adapters.pdf_pool import DEFAULT_RENDERER, PdfPool
 from adapters.store import StoreTuning
+from adapters.webhook_wiring import WebhookSettings
 from application.evidence import DEFAULT_MEDIA_TYPES, EvidenceLimits
 
 DEFAULTS: dict[str, Any] = {
@@ -57,6 +58,35 @@ DEFAULTS: dict[str, Any] = {
     "SCORETRAIL_PDF_WORKERS": 2,
     "SCORETRAIL_PDF_TIMEOUT_SECONDS": 30,
     "SCORETRAIL_PDF_PER_CALLER": 1,
+    # Change feed: the longest `wait` honoured, and (SQLite files only) how often a waiting
+    # reader looks again for commits made by another process, in seconds.
+    "SCORETRAIL_FEED_MAX_WAIT_SECONDS": 30,
+    "SCORETRAIL_FEED_POLL_SECONDS": 1,
+    # Server-sent events: a stream ends after this many seconds (the client reconnects with
+    # Last-Event-ID), and sends a `: ping` comment after this many idle seconds.
+    "SCORETRAIL_STREAM_MAX_SECONDS": 300,
+    "SCORETRAIL_STREAM_HEARTBEAT_SECONDS": 15,
+    # Webhooks: the first wait after a failed delivery (doubling up to the longest), the
+    # time a receiver has to answer, events per delivery, whether loopback receivers are
+    # allowed (tests), and whether `scoretrail serve` runs the delivery worker.
+    "SCORETRAIL_WEBHOOK_RETRY_SECONDS": 30,
+    "SCORETRAIL_WEBHOOK_MAX_RETRY_SECONDS": 3600,
+    "SCORETRAIL_WEBHOOK_TIMEOUT_SECONDS": 10,
+    "SCORETRAIL_WEBHOOK_BATCH": 100,
+    "SCORETRAIL_WEBHOOK_ALLOW_LOOPBACK": 0,
+    "SCORETRAIL_WEBHOOK_DELIVERY": 1,
+}
+
+# Settings read as seconds (fractions allowed).
+FLOAT_KEYS = {
+    "SCORETRAIL_FEED_MAX_WAIT_SECONDS",
+    "SCORETRAIL_FEED_POLL_SECONDS",
+    "SCORETRAIL_STREAM_MAX_SECONDS",
+    "SCORETRAIL_STREAM_HEARTBEAT_SECONDS",
+    "SCORETRAIL_WEBHOOK_RETRY_SECONDS",
+    "SCORETRAIL_WEBHOOK_MAX_RETRY_SECONDS",
+    "SCORETRAIL_WEBHOOK_TIMEOUT_SECONDS",
+    "SCORETRAIL_PDF_TIMEOUT_SECONDS",
 }
 
 INTEGER_KEYS = {
@@ -75,8 +105,10 @@ INTEGER_KEYS = {
     "SCORETRAIL_WORKER_TIMEOUT",
     "SCORETRAIL_PDF_WORKERS",
     "SCORETRAIL_PDF_PER_CALLER",
+    "SCORETRAIL_WEBHOOK_BATCH",
+    "SCORETRAIL_WEBHOOK_ALLOW_LOOPBACK",
+    "SCORETRAIL_WEBHOOK_DELIVERY",
 }
-FLOAT_KEYS = {"SCORETRAIL_PDF_TIMEOUT_SECONDS"}
 
 
 class InsecureConfiguration(RuntimeError):
@@ -136,4 +168,16 @@ def evidence_limits(settings: dict[str, Any]) -> EvidenceLimits:
     return EvidenceLimits(
         max_bytes=settings["SCORETRAIL_EVIDENCE_MAX_BYTES"],
         media_types=tuple(t.strip().lower() for t in types if t.strip()),
+    )
+
+
+def webhook_settings(settings: dict[str, Any]) -> WebhookSettings:
+    """Receivers' address checks and the delivery schedule from the settings."""
+    return WebhookSettings(
+        own=frozenset({(str(settings["SCORETRAIL_HOST"]), int(settings["SCORETRAIL_PORT"]))}),
+        allow_loopback=bool(settings["SCORETRAIL_WEBHOOK_ALLOW_LOOPBACK"]),
+        retry_seconds=settings["SCORETRAIL_WEBHOOK_RETRY_SECONDS"],
+        max_retry_seconds=settings["SCORETRAIL_WEBHOOK_MAX_RETRY_SECONDS"],
+        timeout_seconds=settings["SCORETRAIL_WEBHOOK_TIMEOUT_SECONDS"],
+        batch=settings["SCORETRAIL_WEBHOOK_BATCH"],
     )

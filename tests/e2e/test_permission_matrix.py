@@ -16,6 +16,7 @@ from application.evidence import EvidenceFiles
 from application.review import ReviewService
 from application.service import EvaluationService
 from application.tokens import TokenService
+from application.webhooks import Webhooks
 from domain.evaluation import Actor
 from tests.cases import SUBJECT, small_case, target_case
 from tests.conftest import Api, bearer
@@ -68,6 +69,12 @@ record_funds        200       200      403     403     403   403
 upload_evidence     201       201      201     403     403   404
 list_evidence       200       200      200     200     403   404
 download_evidence   200       200      200     200     403   404
+events              200       200      200     200     403   200
+stream              200       200      200     200     403   200
+register_webhook    403       403      403     403     201   403
+list_webhooks       403       403      403     403     200   403
+delete_webhook      403       403      403     403     204   403
+list_deliveries     403       403      403     403     200   403
 """
 
 
@@ -86,6 +93,8 @@ class Route:
 
 
 E = "/evaluations/{id}"
+# a receiver on a public address (an IP literal: nothing to resolve); nothing is posted here
+HOOK = {"url": "http://93.184.216.34/hook", "secret": "s" * 32}
 ROUTES = {
     r.endpoint.split(".")[1]: r
     for r in (
@@ -228,6 +237,12 @@ ROUTES = {
         ),
         Route("evidence.list_evidence", "GET", E + "/evidence", "evidenced"),
         Route("evidence.download_evidence", "GET", E + "/evidence/{evidence}", "evidenced"),
+        Route("feed.events", "GET", "/events", None),
+        Route("feed.stream", "GET", "/events/stream", None),
+        Route("webhooks.register_webhook", "POST", "/webhooks", None, HOOK),
+        Route("webhooks.list_webhooks", "GET", "/webhooks", None),
+        Route("webhooks.delete_webhook", "DELETE", "/webhooks/{webhook}", None),
+        Route("webhooks.list_deliveries", "GET", "/webhooks/{webhook}/deliveries", None),
         Route("tokens.list_tokens", "GET", "/tokens", None),
         Route("tokens.create_token", "POST", "/tokens", None, {"name": "new", "role": "auditor"}),
         Route("tokens.revoke_token", "POST", "/tokens/{token}/revocation", None),
@@ -270,11 +285,14 @@ class World:
     """One app for the module; each case prepares its own evaluation in the state it needs."""
 
     def __init__(self) -> None:
-        self.app: Flask = create_app({"SCORETRAIL_DATABASE_URL": "sqlite:///:memory:"})
+        self.app: Flask = create_app(
+            {"SCORETRAIL_DATABASE_URL": "sqlite:///:memory:", "SCORETRAIL_STREAM_MAX_SECONDS": 0.1}
+        )
         self.service: EvaluationService = self.app.extensions["scoretrail"]
         self.reviews: ReviewService = self.app.extensions["scoretrail.review"]
         self.tokens: TokenService = self.app.extensions["scoretrail.tokens"]
         self.evidence: EvidenceFiles = self.app.extensions["scoretrail.evidence"]
+        self.webhooks: Webhooks = self.app.extensions["scoretrail.webhooks"]
         self.untouched: dict[str | None, dict[str, str]] = {}
         client = self.app.test_client()
         issued = {
@@ -295,6 +313,7 @@ class World:
     def prepare(self, state: str | None) -> dict[str, str]:
         """Ids to fill a route's path with, their evaluation in the given state."""
         ids = {"token": self.tokens.create(f"victim-{uuid.uuid4()}", "auditor")[0]["id"]}
+        ids["webhook"] = self.webhooks.register(**HOOK, by="script")["id"]
         if state is None:
             return ids
         if state == "created":
@@ -345,7 +364,7 @@ class World:
         evaluations = self.service.list_evaluations({}, 1, 1)["total"]
         issued = self.tokens.list_tokens()
         active = [t["id"] for t in issued if t["revoked_at"] is None]
-        return version, evaluations, len(issued), len(active)
+        return version, evaluations, len(issued), len(active), len(self.webhooks.all())
 
 
 @pytest.fixture(scope="module")
@@ -365,6 +384,8 @@ def call(api: Api, route: Route, ids: dict[str, str]) -> Any:
     path = fill(route.path, ids)
     if route.method == "GET":
         return api.get(path)
+    if route.method == "DELETE":
+        return api.client.delete(api._url(path), headers=api.headers)
     if route.upload:
         payload = json.dumps(route.body, ensure_ascii=False).encode()
         return api.post(
@@ -391,7 +412,7 @@ def test_route_answers_the_caller_as_the_matrix_says(world: World, name: str, ca
     if expected >= 400:
         assert response.mimetype == "application/problem+json"
         assert world.footprint(ids) == before, "a refused call recorded something"
-    elif route.method == "POST" and route.records:
+    elif route.method in ("POST", "DELETE") and route.records:
         assert world.footprint(ids) != before, "an allowed call recorded nothing"
     if expected == 401:
         assert response.headers["WWW-Authenticate"].startswith("Bearer")

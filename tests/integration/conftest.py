@@ -107,6 +107,9 @@ def make_app() -> Iterator[Callable[..., Flask]]:
 
     yield build
     for app in apps:
+        announcer = app.extensions.get("scoretrail.feed_announcer")
+        if announcer is not None:
+            announcer.stop()
         dispose(app.extensions["scoretrail"])
 
 

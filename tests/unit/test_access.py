@@ -35,8 +35,8 @@ def test_auditors_read_everything_and_write_nothing() -> None:
     assert not PERMISSIONS["auditor"] & WRITES
 
 
-def test_admins_manage_tokens_and_read_no_evaluation() -> None:
-    assert PERMISSIONS["admin"] == {Action.MANAGE_TOKENS}
+def test_admins_manage_tokens_and_webhooks_and_read_no_evaluation() -> None:
+    assert PERMISSIONS["admin"] == {Action.MANAGE_TOKENS, Action.MANAGE_WEBHOOKS}
 
 
 def test_only_reviewers_finalize_reopen_and_decide() -> None:
