@@ -43,7 +43,7 @@ def within(text: str) -> str:
 
 def chinese(text: str | None) -> str | None:
     """The Chinese of a text the system wrote; any other text as it is."""
-    if not text:
+    if not text or not ("a" <= text[0] <= "z"):  # every system text starts so; most typed don't
         return text
     for pattern, template in PATTERNS:
         found = pattern.match(text)

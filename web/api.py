@@ -12,6 +12,7 @@ from web.auth import visible_filters
 from web.context import actor, service, sheets
 from web.parsing import DecimalJSONParser
 from web.preconditions import if_match, preferred_answer, with_etag
+from web.problem_language import history_in_language
 from web.response_schemas import (
     DeductionCreatedOut,
     DeductionPageOut,
@@ -193,7 +194,7 @@ def history(query: Json, evaluation_id: Any) -> Any:
     if query.pop("format") == "csv":
         query.pop("page"), query.pop("per_page")
         return download(sheets().history_report(str(evaluation_id), filters=query))
-    return service().history(str(evaluation_id), **query)
+    return history_in_language(service().history(str(evaluation_id), **query))
 
 
 @blp.route(EVALUATION + "/indicators/<code>/history", methods=["GET"])
@@ -205,4 +206,5 @@ def indicator_history(query: Json, evaluation_id: Any, code: str) -> Any:
     # Items come from the read model as JSON primitives in the schema's shape
     # (tests/e2e/test_history_responses.py checks a dump changes nothing): a page of
     # hundreds is encoded once, in the schema's key order, instead of walked field by field.
-    return current_app.json.response({key: answer[key] for key in SCORE_CHANGE_PAGE_KEYS})
+    page = {key: answer[key] for key in SCORE_CHANGE_PAGE_KEYS}
+    return current_app.json.response(history_in_language(page))

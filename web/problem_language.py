@@ -8,6 +8,7 @@ from typing import Any
 from flask import has_request_context, request
 
 from application import text_gate
+from application.system_text import chinese
 
 LANGUAGES = ("zh", "en")
 
@@ -321,6 +322,23 @@ def chinese_message(message: str) -> str:
         if match:
             return chinese.format(*match.groups())
     return message
+
+
+def history_in_language(page: dict[str, Any]) -> dict[str, Any]:
+    """A history page with the texts the system wrote (a rescore's reason, a rule's note) in
+    Chinese, unless English is asked for; what people typed stays as typed."""
+    if requested_language() == "en":
+        return page
+    items = []
+    for item in page.get("items") or []:
+        shown = {**item, "reason": chinese(item.get("reason"))}
+        if isinstance(item.get("data"), dict):
+            shown["data"] = {
+                k: chinese(v) if k in ("reason", "note") and isinstance(v, str) else v
+                for k, v in item["data"].items()
+            }
+        items.append(shown)
+    return {**page, "items": items}
 
 
 def requested_language() -> str:

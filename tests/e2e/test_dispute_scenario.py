@@ -130,7 +130,7 @@ def test_deduction_submission_dispute_amendment_finalization(
             T.format(1, 9),
             None,
             "20.00",
-            "framework defined",
+            "定义指标体系",  # a text the system wrote, in the caller's language
             None,
         ),
         (

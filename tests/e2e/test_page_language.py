@@ -121,3 +121,20 @@ def test_the_history_csv_headers_and_reasons_are_chinese(trail: dict[str, Any]) 
     rows = list(csv.DictReader(io.StringIO(answer.data.decode("utf-8-sig"))))
     assert english_words(" ".join(rows[0])) == [], "headers"
     assert english_words(" ".join(r["原因或说明"] for r in rows)) == []
+
+
+def test_the_apis_history_speaks_chinese_unless_english_is_asked_for(
+    trail: dict[str, Any],
+) -> None:
+    from tests.conftest import Api, bearer
+
+    tokens = trail["app"].extensions["scoretrail.tokens"]
+    api = Api(trail["app"].test_client(), bearer(tokens.create("审计读者", "auditor")[1]))
+    path = f"/evaluations/{trail['id']}/history?per_page=200"
+    chinese = api.get(path).json["items"]
+    english = api.get(path, headers={"Accept-Language": "en"}).json["items"]
+    reasons = {e["reason"] for e in chinese if e["reason"]}
+    assert "定义指标体系" in reasons and "framework defined" not in reasons
+    assert "framework defined" in {e["reason"] for e in english}
+    leaf = api.get(f"/evaluations/{trail['id']}/indicators/2.1.3/history").json["items"]
+    assert "定义指标体系" in {e["reason"] for e in leaf}

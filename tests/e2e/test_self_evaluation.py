@@ -338,5 +338,5 @@ def test_the_sheet_page_shows_targets_and_who_signed_what_changed_after(
     ok(value(api, base, "1.3", stage="final", value="98", reason="复测", evidence=PROOF))
     page = browser_for(app, "auditor", "audrey").get(f"/ui/evaluations/{evaluation}").text
     assert "指标值 ≤4.74万元" in page and "完成率 91.15%" in page
-    assert "签字后已变更" in page and "TargetValueRecorded（1.3）" in page
+    assert "签字后已变更" in page and "填报指标值（1.3）" in page
     assert '部门负责人</td><td colspan="4" class="muted">待签' in page
