@@ -8,7 +8,7 @@ from typing import Any
 from flask import has_request_context, request
 
 from application import text_gate
-from application.system_text import chinese
+from application.system_text import chinese as system_chinese
 
 LANGUAGES = ("zh", "en")
 
@@ -331,10 +331,10 @@ def history_in_language(page: dict[str, Any]) -> dict[str, Any]:
         return page
     items = []
     for item in page.get("items") or []:
-        shown = {**item, "reason": chinese(item.get("reason"))}
+        shown = {**item, "reason": system_chinese(item.get("reason"))}
         if isinstance(item.get("data"), dict):
             shown["data"] = {
-                k: chinese(v) if k in ("reason", "note") and isinstance(v, str) else v
+                k: system_chinese(v) if k in ("reason", "note") and isinstance(v, str) else v
                 for k, v in item["data"].items()
             }
         items.append(shown)
