@@ -7,24 +7,13 @@ import re
 from io import BytesIO
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from domain.evaluation import Actor
-from tests.cases import SMALL_TOTAL, SUBJECT, load_directly, small_case
+from tests.cases import SMALL_TOTAL, SUBJECT, small_case
 from tests.pages import Browser, browser_for
 
 PDF = b"%PDF-1.4\n% a scanned approval\n"
-
-
-@pytest.fixture
-def evaluator(app: Flask) -> Browser:
-    return browser_for(app, "evaluator", "alice")
-
-
-@pytest.fixture
-def evaluation(app: Flask) -> str:
-    return load_directly(app, small_case())
 
 
 def multipart(browser: Browser, path: str, form: dict[str, Any]) -> Any:

@@ -20,11 +20,6 @@ def targeted(app: Flask) -> str:
     return load_directly(app, target_case())
 
 
-@pytest.fixture
-def evaluator(app: Flask) -> Browser:
-    return browser_for(app, "evaluator", "alice")
-
-
 def version(app: Flask, evaluation_id: str) -> int:
     return int(app.extensions["scoretrail"].document(evaluation_id)["version"])
 

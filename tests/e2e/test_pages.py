@@ -21,18 +21,6 @@ from tests.pages import CSRF, Browser, browser_for, sign_in_with
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "ui" / "templates"
 
 
-@pytest.fixture
-def evaluation(app: Flask) -> str:
-    from tests.cases import small_case
-
-    return load_directly(app, small_case())
-
-
-@pytest.fixture
-def evaluator(app: Flask) -> Browser:
-    return browser_for(app, "evaluator", "alice")
-
-
 def version(app: Flask, evaluation_id: str) -> int:
     return int(app.extensions["scoretrail"].document(evaluation_id)["version"])
 

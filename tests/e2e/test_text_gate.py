@@ -25,16 +25,6 @@ from web.cli import main
 SETUP = Actor("alice", "evaluator", "test-setup")
 
 
-@pytest.fixture
-def evaluation(app: Flask) -> str:
-    return load_directly(app, small_case())
-
-
-@pytest.fixture
-def evaluator(app: Flask) -> Browser:
-    return browser_for(app, "evaluator", "alice")
-
-
 def version(app: Flask, evaluation_id: str) -> int:
     return int(app.extensions["scoretrail"].document(evaluation_id)["version"])
 
