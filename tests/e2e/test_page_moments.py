@@ -58,3 +58,29 @@ def test_the_diff_page_takes_named_moments_and_lists_each_changes_reason(app: Fl
     assert page.status_code == 200, page.text[:500]
     assert "提交后补扣" in page.text
     assert "18.00" in page.text and "17.00" in page.text
+
+
+def test_the_sheet_page_shows_the_forms_header_goal_and_funds_block(app: Flask) -> None:
+    opened = app.extensions["scoretrail"].create_evaluation(
+        title="农村供水保障项目 2024年度绩效自评",
+        subject="某县水务局",
+        fiscal_year=2024,
+        kind="self-evaluation",
+        form={
+            "project_name": "农村供水保障",
+            "overall_goal": "保障供水",
+            "overall_result": "已完成",
+        },
+        funds=[
+            {
+                "source": "财政拨款",
+                "initial_budget": "100",
+                "full_year_budget": "120",
+                "executed": "110",
+            }
+        ],
+        by=ALICE,
+    )
+    page = browser_for(app, "reviewer", "rita").get(f"/ui/evaluations/{opened['id']}").text
+    assert "项目名称</th><td>农村供水保障" in page and "保障供水" in page and "已完成" in page
+    assert "财政拨款" in page and "91.67%" in page
