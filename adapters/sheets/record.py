@@ -41,6 +41,9 @@ p.none { color: #666; font-size: 12px; }
 """
 
 
+SIGN_OFFS = "签署"
+
+
 def _evidence_text(items: Sequence[Mapping[str, Any]] | None) -> str:
     parts = []
     for item in items or []:
@@ -135,7 +138,7 @@ def record_tables(record: Record, zone: tzinfo) -> list[Table]:
         ("复核意见", ["指标", "意见", "状态", "处理情况"], notes),
         ("审核发现", ["类型", "指标", "记录值", "重算值", "相关版本"], findings),
         ("佐证材料文件", ["文件名", "类型", "大小(字节)", "SHA-256"], files),
-        ("签署", ["身份", "签署人", "意见", "版本", "签署时间", "状态"], sign_offs),
+        (SIGN_OFFS, ["身份", "签署人", "意见", "版本", "签署时间", "状态"], sign_offs),
     ]
 
 
@@ -155,10 +158,23 @@ def _points_change(dispute: Mapping[str, Any]) -> str:
 
 
 def _localised(document: Mapping[str, Any], zone: tzinfo) -> dict[str, Any]:
-    shown = {**document, "kind": label(KINDS, document.get("kind"))}
+    """The document as people read it: the kind in Chinese, times in `zone`."""
+    signed = [
+        {**s, "signed_at": local_text(s.get("signed_at"), zone)}
+        for s in document.get("sign_offs") or []
+    ]
+    shown = {**document, "kind": label(KINDS, document.get("kind")), "sign_offs": signed}
     if document.get("as_of"):
         shown["as_of"] = local_text(document["as_of"], zone)
     return shown
+
+
+def _sections(record: Record, zone: tzinfo) -> list[Table]:
+    """The record's sections; the form prints its sign-off block itself, so once only."""
+    tables = record_tables(record, zone)
+    if has_targets(record["document"]):
+        return [t for t in tables if t[0] != SIGN_OFFS]
+    return tables
 
 
 def record_html(record: Record, zone: tzinfo, extra_css: str = "") -> str:
@@ -171,7 +187,7 @@ def record_html(record: Record, zone: tzinfo, extra_css: str = "") -> str:
         for k, v in record_info(record, zone)
     )
     sections = [f'<h2>记录信息</h2><table class="meta record"><tbody>{info}</tbody></table>']
-    for title, headers, rows in record_tables(record, zone):
+    for title, headers, rows in _sections(record, zone):
         sections.append(f"<h2>{escape(title)}</h2>")
         if not rows:
             sections.append('<p class="none">无</p>')
@@ -196,7 +212,7 @@ def record_html(record: Record, zone: tzinfo, extra_css: str = "") -> str:
 def record_xlsx(record: Record, zone: tzinfo) -> bytes:
     """The score sheet workbook with one more sheet per section and one for the record."""
     sheet = form_xlsx if has_targets(record["document"]) else to_xlsx
-    workbook = load_workbook(io.BytesIO(sheet(record["document"])))
+    workbook = load_workbook(io.BytesIO(sheet(_localised(record["document"], zone))))
     info = workbook.create_sheet("记录信息")
     rows = [
         ("评价类型", label(KINDS, record["document"].get("kind"))),
@@ -206,7 +222,7 @@ def record_xlsx(record: Record, zone: tzinfo) -> bytes:
         info.append(list(row))
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 72
-    for title, headers, table_rows in record_tables(record, zone):
+    for title, headers, table_rows in _sections(record, zone):
         sheet = workbook.create_sheet(title)
         sheet.append(list(headers))
         for cell in sheet[1]:

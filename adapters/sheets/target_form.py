@@ -15,6 +15,8 @@ from openpyxl.utils import get_column_letter
 from .export_html import _CSS
 from .export_table import PROVISIONAL, Line, _depth, _level_headers, _lines, _meta, _meta_rows
 from .exporting import _csv_text, _text_cell, _write_row
+from .form_parts import form_tables, header_pairs
+from .history import EVENT_LABELS
 
 Document = Mapping[str, Any]
 _COLUMNS = (
@@ -103,7 +105,9 @@ def sign_off_rows(doc: Document) -> list[list[str]]:
         status = _STATUS.get(sign.get("status") or "", sign.get("status") or "")
         changes = sign.get("changed_after") or []
         if changes:
-            listed = "、".join(f"v{c['version']} {c['type']}" for c in changes)
+            listed = "、".join(
+                f"版本 {c['version']} {EVENT_LABELS.get(c['type'], c['type'])}" for c in changes
+            )
             status = f"{status}（{listed}）"
         rows.append(
             [
@@ -154,6 +158,17 @@ def form_xlsx(doc: Document) -> bytes:
         if is_parent:
             for cell in sheet[row]:
                 cell.font = Font(bold=True)
+    # the header, funds and goal below the table, so its header row stays where imports look
+    for label, value in header_pairs(doc):
+        row += 1
+        _text_cell(sheet.cell(row, 1), f"{label}：{value}")
+    for title, part_headers, part_rows in form_tables(doc):
+        row += 2
+        sheet.cell(row, 1, title).font = Font(bold=True)
+        for line in [part_headers, *part_rows]:
+            row += 1
+            for column, entry in enumerate(line, start=1):
+                _text_cell(sheet.cell(row, column), entry)
     row += 2
     sheet.cell(row, 1, "签字及意见").font = Font(bold=True)
     row += 1
@@ -179,6 +194,13 @@ def form_csv(doc: Document) -> str:
     writer.writerow(headers)
     for _, cells in rows:
         writer.writerow([_csv_text(c or "") for c in cells])
+    for label, value in header_pairs(doc):
+        writer.writerow([_csv_text(f"{label}：{value}")])
+    for title, part_headers, part_rows in form_tables(doc):
+        writer.writerow([])
+        writer.writerow([title])
+        for line in [part_headers, *part_rows]:
+            writer.writerow([_csv_text(c) for c in line])
     writer.writerow([])
     writer.writerow(["签字及意见"])
     writer.writerow(_SIGN_HEADERS)
@@ -192,7 +214,11 @@ def form_html(doc: Document) -> str:
     headers, rows = _rows(doc)
     title = escape(str(doc.get("title") or ""))
     meta = "".join(
-        f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" for label, value in _meta(doc)
+        f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>"
+        for label, value in [*header_pairs(doc), *_meta(doc)]
+    )
+    parts = "\n".join(
+        _html_table(title, headers, rows) for title, headers, rows in form_tables(doc)
     )
     head = "".join(f"<th>{escape(name)}</th>" for name in headers)
     body = "\n".join(
@@ -220,6 +246,8 @@ def form_html(doc: Document) -> str:
 <body>
 <h1>{title}</h1>
 <table class="meta"><tbody>{meta}</tbody></table>
+{parts}
+<h2>绩效指标</h2>
 <table class="scores"><thead><tr>{head}</tr></thead>
 <tbody>
 {body}
@@ -233,6 +261,14 @@ def form_html(doc: Document) -> str:
 </body>
 </html>
 """
+
+
+def _html_table(title: str, headers: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{escape(name)}</th>" for name in headers)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<h2>{escape(title)}</h2><table class="form-part"><thead><tr>{head}</tr></thead>' + (
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
 def _cell(value: object) -> str:

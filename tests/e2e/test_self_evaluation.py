@@ -326,7 +326,9 @@ def test_the_form_prints_as_one_html_page_with_the_sign_off_block(
     assert "<th>年度指标值</th><th>年中监控值</th><th>实际完成值</th>" in page
     assert "≤4.74万元" in page and "5.2万元" in page
     assert "&lt;同意&gt;" in page  # text is escaped
-    assert "签字后已变更（v" in page and "TargetValueRecorded" in page
+    assert (
+        "签字后已变更（版本 " in page and "填报指标值" in page and "TargetValueRecorded" not in page
+    )
     assert "<script" not in page and "http" not in page
 
 
