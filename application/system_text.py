@@ -10,6 +10,38 @@ from __future__ import annotations
 import re
 
 STAGES = {"monitored": "年中监控值", "final": "全年实际完成值"}
+# What each event is called where people read it (pages, reports, the history CSV).
+EVENT_NAMES = {
+    "Created": "创建评价",
+    "FrameworkDefined": "定义指标体系",
+    "DataEntryRecorded": "录入数据",
+    "DeductionRecorded": "记录扣分",
+    "DeductionWithdrawn": "撤回扣分",
+    "ChecklistAssessed": "清单评定",
+    "ScoreRecorded": "录入得分",
+    "ScoreOverridden": "人工调整得分",
+    "ScoreChanged": "分数变动",
+    "SurveyRecorded": "录入问卷",
+    "Submitted": "提交被评价单位",
+    "Finalized": "定稿",
+    "Reopened": "重新打开",
+    "DisputeRaised": "提出异议",
+    "DisputeDecided": "裁定异议",
+    "NoteAdded": "添加复核意见",
+    "NoteResolved": "处理复核意见",
+    "ReportedFigureRecorded": "登记报告数值",
+    "TargetValueRecorded": "填报指标值",
+    "SignOffsRequired": "设定签字要求",
+    "SignedOff": "签字",
+    "FormFilled": "填写自评表基本信息",
+    "FormCorrected": "更正自评表基本信息",
+    "FundsRecorded": "录入项目资金",
+    "FundsCorrected": "更正项目资金",
+    "EvidenceAttached": "上传佐证材料",
+    "DeductionAmended": "变更扣分",
+    "OverrideCleared": "撤销人工调整",
+    "LeafInputRecorded": "录入评分数据",
+}
 
 # (pattern over the whole text, Chinese with the groups in order)
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(

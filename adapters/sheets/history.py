@@ -10,7 +10,7 @@ from datetime import tzinfo
 from typing import Any
 
 from application.moments import local_text
-from application.system_text import chinese
+from application.system_text import EVENT_NAMES, chinese
 
 from .cells import FORMULA_START
 from .labels import KINDS, ROLES, label
@@ -29,31 +29,7 @@ COLUMNS = (
     ("cause", "关联异议"),
     ("correlation_id", "请求编号"),
 )
-EVENT_LABELS = {
-    "Created": "创建评价",
-    "FrameworkDefined": "定义指标体系",
-    "DataEntryRecorded": "录入数据",
-    "DeductionRecorded": "扣分",
-    "DeductionWithdrawn": "撤回扣分",
-    "ChecklistAssessed": "清单评估",
-    "ScoreRecorded": "录入得分",
-    "ScoreOverridden": "调整得分",
-    "SurveyRecorded": "录入问卷",
-    "ScoreChanged": "得分变化",
-    "ReportedFigureRecorded": "录入报告数",
-    "Submitted": "提交",
-    "Finalized": "定稿",
-    "Reopened": "重新打开",
-    "DisputeRaised": "提出异议",
-    "DisputeDecided": "裁定异议",
-    "NoteAdded": "添加复核意见",
-    "NoteResolved": "解决复核意见",
-    "EvidenceAttached": "上传佐证材料",
-    "FormFilled": "填写自评表基本信息",
-    "FormCorrected": "更正自评表基本信息",
-    "FundsRecorded": "录入项目资金",
-    "FundsCorrected": "更正项目资金",
-}
+EVENT_LABELS = EVENT_NAMES
 # Payload fields with a Chinese header; any other field keeps its own name.
 FIELD_LABELS = {
     "title": "标题",

@@ -234,7 +234,7 @@ def test_history_csv_has_chinese_headers_and_one_column_per_field(
         assert row["记录时间(本地)"] == "2026-11-01 16:00:00 (UTC+08:00)"
         assert row["指标"] == (event["indicator"] or "")
         if event["type"] == "DeductionRecorded":
-            assert row["事件"] == "扣分"
+            assert row["事件"] == "记录扣分"
             assert (row["分值"], row["原因"]) == (event["data"]["points"], event["data"]["reason"])
 
 

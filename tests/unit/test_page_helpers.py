@@ -72,3 +72,25 @@ def test_event_fields_are_labelled_in_chinese_without_derived_figures() -> None:
 def test_times_read_in_local_time_with_the_offset_without_microseconds() -> None:
     assert when("2026-11-22T13:40:00.123456+00:00") == "2026-11-22 21:40:00 (UTC+08:00)"
     assert when(None) == "—"
+
+
+def test_every_event_the_aggregate_records_has_a_chinese_name() -> None:
+    from eventsourcing.domain import Aggregate
+
+    import domain.form_events
+    import domain.target_events
+    from application.system_text import EVENT_NAMES
+    from domain.evaluation import Evaluation
+
+    def events_of(owner: object) -> set[str]:
+        found = (getattr(owner, name) for name in dir(owner))
+        return {
+            kind.__name__
+            for kind in found
+            if isinstance(kind, type) and issubclass(kind, Aggregate.Event)
+        }
+
+    events = events_of(Evaluation) | events_of(domain.target_events) | events_of(domain.form_events)
+    events -= {"Event", "Snapshot"}
+    assert {"DeductionRecorded", "SignedOff", "FundsRecorded"} <= events
+    assert events - set(EVENT_NAMES) == set()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from application.moments import local_text
-from application.system_text import chinese
+from application.system_text import EVENT_NAMES, chinese
 from web.moments import local_zone
 
 STATUS = {"draft": "草稿", "submitted": "已提交被评价单位", "finalized": "已定稿"}
@@ -39,33 +39,7 @@ KIND_CHOICES = tuple((k, KIND[k]) for k in ("project", "department", "policy", "
 OUTCOME = {"upheld": "维持原扣分", "overturned": "撤销扣分", "amended": "变更扣分或得分"}
 DISPUTE_STATUS = {"open": "待处理", "decided": "已裁定"}
 DEDUCTION_STATUS = {"active": "有效", "withdrawn": "已撤回"}
-EVENT = {
-    "Created": "创建评价",
-    "FrameworkDefined": "定义指标体系",
-    "DataEntryRecorded": "录入数据",
-    "DeductionRecorded": "记录扣分",
-    "DeductionWithdrawn": "撤回扣分",
-    "ChecklistAssessed": "清单评定",
-    "ScoreRecorded": "录入得分",
-    "ScoreOverridden": "人工调整得分",
-    "ScoreChanged": "分数变动",
-    "SurveyRecorded": "录入问卷",
-    "Submitted": "提交被评价单位",
-    "Finalized": "定稿",
-    "Reopened": "重新打开",
-    "DisputeRaised": "提出异议",
-    "DisputeDecided": "裁定异议",
-    "NoteAdded": "添加复核意见",
-    "NoteResolved": "处理复核意见",
-    "ReportedFigureRecorded": "登记报告数值",
-    "TargetValueRecorded": "填报指标值",
-    "SignOffsRequired": "设定签字要求",
-    "SignedOff": "签字",
-    "FormFilled": "填写自评表基本信息",
-    "FormCorrected": "更正自评表基本信息",
-    "FundsRecorded": "录入项目资金",
-    "FundsCorrected": "更正项目资金",
-}
+EVENT = EVENT_NAMES
 STEP = {
     "weight": "分值",
     "data_entry": "数据",
