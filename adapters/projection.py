@@ -6,17 +6,19 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy import table as named_table
 from sqlalchemy.orm import Session
 
 from adapters.document_seals import seal_documents
 from adapters.history_query import indicator_of_record
 from adapters.history_tables import HISTORY_TABLES
-from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
+from adapters.pending_writes import SESSION_KEY, pending
 from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import review_handlers
 from adapters.review_tables import REVIEW_TABLES
 from adapters.score_changes import ITEM_COLUMNS
+from adapters.store import lock_table
 from adapters.tables import (
     READ_MODEL_TABLES,
     SCHEMA_VERSION,
@@ -31,7 +33,7 @@ from adapters.tables import (
 )
 from adapters.target_projection import target_handlers
 from adapters.target_tables import TARGET_TABLES
-from application.documents import event_payload_json, indicator_fields, iso
+from application.documents import event_payload, indicator_fields, iso
 from application.event_facts import dispute_cause, stated_reason, touched_indicator
 from application.ports import ActiveView
 from domain.evaluation import event_class
@@ -160,7 +162,7 @@ class SqlProjection:
             if self.events_table and session.get_bind().dialect.name == "postgresql":
                 # The lock writers take to append events: they wait until the rebuild has
                 # committed, so none of their projections can land in half-rebuilt tables.
-                session.execute(text(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE"))
+                lock_table(session.connection(), named_table(self.events_table))
             for table in ALL_TABLES:
                 session.execute(delete(table))
 
@@ -201,7 +203,7 @@ class SqlProjection:
                 meta.get("actor", ""),
                 meta.get("role", ""),
                 meta.get("correlation_id", ""),
-                EncodedJSON(event_payload_json(event)),
+                event_payload(event),
                 touched_indicator(event) or indicator_of_record(session, event),
                 stated_reason(event),
                 dispute_cause(event),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from adapters.document_seals import document_problem, stored_document
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
-from adapters.row_sources import CurrentRows, RowsAt
+from adapters.row_sources import CurrentRows, RowsAt, recorded_by
 from adapters.score_changes import score_change_page
 from adapters.tables import deductions, evaluations, events, indicators
 from adapters.target_queries import document_parts, with_target
@@ -302,15 +302,9 @@ class SqlEvaluationQueries:
             yield session.connection()
 
     def version_at(self, evaluation_id: str, when: datetime) -> int | None:
-        # the last event recorded at or before `when` (event times rise with the version):
-        # one seek down the (evaluation_id, recorded_at, version) index, never a range scan
+        """The version of the last event recorded at or before `when`."""
         with self.datastore.transaction(commit=False) as session:
-            value = session.execute(
-                select(events.c.version)
-                .where(and_(events.c.evaluation_id == evaluation_id, events.c.recorded_at <= when))
-                .order_by(events.c.recorded_at.desc(), events.c.version.desc())
-                .limit(1)
-            ).scalar()
+            value = session.execute(select(recorded_by(evaluation_id, when))).scalar()
         return int(value) if value is not None else None
 
     def find(self, title: str, subject: str, fiscal_year: int) -> str | None:

@@ -8,8 +8,8 @@ from typing import Any
 
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import TableClause, event, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -92,6 +92,9 @@ def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> N
                 cursor.execute("SELECT 1")
             finally:
                 cursor.close()
+            # the ping began a transaction: end it, or the connection cannot be switched
+            # to autocommit (SqlEvaluationQueries.one_statement_reads) once handed out
+            dbapi.rollback()
         except Exception as error:  # any driver error: the connection is not usable
             raise DisconnectionError(f"stale pooled connection: {error}") from error
 
@@ -110,3 +113,11 @@ class TunedSQLAlchemyFactory(SQLAlchemyFactory):
             engine = self.datastore.engine
             if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
                 ping_when_idle(engine)
+
+
+def lock_table(connection: Connection, table: TableClause) -> None:
+    """Take PostgreSQL's EXCLUSIVE lock on the table until the transaction ends (the lock
+    event writers take: notification ids then follow the commit order). SQLAlchemy has no
+    construct for LOCK: the name is quoted by the dialect, as it would quote it."""
+    name = connection.dialect.identifier_preparer.format_table(table)
+    connection.execute(text(f"LOCK TABLE {name} IN EXCLUSIVE MODE"))

@@ -53,3 +53,14 @@ def test_a_connection_used_moments_ago_is_not_pinged(postgres_url: str) -> None:
             assert connection.execute(text("SELECT 1")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_a_pinged_connection_can_still_be_switched_to_autocommit(postgres_url: str) -> None:
+    engine = _pool_of_one(postgres_url, idle_seconds=0.0)  # every reuse is pinged
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            assert connection.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        engine.dispose()
