@@ -10,16 +10,15 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy import table as named_table
 from sqlalchemy.orm import Session
 
+from adapters.assembly import assemble
 from adapters.document_seals import seal_documents
-from adapters.history_query import indicator_of_record
 from adapters.history_tables import HISTORY_TABLES
 from adapters.pending_writes import SESSION_KEY, pending
-from adapters.queries import SqlEvaluationQueries
 from adapters.review_read_model import review_handlers
-from adapters.review_tables import REVIEW_TABLES
-from adapters.score_changes import ITEM_COLUMNS
+from adapters.review_tables import REVIEW_TABLES, notes
 from adapters.store import lock_table
 from adapters.tables import (
+    ITEM_COLUMNS,
     READ_MODEL_TABLES,
     SCHEMA_VERSION,
     data_entries,
@@ -34,7 +33,12 @@ from adapters.tables import (
 from adapters.target_projection import target_handlers
 from adapters.target_tables import TARGET_TABLES
 from application.documents import event_payload, indicator_fields, iso
-from application.event_facts import dispute_cause, stated_reason, touched_indicator
+from application.event_facts import (
+    INDICATOR_BY_RECORD,
+    dispute_cause,
+    stated_reason,
+    touched_indicator,
+)
 from application.ports import ActiveView
 from domain.evaluation import event_class
 from domain.framework import build_tree
@@ -153,7 +157,6 @@ class SqlProjection:
                 session.info.pop(SESSION_KEY, None)
             if self.key is not None:
                 touched = (str(event.originator_id) for _, event in batch)
-                assemble = SqlEvaluationQueries.assemble
                 seal_documents(session, self.key, touched, assemble, documents)
             self._track(session, batch[-1][0])
 
@@ -382,6 +385,21 @@ class SqlProjection:
             )
 
         return handler
+
+
+def indicator_of_record(session: Session, event: Any) -> str | None:
+    """The indicator of the deduction or note an event acts on (None for other events)."""
+    field = INDICATOR_BY_RECORD.get(type(event).__name__)
+    if field is None:
+        return None
+    table = deductions if field == "deduction_id" else notes
+    evaluation_id = str(event.originator_id)
+    # the record may have been inserted earlier in this batch: send held-back writes first
+    pending(session).flush_if_touched(session, [table], evaluation_id)
+    value = session.execute(
+        select(table.c.code).where(table.c.id == str(getattr(event, field)))
+    ).scalar()
+    return str(value) if value is not None else None
 
 
 def _chain(first: Handler | None, then: Handler) -> Handler:

@@ -7,24 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from adapters.tables import indicator_history
-
-# An item's keys, in the order the page query selects them: the rows hold each value in its
-# published form (times as ISO text), so an item is these keys zipped with a row's values.
-ITEM_COLUMNS = (
-    "version",
-    "recorded_at",
-    "actor",
-    "role",
-    "type",
-    "cause_version",
-    "score_before",
-    "score_after",
-    "rule_score",
-    "overridden",
-    "reason",
-    "dispute_id",
-)
+from adapters.tables import ITEM_COLUMNS, indicator_history
 
 
 def score_change_page(

@@ -160,6 +160,23 @@ indicator_history = Table(
     sqlite_with_rowid=False,
 )
 
+# An item's keys, in the order the page query selects them: the rows hold each value in its
+# published form (times as ISO text), so an item is these keys zipped with a row's values.
+ITEM_COLUMNS = (
+    "version",
+    "recorded_at",
+    "actor",
+    "role",
+    "type",
+    "cause_version",
+    "score_before",
+    "score_after",
+    "rule_score",
+    "overridden",
+    "reason",
+    "dispute_id",
+)
+
 tracking = Table(
     "rm_tracking",
     metadata,
