@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Text, cast, func, literal, select, union_all
+from sqlalchemy import Text, bindparam, cast, func, literal, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CompoundSelect
 
@@ -15,23 +15,47 @@ from adapters.tables import deductions
 Fetched = dict[str, list[dict[str, Any]]]
 
 
+def _held(spec: Mirrored, partitioned: bool) -> CompoundSelect:
+    """The range query over the interval tree (adapters.interval_tree), made once per table
+    with bound parameters: nodes at or above the version on its path (`up`) with lower <=
+    version, nodes below it (`down`) with upper >= version, each node an index seek. Its
+    cost follows the rows that held then, not how many ever did."""
+    h = spec.history
+    same = [h.c[c] == bindparam(c) for c in spec.partition] if partitioned else []
+
+    def branch(nodes: str, bound: Any) -> Any:
+        where = [h.c[spec.evaluation] == bindparam("evaluation_id"), *same, bound]
+        nodes_in = h.c.node.in_(bindparam(nodes, expanding=True))
+        return select(*(h.c[c] for c in spec.columns)).where(nodes_in, *where)
+
+    version: Any = bindparam("version")
+    return union_all(branch("up", h.c.lower <= version), branch("down", h.c.upper >= version))
+
+
+# per source table: its range query over all rows, and over one partition (if it has one)
+HELD = {
+    spec.source: (_held(spec, False), _held(spec, True) if spec.partition else None)
+    for spec in MIRRORED
+}
+
+
 def held_query(
     spec: Mirrored, evaluation_id: str, version: int, partition: dict[str, Any] | None = None
-) -> CompoundSelect:
-    """Rows of the history table holding at `version`, by the interval tree
-    (adapters.interval_tree): nodes at or above it on its path with lower <= version, nodes
-    below it with upper >= version, each node an index seek. Its cost follows the rows that
-    held then, not how many ever did."""
-    h = spec.history
-    at_or_above, below = path(version)
-    same = [h.c[c] == v for c, v in (partition or {}).items()]
+) -> tuple[CompoundSelect, dict[str, Any]]:
+    """The rows of the history table holding at `version` (with the `partition` values):
+    the statement and its parameters."""
+    every, partitioned = HELD[spec.source]
+    statement = partitioned if partition and partitioned is not None else every
+    return statement, held_parameters(evaluation_id, version, partition)
 
-    def branch(nodes: list[int], bound: Any) -> Any:
-        # node 0 holds no interval: it stands in for an empty side
-        where = [h.c[spec.evaluation] == evaluation_id, h.c.node.in_(nodes or [0]), *same]
-        return select(*(h.c[c] for c in spec.columns)).where(*where, bound)
 
-    return union_all(branch(at_or_above, h.c.lower <= version), branch(below, h.c.upper >= version))
+def held_parameters(
+    evaluation_id: str, version: int, partition: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    up, down = path(version)
+    # node 0 holds no interval: it stands in for an empty side
+    params = {"evaluation_id": evaluation_id, "version": version, "up": up, "down": down or [0]}
+    return {**params, **(partition or {})}
 
 
 def partition_of(spec: Mirrored, everything: bool) -> dict[str, Any] | None:
@@ -39,20 +63,31 @@ def partition_of(spec: Mirrored, everything: bool) -> dict[str, Any] | None:
     return None if everything or spec.source is not deductions else {"status": "active"}
 
 
+def _all_tables(everything: bool) -> Any:
+    parts = []
+    for spec in MIRRORED:
+        every, partitioned = HELD[spec.source]
+        statement = every if everything or partitioned is None else partitioned
+        rows = statement.subquery()
+        row = cast(func.to_json(rows.table_valued()), Text)
+        parts.append(select(literal(spec.source.name).label("tag"), row.label("row")))
+    return union_all(*parts)
+
+
+# every table's range query in one statement: all deductions, or the active ones
+ALL_TABLES = {everything: _all_tables(everything) for everything in (False, True)}
+
+
 def fetch_all(
     connection: Connection, evaluation_id: str, version: int, everything: bool
 ) -> Fetched:
     """Each source table's rows as they held at `version` (by table name), as `held_query`
     gives them, in one statement: one round trip instead of one per table. Each row travels
-    as JSON text (`to_json` of the row, PostgreSQL), so that tables of different columns share one
-    result; `json_row` gives the values back as the per-table query would."""
-    parts = []
-    for spec in MIRRORED:
-        rows = held_query(spec, evaluation_id, version, partition_of(spec, everything)).subquery()
-        row = cast(func.to_json(rows.table_valued()), Text)
-        parts.append(select(literal(spec.source.name).label("tag"), row.label("row")))
+    as JSON text (`to_json` of the row, PostgreSQL), so that tables of different columns
+    share one result; `json_row` gives the values back as the per-table query would."""
+    params = held_parameters(evaluation_id, version, None if everything else {"status": "active"})
     fetched: Fetched = {spec.source.name: [] for spec in MIRRORED}
     by_name = {spec.source.name: spec for spec in MIRRORED}
-    for tag, text in connection.execute(union_all(*parts)):
+    for tag, text in connection.execute(ALL_TABLES[everything], params):
         fetched[tag].append(json_row(by_name[tag], text))
     return fetched

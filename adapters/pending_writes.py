@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, update
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-from adapters.temporal_mirror import KEY_PREFIX, HistoryWrites, Rows, TemporalMirror
+from adapters.temporal_mirror import KEY_PREFIX, HistoryWrites, Rows, Statements, TemporalMirror
 
 Key = tuple[tuple[str, Any], ...]
 
 SESSION_KEY = "scoretrail.pending_writes"
-
-
-def _where(table: Table, keys: tuple[str, ...]) -> Any:
-    return and_(*(table.c[k] == bindparam(KEY_PREFIX + k) for k in keys))
 
 
 def _keyed(key: Key) -> dict[str, Any]:
@@ -50,7 +46,8 @@ class PendingWrites:
     (`flush_if_touched`); so must whoever writes these tables directly.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, statements: Statements | None = None) -> None:
+        self.statements = statements or Statements()
         self.deletes: dict[tuple[Table, Key], None] = {}
         self.inserts: dict[Table, list[dict[str, Any]]] = {}
         self.replacements: dict[tuple[Table, Key], dict[str, Any]] = {}
@@ -62,7 +59,7 @@ class PendingWrites:
         # (table, evaluation id) pairs with writes held back; None stands for "any evaluation"
         self.touched: set[tuple[str, str | None]] = set()
         # the history tables' side of the same writes (set its version per event)
-        self.mirror = TemporalMirror()
+        self.mirror = TemporalMirror(self.statements)
 
     def insert(self, table: Table, row: dict[str, Any], evaluation: str | None = None) -> None:
         self.inserts.setdefault(table, []).append(row)
@@ -140,12 +137,13 @@ class PendingWrites:
         connection = session.connection()
         # the history writes, reading what they need before any write
         kept = self.mirror.resolve(connection) if history else HistoryWrites()
+        made = self.statements
         work: Work = []
         doomed: dict[tuple[Table, tuple[str, ...]], Rows] = {}
         for table, key in self.deletes:
             doomed.setdefault((table, tuple(k for k, _ in key)), []).append(_keyed(key))
         for (table, keys), rows in doomed.items():
-            work.append((delete(table).where(_where(table, keys)), rows))
+            work.append((made.delete(table, keys), rows))
         fresh = self.appended
         for table, inserted in self.inserts.items():
             for row in inserted:
@@ -153,19 +151,19 @@ class PendingWrites:
         for (table, _), row in self.replacements.items():
             fresh.setdefault((table, tuple(row)), []).append(row)
         for (table, _), rows in fresh.items():
-            work.append((insert(table), rows))
+            work.append((made.insert(table), rows))
         shapes: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], Rows] = {}
         for (table, key), changes in self.updates.items():
             shape = (table, tuple(k for k, _ in key), tuple(sorted(changes)))
             shapes.setdefault(shape, []).append({**changes, **_keyed(key)})
         for (table, keys, _), rows in shapes.items():
-            work.append((update(table).where(_where(table, keys)), rows))
+            work.append((made.update(table, keys), rows))
         for (table, keys), rows in kept.deletes.items():
-            work.append((delete(table).where(_where(table, keys)), rows))
+            work.append((made.delete(table, keys), rows))
         for (table, keys), rows in kept.closes.items():
-            work.append((update(table).where(_where(table, keys)), rows))
+            work.append((made.update(table, keys), rows))
         for (table, _), rows in kept.inserts.items():
-            work.append((insert(table), rows))
+            work.append((made.insert(table), rows))
         run_all(connection, work)
         self.deletes.clear()
         self.inserts.clear()
@@ -176,9 +174,10 @@ class PendingWrites:
         self.touched.clear()
 
 
-def pending(session: Session) -> PendingWrites:
-    """The pending writes of the batch being projected in this session."""
+def pending(session: Session, statements: Statements | None = None) -> PendingWrites:
+    """The pending writes of the batch being projected in this session (made with the
+    projection's `statements` when it starts the batch)."""
     writes = session.info.get(SESSION_KEY)
     if writes is None:
-        writes = session.info[SESSION_KEY] = PendingWrites()
+        writes = session.info[SESSION_KEY] = PendingWrites(statements)
     return writes  # type: ignore[no-any-return]

@@ -32,6 +32,7 @@ from adapters.tables import (
 )
 from adapters.target_projection import target_handlers
 from adapters.target_tables import TARGET_TABLES
+from adapters.temporal_mirror import Statements
 from application.documents import event_payload, indicator_fields, iso
 from application.event_facts import (
     INDICATOR_BY_RECORD,
@@ -80,6 +81,7 @@ class SqlProjection:
         self.events_table = events_table
         # Seals the documents (adapters.document_seals); None leaves them unsealed.
         self.key = key
+        self.statements = Statements()  # the row writes' statements, made once each
         named: dict[str, Handler] = {
             "Created": self._created,
             "FrameworkDefined": self._framework_defined,
@@ -142,7 +144,7 @@ class SqlProjection:
         if not batch:
             return
         with self.datastore.transaction(commit=True) as session:
-            writes = pending(session)
+            writes = pending(session, self.statements)
             try:
                 for notification_id, event in batch:
                     writes.mirror.version = event.originator_version  # the rows' versions

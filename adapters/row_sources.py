@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Table, and_, case, literal, select
+from sqlalchemy import Integer, Table, and_, bindparam, case, null, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -64,7 +64,7 @@ class CurrentRows:
         return list(rows[0]["capacities"]) if rows else None
 
 
-def recorded_by(evaluation_id: str, when: datetime) -> Any:
+def recorded_by(evaluation_id: Any, when: Any) -> Any:
     """The version of the evaluation's last event recorded at or before `when` (event times
     rise with the version), as a scalar query: one seek down the (evaluation_id,
     recorded_at, version) index, however long the history. Every as-of read asks this."""
@@ -77,15 +77,35 @@ def recorded_by(evaluation_id: str, when: datetime) -> Any:
     )
 
 
-def asked_version(evaluation_id: str, version: int | None, as_of: datetime | None) -> Any:
-    """`version`, or the last one recorded by `as_of`, the earlier of the two when both are
-    given (NULL when nothing was recorded by then)."""
-    if as_of is None:
-        return literal(version, Integer)
+def _reached() -> Any:
+    """The version asked (`version`, or the last one recorded by `as_of`, the earlier of
+    the two when both are given; NULL when nothing was recorded by then), the version the
+    read model reached, and the time of the version asked: one statement, made once."""
+    evaluation_id: Any = bindparam("evaluation_id")
+    version = bindparam("version", type_=Integer)
+    as_of = bindparam("as_of", type_=events.c.recorded_at.type)
     found = recorded_by(evaluation_id, as_of)
-    if version is None:
-        return found
-    return case((found.is_(None), None), (found < version, found), else_=literal(version))
+    asked = case(
+        (as_of.is_(None), version),
+        (found.is_(None), null()),
+        (version.is_(None), found),
+        (found < version, found),
+        else_=version,
+    )
+    return select(
+        asked.label("asked"),
+        select(evaluations.c.version)
+        .where(evaluations.c.id == evaluation_id)
+        .scalar_subquery()
+        .label("reached"),
+        select(events.c.recorded_at)
+        .where(events.c.evaluation_id == evaluation_id, events.c.version == asked)
+        .scalar_subquery()
+        .label("moment"),
+    )
+
+
+REACHED = _reached()
 
 
 class RowsAt(CurrentRows):
@@ -118,19 +138,8 @@ class RowsAt(CurrentRows):
         queries as they are asked.
         """
         connection = self.connection()
-        asked = asked_version(self.evaluation_id, self.upto, self.as_of)
-        query = select(
-            asked.label("asked"),
-            select(evaluations.c.version)
-            .where(evaluations.c.id == self.evaluation_id)
-            .scalar_subquery()
-            .label("reached"),
-            select(events.c.recorded_at)
-            .where(events.c.evaluation_id == self.evaluation_id, events.c.version == asked)
-            .scalar_subquery()
-            .label("moment"),
-        )
-        row = connection.execute(query).one()
+        params = {"evaluation_id": self.evaluation_id, "version": self.upto, "as_of": self.as_of}
+        row = connection.execute(REACHED, params).one()
         self.upto, self.moment = row.asked, row.moment
         if row.reached is None or self.upto is None:
             return None
@@ -161,5 +170,5 @@ class RowsAt(CurrentRows):
             table is not deductions or self.everything == (not partition)
         ):
             return self.fetched[table.name]
-        query = held_query(BY_SOURCE[table], self.evaluation_id, self.upto, partition)
-        return [dict(row) for row in self.connection().execute(query).mappings()]
+        query, params = held_query(BY_SOURCE[table], self.evaluation_id, self.upto, partition)
+        return [dict(row) for row in self.connection().execute(query, params).mappings()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, select, union_all
+from sqlalchemy import and_, bindparam, delete, insert, select, union_all, update
 from sqlalchemy.engine import Connection
 
 from adapters.history_tables import BY_SOURCE, Mirrored
@@ -49,7 +49,8 @@ class TemporalMirror:
     header's version and time on every event) opens nothing.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, statements: Statements | None = None) -> None:
+        self.statements = statements or Statements()
         self.version = 0
         self.log: list[tuple[str, Mirrored, Any, dict[str, Any] | None, int]] = []
         # every row seen in this batch: its open interval, or None when it has none
@@ -154,7 +155,7 @@ class TemporalMirror:
                 continue  # a new row (the source table would refuse a second)
             wanted.setdefault(spec, set()).add(key)
         for spec, keys in wanted.items():
-            found = open_rows(connection, spec, list(keys))
+            found = open_rows(connection, spec, list(keys), self.statements)
             for key in keys:
                 held = found.get(key)
                 self.known[(spec, key)] = None if held is None else Interval(held[0], held[1], True)
@@ -192,37 +193,80 @@ def _add(
     target.setdefault((spec.history, (*spec.key, "upper")), []).append(params)
 
 
-# keys read per statement (SQLite allows 500 terms in one compound SELECT)
-CHUNK = 64
+# keys read per statement, padded up to one of a few counts (SQLite allows 500 terms in
+# one compound SELECT): few statement shapes, each made once (`Statements`)
+CHUNKS = (1, 4, 16, 64)
+
+
+class Statements:
+    """The Core statements a projection runs, each made once per store (the projection owns
+    this): SQLAlchemy caches their compiled form under a key it computes from the statement,
+    and a statement object made once keeps its key, which costs more than the rest."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[Any, ...], Any] = {}
+
+    def _get(self, shape: tuple[Any, ...], make: Any) -> Any:
+        found = self.made.get(shape)
+        if found is None:
+            found = self.made[shape] = make()
+        return found
+
+    def insert(self, table: Any) -> Any:
+        return self._get(("insert", table), lambda: insert(table))
+
+    def update(self, table: Any, keys: tuple[str, ...]) -> Any:
+        """SET takes the columns the parameters name; WHERE the keys (KEY_PREFIX names)."""
+        return self._get(("update", table, keys), lambda: update(table).where(_where(table, keys)))
+
+    def delete(self, table: Any, keys: tuple[str, ...]) -> Any:
+        return self._get(("delete", table, keys), lambda: delete(table).where(_where(table, keys)))
+
+    def open_rows(self, spec: Mirrored, count: int) -> Any:
+        return self._get(("open", spec.history, count), lambda: open_rows_query(spec, count))
+
+
+def _where(table: Any, keys: tuple[str, ...]) -> Any:
+    return and_(*(table.c[k] == bindparam(KEY_PREFIX + k) for k in keys))
 
 
 def open_rows(
-    connection: Connection, spec: Mirrored, keys: list[Key]
+    connection: Connection, spec: Mirrored, keys: list[Key], statements: Statements | None = None
 ) -> dict[Key, tuple[dict[str, Any], int]]:
-    """The open interval (values, lower) of each key that has one.
+    """The open interval (values, lower) of each key that has one (see `open_rows_query`)."""
+    statements = statements or Statements()
+    found: dict[Key, tuple[dict[str, Any], int]] = {}
+    for start in range(0, len(keys), CHUNKS[-1]):
+        chunk = keys[start : start + CHUNKS[-1]]
+        count = next(c for c in CHUNKS if c >= len(chunk))
+        chunk += [chunk[-1]] * (count - len(chunk))  # a key asked twice is found once
+        query = statements.open_rows(spec, count)
+        for row in connection.execute(query, open_rows_params(spec, chunk)).mappings():
+            image = {c: row[c] for c in spec.columns}
+            found[tuple(image[c] for c in spec.key)] = (image, row["lower"])
+    return found
+
+
+def open_rows_params(spec: Mirrored, keys: list[Key]) -> dict[str, Any]:
+    return {
+        f"k{i}_{c}": v for i, key in enumerate(keys) for c, v in zip(spec.key, key, strict=True)
+    }
+
+
+def open_rows_query(spec: Mirrored, count: int) -> Any:
+    """The open rows of `count` keys (parameters `open_rows_params`), with their lower bound.
 
     One branch of a UNION ALL per key, each naming the whole primary key (key, upper), never
     ORed terms: on a table not analyzed yet PostgreSQL's planner reads an OR of primary keys
     as a scan of the whole table, whose cost then grows with the history; a branch that
     names the whole key is an index seek, however long the key's history.
     """
-    found: dict[Key, tuple[dict[str, Any], int]] = {}
-    for start in range(0, len(keys), CHUNK):
-        query = open_rows_query(spec, keys[start : start + CHUNK])
-        for row in connection.execute(query).mappings():
-            image = {c: row[c] for c in spec.columns}
-            found[tuple(image[c] for c in spec.key)] = (image, row["lower"])
-    return found
-
-
-def open_rows_query(spec: Mirrored, keys: list[Key]) -> Any:
-    """The open rows of these keys, with their lower bound (see `open_rows`)."""
     h = spec.history
     columns = [*(h.c[c] for c in spec.columns), h.c.lower]
     branches = [
         select(*columns).where(
-            *(h.c[c] == v for c, v in zip(spec.key, key, strict=True)), h.c.upper == OPEN
+            *(h.c[c] == bindparam(f"k{i}_{c}") for c in spec.key), h.c.upper == OPEN
         )
-        for key in keys
+        for i in range(count)
     ]
-    return branches[0] if len(branches) == 1 else union_all(*branches)
+    return branches[0] if count == 1 else union_all(*branches)

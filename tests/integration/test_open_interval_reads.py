@@ -9,7 +9,7 @@ import pytest
 from adapters.bootstrap import build_service
 from adapters.history_tables import BY_SOURCE
 from adapters.tables import indicators
-from adapters.temporal_mirror import open_rows, open_rows_query
+from adapters.temporal_mirror import open_rows, open_rows_params, open_rows_query
 from tests.integration.conftest import dispose
 
 OPEN = 2**31 - 1
@@ -64,7 +64,8 @@ def test_open_interval_reads_seek_on_a_table_never_analyzed(postgres_url: str) -
         eid = str(uuid.uuid4())
         _long_history(engine, eid, 3000)
         keys = [(eid, "1"), (eid, "1.1"), (eid, "1.2"), (eid, "2")]
-        query = open_rows_query(BY_SOURCE[indicators], keys)
+        spec = BY_SOURCE[indicators]
+        query = open_rows_query(spec, len(keys)).params(open_rows_params(spec, keys))
         sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
         with engine.connect() as connection:
             plan = [str(r[0]) for r in connection.exec_driver_sql(f"EXPLAIN {sql}")]

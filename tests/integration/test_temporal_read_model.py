@@ -208,8 +208,9 @@ def test_the_as_of_range_query_seeks_the_interval_indexes(store_url: str) -> Non
             connection.exec_driver_sql(insert, history)
             connection.exec_driver_sql(f"ANALYZE {spec.history.name}")
         sqlite = engine.dialect.name == "sqlite"
-        query = held_query(spec, eid, 5000, {"status": "active"})
-        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        query, params = held_query(spec, eid, 5000, {"status": "active"})
+        bound = query.params(params)
+        sql = str(bound.compile(engine, compile_kwargs={"literal_binds": True}))
         with engine.connect() as connection:
             explain = "EXPLAIN QUERY PLAN" if sqlite else "EXPLAIN"
             plan = [str(r[-1]) for r in connection.exec_driver_sql(f"{explain} {sql}")]
