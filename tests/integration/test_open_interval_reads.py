@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select, text
 
 from adapters.bootstrap import build_service
 from adapters.history_tables import BY_SOURCE
@@ -72,5 +73,23 @@ def test_open_interval_reads_seek_on_a_table_never_analyzed(postgres_url: str) -
         text = "\n".join(plan)
         assert "Seq Scan" not in text, text
         assert text.count("rm_indicators_history_pkey") == 4, text
+    finally:
+        dispose(service)
+
+
+@pytest.mark.postgres
+def test_history_tables_are_vacuumed_after_a_fixed_number_of_changes(postgres_url: str) -> None:
+    service = build_service(postgres_url)
+    try:
+        engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
+        with engine.connect() as connection:
+            options = connection.execute(
+                select(text("reloptions"))
+                .select_from(text("pg_class"))
+                .where(text("oid = CAST(:name AS regclass)")),
+                {"name": BY_SOURCE[indicators].history.name},
+            ).scalar_one()
+        assert "autovacuum_vacuum_scale_factor=0" in options
+        assert "autovacuum_analyze_threshold=1000" in options
     finally:
         dispose(service)
