@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, literal, select, union_all
+from sqlalchemy import Integer, Text, bindparam, cast, func, literal, select, true, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CompoundSelect
 
@@ -63,14 +64,34 @@ def partition_of(spec: Mirrored, everything: bool) -> dict[str, Any] | None:
     return None if everything or spec.source is not deductions else {"status": "active"}
 
 
+def _seeks(spec: Mirrored, partitioned: bool) -> Any:
+    """`_held` for PostgreSQL: the path's nodes joined to a seek each (unnest, LATERAL).
+    Given `node = ANY(...)` instead, a planner without statistics of the table ranges over
+    the evaluation's whole history and filters by node: a cost that grows with it."""
+    h = spec.history
+    same = [h.c[c] == bindparam(c) for c in spec.partition] if partitioned else []
+    version: Any = bindparam("version")
+    sides = []
+    for nodes, bound in (("up", h.c.lower <= version), ("down", h.c.upper >= version)):
+        path = func.unnest(bindparam(nodes, type_=ARRAY(Integer))).table_valued("n")
+        path = path.render_derived(name="path")
+        seek = (
+            select(*(h.c[c] for c in spec.columns))
+            .where(h.c[spec.evaluation] == bindparam("evaluation_id"), *same)
+            .where(h.c.node == path.c.n, bound)
+            .offset(0)  # kept a subquery: one index seek per node
+            .lateral()
+        )
+        sides.append(select(*seek.c).select_from(path).join(seek, true()))
+    return union_all(*sides)
+
+
 def _all_tables(everything: bool) -> Any:
     parts = []
     for spec in MIRRORED:
-        every, partitioned = HELD[spec.source]
-        statement = every if everything or partitioned is None else partitioned
-        rows = statement.subquery()
+        rows = _seeks(spec, bool(spec.partition) and not everything).subquery()
         row = cast(func.to_json(rows.table_valued()), Text)
-        parts.append(select(literal(spec.source.name).label("tag"), row.label("row")))
+        parts.append(select(literal(spec.source.name, Text).label("tag"), row.label("row")))
     return union_all(*parts)
 
 
