@@ -127,7 +127,7 @@ def test_the_open_rows_of_a_history_table_come_in_one_statement(
     assert sorted(found) == [(eid, "1"), (eid, "1.2")]  # the unknown key has none
 
 
-def test_a_failing_write_of_a_flush_is_sqlalchemys_error(
+def test_the_writes_of_a_flush_go_as_one_pipeline_and_fail_as_sqlalchemy_errors(
     service: EvaluationService,
 ) -> None:
     recorded(service, 1)
@@ -136,6 +136,13 @@ def test_a_failing_write_of_a_flush_is_sqlalchemys_error(
     with engine.connect() as connection:
         row = dict(connection.execute(select(history).limit(1)).mappings().one())
         before = connection.execute(select(func.count()).select_from(history)).scalar()
+    far = [{**row, "upper": 10**6 + i, "lower": 10**6 + i, "node": 10**6 + i} for i in (1, 2)]
+    trips = Trips(engine)
+    with engine.begin() as connection:
+        connection.execute(select(1))  # as in a projection: the transaction begun
+        work = [(insert(history), far[:1]), (insert(history), far[1:])]
+        assert trips.count(lambda: run_all(connection, work)) == 1
+    before += 2
     # the same key twice: the second insert fails, and the first is rolled back with it
     again = {**row, "upper": 10**6, "lower": 10**6, "node": 10**6}
     with pytest.raises(IntegrityError), engine.begin() as connection:
