@@ -65,6 +65,10 @@ def engine_options(url: str, tuning: StoreTuning) -> dict[str, Any]:
             "connect_args": {
                 "options": f"{given} {settings}".strip(),
                 "application_name": "scoretrail",
+                # psycopg prepares each statement on its first run on a connection, not its
+                # sixth: the past-document statement's planning (~2 ms) then stops at the
+                # server's generic plan on every pooled connection within a few reads
+                "prepare_threshold": 0,
             },
         }
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
