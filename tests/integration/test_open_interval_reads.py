@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from adapters.bootstrap import build_service
-from adapters.history_tables import BY_SOURCE
+from adapters.history_tables import BY_SOURCE, HISTORY_TABLES
 from adapters.tables import indicators
 from adapters.temporal_mirror import open_rows, open_rows_params, open_rows_query
 from tests.integration.conftest import dispose
@@ -82,14 +82,19 @@ def test_history_tables_are_vacuumed_after_a_fixed_number_of_changes(postgres_ur
     service = build_service(postgres_url)
     try:
         engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
+        query = (
+            select(text("reloptions"))
+            .select_from(text("pg_class"))
+            .where(text("oid = CAST(:name AS regclass)"))
+        )
         with engine.connect() as connection:
-            options = connection.execute(
-                select(text("reloptions"))
-                .select_from(text("pg_class"))
-                .where(text("oid = CAST(:name AS regclass)")),
-                {"name": BY_SOURCE[indicators].history.name},
-            ).scalar_one()
-        assert "autovacuum_vacuum_scale_factor=0" in options
-        assert "autovacuum_analyze_threshold=1000" in options
+            options = {
+                history.name: connection.execute(query, {"name": history.name}).scalar_one()
+                for history in HISTORY_TABLES  # the form's and funds' tables among them
+            }
+        assert BY_SOURCE[indicators].history.name in options
+        for name, set_on in options.items():
+            assert "autovacuum_vacuum_scale_factor=0" in set_on, name
+            assert "autovacuum_analyze_threshold=1000" in set_on, name
     finally:
         dispose(service)
