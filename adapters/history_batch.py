@@ -1,122 +1,114 @@
-"""On PostgreSQL, a past document's version and every history table's rows in one statement."""
+"""Rows of the history tables as they held at a version: per table, or (PostgreSQL) all at once."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Integer, Text, bindparam, cast, func, literal, select, true, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.selectable import CompoundSelect
 
-from adapters.history_tables import MIRRORED, Mirrored, json_row, utc
-from adapters.interval_tree import LEVELS
-from adapters.pending_writes import as_sqlalchemy_error
-from adapters.tables import deductions, evaluations, events
+from adapters.history_tables import MIRRORED, Mirrored, json_row
+from adapters.interval_tree import path
+from adapters.tables import deductions
 
 Fetched = dict[str, list[dict[str, Any]]]
-_STATEMENTS: dict[bool, str] = {}
 
 
-def fetch_at(
-    connection: Connection,
-    evaluation_id: str,
-    version: int | None,
-    everything: bool,
-    as_of: datetime | None = None,
-) -> tuple[int | None, int | None, datetime | None, Fetched]:
-    """The version asked (`version`, or the last one recorded at or before `as_of`, the
-    earlier of the two when both are given; None when nothing was recorded by then), the
-    version the read model reached, the time of the version asked, and each source
-    table's rows as they held at it (by table name), as the per-table queries give them.
+def _held(spec: Mirrored, partitioned: bool) -> CompoundSelect:
+    """The range query over the interval tree (adapters.interval_tree), made once per table
+    with bound parameters: nodes at or above the version on its path (`up`) with lower <=
+    version, nodes below it (`down`) with upper >= version, each node an index seek. Its
+    cost follows the rows that held then, not how many ever did."""
+    h = spec.history
+    same = [h.c[c] == bindparam(c) for c in spec.partition] if partitioned else []
 
-    Each row travels as JSON text (`row_to_json`), so that tables of different columns
-    share one result; the values come back as the driver would have given them.
-    On a psycopg connection the statement is prepared on its first use on the connection:
-    each later read skips parsing and, once the server keeps a generic plan, planning.
-    """
-    sql = batch_statement(everything)
-    params = batch_parameters(evaluation_id, version, everything, as_of)
-    driver: Any = connection.connection.driver_connection
-    if hasattr(driver, "prepare_threshold"):  # psycopg 3
-        dbapi: Any = connection.dialect.loaded_dbapi
-        try:
-            result: Any = driver.execute(sql, params, prepare=True).fetchall()
-        except dbapi.Error as error:
-            raise as_sqlalchemy_error(connection, sql, params, error) from error
-    else:
-        result = connection.exec_driver_sql(sql, params)
-    asked: int | None = None
-    reached: int | None = None
-    moment: datetime | None = None
-    fetched: Fetched = {spec.source.name: [] for spec in MIRRORED}
-    by_name = {spec.source.name: spec for spec in MIRRORED}
-    for tag, text in result:
-        if tag == "":
-            asked, reached, recorded = json.loads(text)
-            moment = None if recorded is None else utc(recorded)
-            continue
-        value = json_row(by_name[tag], text)
-        for name in ("lower", "upper", "node"):
-            del value[name]
-        fetched[tag].append(value)
-    return asked, reached, moment, fetched
+    def branch(nodes: str, bound: Any) -> Any:
+        where = [h.c[spec.evaluation] == bindparam("evaluation_id"), *same, bound]
+        nodes_in = h.c.node.in_(bindparam(nodes, expanding=True))
+        return select(*(h.c[c] for c in spec.columns)).where(nodes_in, *where)
+
+    version: Any = bindparam("version")
+    return union_all(branch("up", h.c.lower <= version), branch("down", h.c.upper >= version))
 
 
-def _partition(spec: Mirrored, everything: bool) -> dict[str, Any] | None:
+# per source table: its range query over all rows, and over one partition (if it has one)
+HELD = {
+    spec.source: (_held(spec, False), _held(spec, True) if spec.partition else None)
+    for spec in MIRRORED
+}
+
+
+def held_query(
+    spec: Mirrored, evaluation_id: str, version: int, partition: dict[str, Any] | None = None
+) -> tuple[CompoundSelect, dict[str, Any]]:
+    """The rows of the history table holding at `version` (with the `partition` values):
+    the statement and its parameters."""
+    every, partitioned = HELD[spec.source]
+    statement = partitioned if partition and partitioned is not None else every
+    return statement, held_parameters(evaluation_id, version, partition)
+
+
+def held_parameters(
+    evaluation_id: str, version: int, partition: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    up, down = path(version)
+    # node 0 holds no interval: it stands in for an empty side
+    params = {"evaluation_id": evaluation_id, "version": version, "up": up, "down": down or [0]}
+    return {**params, **(partition or {})}
+
+
+def partition_of(spec: Mirrored, everything: bool) -> dict[str, Any] | None:
+    """Which rows of the table a document reads: the active deductions, unless all asked."""
     return None if everything or spec.source is not deductions else {"status": "active"}
 
 
-def batch_parameters(
-    evaluation_id: str, version: int | None, everything: bool, as_of: datetime | None = None
-) -> dict[str, Any]:
-    """The statement's parameters, by name (each used as often as the statement needs)."""
-    if as_of is not None and as_of.tzinfo is not None:  # stored as naive UTC
-        as_of = as_of.astimezone(UTC).replace(tzinfo=None)
-    params: dict[str, Any] = {"id": evaluation_id, "version": version, "as_of": as_of}
+def _seeks(spec: Mirrored, partitioned: bool) -> Any:
+    """`_held` for PostgreSQL: the path's nodes joined to a seek each (unnest, LATERAL).
+    Given `node = ANY(...)` instead, a planner without statistics of the table ranges over
+    the evaluation's whole history and filters by node: a cost that grows with it."""
+    h = spec.history
+    same = [h.c[c] == bindparam(c) for c in spec.partition] if partitioned else []
+    version: Any = bindparam("version")
+    sides = []
+    for nodes, bound in (("up", h.c.lower <= version), ("down", h.c.upper >= version)):
+        path = func.unnest(bindparam(nodes, type_=ARRAY(Integer))).table_valued("n")
+        path = path.render_derived(name="path")
+        seek = (
+            select(*(h.c[c] for c in spec.columns))
+            .where(h.c[spec.evaluation] == bindparam("evaluation_id"), *same)
+            .where(h.c.node == path.c.n, bound)
+            .offset(0)  # kept a subquery: one index seek per node
+            .lateral()
+        )
+        sides.append(select(*seek.c).select_from(path).join(seek, true()))
+    return union_all(*sides)
+
+
+def _all_tables(everything: bool) -> Any:
+    parts = []
     for spec in MIRRORED:
-        for name, value in (_partition(spec, everything) or {}).items():
-            params[name] = value
-    return params
+        rows = _seeks(spec, bool(spec.partition) and not everything).subquery()
+        row = cast(func.to_json(rows.table_valued()), Text)
+        parts.append(select(literal(spec.source.name, Text).label("tag"), row.label("row")))
+    return union_all(*parts)
 
 
-def batch_statement(everything: bool) -> str:
-    """The one statement. The version asked, then its path through the interval tree
-    (adapters.interval_tree.path, computed by the server as the client would), then
-    the version reached and the time, then each table's range query: nodes at or
-    above the version with lower <= it, nodes below with upper >= it."""
-    sql = _STATEMENTS.get(everything)
-    if sql is None:
-        asked = (
-            "SELECT CASE WHEN %(as_of)s::timestamp IS NULL THEN %(version)s::integer ELSE ("
-            f"SELECT LEAST(version, %(version)s::integer) FROM {events.name} "
-            "WHERE evaluation_id = %(id)s AND recorded_at <= %(as_of)s::timestamp "
-            "ORDER BY recorded_at DESC, version DESC LIMIT 1) END AS v"
-        )
-        nodes = (
-            "SELECT v, array_agg(n) FILTER (WHERE n >= v) AS up, "
-            "array_agg(n) FILTER (WHERE n < v) AS down FROM asked, LATERAL ("
-            "SELECT ((v >> (k + 1)) << (k + 1)) | (1 << k) AS n "
-            f"FROM generate_series(0, {LEVELS - 1}) AS k) AS path GROUP BY v"
-        )
-        parts = [
-            "SELECT '', json_build_array((SELECT v FROM asked), "
-            f"(SELECT version FROM {evaluations.name} WHERE id = %(id)s), "
-            f"(SELECT recorded_at FROM {events.name} WHERE evaluation_id = %(id)s "
-            "AND version = (SELECT v FROM asked)))::text"
-        ]
-        for spec in MIRRORED:
-            same = "".join(f" AND {c} = %({c})s" for c in _partition(spec, everything) or ())
-            # one index seek per node of the path (a join with the nodes, not `node = ANY`:
-            # given that, the planner may range over the whole evaluation and filter)
-            seek = f"SELECT * FROM {spec.history.name} WHERE {spec.evaluation} = %(id)s{same}"
-            for side, bound in (("up", "lower <="), ("down", "upper >=")):
-                parts.append(
-                    f"SELECT '{spec.source.name}', row_to_json(h)::text "
-                    f"FROM tree, unnest(tree.{side}) AS path(n), "
-                    f"LATERAL ({seek} AND node = path.n AND {bound} tree.v OFFSET 0) AS h"
-                )
-        sql = _STATEMENTS[everything] = (
-            f"WITH asked AS MATERIALIZED ({asked}), tree AS MATERIALIZED ({nodes}) "
-            + " UNION ALL ".join(parts)
-        )
-    return sql
+# every table's range query in one statement: all deductions, or the active ones
+ALL_TABLES = {everything: _all_tables(everything) for everything in (False, True)}
+
+
+def fetch_all(
+    connection: Connection, evaluation_id: str, version: int, everything: bool
+) -> Fetched:
+    """Each source table's rows as they held at `version` (by table name), as `held_query`
+    gives them, in one statement: one round trip instead of one per table. Each row travels
+    as JSON text (`to_json` of the row, PostgreSQL), so that tables of different columns
+    share one result; `json_row` gives the values back as the per-table query would."""
+    params = held_parameters(evaluation_id, version, None if everything else {"status": "active"})
+    fetched: Fetched = {spec.source.name: [] for spec in MIRRORED}
+    by_name = {spec.source.name: spec for spec in MIRRORED}
+    for tag, text in connection.execute(ALL_TABLES[everything], params):
+        fetched[tag].append(json_row(by_name[tag], text))
+    return fetched

@@ -1,17 +1,13 @@
-"""History filters over the event read model: conditions, item shape, indicator look-ups."""
+"""History filters over the event read model: conditions and item shape."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_
 
-from adapters.pending_writes import pending
-from adapters.review_tables import notes
-from adapters.tables import deductions, events
+from adapters.tables import events
 from application.documents import iso
-from application.event_facts import INDICATOR_BY_RECORD
 
 # filter name → column compared for equality; `type` also takes a list
 EQUALITY_FILTERS = {
@@ -56,18 +52,3 @@ def history_item(row: Any) -> dict[str, Any]:
         "cause": row["cause"],
         "data": row["data"],
     }
-
-
-def indicator_of_record(session: Session, event: Any) -> str | None:
-    """The indicator of the deduction or note an event acts on (None for other events)."""
-    field = INDICATOR_BY_RECORD.get(type(event).__name__)
-    if field is None:
-        return None
-    table = deductions if field == "deduction_id" else notes
-    evaluation_id = str(event.originator_id)
-    # the record may have been inserted earlier in this batch: send held-back writes first
-    pending(session).flush_if_touched(session, [table], evaluation_id)
-    value = session.execute(
-        select(table.c.code).where(table.c.id == str(getattr(event, field)))
-    ).scalar()
-    return str(value) if value is not None else None

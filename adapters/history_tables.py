@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, PrimaryKeyConstraint, Table
-from sqlalchemy.engine import Dialect
+from sqlalchemy import DDL, Column, Index, Integer, PrimaryKeyConstraint, Table, event
 
 from adapters.form_tables import form_fields, funds
 from adapters.tables import (
@@ -33,6 +31,14 @@ class Mirrored:
     evaluation: str  # the column naming the evaluation
     columns: tuple[str, ...]  # the values a history row carries
     partition: tuple[str, ...]  # equality columns between node and bound in the indexes
+    times: tuple[str, ...]  # the columns holding times (UTCDateTime)
+
+
+AUTOVACUUM = DDL(
+    "ALTER TABLE %(table)s SET (autovacuum_vacuum_scale_factor = 0,"
+    " autovacuum_vacuum_threshold = 1000, autovacuum_analyze_scale_factor = 0,"
+    " autovacuum_analyze_threshold = 1000)"
+)
 
 
 def _history(
@@ -55,7 +61,13 @@ def _history(
         Index(f"{name}_lower_idx", evaluation, "node", *partition, "lower"),
         Index(f"{name}_upper_idx", evaluation, "node", *partition, "upper"),
     )
-    return Mirrored(source, history, key, evaluation, tuple(c.name for c in kept), partition)
+    # PostgreSQL's autovacuum, by default, visits a table once a tenth of it changed: on a
+    # history table, which only grows, ever more rarely, while every command closes intervals
+    # (dead row versions under the open rows' index entries). Visited after a fixed number
+    # of changes instead, the open rows stay a few index entries away.
+    event.listen(history, "after_create", AUTOVACUUM.execute_if(dialect="postgresql"))
+    times = tuple(c.name for c in kept if isinstance(c.type, UTCDateTime))
+    return Mirrored(source, history, key, evaluation, tuple(c.name for c in kept), partition, times)
 
 
 MIRRORED = (
@@ -75,34 +87,11 @@ BY_SOURCE = {m.source: m for m in MIRRORED}
 HISTORY_TABLES = tuple(m.history for m in MIRRORED)
 
 
-Convert = Callable[[Any], Any]
-
-
-def result_converters(
-    dialect: Dialect, table: Table, columns: tuple[str, ...]
-) -> list[tuple[int, Convert]]:
-    """What SQLAlchemy would do to each column's driver value as a result (by position):
-    for rows read with driver-level SQL, which skips it."""
-    found: list[tuple[int, Convert]] = []
-    for i, name in enumerate(columns):
-        process = table.c[name].type._cached_result_processor(dialect, None)
-        if process is not None:
-            found.append((i, process))
-    return found
-
-
-_TIMES: dict[str, tuple[str, ...]] = {}
-
-
 def json_row(spec: Mirrored, text: str) -> dict[str, Any]:
-    """A history row sent as JSON text (PostgreSQL's `row_to_json`), with the values the
+    """A history row sent as JSON text (PostgreSQL's `to_json` of a row), with the values the
     driver would have given: JSON columns parsed, as they are; times back to aware UTC."""
     row: dict[str, Any] = json.loads(text)
-    times = _TIMES.get(spec.history.name)
-    if times is None:
-        kept = (c for c in spec.columns if isinstance(spec.history.c[c].type, UTCDateTime))
-        times = _TIMES[spec.history.name] = tuple(kept)
-    for name in times:
+    for name in spec.times:
         if row[name] is not None:
             row[name] = utc(row[name])
     return row

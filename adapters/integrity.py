@@ -15,12 +15,11 @@ from uuid import UUID
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, and_, func, insert, select
 from sqlalchemy.orm import Session
 
-from adapters.record_writes import record_writes
 from adapters.snapshot_seals import SealedSnapshotRecorder, SnapshotCheck
-from adapters.store import TunedSQLAlchemyFactory
+from adapters.store import TunedSQLAlchemyFactory, lock_table
 from application.integrity import (
     GENESIS,
     INSECURE_DEVELOPMENT_SECRET,
@@ -66,44 +65,59 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
+        """Insert the records and their digests; the records' notification ids in order.
+        Under the table lock (PostgreSQL; SQLite has one writer), the ids follow the commit
+        order. No NOTIFY: nothing subscribes to this recorder (subscribe() says so), and on
+        PostgreSQL a notifying commit queues behind every other one."""
         if not stored_events:
             return []
         connection = session.connection()
-        writes = record_writes(connection.dialect, self.events_record_cls.__table__, self.digests)
         digests = self._seal(session, stored_events)
-        # Under the table lock (PostgreSQL), notification ids follow the commit order.
-        # No NOTIFY: nothing subscribes to this recorder (subscribe() says so), and on
-        # PostgreSQL a notifying commit queues behind every other one.
-        return writes.insert(connection, stored_events, digests, self._lock_sql(connection))
+        table = self.events_record_cls.__table__
+        if connection.dialect.name == "postgresql":
+            lock_table(connection, table)
+        records = [
+            {
+                "originator_id": e.originator_id,
+                "originator_version": e.originator_version,
+                "topic": e.topic,
+                "state": e.state,
+            }
+            for e in stored_events
+        ]
+        inserted = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = [int(i) for i in connection.execute(inserted, records).scalars()]
+        connection.execute(insert(self.digests), digests)
+        return ids
 
     def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Any:
         raise NotImplementedError("records are not announced: read them with select_notifications")
 
-    def _lock_sql(self, connection: Any) -> str | None:
-        if connection.dialect.name != "postgresql":
-            return None
-        name = self.events_table_name
-        if self.schema_name is not None:
-            name = f"{self.schema_name}.{name}"
-        return f"LOCK TABLE {name} IN EXCLUSIVE MODE"
-
-    def read_head(
-        self,
-        session: Session,
-        originator_id: UUID,
-        before: tuple[str, tuple[Any, ...]] | None = None,
-    ) -> int | None:
+    def read_head(self, session: Session, originator_id: UUID) -> int | None:
         """The originator's latest stored version, its chain digest kept in the session for
-        the next seal. `before`: a statement run first, in the same round trip where the
-        driver allows (the hold's lock: the head is then read once it is held)."""
-        connection = session.connection()
-        writes = record_writes(connection.dialect, self.events_record_cls.__table__, self.digests)
-        version, digest = writes.head(connection, originator_id, before)
+        the next seal (one statement: the version and the digest stored with it)."""
+        table = self.events_record_cls.__table__
+        digests = self.digests
+        head = (
+            select(func.max(table.c.originator_version).label("v"))
+            .where(table.c.originator_id == originator_id)
+            .subquery()
+        )
+        query = select(head.c.v, digests.c.digest).select_from(
+            head.outerjoin(
+                digests,
+                and_(
+                    digests.c.originator_id == str(originator_id),
+                    digests.c.originator_version == head.c.v,
+                ),
+            )
+        )
+        version, digest = session.execute(query).one()
         if version is None:
             return None
         if digest is not None:  # none at the head: a store older than the chain
             session.info.setdefault(HEADS_KEY, {})[str(originator_id)] = (version, str(digest))
-        return version
+        return int(version)
 
     def stored_bytes(self, originator_id: UUID, gt: int, lte: int) -> int:
         """The stored bytes of one originator's records after version `gt` up to `lte`."""
@@ -116,8 +130,8 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
         with self.transaction(commit=False) as session:
             return int(session.execute(query).scalar() or 0)
 
-    def _seal(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[list[Any]]:
-        """Each record's digest row (DIGEST_COLUMNS), chained to the one before it."""
+    def _seal(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[dict[str, Any]]:
+        """Each record's digest row, chained to the one before it."""
         heads: dict[str, str] = {}
         read: dict[str, tuple[int, str]] = session.info.pop(HEADS_KEY, {})
         rows = []
@@ -137,7 +151,13 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
             )
             digest = link_digest(self.key, record, previous)
             heads[originator] = digest
-            rows.append([originator, event.originator_version, digest])
+            rows.append(
+                {
+                    "originator_id": originator,
+                    "originator_version": event.originator_version,
+                    "digest": digest,
+                }
+            )
         return rows
 
     def _stored_digest(self, session: Session, originator: str, version: int) -> str:

@@ -6,20 +6,21 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import Table, delete, insert, select, text, update
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import table as named_table
 from sqlalchemy.orm import Session
 
+from adapters.assembly import assemble
 from adapters.document_seals import seal_documents
 from adapters.form_projection import form_handlers
 from adapters.form_tables import FORM_TABLES
-from adapters.history_query import indicator_of_record
 from adapters.history_tables import HISTORY_TABLES
-from adapters.pending_writes import SESSION_KEY, EncodedJSON, pending
-from adapters.queries import SqlEvaluationQueries
+from adapters.pending_writes import SESSION_KEY, pending
 from adapters.review_read_model import review_handlers
-from adapters.review_tables import REVIEW_TABLES
-from adapters.score_changes import ITEM_COLUMNS
+from adapters.review_tables import REVIEW_TABLES, notes
+from adapters.store import lock_table
 from adapters.tables import (
+    ITEM_COLUMNS,
     READ_MODEL_TABLES,
     SCHEMA_VERSION,
     data_entries,
@@ -33,8 +34,14 @@ from adapters.tables import (
 )
 from adapters.target_projection import target_handlers
 from adapters.target_tables import TARGET_TABLES
-from application.documents import event_payload_json, indicator_fields, iso
-from application.event_facts import dispute_cause, stated_reason, touched_indicator
+from adapters.temporal_mirror import Statements
+from application.documents import event_payload, indicator_fields, iso
+from application.event_facts import (
+    INDICATOR_BY_RECORD,
+    dispute_cause,
+    stated_reason,
+    touched_indicator,
+)
 from application.ports import ActiveView
 from domain.evaluation import event_class
 from domain.framework import build_tree
@@ -77,6 +84,7 @@ class SqlProjection:
         self.events_table = events_table
         # Seals the documents (adapters.document_seals); None leaves them unsealed.
         self.key = key
+        self.statements = Statements()  # the row writes' statements, made once each
         named: dict[str, Handler] = {
             "Created": self._created,
             "FrameworkDefined": self._framework_defined,
@@ -139,7 +147,7 @@ class SqlProjection:
         if not batch:
             return
         with self.datastore.transaction(commit=True) as session:
-            writes = pending(session)
+            writes = pending(session, self.statements)
             try:
                 for notification_id, event in batch:
                     writes.mirror.version = event.originator_version  # the rows' versions
@@ -154,7 +162,6 @@ class SqlProjection:
                 session.info.pop(SESSION_KEY, None)
             if self.key is not None:
                 touched = (str(event.originator_id) for _, event in batch)
-                assemble = SqlEvaluationQueries.assemble
                 seal_documents(session, self.key, touched, assemble, documents)
             self._track(session, batch[-1][0])
 
@@ -163,7 +170,7 @@ class SqlProjection:
             if self.events_table and session.get_bind().dialect.name == "postgresql":
                 # The lock writers take to append events: they wait until the rebuild has
                 # committed, so none of their projections can land in half-rebuilt tables.
-                session.execute(text(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE"))
+                lock_table(session.connection(), named_table(self.events_table))
             for table in ALL_TABLES:
                 session.execute(delete(table))
 
@@ -204,7 +211,7 @@ class SqlProjection:
                 meta.get("actor", ""),
                 meta.get("role", ""),
                 meta.get("correlation_id", ""),
-                EncodedJSON(event_payload_json(event)),
+                event_payload(event),
                 touched_indicator(event) or indicator_of_record(session, event),
                 stated_reason(event),
                 dispute_cause(event),
@@ -384,6 +391,21 @@ class SqlProjection:
             )
 
         return handler
+
+
+def indicator_of_record(session: Session, event: Any) -> str | None:
+    """The indicator of the deduction or note an event acts on (None for other events)."""
+    field = INDICATOR_BY_RECORD.get(type(event).__name__)
+    if field is None:
+        return None
+    table = deductions if field == "deduction_id" else notes
+    evaluation_id = str(event.originator_id)
+    # the record may have been inserted earlier in this batch: send held-back writes first
+    pending(session).flush_if_touched(session, [table], evaluation_id)
+    value = session.execute(
+        select(table.c.code).where(table.c.id == str(getattr(event, field)))
+    ).scalar()
+    return str(value) if value is not None else None
 
 
 def _chain(first: Handler | None, then: Handler) -> Handler:

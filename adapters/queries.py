@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from eventsourcing.persistence import OperationalError as StoreUnavailable
@@ -13,18 +12,15 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import Connection, Engine, and_, exc, func, select
 from sqlalchemy.orm import Session
 
+from adapters.assembly import assemble, assemble_rows, summary
 from adapters.document_seals import document_problem, stored_document
-from adapters.form_projection import form_parts
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
-from adapters.row_sources import CurrentRows, RowsAt
+from adapters.row_sources import RowsAt, recorded_by
 from adapters.score_changes import score_change_page
 from adapters.tables import deductions, evaluations, events, indicators
-from adapters.target_queries import document_parts, with_target
-from application.documents import active_view, completeness, iso, survey_rates
+from application.documents import active_view
 from application.ports import StoredDocument
-from domain.targets.rules import TargetRules
-from domain.values import fmt, rate_percent
 
 
 class SqlEvaluationQueries:
@@ -76,7 +72,7 @@ class SqlEvaluationQueries:
         """
         everything = deductions == "all"
         with self.datastore.transaction(commit=False) as session:
-            document = self.assemble(session, evaluation_id, everything)
+            document = assemble(session, evaluation_id, everything)
             if document is None or self.key is None:
                 return document
             sealed, withdrawn = active_view(document) if everything else (document, None)
@@ -94,62 +90,6 @@ class SqlEvaluationQueries:
         everything = deductions == "all"
         with self.one_statement_reads() as connection:
             return stored_document(connection, self.key, evaluation_id, everything, self.digests)
-
-    @classmethod
-    def assemble(
-        cls,
-        session: Session,
-        evaluation_id: str,
-        everything: bool = False,
-        version: int | None = None,
-    ) -> dict[str, Any] | None:
-        """The document as the session's rows make it (also what the projection seals):
-        its active deductions, or all of them; at `version`, as the history tables held it."""
-        rows = (
-            CurrentRows(session, evaluation_id)
-            if version is None
-            else RowsAt(session, evaluation_id, version)
-        )
-        return cls._assemble(rows, everything)
-
-    @classmethod
-    def _assemble(cls, rows: CurrentRows, everything: bool) -> dict[str, Any] | None:
-        head = rows.head()
-        if head is None:
-            return None
-        nodes = rows.indicators()
-        cuts = rows.deductions(everything)
-        entries = rows.data_entries()
-        parts = document_parts(rows)
-        by_code: dict[str, list[dict[str, Any]]] = {}
-        for d in cuts:
-            by_code.setdefault(d["code"], []).append(
-                {
-                    "id": d["id"],
-                    "points": d["points"],
-                    "reason": d["reason"],
-                    "status": d["status"],
-                    "evidence": d["evidence"],
-                }
-            )
-        return {
-            **cls._summary(head),
-            "grade_bands": head["grade_bands"],
-            "indicators": [
-                with_target(cls._indicator_row(n, by_code.get(n["code"], [])), parts["targets"])
-                for n in nodes
-            ],
-            "data_entries": [
-                {k: e[k] for k in ("key", "value", "unit", "source", "version")} for e in entries
-            ],
-            "sign_offs": parts["sign_offs"],
-            "required_sign_offs": parts["required_sign_offs"],
-            **completeness(
-                TargetRules.from_data(head["target_rules"]),
-                [n["code"] for n in nodes if n["method"] is not None and n["score"] is None],
-            ),
-            **form_parts(rows),
-        }
 
     def document_at(
         self, evaluation_id: str, version: int, deductions: str = "all"
@@ -193,7 +133,7 @@ class SqlEvaluationQueries:
         asked = rows.upto
         if asked is None or reached is None or asked > reached or asked < 1:
             return asked, None
-        return asked, self._assemble(rows, deductions == "all")
+        return asked, assemble_rows(rows, deductions == "all")
 
     def deduction_page(
         self, evaluation_id: str, status: str | None, page: int, per_page: int
@@ -204,47 +144,6 @@ class SqlEvaluationQueries:
         order = (deductions.c.version,)
         rows, total = self._page_of(deductions, where, order, page, per_page)
         return [_deduction_item(r) for r in rows], total
-
-    @staticmethod
-    def _indicator_row(n: Any, cuts: list[dict[str, Any]]) -> dict[str, Any]:
-        score = Decimal(n["score"]) if n["score"] is not None else None
-        return {
-            "code": n["code"],
-            "parent": n["parent"],
-            "name": n["name"],
-            "level": n["level"],
-            "weight": n["weight"],
-            "method": n["method"],
-            "explanation": n["explanation"],
-            "criteria": n["criteria"],
-            "score": n["score"],
-            "rate": fmt(rate_percent(score, Decimal(n["weight"]))),
-            "rule_score": n["rule_score"],
-            "overridden": bool(n["overridden"]),
-            "override_justification": n["override_justification"] if n["overridden"] else None,
-            "note": n["note"],
-            "survey_rates": survey_rates(n["method"], n["rates"]),
-            "deductions": cuts,
-        }
-
-    @staticmethod
-    def _summary(head: Any) -> dict[str, Any]:
-        return {
-            "id": head["id"],
-            "title": head["title"],
-            "subject": head["subject"],
-            "fiscal_year": head["fiscal_year"],
-            "kind": head["kind"],
-            "evaluator": head["evaluator"],
-            "status": head["status"],
-            "version": head["version"],
-            "total_weight": head["total_weight"],
-            "total": head["total"],
-            "grade": head["grade"],
-            "created_at": iso(head["created_at"]),
-            "updated_at": iso(head["updated_at"]),
-            "time_zone": head["time_zone"],
-        }
 
     def list_evaluations(
         self, filters: dict[str, Any], page: int, per_page: int
@@ -257,7 +156,7 @@ class SqlEvaluationQueries:
         where = and_(True, *conditions)
         order = (evaluations.c.created_at, evaluations.c.id)
         rows, count = self._page_of(evaluations, where, order, page, per_page)
-        return [self._summary(r) for r in rows], count
+        return [summary(r) for r in rows], count
 
     def history(
         self,
@@ -315,15 +214,9 @@ class SqlEvaluationQueries:
             yield session.connection()
 
     def version_at(self, evaluation_id: str, when: datetime) -> int | None:
-        # the last event recorded at or before `when` (event times rise with the version):
-        # one seek down the (evaluation_id, recorded_at, version) index, never a range scan
+        """The version of the last event recorded at or before `when`."""
         with self.datastore.transaction(commit=False) as session:
-            value = session.execute(
-                select(events.c.version)
-                .where(and_(events.c.evaluation_id == evaluation_id, events.c.recorded_at <= when))
-                .order_by(events.c.recorded_at.desc(), events.c.version.desc())
-                .limit(1)
-            ).scalar()
+            value = session.execute(select(recorded_by(evaluation_id, when))).scalar()
         return int(value) if value is not None else None
 
     def find(self, title: str, subject: str, fiscal_year: int) -> str | None:

@@ -6,13 +6,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, select
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy import Integer, Table, and_, bindparam, case, null, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from adapters.history_batch import Fetched, fetch_at
-from adapters.history_tables import BY_SOURCE, Convert, Mirrored, result_converters
-from adapters.interval_tree import LEVELS, path
+from adapters.history_batch import Fetched, fetch_all, held_query
+from adapters.history_tables import BY_SOURCE
 from adapters.tables import data_entries, deductions, evaluations, events, indicators
 from adapters.target_tables import requirements, sign_offs, targets
 
@@ -65,12 +64,54 @@ class CurrentRows:
         return list(rows[0]["capacities"]) if rows else None
 
 
+def recorded_by(evaluation_id: Any, when: Any) -> Any:
+    """The version of the evaluation's last event recorded at or before `when` (event times
+    rise with the version), as a scalar query: one seek down the (evaluation_id,
+    recorded_at, version) index, however long the history. Every as-of read asks this."""
+    return (
+        select(events.c.version)
+        .where(events.c.evaluation_id == evaluation_id, events.c.recorded_at <= when)
+        .order_by(events.c.recorded_at.desc(), events.c.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _reached() -> Any:
+    """The version asked (`version`, or the last one recorded by `as_of`, the earlier of
+    the two when both are given; NULL when nothing was recorded by then), the version the
+    read model reached, and the time of the version asked: one statement, made once."""
+    evaluation_id: Any = bindparam("evaluation_id")
+    version = bindparam("version", type_=Integer)
+    as_of = bindparam("as_of", type_=events.c.recorded_at.type)
+    found = recorded_by(evaluation_id, as_of)
+    asked = case(
+        (as_of.is_(None), version),
+        (found.is_(None), null()),
+        (version.is_(None), found),
+        (found < version, found),
+        else_=version,
+    )
+    return select(
+        asked.label("asked"),
+        select(evaluations.c.version)
+        .where(evaluations.c.id == evaluation_id)
+        .scalar_subquery()
+        .label("reached"),
+        select(events.c.recorded_at)
+        .where(events.c.evaluation_id == evaluation_id, events.c.version == asked)
+        .scalar_subquery()
+        .label("moment"),
+    )
+
+
+REACHED = _reached()
+
+
 class RowsAt(CurrentRows):
-    """The same rows as they stood at `version`, from the history tables: per table one
-    range query over the interval tree (adapters.interval_tree), whose cost follows the
-    rows that held then, not how many ever did. Given `as_of`, the version is the last
-    one recorded by then (the earlier of the two when both are given), found by
-    `reached`."""
+    """The same rows as they stood at `version`, from the history tables (per table one
+    `held_query`). Given `as_of`, the version is the last one recorded by then (the
+    earlier of the two when both are given), found by `reached`."""
 
     def __init__(
         self,
@@ -90,42 +131,21 @@ class RowsAt(CurrentRows):
     def reached(self) -> int | None:
         """The version the read model has reached for the evaluation (None: no such one);
         settles the version asked (`upto`; None when nothing was recorded by `as_of`) and
-        notes its time on the way.
+        notes its time on the way, in one statement.
 
-        On PostgreSQL one statement does it all and brings every table's rows (one round
-        trip, not one per table); SQLite, in process, runs the per-table queries as they
-        are asked.
+        On PostgreSQL a second statement then brings every table's rows (`fetch_all`: two
+        round trips in all, not one per table); SQLite, in process, runs the per-table
+        queries as they are asked.
         """
         connection = self.connection()
-        if connection.dialect.name == "postgresql":
-            self.upto, reached, self.moment, self.fetched = fetch_at(
-                connection, self.evaluation_id, self.upto, self.everything, self.as_of
-            )
-            return reached
-        if self.as_of is not None:
-            found = connection.execute(
-                select(events.c.version)
-                .where(
-                    and_(
-                        events.c.evaluation_id == self.evaluation_id,
-                        events.c.recorded_at <= self.as_of,
-                    )
-                )
-                .order_by(events.c.recorded_at.desc(), events.c.version.desc())
-                .limit(1)
-            ).scalar()
-            if found is None:
-                self.upto = None
-                return None
-            self.upto = int(found) if self.upto is None else min(self.upto, int(found))
-        sql, convert = _moment_statement(connection.dialect)
-        row = connection.exec_driver_sql(
-            sql, (self.evaluation_id, self.evaluation_id, self.upto)
-        ).first()
-        if row is None or row[0] is None:
+        params = {"evaluation_id": self.evaluation_id, "version": self.upto, "as_of": self.as_of}
+        row = connection.execute(REACHED, params).one()
+        self.upto, self.moment = row.asked, row.moment
+        if row.reached is None or self.upto is None:
             return None
-        self.moment = None if row[1] is None else convert(row[1])
-        return int(row[0])
+        if connection.dialect.name == "postgresql" and 0 < self.upto <= row.reached:
+            self.fetched = fetch_all(connection, self.evaluation_id, self.upto, self.everything)
+        return int(row.reached)
 
     def head(self) -> Mapping[Any, Any] | None:
         if self.moment is None:
@@ -150,93 +170,5 @@ class RowsAt(CurrentRows):
             table is not deductions or self.everything == (not partition)
         ):
             return self.fetched[table.name]
-        return held_rows(
-            self.connection(), BY_SOURCE[table], self.evaluation_id, self.upto, partition
-        )
-
-
-_HELD: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[tuple[int, Convert]]]] = {}
-_MOMENT: dict[str, tuple[str, Convert]] = {}
-
-
-def held_rows(
-    connection: Connection,
-    spec: Mirrored,
-    evaluation_id: str,
-    version: int,
-    partition: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Rows of the history table holding at `version`: nodes at or above it on its path
-    with lower <= version, nodes below it with upper >= version, each an index seek.
-
-    Sent as driver-level SQL, made once per table and dialect (the path's nodes are bound
-    parameters, padded to a fixed count): building and compiling a SQLAlchemy statement
-    per read costs more than the read itself. The values come back converted as
-    SQLAlchemy would convert them.
-    """
-    names = tuple(partition or ())
-    sql, converters = held_statement(connection.dialect, spec, names)
-    rows = connection.exec_driver_sql(sql, held_parameters(evaluation_id, version, partition))
-    found = []
-    columns = spec.columns
-    for row in rows:
-        values = list(row)
-        for i, convert in converters:
-            if values[i] is not None:
-                values[i] = convert(values[i])
-        found.append(dict(zip(columns, values, strict=True)))
-    return found
-
-
-def held_parameters(
-    evaluation_id: str, version: int, partition: dict[str, Any] | None = None
-) -> tuple[Any, ...]:
-    at_or_above, below = path(version)
-    # padded to one node per level: repeats change nothing, node 0 holds no interval
-    at_or_above += [at_or_above[0]] * (LEVELS - len(at_or_above))
-    below += [below[0] if below else 0] * (LEVELS - len(below))
-    same = tuple((partition or {}).values())
-    return (
-        evaluation_id, *at_or_above, *same, version, evaluation_id, *below, *same, version
-    )  # fmt: skip
-
-
-def held_statement(
-    dialect: Dialect, spec: Mirrored, partition: tuple[str, ...]
-) -> tuple[str, list[tuple[int, Convert]]]:
-    """The range query's SQL for the dialect, and the converters of its result columns."""
-    shape = (dialect.name, spec.history.name, partition)
-    made = _HELD.get(shape)
-    if made is None:
-        quote = dialect.identifier_preparer.quote
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        h = spec.history
-        name = dialect.identifier_preparer.format_table(h)
-        columns = ", ".join(quote(c) for c in spec.columns)
-        nodes = ", ".join([mark] * LEVELS)
-        same = "".join(f" AND {quote(c)} = {mark}" for c in partition)
-
-        def branch(bound: str, test: str) -> str:
-            return (
-                f"SELECT {columns} FROM {name} WHERE {quote(spec.evaluation)} = {mark} "
-                f"AND node IN ({nodes}){same} AND {quote(bound)} {test} {mark}"
-            )
-
-        sql = f"{branch('lower', '<=')} UNION ALL {branch('upper', '>=')}"
-        made = _HELD[shape] = (sql, result_converters(dialect, h, spec.columns))
-    return made
-
-
-def _moment_statement(dialect: Dialect) -> tuple[str, Convert]:
-    made = _MOMENT.get(dialect.name)
-    if made is None:
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = (
-            f"SELECT (SELECT version FROM {evaluations.name} WHERE id = {mark}), "
-            f"(SELECT recorded_at FROM {events.name} "
-            f"WHERE evaluation_id = {mark} AND version = {mark})"
-        )
-        process = events.c.recorded_at.type._cached_result_processor(dialect, None)
-        assert process is not None
-        made = _MOMENT[dialect.name] = (sql, process)
-    return made
+        query, params = held_query(BY_SOURCE[table], self.evaluation_id, self.upto, partition)
+        return [dict(row) for row in self.connection().execute(query, params).mappings()]

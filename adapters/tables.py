@@ -21,8 +21,9 @@ from sqlalchemy.types import TypeDecorator
 
 # Bump when a table's shape changes, or what the stored documents hold is computed differently
 # (14: completion rates of cost and `=` targets, the target rules column, the form and funds
-# tables, the feed's unique notification index): the read models are then rebuilt.
-SCHEMA_VERSION = 14
+# tables, the feed's unique notification index; 15: the history tables' autovacuum storage
+# parameters, set only when a table is created): the read models are then rebuilt.
+SCHEMA_VERSION = 15
 
 metadata = MetaData()
 
@@ -163,6 +164,23 @@ indicator_history = Table(
     # SQLite keeps the rows in primary-key order: a page is one range of the table itself,
     # not a range of an index and a look-up of every row it names
     sqlite_with_rowid=False,
+)
+
+# An item's keys, in the order the page query selects them: the rows hold each value in its
+# published form (times as ISO text), so an item is these keys zipped with a row's values.
+ITEM_COLUMNS = (
+    "version",
+    "recorded_at",
+    "actor",
+    "role",
+    "type",
+    "cause_version",
+    "score_before",
+    "score_after",
+    "rule_score",
+    "overridden",
+    "reason",
+    "dispute_id",
 )
 
 tracking = Table(

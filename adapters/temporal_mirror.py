@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, delete, insert, select, union_all, update
 from sqlalchemy.engine import Connection
 
-from adapters.history_tables import BY_SOURCE, Convert, Mirrored, json_row, result_converters
+from adapters.history_tables import BY_SOURCE, Mirrored
 from adapters.interval_tree import OPEN, ROOT, fork_node
 
 Key = tuple[Any, ...]
+KEY_PREFIX = "key_"  # names of the WHERE parameters of updates and deletes (never a column)
+Rows = list[dict[str, Any]]
 
 
 @dataclass
@@ -27,12 +29,12 @@ class Interval:
 class HistoryWrites:
     """What a flush sends to the history tables, in this order: deletes, closes, inserts."""
 
-    # (history table, key columns + "upper") -> key values + [OPEN]
-    deletes: dict[tuple[Any, tuple[str, ...]], list[list[Any]]] = field(default_factory=dict)
-    # (history table, key columns + "upper") -> [upper, node, *key values, OPEN]
-    closes: dict[tuple[Any, tuple[str, ...]], list[list[Any]]] = field(default_factory=dict)
-    # (history table, columns) -> rows of values in that order
-    inserts: dict[tuple[Any, tuple[str, ...]], list[list[Any]]] = field(default_factory=dict)
+    # (history table, key columns + "upper") -> the open rows' keys (KEY_PREFIX names)
+    deletes: dict[tuple[Any, tuple[str, ...]], Rows] = field(default_factory=dict)
+    # (history table, key columns + "upper") -> new upper and node, and the open rows' keys
+    closes: dict[tuple[Any, tuple[str, ...]], Rows] = field(default_factory=dict)
+    # (history table, columns) -> rows
+    inserts: dict[tuple[Any, tuple[str, ...]], Rows] = field(default_factory=dict)
 
 
 class TemporalMirror:
@@ -47,7 +49,8 @@ class TemporalMirror:
     header's version and time on every event) opens nothing.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, statements: Statements | None = None) -> None:
+        self.statements = statements or Statements()
         self.version = 0
         self.log: list[tuple[str, Mirrored, Any, dict[str, Any] | None, int]] = []
         # every row seen in this batch: its open interval, or None when it has none
@@ -108,7 +111,7 @@ class TemporalMirror:
                     continue
                 if held.lower == version:  # the same version: the interval takes the new values
                     if held.stored:
-                        _add(out.deletes, spec, key, [*key, OPEN])
+                        _add(out.deletes, spec, key, {})
                         held.stored = False
                     held.values = changed
                 else:
@@ -117,7 +120,7 @@ class TemporalMirror:
         for (spec, _), held in known.items():
             if held is not None and not held.stored:
                 row = {**held.values, "lower": held.lower, "upper": OPEN, "node": ROOT}
-                out.inserts.setdefault((spec.history, tuple(row)), []).append(list(row.values()))
+                out.inserts.setdefault((spec.history, tuple(row)), []).append(row)
                 held.stored = True
         self.log = []
         return out
@@ -127,15 +130,15 @@ class TemporalMirror:
         """End the interval at the version before `version` (drop it if it began there)."""
         if held.lower >= version:
             if held.stored:
-                _add(out.deletes, spec, key, [*key, OPEN])
+                _add(out.deletes, spec, key, {})
             return
         upper = version - 1
         node = fork_node(held.lower, upper)
         if held.stored:
-            _add(out.closes, spec, key, [upper, node, *key, OPEN])
+            _add(out.closes, spec, key, {"upper": upper, "node": node})
         else:
             row = {**held.values, "lower": held.lower, "upper": upper, "node": node}
-            out.inserts.setdefault((spec.history, tuple(row)), []).append(list(row.values()))
+            out.inserts.setdefault((spec.history, tuple(row)), []).append(row)
 
     def _read_open(self, connection: Connection) -> None:
         """Load the open intervals the notes need and this batch has not seen yet."""
@@ -151,15 +154,8 @@ class TemporalMirror:
             if op == "put":
                 continue  # a new row (the source table would refuse a second)
             wanted.setdefault(spec, set()).add(key)
-        if connection.dialect.name == "postgresql" and 1 < len(wanted) <= TOGETHER_TABLES:
-            # every table's open rows in one statement: one round trip, not one per table
-            together = open_rows_together(connection, {s: list(k) for s, k in wanted.items()})
-        else:
-            together = {
-                spec: open_rows(connection, spec, list(keys)) for spec, keys in wanted.items()
-            }
         for spec, keys in wanted.items():
-            found = together[spec]
+            found = open_rows(connection, spec, list(keys), self.statements)
             for key in keys:
                 held = found.get(key)
                 self.known[(spec, key)] = None if held is None else Interval(held[0], held[1], True)
@@ -185,115 +181,92 @@ def _matches(values: dict[str, Any], where: dict[str, Any]) -> bool:
 
 
 def _add(
-    target: dict[tuple[Any, tuple[str, ...]], list[list[Any]]],
+    target: dict[tuple[Any, tuple[str, ...]], Rows],
     spec: Mirrored,
     key: Key,
-    params: list[Any],
+    params: dict[str, Any],
 ) -> None:
+    """Address the open row of `key` (the values in `params` are set on it, if any)."""
+    for name, value in zip(spec.key, key, strict=True):
+        params[KEY_PREFIX + name] = value
+    params[KEY_PREFIX + "upper"] = OPEN
     target.setdefault((spec.history, (*spec.key, "upper")), []).append(params)
 
 
-# keys read per statement, padded up to one of a few sizes so each size's SQL is made once
+# keys read per statement, padded up to one of a few counts (SQLite allows 500 terms in
+# one compound SELECT): few statement shapes, each made once (`Statements`)
 CHUNKS = (1, 4, 16, 64)
-_OPEN_ROWS: dict[tuple[str, str, int], tuple[str, list[tuple[int, Convert]]]] = {}
+
+
+class Statements:
+    """The Core statements a projection runs, each made once per store (the projection owns
+    this): SQLAlchemy caches their compiled form under a key it computes from the statement,
+    and a statement object made once keeps its key, which costs more than the rest."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[Any, ...], Any] = {}
+
+    def _get(self, shape: tuple[Any, ...], make: Any) -> Any:
+        found = self.made.get(shape)
+        if found is None:
+            found = self.made[shape] = make()
+        return found
+
+    def insert(self, table: Any) -> Any:
+        return self._get(("insert", table), lambda: insert(table))
+
+    def update(self, table: Any, keys: tuple[str, ...]) -> Any:
+        """SET takes the columns the parameters name; WHERE the keys (KEY_PREFIX names)."""
+        return self._get(("update", table, keys), lambda: update(table).where(_where(table, keys)))
+
+    def delete(self, table: Any, keys: tuple[str, ...]) -> Any:
+        return self._get(("delete", table, keys), lambda: delete(table).where(_where(table, keys)))
+
+    def open_rows(self, spec: Mirrored, count: int) -> Any:
+        return self._get(("open", spec.history, count), lambda: open_rows_query(spec, count))
+
+
+def _where(table: Any, keys: tuple[str, ...]) -> Any:
+    return and_(*(table.c[k] == bindparam(KEY_PREFIX + k) for k in keys))
 
 
 def open_rows(
-    connection: Connection, spec: Mirrored, keys: list[Key]
+    connection: Connection, spec: Mirrored, keys: list[Key], statements: Statements | None = None
 ) -> dict[Key, tuple[dict[str, Any], int]]:
-    """The open interval (values, lower) of each key that has one: driver-level SQL, one
-    primary-key seek per key (SQLAlchemy's statement building costs more than the reads)."""
+    """The open interval (values, lower) of each key that has one (see `open_rows_query`)."""
+    statements = statements or Statements()
     found: dict[Key, tuple[dict[str, Any], int]] = {}
-    dialect = connection.dialect
-    columns = spec.columns
-    start = 0
-    while start < len(keys):
+    for start in range(0, len(keys), CHUNKS[-1]):
         chunk = keys[start : start + CHUNKS[-1]]
-        start += len(chunk)
-        size = next(c for c in CHUNKS if c >= len(chunk))
-        chunk += [chunk[-1]] * (size - len(chunk))  # a key asked twice is found once
-        sql, converters = _open_rows_statement(dialect, spec, size)
-        params: list[Any] = []
-        for key in chunk:
-            params.extend(key)
-        for row in connection.exec_driver_sql(sql, tuple(params)):
-            values = list(row)
-            for i, convert in converters:
-                if values[i] is not None:
-                    values[i] = convert(values[i])
-            image = dict(zip(columns, values[:-1], strict=True))
-            found[tuple(image[c] for c in spec.key)] = (image, values[-1])
+        count = next(c for c in CHUNKS if c >= len(chunk))
+        chunk += [chunk[-1]] * (count - len(chunk))  # a key asked twice is found once
+        query = statements.open_rows(spec, count)
+        for row in connection.execute(query, open_rows_params(spec, chunk)).mappings():
+            image = {c: row[c] for c in spec.columns}
+            found[tuple(image[c] for c in spec.key)] = (image, row["lower"])
     return found
 
 
-# At most this many tables' reads share a statement (a command touches two or three): a
-# statement's SQL is made once per shape, and a rebuild's batches make many other shapes.
-TOGETHER_TABLES = 4
-TOGETHER_SHAPES = 256
-_TOGETHER: dict[tuple[tuple[str, int], ...], str] = {}
+def open_rows_params(spec: Mirrored, keys: list[Key]) -> dict[str, Any]:
+    return {
+        f"k{i}_{c}": v for i, key in enumerate(keys) for c, v in zip(spec.key, key, strict=True)
+    }
 
 
-def open_rows_together(
-    connection: Connection, wanted: dict[Mirrored, list[Key]]
-) -> dict[Mirrored, dict[Key, tuple[dict[str, Any], int]]]:
-    """`open_rows` of several tables in one statement (PostgreSQL): each table's primary-key
-    seeks as one branch of a UNION ALL, its rows as JSON text (tables of different columns
-    share one result), converted back as adapters.history_batch converts past rows."""
-    shape: list[tuple[str, int]] = []
-    params: list[Any] = []
-    by_name: dict[str, Mirrored] = {}
-    for spec, keys in wanted.items():
-        by_name[spec.history.name] = spec
-        start = 0
-        while start < len(keys):
-            chunk = keys[start : start + CHUNKS[-1]]
-            start += len(chunk)
-            size = next(c for c in CHUNKS if c >= len(chunk))
-            chunk += [chunk[-1]] * (size - len(chunk))
-            shape.append((spec.history.name, size))
-            for key in chunk:
-                params.extend(key)
-    sql = _TOGETHER.get(tuple(shape))
-    if sql is None:
-        parts = []
-        for name, size in shape:
-            spec = by_name[name]
-            one = " AND ".join([*(f"{c} = %s" for c in spec.key), f"upper = {OPEN}"])
-            # one branch per key, never ORed terms: on a table not analyzed yet the planner
-            # reads an OR of primary keys as a scan of the whole table, whose cost then grows
-            # with the history; a branch that names the whole key is always an index seek
-            branch = f"(SELECT {', '.join(spec.columns)}, lower FROM {name} WHERE {one})"
-            rows = " UNION ALL ".join([branch] * size)
-            parts.append(f"SELECT '{name}', row_to_json(x)::text FROM ({rows}) x")
-        if len(_TOGETHER) >= TOGETHER_SHAPES:
-            _TOGETHER.clear()  # a bound on what unusual batches leave behind
-        sql = _TOGETHER[tuple(shape)] = " UNION ALL ".join(parts)
-    found: dict[Mirrored, dict[Key, tuple[dict[str, Any], int]]] = {s: {} for s in wanted}
-    for name, text in connection.exec_driver_sql(sql, tuple(params)):
-        spec = by_name[name]
-        image = json_row(spec, text)
-        lower = image.pop("lower")
-        found[spec][tuple(image[c] for c in spec.key)] = (image, lower)
-    return found
+def open_rows_query(spec: Mirrored, count: int) -> Any:
+    """The open rows of `count` keys (parameters `open_rows_params`), with their lower bound.
 
-
-def _open_rows_statement(
-    dialect: Any, spec: Mirrored, size: int
-) -> tuple[str, list[tuple[int, Convert]]]:
-    shape = (dialect.name, spec.history.name, size)
-    made = _OPEN_ROWS.get(shape)
-    if made is None:
-        quote = dialect.identifier_preparer.quote
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        # each term the whole primary key (key, upper): a seek, however long the key's history
-        one = " AND ".join(
-            [*(f"{quote(c)} = {mark}" for c in spec.key), f"{quote('upper')} = {OPEN}"]
+    One branch of a UNION ALL per key, each naming the whole primary key (key, upper), never
+    ORed terms: on a table not analyzed yet PostgreSQL's planner reads an OR of primary keys
+    as a scan of the whole table, whose cost then grows with the history; a branch that
+    names the whole key is an index seek, however long the key's history.
+    """
+    h = spec.history
+    columns = [*(h.c[c] for c in spec.columns), h.c.lower]
+    branches = [
+        select(*columns).where(
+            *(h.c[c] == bindparam(f"k{i}_{c}") for c in spec.key), h.c.upper == OPEN
         )
-        columns = f"{', '.join(quote(c) for c in spec.columns)}, {quote('lower')}"
-        table = dialect.identifier_preparer.format_table(spec.history)
-        if dialect.name == "postgresql":  # branches, as in open_rows_together (why: there)
-            sql = " UNION ALL ".join([f"(SELECT {columns} FROM {table} WHERE {one})"] * size)
-        else:  # SQLite turns ORed primary-key terms into one seek each by itself
-            sql = f"SELECT {columns} FROM {table} WHERE {' OR '.join([f'({one})'] * size)}"
-        made = _OPEN_ROWS[shape] = (sql, result_converters(dialect, spec.history, spec.columns))
-    return made
+        for i in range(count)
+    ]
+    return branches[0] if count == 1 else union_all(*branches)

@@ -8,14 +8,13 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adapters.commit_hooks import CommitHooks
 
 # Advisory-lock class of per-evaluation write locks (PostgreSQL).
 EVALUATION_LOCK_CLASS = 0x5C07F
-LOCK_SQL = "SELECT pg_advisory_xact_lock(%s, hashtext(%s))"
-Before = tuple[str, tuple[Any, ...]]  # a statement and its parameters
 
 
 class SqlUnitOfWork:
@@ -24,7 +23,7 @@ class SqlUnitOfWork:
     def __init__(
         self,
         datastore: SQLAlchemyDatastore,
-        read_head: Callable[[Session, UUID, Before | None], int | None] | None = None,
+        read_head: Callable[[Session, UUID], int | None] | None = None,
     ) -> None:
         self.datastore = datastore
         # the event store's latest version of an evaluation (ChainedRecorder.read_head)
@@ -37,18 +36,18 @@ class SqlUnitOfWork:
 
     def hold(self, evaluation_id: str) -> int | None:
         with self.datastore.transaction(commit=True) as session:
-            lock: Before | None = None
             if session.get_bind().dialect.name == "postgresql":
                 # Released when the transaction ends; waiting is bounded by lock_timeout.
-                lock = (LOCK_SQL, (EVALUATION_LOCK_CLASS, evaluation_id))
+                lock = func.pg_advisory_xact_lock(
+                    EVALUATION_LOCK_CLASS, func.hashtext(evaluation_id)
+                )
+                session.execute(select(lock))
             key = _uuid(evaluation_id)
             if self.read_head is None or key is None:  # no such evaluation: its load says so
-                if lock is not None:
-                    session.connection().exec_driver_sql(*lock)
                 return None
             # The head is read after the lock is held (its own statement, so on PostgreSQL
             # its own snapshot): whatever another writer committed before is counted.
-            return self.read_head(session, key, lock)
+            return self.read_head(session, key)
 
 
 def _uuid(value: str) -> UUID | None:

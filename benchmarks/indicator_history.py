@@ -26,8 +26,7 @@ from typing import Any
 from sqlalchemy import select
 
 from adapters.queries import SqlEvaluationQueries
-from adapters.score_changes import ITEM_COLUMNS, _statements
-from adapters.tables import indicator_history
+from adapters.tables import ITEM_COLUMNS, indicator_history
 from application.service import EvaluationService
 from benchmarks.common import BENCH_ACTOR, Stores, dispose, median, open_service, save_batch
 from benchmarks.common import postgres_problem as pg_problem
@@ -77,6 +76,14 @@ def reads(service: EvaluationService, evaluation_id: str) -> dict[str, Callable[
         .limit(1000)
     )
 
+    page = (
+        select(*(table.c[c] for c in ITEM_COLUMNS))
+        .where(table.c.evaluation_id == evaluation_id, table.c.code == CODE)
+        .order_by(table.c.version)
+        .offset(0)
+        .limit(1000)
+    )
+
     def ours() -> Any:
         return service.indicator_history(evaluation_id, CODE, page=1, per_page=1000)["items"]
 
@@ -87,9 +94,9 @@ def reads(service: EvaluationService, evaluation_id: str) -> dict[str, Callable[
 
     def driver_fetch() -> Any:
         with queries.one_statement_reads() as connection:
-            sql = _statements(connection.dialect)[0]
+            sql = str(page.compile(connection, compile_kwargs={"literal_binds": True}))
             cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            cursor.execute(sql, (evaluation_id, CODE, 1000, 0))
+            cursor.execute(sql)
             rows = cursor.fetchall()
             cursor.close()
         return rows

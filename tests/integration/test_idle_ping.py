@@ -189,3 +189,14 @@ def test_a_connection_dropped_while_in_use_fails_one_read_with_503_then_reads_re
     assert failed.headers["Retry-After"] == "1"
     # the failure discarded the whole pool: every path answers on fresh connections
     assert _every_path_answers(api, evaluation_id, rounds=POOL) == _expected(POOL)
+
+
+def test_a_pinged_connection_can_still_be_switched_to_autocommit(postgres_url: str) -> None:
+    engine = _pool_of_one(postgres_url, idle_seconds=0.0)  # every reuse is pinged
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            assert connection.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        engine.dispose()

@@ -10,11 +10,10 @@ from typing import Any
 from freezegun import freeze_time
 
 from adapters.bootstrap import build_review_service, build_self_evaluation, build_service
-from adapters.history_batch import batch_parameters, batch_statement
+from adapters.history_batch import ALL_TABLES, held_query
 from adapters.history_tables import BY_SOURCE
 from adapters.queries import SqlEvaluationQueries
 from adapters.replay_check import read_model_differences
-from adapters.row_sources import held_parameters, held_statement
 from adapters.tables import deductions
 from application.documents import evaluation_document
 from application.service import EvaluationService
@@ -215,14 +214,13 @@ def test_the_as_of_range_query_seeks_the_interval_indexes(store_url: str) -> Non
             connection.exec_driver_sql(insert, history)
             connection.exec_driver_sql(f"ANALYZE {spec.history.name}")
         sqlite = engine.dialect.name == "sqlite"
-        if sqlite:  # a statement per table
-            sql, _ = held_statement(engine.dialect, spec, ("status",))
-            params = held_parameters(eid, 5000, {"status": "active"})
-        else:  # every table in one statement
-            sql, params = batch_statement(False), batch_parameters(eid, 5000, False)
+        # SQLite: the table's own query; PostgreSQL: every table's, in one statement
+        query, params = held_query(spec, eid, 5000, {"status": "active"})
+        bound = query.params(params) if sqlite else ALL_TABLES[False].params(params)
+        sql = str(bound.compile(engine, compile_kwargs={"literal_binds": True}))
         with engine.connect() as connection:
             explain = "EXPLAIN QUERY PLAN" if sqlite else "EXPLAIN"
-            plan = [str(r[-1]) for r in connection.exec_driver_sql(f"{explain} {sql}", params)]
+            plan = [str(r[-1]) for r in connection.exec_driver_sql(f"{explain} {sql}")]
         text = " ".join(plan)
         if sqlite:
             assert "rm_deductions_history_lower_idx" in text

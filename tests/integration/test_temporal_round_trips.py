@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import event
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from adapters.bootstrap import build_service
-from adapters.history_batch import fetch_at
 from adapters.history_tables import BY_SOURCE
-from adapters.pending_writes import insert_statement, run_all
-from adapters.tables import evaluations, indicators
-from adapters.temporal_mirror import open_rows, open_rows_together
+from adapters.pending_writes import run_all
+from adapters.row_sources import RowsAt
+from adapters.tables import indicators
+from adapters.temporal_mirror import open_rows
 from application.errors import VersionNotFound
 from application.service import EvaluationService
 from domain.evaluation import Actor
@@ -84,7 +84,7 @@ def recorded(service: EvaluationService, pairs: int) -> str:
     return eid
 
 
-def test_a_past_document_as_of_a_time_is_one_round_trip(
+def test_a_past_document_as_of_a_time_is_two_round_trips(
     service: EvaluationService,
 ) -> None:
     eid = recorded(service, 20)
@@ -98,35 +98,34 @@ def test_a_past_document_as_of_a_time_is_one_round_trip(
     def read() -> dict[str, Any]:
         return service.document(eid, as_of=moment, deductions="active")
 
-    for _ in range(3):  # the statement prepared on each pooled connection
+    for _ in range(3):  # every pooled connection opened
         assert read() == expected
-    # the version for the time and every table's rows (a connection used moments ago is
-    # handed out without a ping)
-    assert trips.count(read) == 1
+    # the version for the time with its moment, then every table's rows (a connection used
+    # moments ago is handed out without a ping)
+    assert trips.count(read) == 2
     capped = service.document(eid, version=9, as_of=moment, deductions="active")
     assert capped == service.replayed_document_at(eid, 9, "active")
     with pytest.raises(VersionNotFound):
         service.document(eid, as_of=START - timedelta(days=1))
 
 
-def test_the_open_rows_of_several_history_tables_come_in_one_statement_as_one_per_table(
+def test_the_open_rows_of_a_history_table_come_in_one_statement(
     service: EvaluationService,
 ) -> None:
     eid = recorded(service, 3)
     engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
-    head, nodes = BY_SOURCE[evaluations], BY_SOURCE[indicators]
-    wanted = {head: [(eid,)], nodes: [(eid, "1"), (eid, "1.2"), (eid, "9.9")]}
+    nodes = BY_SOURCE[indicators]
     trips = Trips(engine)
+    found: dict[Any, Any] = {}
     with engine.connect() as connection:
-        one = {s: open_rows(connection, s, list(k)) for s, k in wanted.items()}
-        together: dict[Any, Any] = {}
+        connection.execute(select(1))  # as in a projection: the transaction begun
 
         def read() -> None:
-            together.update(open_rows_together(connection, wanted))
+            found.update(open_rows(connection, nodes, [(eid, "1"), (eid, "1.2"), (eid, "9.9")]))
 
+        read()  # prepared on its first run on the connection (one round trip more, once)
         assert trips.count(read) == 1
-    assert together == one
-    assert len(one[nodes]) == 2 and len(one[head]) == 1  # the unknown key has none
+    assert sorted(found) == [(eid, "1"), (eid, "1.2")]  # the unknown key has none
 
 
 def test_the_writes_of_a_flush_go_as_one_pipeline_and_fail_as_sqlalchemy_errors(
@@ -134,30 +133,23 @@ def test_the_writes_of_a_flush_go_as_one_pipeline_and_fail_as_sqlalchemy_errors(
 ) -> None:
     recorded(service, 1)
     engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
-    spec = BY_SOURCE[indicators]
-    history = spec.history
-    columns = (*spec.columns, "lower", "upper", "node")
+    history = BY_SOURCE[indicators].history
     with engine.connect() as connection:
-        rows = [dict(r) for r in connection.execute(history.select()).mappings()]
-    assert rows
-    # the same rows at versions far beyond any recorded: new keys of the history table
-    far = 10**6
-    moved = [[*(r[c] for c in spec.columns), far + i, far + i, far + i] for i, r in enumerate(rows)]
-    half = len(moved) // 2
-    statement = insert_statement(engine.dialect, history, columns)
+        row = dict(connection.execute(select(history).limit(1)).mappings().one())
+        before = connection.execute(select(func.count()).select_from(history)).scalar()
+    far = [{**row, "upper": 10**6 + i, "lower": 10**6 + i, "node": 10**6 + i} for i in (1, 2)]
     trips = Trips(engine)
     with engine.begin() as connection:
-        work = [(statement, [list(r) for r in moved[:half]]), (statement, moved[half:])]
-        connection.exec_driver_sql("SELECT 1")  # as in a projection: the transaction begun
+        connection.execute(select(1))  # as in a projection: the transaction begun
+        work = [(insert(history), far[:1]), (insert(history), far[1:])]
         assert trips.count(lambda: run_all(connection, work)) == 1
-    with engine.connect() as connection:
-        count = connection.exec_driver_sql(
-            f"SELECT count(*) FROM {history.name} WHERE lower >= {far}"
-        ).scalar()
-    assert count == len(moved)
-    again = [[*(rows[0][c] for c in spec.columns), far, far, far]]  # moved[0]'s key
+    before += 2
+    # the same key twice: the second insert fails, and the first is rolled back with it
+    again = {**row, "upper": 10**6, "lower": 10**6, "node": 10**6}
     with pytest.raises(IntegrityError), engine.begin() as connection:
-        run_all(connection, [(statement, again), (statement, [list(again[0])])])
+        run_all(connection, [(insert(history), [again]), (insert(history), [dict(again)])])
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(history)).scalar() == before
 
 
 def test_a_connection_lost_under_a_past_document_read_is_invalidated(
@@ -170,7 +162,7 @@ def test_a_connection_lost_under_a_past_document_read_is_invalidated(
         with engine.connect() as other:
             other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
         with pytest.raises(DBAPIError) as raised:
-            fetch_at(connection, eid, 3, False)
+            RowsAt(connection, eid, 3).reached()
         assert raised.value.connection_invalidated
         assert connection.invalidated  # the pool opens a new one rather than reuse it
     assert service.document(eid, version=3) == service.replayed_document_at(eid, 3)

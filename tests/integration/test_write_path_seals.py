@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from adapters import tables
+from adapters import projection, tables
+from adapters.assembly import assemble
 from adapters.bootstrap import build_self_evaluation, build_service
 from adapters.document_seals import withdrawn_rows
 from adapters.projection import SqlProjection
-from adapters.queries import SqlEvaluationQueries
 from application.seals import document_seal
 from application.service import EvaluationService
 from domain.evaluation import Actor
@@ -36,13 +36,12 @@ def sealed(store_url: str) -> Iterator[EvaluationService]:
 def reads_back(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The evaluations whose documents were assembled from the rows, in order."""
     calls: list[str] = []
-    original = SqlEvaluationQueries.assemble
 
     def counted(session: Any, evaluation_id: str, everything: bool = False) -> Any:
         calls.append(evaluation_id)
-        return original(session, evaluation_id, everything)
+        return assemble(session, evaluation_id, everything)
 
-    monkeypatch.setattr(SqlEvaluationQueries, "assemble", staticmethod(counted))
+    monkeypatch.setattr(projection, "assemble", counted)
     return calls
 
 
@@ -56,7 +55,7 @@ def stored_seal_and_recomputed(service: EvaluationService, evaluation_id: str) -
                 tables.document_seals.c.evaluation_id == evaluation_id
             )
         ).scalar_one()
-        document = SqlEvaluationQueries.assemble(session, evaluation_id)
+        document = assemble(session, evaluation_id)
         withdrawn = withdrawn_rows(session, evaluation_id)
     assert document is not None
     return stored, document_seal(projection.key, evaluation_id, document, withdrawn)

@@ -1,46 +1,16 @@
-"""Held-back read-model writes: what folds together, and values sent as SQLAlchemy would."""
+"""Held-back read-model writes: what folds together, and what reaches the tables."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import create_engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from adapters import tables
-from adapters.pending_writes import EncodedJSON, PendingWrites, _sqlite_utc_text, converter
+from adapters.pending_writes import PendingWrites
 from adapters.projection import EVENT_COLUMNS
-
-SQLITE = sqlite.dialect()
-ZONES = st.builds(
-    lambda minutes: UTC if minutes == 0 else timezone(timedelta(minutes=minutes)),
-    st.integers(min_value=-14 * 60, max_value=14 * 60),
-)
-
-
-@given(st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31), timezones=ZONES))
-def test_times_for_sqlite_are_the_text_sqlalchemy_would_store(moment: datetime) -> None:
-    column = tables.events.c.recorded_at
-    sqlalchemys = column.type._cached_bind_processor(SQLITE)
-    assert converter(column, SQLITE) is _sqlite_utc_text and sqlalchemys is not None
-    assert _sqlite_utc_text(moment) == sqlalchemys(moment)
-
-
-def test_other_databases_keep_sqlalchemys_own_conversion_of_times() -> None:
-    dialect = postgresql.psycopg.dialect()  # type: ignore[attr-defined]
-    column = tables.events.c.recorded_at
-    assert converter(column, dialect) is not _sqlite_utc_text
-
-
-def test_an_encoded_json_value_is_sent_as_it_is_and_others_are_encoded() -> None:
-    convert = converter(tables.events.c.data, SQLITE)
-    assert convert is not None
-    assert convert(EncodedJSON('{"a": "1.50"}')) == '{"a": "1.50"}'
-    assert convert({"a": "1.50"}) == '{"a": "1.50"}'
 
 
 def header(evaluation_id: str) -> dict[str, Any]:
@@ -105,7 +75,7 @@ def test_folded_appended_and_plain_writes_reach_the_tables() -> None:
                 "a",
                 "r",
                 "c",
-                EncodedJSON('{"x": "1.0"}'),
+                {"x": "1.0"},
                 None,
                 None,
                 None,
