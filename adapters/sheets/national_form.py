@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -321,7 +321,34 @@ class _FormReader:
                     row,
                     columns.get(name),
                 )
+        self.check_rate(row, columns.get("rate"), sources)
         self.budget = {"row": row, "weight": weight, "score": figures["score"], "at": columns}
+
+    def check_rate(self, row: int, column: int | None, sources: list[dict[str, Any]]) -> None:
+        """The printed 执行率 ("99.80%", or 0.998 in a cell formatted as a percent) against
+        全年执行数 ÷ 全年预算数, at the places printed."""
+        value = self.grid.value(row, column)
+        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(value)))
+        budget = sum((Decimal(str(r["full_year_budget"])) for r in sources), Decimal(0))
+        if _blank(value) or not budget:
+            return
+        try:
+            printed = parse_decimal(text.removesuffix("%"))
+        except ValueError:
+            return  # a note in the cell, not a figure: nothing to compare
+        if printed is None:
+            return
+        if not text.endswith("%") and printed <= 1:
+            printed *= 100
+        executed = sum((Decimal(str(r["executed"])) for r in sources), Decimal(0))
+        places = Decimal(1).scaleb(min(printed.as_tuple().exponent, 0))  # type: ignore[arg-type]
+        rate = (executed / budget * 100).quantize(places, ROUND_HALF_UP)
+        if rate != printed:
+            self.warn(
+                f"表中执行率 {text} 与 全年执行数 ÷ 全年预算数 = {rate}% 不一致：按各来源计算",
+                row,
+                column,
+            )
 
     def with_budget_row(self, result: dict[str, Any], weight_given: bool) -> dict[str, Any]:
         """The table's fixture with the budget-execution leaf as its own first root."""

@@ -213,3 +213,35 @@ def test_caller_fields_still_win_over_the_form(sheets: SheetTransfer, actor: Act
     document = result["evaluation"]
     assert (document["subject"], document["fiscal_year"]) == ("某区文化和旅游局", 2024)
     assert document["form"]["implementer"] == "某区文化馆"
+
+
+def test_budget_code_contact_and_phone_are_read_when_printed(
+    sheets: SheetTransfer, actor: Actor
+) -> None:
+    rows = national_rows()
+    rows.insert(4, ["预算编码", "2023-WL-0107", None, "联系人", "王敏", None, "联系电话",
+                    "0531-86001234"])  # fmt: skip
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+
+    result = sheets.import_sheet(buffer.getvalue().encode("utf-8"), "自评表.csv", by=actor)
+
+    form = result["evaluation"]["form"]
+    assert (form["budget_code"], form["contact"], form["phone"]) == (
+        "2023-WL-0107",
+        "王敏",
+        "0531-86001234",
+    )
+    assert result["total"] == str(by_hand())
+
+
+def test_a_printed_execution_rate_that_disagrees_is_a_warning_at_its_cell(
+    sheets: SheetTransfer, actor: Actor
+) -> None:
+    rows = national_rows()
+    rows[5][7] = "98.80%"  # 119.76 ÷ 120 is 99.80%
+
+    result = sheets.import_sheet(national_form(rows), "自评表.xlsx", by=actor)
+
+    assert [(w["row"], w["column"]) for w in result["warnings"]] == [(6, "H")]
+    assert "99.80%" in result["warnings"][0]["message"]
