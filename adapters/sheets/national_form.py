@@ -48,15 +48,6 @@ _ZH = {**FUND_SUMS, "weight": "分值", "score": "得分"}
 _FIGURES = (*FUND_SUMS, "weight", "score")  # 执行率 is recomputed from the sums, never read
 
 
-def national_form(data: bytes, filename: str) -> bool:
-    """True when the target table sits under the national form's title or 项目资金 block."""
-    try:
-        found = _target_grid(data, filename)
-    except SheetImportError:
-        return False
-    return found is not None and _is_national(found[0], found[1])
-
-
 def parse_target_sheet(
     data: bytes, filename: str, defaults: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
