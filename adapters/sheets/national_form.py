@@ -44,6 +44,11 @@ _OF_WHICH = re.compile(r"^\s*其中\s*[:：]?\s*")
 _BLANK = frozenset({"—", "——", "-", "－", "/", "／", "无"})
 _YEAR_ROW = re.compile(r"^\(?(?:((?:19|20)\d{2}))?年度?\)?$")
 _YEAR_IN_TEXT = re.compile(r"((?:19|20)\d{2})\s*年")
+_FIELD_ZH = {
+    **{name: label for label, name in reversed(_FORM_LABELS.items())},  # the first word
+    "overall_goal": "预期目标",
+    "overall_result": "实际完成情况",
+}
 _ZH = {**FUND_SUMS, "weight": "分值", "score": "得分"}
 _FIGURES = (*FUND_SUMS, "weight", "score")  # 执行率 is recomputed from the sums, never read
 
@@ -116,11 +121,13 @@ class _FormReader:
     def read(self, caller: Mapping[str, Any]) -> dict[str, Any]:
         """The header as the fixture format takes it (title, subject, year, kind, form, funds)."""
         fields, places = self.labelled()
-        fields.update(self.goal())
+        fields.update(self.goal(places))
         year, why, year_at = self.year()
         for name, value in fields.items():
             if value is not None and len(value) > FORM_FIELDS[name]:
-                self.error(f"内容有 {len(value)} 个字，最多 {FORM_FIELDS[name]} 个", *places[name])
+                limit = FORM_FIELDS[name]
+                where = places.get(name, (None, None))
+                self.error(f"{_FIELD_ZH[name]}有 {len(value)} 个字，最多 {limit} 个", *where)
         needs = {
             "title": ("project_name", "项目名称为空：标题取「项目名称 年度」"),
             "subject": ("implementer", "实施单位为空：自评表的被评价单位是实施单位"),
@@ -173,7 +180,7 @@ class _FormReader:
                 return int(found.group(1)), "", (row, column)
         return None, "没有找到年度行（如「（2023年度）」）：自评表的年度取自该行", (1, 0)
 
-    def goal(self) -> dict[str, str | None]:
+    def goal(self, places: dict[str, tuple[int, int]]) -> dict[str, str | None]:
         """年度总体目标: 预期目标 and 实际完成情况, each the text under its label."""
         cells = self.cells()
         labels = [(r, c) for r, c, text in cells if _key(text) == "年度总体目标"]
@@ -185,11 +192,13 @@ class _FormReader:
         for field, label in (("overall_goal", "预期目标"), ("overall_result", "实际完成情况")):
             for r, c, text in cells:
                 if start <= r <= start + 1 and _key(text) == label:
-                    below = [texts[(r + 1, k)] for k in range(c, c + 6) if (r + 1, k) in texts]
-                    found[field] = below[0] if below else None
+                    below = [k for k in range(c, c + 6) if (r + 1, k) in texts]
+                    found[field] = texts[(r + 1, below[0])] if below else None
+                    places[field] = (r + 1, below[0] if below else c)
         if not found:  # the goal written beside its label, not split in two
-            after = [text for r, c, text in cells if r == start and c > labels[0][1]]
-            found["overall_goal"] = after[0] if after else None
+            after = [(r, c, text) for r, c, text in cells if r == start and c > labels[0][1]]
+            found["overall_goal"] = after[0][2] if after else None
+            places["overall_goal"] = after[0][:2] if after else labels[0]
         return found
 
     # --- 项目资金 -----------------------------------------------------------------------------

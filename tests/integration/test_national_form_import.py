@@ -245,3 +245,17 @@ def test_a_printed_execution_rate_that_disagrees_is_a_warning_at_its_cell(
 
     assert [(w["row"], w["column"]) for w in result["warnings"]] == [(6, "H")]
     assert "99.80%" in result["warnings"][0]["message"]
+
+
+def test_an_overall_goal_longer_than_the_form_takes_is_refused_at_its_cell(
+    service: EvaluationService, sheets: SheetTransfer, actor: Actor
+) -> None:
+    rows = national_rows()
+    rows[10][1] = "开展演出" * 1001  # 4004 characters; the form keeps 4000
+
+    with pytest.raises(SheetRejected) as excinfo:
+        sheets.import_sheet(national_form(rows), "自评表.xlsx", by=actor)
+
+    assert [(r["row"], r["column"]) for r in excinfo.value.rows] == [(11, "B")]
+    assert excinfo.value.rows[0]["message"].startswith("预期目标有 4004 个字")
+    assert recorded(service) == 0
