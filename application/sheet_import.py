@@ -130,29 +130,37 @@ def reconcile(
     if reported is not None and not _same(reported, document["total"]):
         warnings.append(
             _at(
-                {**where, "column": None},
+                sources.get("reported_total") or {**where, "column": None},
                 f"表中合计得分 {reported} 与各项得分之和 {document['total']} 不一致："
                 "按各项得分记录，合计以记录为准",
             )
         )
     expected = spec.get("expected")
     if isinstance(expected, Mapping):
-        scores = {i["code"]: i["score"] for i in document["indicators"]}
-        checks: list[tuple[str, Any, Any]] = [
-            ("expected.total", expected.get("total"), document["total"]),
-            ("expected.grade", expected.get("grade"), document["grade"]),
+        indicators = {i["code"]: i for i in document["indicators"]}
+        checks: list[tuple[str, str | None, Any, Any]] = [
+            ("expected.total", None, expected.get("total"), document["total"]),
+            ("expected.grade", None, expected.get("grade"), document["grade"]),
         ]
         for group in ("levels", "leaves"):
             for code, value in (expected.get(group) or {}).items():
-                checks.append((f"expected.{group}.{code}", value, scores.get(code)))
-        for path, wanted, got in checks:
-            if wanted is not None and not _same(wanted, got):
-                warnings.append(
-                    _at(
-                        {"sheet": None, "row": None, "column": path},
-                        f"文件给出 {wanted}，按记录计算为 {got}：按记录保存，请核对",
-                    )
+                found = indicators.get(code) or {}
+                checks.append((f"expected.{group}.{code}", code, value, found.get("score")))
+        for path, code, wanted, got in checks:
+            if wanted is None or _same(wanted, got):
+                continue
+            known = code is not None and code in indicators
+            cell = _indicator_location(sources, str(code), "score") if known else None
+            named = f"{_label(indicators[str(code)])}：" if known else ""
+            warnings.append(
+                _at(
+                    # a sheet's row where the file has one, else the figure's path in the JSON
+                    cell
+                    if cell and cell.get("row")
+                    else {"sheet": None, "row": None, "column": path},
+                    f"{named}文件给出 {wanted}，按记录计算为 {got}：按记录保存，请核对",
                 )
+            )
     return warnings
 
 

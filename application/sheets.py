@@ -60,6 +60,7 @@ class SheetTransfer:
         """
         parsed = self.codec.parse(data, filename, defaults, progress)
         spec, warnings = prepare(parsed.spec, parsed.sources)
+        warnings = [*(parsed.sources.get("warnings") or []), *warnings]  # the reader's own
         evaluation = build(spec, parsed.sources, by)
         preview = evaluation_document(evaluation, "all")
         warnings += reconcile(spec, parsed.sources, preview)

@@ -64,3 +64,57 @@ MERGED_SCORES = {
 def upload(data: bytes, filename: str, **fields: Any) -> dict[str, Any]:
     """A multipart form body for the Flask test client."""
     return {"file": (io.BytesIO(data), filename), **fields}
+
+
+# --- the national 项目支出绩效自评表 (财预〔2020〕10号 annex), columns A-J -----------------------
+NATIONAL_HEADER_ROW = 12  # 绩效指标 | 一级指标 | 二级指标 | 三级指标 | 年度指标值 | …
+
+
+def national_rows() -> list[list[Any]]:
+    """The annex as printed: title, year, 项目名称, 主管部门 / 实施单位, 项目资金（万元） with its
+    分值 10, 年度总体目标, the indicator table (产出 50 / 效益 30 / 满意度 10) and 总分.
+
+    The figures are consistent: 119.76 of 120 executed prints 执行率 99.80% and 得分 9.98; the
+    table's printed 得分 add to 86, and 总分 prints 95.98.
+    """
+    gap: list[Any] = [None] * 3  # B:E merged, F:J merged
+    return [
+        ["项目支出绩效自评表"],
+        ["（2023年度）"],
+        ["项目名称", "社区文化惠民服务项目"],
+        ["主管部门", "某区文化和旅游局", *[None] * 3, "实施单位", "某区文化馆"],
+        ["项目资金（万元）", None, None, "年初预算数", "全年预算数", "全年执行数", "分值",
+         "执行率", "得分"],
+        [None, "年度资金总额", None, 100, 120, 119.76, 10, "99.80%", 9.98],
+        [None, "其中：当年财政拨款", None, 100, 110, 109.76, "—", "99.78%", "—"],
+        [None, "上年结转资金", None, None, 10, 10, "—", "100%", "—"],
+        [None, "其他资金", None, None, None, None, "—", None, "—"],
+        ["年度总体目标", "预期目标", *gap, "实际完成情况"],
+        [None, "全年开展文化惠民演出不少于20场，引进“双创”企业10家，群众满意度达到90%以上。",
+         *gap, "全年开展演出24场，引进“双创”企业8家，群众满意度93%。"],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
+         "得分", "偏差原因分析及改进措施"],
+        [None, "产出指标", "数量指标", "演出场次", "≥20场次", "24场次", 15, 15],
+        [None, None, None, "引进企业数", "引进“双创”企业10家", "8家", 10, 8,
+         "两家企业推迟入驻，下年度跟进落实"],
+        [None, None, "质量指标", "演出合格率", "100%", "100%", 15, 15],
+        [None, None, "成本指标", "单场演出成本", "≤4.74万元", "4.5万元", 10, 10],
+        [None, "效益指标", "社会效益指标", "群众参与人次", "≥6万人次", "5.4万人次", 20, 18,
+         "部分场次因天气取消，明年增加室内场次"],
+        [None, None, "可持续影响指标", "文化服务长效机制", "逐步完善", "达成", 10, 10],
+        [None, "满意度指标", "服务对象满意度指标", "群众满意度", "群众满意度≥90%", "93%", 10, 10],
+        ["总分", *[None] * 5, 100, 95.98],
+    ]  # fmt: skip
+
+
+NATIONAL_MERGES = (
+    "A1:J1", "A2:J2", "B3:J3", "B4:E4", "G4:J4",
+    "A5:A9", "B5:C5", "B6:C6", "B7:C7", "B8:C8", "B9:C9",
+    "A10:A11", "B10:E10", "F10:J10", "B11:E11", "F11:J11",
+    "I12:J12", "A12:A19", "B13:B16", "C13:C14", "B17:B18", "A20:F20",
+)  # fmt: skip
+
+
+def national_form(rows: list[list[Any]] | None = None) -> bytes:
+    """The national form as an xlsx workbook (merged as the annex prints it)."""
+    return xlsx(national_rows() if rows is None else rows, merges=NATIONAL_MERGES, title="自评表")

@@ -15,10 +15,11 @@ from .export_html import to_html
 from .exporting import to_csv, to_json, to_xlsx
 from .history import history_csv
 from .importing import parse_sheet
+from .national_form import parse_target_sheet
 from .pdf import check_available, pdf_html, record_pdf
 from .record import record_html, record_xlsx
 from .target_form import form_csv, form_html, form_xlsx, has_targets
-from .target_table import looks_like_target_table, parse_target_table
+from .target_table import looks_like_target_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -52,7 +53,8 @@ class WorkbookCodec:
     ) -> ParsedSheet:
         try:
             if looks_like_target_table(data, filename):
-                result = parse_target_table(data, filename, defaults)
+                # the national 项目支出绩效自评表 in full, or a target table on its own
+                result = parse_target_sheet(data, filename, defaults)
             else:
                 result = parse_sheet(data, filename, defaults, progress=progress)
         except SheetImportError as error:

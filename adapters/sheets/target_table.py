@@ -132,6 +132,7 @@ class _Reader:
         self.leaves: list[_Leaf] = []
         self.untargeted: list[_Leaf] = []
         self.reported_total: Decimal | None = None
+        self.total_row: int | None = None
 
     def where(self, row: int | None, column: int | None) -> Location:
         return {
@@ -155,7 +156,7 @@ class _Reader:
             if not first:
                 continue
             if _key(first) in _TOTAL:
-                self.reported_total = self.number(row, "score")
+                self.reported_total, self.total_row = self.number(row, "score"), row
                 continue
             if _level_of(_key(names[0])) is not None:
                 continue  # the header repeated on a new page
@@ -238,7 +239,10 @@ class _Reader:
                     leaf.code = code
                 indicators.append(entry)
                 at = self.where(leaf.row, None)
-                sources["indicators"][code] = {k: at for k in ("name", "weight", "method", "score")}
+                sources["indicators"][code] = {k: at for k in ("name", "weight", "method")}
+                sources["indicators"][code]["score"] = self.where(
+                    leaf.row, self.columns.get("score")
+                )
         values: list[dict[str, Any]] = []
         actions: list[dict[str, Any]] = []
         expected: dict[str, str] = {}
@@ -264,6 +268,8 @@ class _Reader:
                 expected[leaf.code] = format_decimal(score)
         sources["target_values"] = target_sources
         sources["evaluation"] = self.where(None, None)
+        if self.total_row is not None:
+            sources["reported_total"] = self.where(self.total_row, self.columns.get("score"))
         evaluation = {"kind": "绩效自评", **self.header_fields(), **self.defaults}
         roots = sum((w for p, w in weights.items() if len(p) == 1), Decimal(0))
         evaluation.setdefault("total_weight", format_decimal(roots) if roots else "100")

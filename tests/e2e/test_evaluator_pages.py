@@ -12,6 +12,7 @@ from flask import Flask
 from domain.evaluation import Actor
 from tests.cases import SMALL_TOTAL, SUBJECT, small_case
 from tests.pages import Browser, browser_for
+from tests.sheet_files import national_form
 
 PDF = b"%PDF-1.4\n% a scanned approval\n"
 
@@ -87,6 +88,25 @@ def test_an_import_shows_a_preview_and_records_only_when_confirmed(
     opened = confirmed.headers["Location"].split("/ui/evaluations/")[1].split("?")[0]
     assert document(app, opened)["total"] == SMALL_TOTAL
     assert count(app) == before + 1
+
+
+def test_a_national_form_imported_from_the_page_needs_no_header_fields(
+    app: Flask, evaluator: Browser
+) -> None:
+    sheet = (BytesIO(national_form()), "项目支出绩效自评表.xlsx")
+    preview = multipart(evaluator, "/ui/evaluations/import", {"file": sheet})
+    assert preview.status_code == 200, preview.text[:500]
+    carried = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
+    confirmed = evaluator.post("/ui/evaluations/import", carried)
+    assert confirmed.status_code == 303
+    opened = confirmed.headers["Location"].split("/ui/evaluations/")[1].split("?")[0]
+    created = document(app, opened)
+    assert (created["subject"], created["fiscal_year"], created["kind"]) == (
+        "某区文化馆",
+        2023,
+        "self-evaluation",
+    )
+    assert created["total"] == "95.98"  # 9.98 for the budget row + the table's 86 (see sheet_files)
 
 
 def test_an_unreadable_sheet_is_refused_in_chinese_and_records_nothing(

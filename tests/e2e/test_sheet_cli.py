@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from adapters.bootstrap import build_service
 from tests.conftest import REFERENCE
-from tests.sheet_files import HEADER, HEADER_FIELDS, MERGES, merged_table, xlsx
+from tests.sheet_files import HEADER, HEADER_FIELDS, MERGES, merged_table, national_form, xlsx
 from web import cli, console
 from web.cli import main
 
@@ -46,6 +46,22 @@ def test_import_prints_the_new_id_last_and_records_under_the_given_actor(
     assert document["total"] == "23.73"
     assert {e["actor"] for e in service.history(lines[-1])["items"]} == {"dora"}
     assert "warning:" in result.stderr  # checklist and ratio rows imported as manual
+
+
+def test_import_reads_a_national_form_without_options(database: str, tmp_path: Path) -> None:
+    sheet = tmp_path / "项目支出绩效自评表.xlsx"
+    sheet.write_bytes(national_form())
+
+    result = run(database, "import", str(sheet))
+
+    assert result.exit_code == 0, result.output
+    document = build_service(database).document(result.stdout.strip().splitlines()[-1])
+    assert (document["subject"], document["fiscal_year"], document["kind"]) == (
+        "某区文化馆",
+        2023,
+        "self-evaluation",
+    )
+    assert document["funds"]["total"]["executed"] == "119.76"
 
 
 def test_import_takes_header_fields_from_options(database: str, tmp_path: Path) -> None:
