@@ -38,8 +38,7 @@ CENT = Decimal("0.01")
 # class_version says which shape of an event class stored the record: envelope, not payload
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "meta", "originator_topic"}
 ENVELOPE |= {"class_version"}
-FUND_SUMS = {"initial_budget": "年初预算数", "full_year_budget": "全年预算数"}
-FUND_SUMS["executed"] = "全年执行数"
+FUND_SUMS = dict(initial_budget="年初预算数", full_year_budget="全年预算数", executed="全年执行数")
 
 
 # ------------------------------------------------------------------------- chain
@@ -319,9 +318,8 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
             sheet.override[s["code"]] = s["score"]
         elif kind == "SurveyRecorded":
             sheet.tallies[s["code"]] = s["tallies"]
-        elif kind == "TargetValueRecorded":
-            if s["stage"] == "final":
-                sheet.finals[s["code"]] = s
+        elif kind == "TargetValueRecorded" and s["stage"] == "final":
+            sheet.finals[s["code"]] = s
         elif kind == "DisputeDecided":
             # since v2 the consequences follow as their own events; applying them twice is
             # harmless, and a first-version decision carries them only here
@@ -333,11 +331,11 @@ def check_scores(packet: dict[str, Any]) -> tuple[list[str], list[str], Sheet]:
     return problems, notes, sheet
 
 
-# Events that change no score: the lifecycle, reported figures, disputes raised, notes, and
-# the sign-offs of the self-evaluation form.
+# Events that change no score: the lifecycle, reported figures, disputes raised, notes, the
+# sign-offs and header of the self-evaluation form, and mid-year (monitored) target values.
 NO_SCORE_EFFECT = {"Submitted", "Finalized", "Reopened", "ReportedFigureRecorded", "DisputeRaised"}
 NO_SCORE_EFFECT |= {"NoteAdded", "NoteResolved", "SignedOff", "SignOffsRequired"}
-NO_SCORE_EFFECT |= {"FormFilled", "FormCorrected"}
+NO_SCORE_EFFECT |= {"FormFilled", "FormCorrected", "TargetValueRecorded"}
 
 
 def _apply_decision(sheet: Sheet, s: dict[str, Any]) -> None:
