@@ -8,6 +8,7 @@ through `chinese`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 STAGES = {"monitored": "年中监控值", "final": "全年实际完成值"}
 # What each event is called where people read it (pages, reports, the history CSV).
@@ -43,10 +44,16 @@ EVENT_NAMES = {
     "LeafInputRecorded": "录入评分数据",
 }
 
-# (pattern over the whole text, Chinese with the groups in order)
-PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern + r"\Z", re.S), chinese)
-    for pattern, chinese in (
+Catalogue = tuple[tuple[re.Pattern[str], str], ...]
+
+
+def catalogue(pairs: Iterable[tuple[str, str]]) -> Catalogue:
+    """(English pattern over the whole text, Chinese with the groups in order), compiled."""
+    return tuple((re.compile(pattern + r"\Z", re.S), chinese) for pattern, chinese in pairs)
+
+
+PATTERNS = catalogue(
+    (
         (r"framework defined", "定义指标体系"),
         (r"data entry (.+) = (\S+)", "记录数据 {0} = {1}"),
         (r"checklist not assessed yet", "清单尚未评估"),

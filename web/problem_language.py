@@ -8,6 +8,7 @@ from typing import Any
 from flask import has_request_context, request
 
 from application import text_gate
+from application.system_text import catalogue
 from application.system_text import chinese as system_chinese
 
 LANGUAGES = ("zh", "en")
@@ -70,9 +71,8 @@ TITLES = {
 }
 
 # English detail (as the code writes it) → Chinese; groups are carried over in order.
-DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern + r"\Z", re.S), chinese)
-    for pattern, chinese in (
+DETAILS = catalogue(
+    (
         (r"evaluation (\S+) does not exist", "评价 {0} 不存在"),
         (r"evaluation (\S+) has no version (\S+)", "评价 {0} 没有版本 {1}"),
         (r"evaluation (\S+) did not exist at (\S+)", "评价 {0} 在 {1} 时尚不存在"),
@@ -257,9 +257,8 @@ DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 # Field messages (marshmallow's and our schemas') → Chinese; groups carried over in order.
-FIELD_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern + r"\Z", re.S), chinese)
-    for pattern, chinese in (
+FIELD_MESSAGES = catalogue(
+    (
         # the text gate's refusals, in its own two languages
         *(
             (re.escape(english).replace(r"\{0\}", r"(U\+[0-9A-F]{4,6})"), chinese)
