@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from uuid import UUID
+
 import pytest
 
 from adapters.memory import memory_self_evaluation
@@ -94,3 +97,24 @@ def test_a_title_or_organization_that_is_not_short_visible_text_is_refused(
         forms.sign_off(evaluation_id, capacity="填报人", by=FILER, **{name: text})
     assert name in refused.value.values
     assert service.document(evaluation_id)["version"] == before
+
+
+def test_a_sign_off_stored_before_the_signers_lines_reads_with_them_empty(
+    service: EvaluationService, forms: SelfEvaluationService, evaluation_id: str
+) -> None:
+    forms.sign_off(evaluation_id, capacity="填报人", title="科员", phone="123", by=FILER)
+    mapper = service.store.mapper
+    stored = next(
+        e
+        for e in service.store.recorder.select_events(UUID(evaluation_id))
+        if e.topic.endswith("SignedOff")
+    )
+    # the first shape: no class_version and none of the signer's lines
+    state = mapper.transcoder.decode(stored.state)
+    assert state.pop("class_version") == 2
+    for name in ("title", "organization", "phone"):
+        del state[name]
+    first = replace(stored, state=mapper.transcoder.encode(state))
+    event = mapper.to_domain_event(first)
+    assert (event.title, event.organization, event.phone) == (None, None, None)
+    assert event.capacity == "填报人"
