@@ -22,8 +22,9 @@ from sqlalchemy.types import TypeDecorator
 # Bump when a table's shape changes, or what the stored documents hold is computed differently
 # (14: completion rates of cost and `=` targets, the target rules column, the form and funds
 # tables, the feed's unique notification index; 15: the history tables' autovacuum storage
-# parameters, set only when a table is created): the read models are then rebuilt.
-SCHEMA_VERSION = 15
+# parameters, set only when a table is created; 16: the signer's title, organization and phone
+# on rm_sign_offs): the read models are then rebuilt.
+SCHEMA_VERSION = 16
 
 metadata = MetaData()
 

@@ -74,6 +74,9 @@ def _signed_off(session: Session, event: Any) -> None:
             "version": event.version,
             "head_digest": event.head_digest,
             "signed_at": event.signed_at,
+            "title": event.title,
+            "organization": event.organization,
+            "phone": event.phone,
         },
     )
 

@@ -49,6 +49,9 @@ def _sign_off(rows: CurrentRows, row: dict[str, Any]) -> dict[str, Any]:
         "version": row["version"],
         "head_digest": row["head_digest"],
         "signed_at": row["signed_at"],
+        "title": row["title"],
+        "organization": row["organization"],
+        "phone": row["phone"],
         "status": STALE if count else CURRENT,
         "changed_after": [
             {"version": v, "type": t, "indicator": change_indicator(t, data)}

@@ -29,6 +29,9 @@ sign_offs = Table(
     Column("version", Integer, nullable=False),
     Column("head_digest", String(64)),
     Column("signed_at", String(40), nullable=False),
+    Column("title", Text),
+    Column("organization", Text),
+    Column("phone", String(40)),
     Index("rm_sign_offs_evaluation_idx", "evaluation_id", "version"),
 )
 

@@ -187,7 +187,8 @@ def signer(evaluation: Evaluation, item: Mapping[str, Any], by: Actor, transcrib
 
 
 def apply_sign_off(evaluation: Evaluation, item: Mapping[str, Any], by: Actor) -> None:
-    """One `sign_offs` item: {capacity, opinion?, signed_at?, signed_by?}, signed by `by`.
+    """One `sign_offs` item: {capacity, opinion?, title?, organization?, phone?, signed_at?,
+    signed_by?}, signed by `by`.
 
     A loaded sign-off has no head digest: its version is not sealed until the load is saved.
     """
@@ -202,6 +203,7 @@ def apply_sign_off(evaluation: Evaluation, item: Mapping[str, Any], by: Actor) -
         None,
         iso(moment),
         by,
+        {name: item.get(name) for name in ("title", "organization", "phone")},
     )
 
 

@@ -68,16 +68,26 @@ class SelfEvaluationService:
         )
 
     def sign_off(
-        self, evaluation_id: str, *, capacity: str, opinion: str | None = None, by: Actor
+        self,
+        evaluation_id: str,
+        *,
+        capacity: str,
+        opinion: str | None = None,
+        title: str | None = None,
+        organization: str | None = None,
+        phone: str | None = None,
+        by: Actor,
     ) -> dict[str, Any]:
-        """Sign the current version in a capacity; returns the sign-off with the document."""
+        """Sign the current version in a capacity, with the signer's optional 职务/职称,
+        单位 and 联系电话; returns the sign-off with the document."""
+        signer = {"title": title, "organization": organization, "phone": phone}
         sign_off_id = self.new_id()
         signed_at = iso(self.clock())
 
         def command(evaluation: Any) -> None:
             # the head digest of the version being signed, read before the sign-off is added
             digest = self.digest_at(str(evaluation.id), evaluation.version)
-            evaluation.sign_off(sign_off_id, capacity, opinion, digest, signed_at, by)
+            evaluation.sign_off(sign_off_id, capacity, opinion, digest, signed_at, by, signer)
 
         document = self.evaluations.change(evaluation_id, command)
         signed = next(s for s in document["sign_offs"] if s["id"] == sign_off_id)

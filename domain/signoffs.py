@@ -38,6 +38,10 @@ MOVING_EVENTS = frozenset(
 # A stale sign-off lists the changes after it up to this many; the count keeps going.
 KEPT_CHANGES = 20
 MAX_CAPACITY = 60
+# The signer's lines of the block: 职务/职称 and 单位 as short text, 联系电话 as a number.
+MAX_SIGNER_TEXT = 100
+MAX_PHONE = 40
+PHONE_CHARACTERS = frozenset("0123456789 +-()")
 
 
 @dataclass
@@ -52,6 +56,9 @@ class SignOff:
     version: int
     head_digest: str | None
     signed_at: str
+    title: str | None = None
+    organization: str | None = None
+    phone: str | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
     change_count: int = 0
 
@@ -69,25 +76,33 @@ class SignOff:
             "version": self.version,
             "head_digest": self.head_digest,
             "signed_at": self.signed_at,
+            "title": self.title,
+            "organization": self.organization,
+            "phone": self.phone,
             "status": self.status,
             "changed_after": [dict(c) for c in self.changes],
             "changes_after": self.change_count,
         }
 
 
-def check_capacity(capacity: str | None) -> str:
-    """A capacity as visible text: trimmed, inner runs of spaces made one, and no invisible or
-    control character (Unicode category C: U+200B, U+FEFF, U+2060, a tab …) inside it."""
-    raw = capacity or ""
+def visible_text(name: str, given: str | None) -> str:
+    """Text trimmed, inner runs of spaces made one, refused when an invisible or control
+    character (Unicode category C: U+200B, U+FEFF, U+2060, a tab …) is inside it."""
+    raw = given or ""
     inner = raw.strip()
     hidden = sorted({f"U+{ord(ch):04X}" for ch in inner if unicodedata.category(ch)[0] == "C"})
     if hidden:
         raise SignOffRefused(
-            f"capacity {raw!r} holds invisible or control characters: {', '.join(hidden)}",
-            capacity=raw,
+            f"{name} {raw!r} holds invisible or control characters: {', '.join(hidden)}",
             characters=hidden,
+            **{name: raw},
         )
-    text = " ".join(inner.split())
+    return " ".join(inner.split())
+
+
+def check_capacity(capacity: str | None) -> str:
+    """A capacity as visible text (see visible_text), at most MAX_CAPACITY characters."""
+    text = visible_text("capacity", capacity)
     if not text:
         raise SignOffRefused("a sign-off names the capacity it is given in", field="capacity")
     if len(text) > MAX_CAPACITY:
@@ -95,6 +110,34 @@ def check_capacity(capacity: str | None) -> str:
             f"capacity is {len(text)} characters; at most {MAX_CAPACITY}", capacity=text
         )
     return text
+
+
+def check_signer_text(name: str, given: str | None) -> str | None:
+    """The signer's 职务/职称 or 单位: visible text of at most MAX_SIGNER_TEXT (None when blank)."""
+    text = visible_text(name, given)
+    if len(text) > MAX_SIGNER_TEXT:
+        raise SignOffRefused(
+            f"{name} is {len(text)} characters; at most {MAX_SIGNER_TEXT}", **{name: text}
+        )
+    return text or None
+
+
+def check_phone(phone: str | None) -> str | None:
+    """A 联系电话: digits, spaces, +, - and parentheses, at most MAX_PHONE (None when blank)."""
+    text = visible_text("phone", phone)
+    others = sorted({ch for ch in text if ch not in PHONE_CHARACTERS})
+    if others:
+        raise SignOffRefused(
+            f"phone {text!r} holds {', '.join(others)}: a phone number has only digits, "
+            "spaces, +, - and parentheses",
+            phone=text,
+            characters=others,
+        )
+    if len(text) > MAX_PHONE:
+        raise SignOffRefused(f"phone is {len(text)} characters; at most {MAX_PHONE}", phone=text)
+    if text and not any(ch.isdigit() for ch in text):
+        raise SignOffRefused(f"phone {text!r} has no digit", phone=text)
+    return text or None
 
 
 def check_known(capacity: str | None) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from domain.actor import Actor
-from domain.signoffs import check_required, check_signer
+from domain.signoffs import check_phone, check_required, check_signer, check_signer_text
 from domain.state import EvaluationState
 from domain.target_events import SignedOff, SignOffsRequired, TargetValueRecorded
 from domain.targets.text import Target, target_of
@@ -82,19 +82,29 @@ class TargetCommands(EvaluationState):
         head_digest: str | None,
         signed_at: str,
         by: Actor,
+        signer: Mapping[str, str | None] | None = None,
     ) -> None:
         """Sign the current version in a capacity (评价组组长, 部门负责人, 财政部门 …); only
-        the capacity's party signs in it (domain.signoffs.SIGNERS)."""
+        the capacity's party signs in it (domain.signoffs.SIGNERS). `signer` holds the optional
+        title (职务/职称), organization (单位) and phone (联系电话) printed on the line."""
         self.check_open()
+        given = signer or {}
+        capacity = check_signer(capacity, by, self.subject)
+        title = check_signer_text("title", given.get("title"))
+        organization = check_signer_text("organization", given.get("organization"))
+        phone = check_phone(given.get("phone"))
         self.trigger_event(
             SignedOff,
             sign_off_id=sign_off_id,
-            capacity=check_signer(capacity, by, self.subject),
+            capacity=capacity,
             opinion=(opinion or "").strip() or None,
             version=self.version,
             head_digest=head_digest,
             signed_at=signed_at,
             meta=by.as_meta(),
+            title=title,
+            organization=organization,
+            phone=phone,
         )
 
     # ------------------------------------------------------------------- queries

@@ -67,8 +67,10 @@ class SignOffsRequired(Aggregate.Event):
 
 
 class SignedOff(Aggregate.Event):
-    """Who signed which version, in what capacity, with the chain's head digest then."""
+    """Who signed which version, in what capacity, with the chain's head digest then; v2 adds
+    the signer's 职务/职称 (title), 单位 (organization) and 联系电话 (phone), each optional."""
 
+    class_version = 2
     sign_off_id: str
     capacity: str
     opinion: str | None
@@ -76,6 +78,13 @@ class SignedOff(Aggregate.Event):
     head_digest: str | None
     signed_at: str
     meta: dict[str, str]
+    title: str | None
+    organization: str | None
+    phone: str | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.update(title=None, organization=None, phone=None)
 
     def apply(self, aggregate: Any) -> None:
         signed = SignOff(
@@ -87,5 +96,8 @@ class SignedOff(Aggregate.Event):
             self.version,
             self.head_digest,
             self.signed_at,
+            title=self.title,
+            organization=self.organization,
+            phone=self.phone,
         )
         aggregate._sign_offs = {**aggregate.sign_offs, self.sign_off_id: signed}

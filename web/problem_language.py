@@ -217,6 +217,31 @@ DETAILS = catalogue(
             "签字身份 {0} 含有不可见字符或控制字符：{1}",
         ),
         (r"a sign-off names the capacity it is given in", "签字须写明签字身份"),
+        # the signer's lines of the sign-off block (domain.signoffs)
+        *(
+            (
+                name + r" (.+) holds invisible or control characters: (.+)",
+                label + " {0} 含有不可见字符或控制字符：{1}",
+            )
+            for name, label in (
+                ("title", "职务/职称"),
+                ("organization", "单位"),
+                ("phone", "联系电话"),
+            )
+        ),
+        *(
+            (name + r" is (\d+) characters; at most (\d+)", label + "有 {0} 个字符，至多 {1} 个")
+            for name, label in (
+                ("title", "职务/职称"),
+                ("organization", "单位"),
+                ("phone", "联系电话"),
+            )
+        ),
+        (
+            r"phone (.+) holds (.+): a phone number has only digits, spaces, \+, - and parentheses",
+            "联系电话 {0} 含有 {1}：电话号码只能由数字、空格、+、- 和括号组成",
+        ),
+        (r"phone (.+) has no digit", "联系电话 {0} 没有数字"),
         (
             r"all (\d+) PDF renderers are busy; retry shortly",
             "全部 {0} 个 PDF 生成进程均忙，请稍后重试",

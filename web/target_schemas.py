@@ -58,6 +58,27 @@ class TargetValueSchema(Strict):
 class SignOffCreateSchema(Strict):
     capacity = Text(required=True, validate=validate.Length(min=1, max=60))
     opinion = Text(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    title = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "职务/职称 of the signer", "example": "科长"},
+    )
+    organization = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "单位 of the signer", "example": "市财政局"},
+    )
+    phone = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=40),
+        metadata={
+            "description": "联系电话: digits, spaces, +, - and parentheses",
+            "example": "0571-87001234",
+        },
+    )
 
 
 class StageOut(Schema):
@@ -115,6 +136,9 @@ class SignOffOut(Schema):
     version = fields.Integer()
     head_digest = Text(allow_none=True)
     signed_at = Text()
+    title = Text(allow_none=True, metadata={"description": "职务/职称", "example": "科长"})
+    organization = Text(allow_none=True, metadata={"description": "单位"})
+    phone = Text(allow_none=True, metadata={"description": "联系电话"})
     status = Text(metadata={"enum": ["current", "stale"]})
     changed_after = fields.List(fields.Nested(ChangeOut))
     changes_after = fields.Integer()

@@ -28,12 +28,30 @@ _COLUMNS = (
     "得分",
     "偏差原因",
     "改进措施",
+    "数据来源及佐证",
 )
 _NUMERIC = frozenset({"完成率(%)", "分值", "得分"})
-_WIDTHS = {"年度指标值": 14, "年中监控值": 12, "实际完成值": 12, "偏差原因": 28, "改进措施": 28}
+_WIDTHS = {
+    "年度指标值": 14,
+    "年中监控值": 12,
+    "实际完成值": 12,
+    "偏差原因": 28,
+    "改进措施": 28,
+    "数据来源及佐证": 28,
+}
 _OUTCOME_LABELS = {"achieved": "达成", "partial": "部分达成", "not_achieved": "未达成"}
 _STATUS = {"current": "有效", "stale": "签字后已变更"}
-_SIGN_HEADERS = ("签字身份", "签字人", "意见", "签字版本", "签字时间", "状态")
+_SIGN_HEADERS = (
+    "签字身份",
+    "签字人",
+    "职务/职称",
+    "单位",
+    "联系电话",
+    "意见",
+    "签字版本",
+    "签字时间",
+    "状态",
+)
 
 
 def has_targets(doc: Document) -> bool:
@@ -71,7 +89,18 @@ def _cells(line: Line, depth: int) -> list[str | None]:
         indicator.get("score"),
         target.get("deviation_reason"),
         target.get("improvement"),
+        final_source(target),
     ]
+
+
+def final_source(target: Mapping[str, Any]) -> str | None:
+    """The final value's 数据来源 and the titles of its 佐证材料, one per line."""
+    final = (target.get("stages") or {}).get("final") or {}
+    lines = [str(final["source"])] if final.get("source") else []
+    titles = [str(e.get("title")) for e in final.get("evidence") or [] if e.get("title")]
+    if titles:
+        lines.append(f"佐证：{'；'.join(titles)}")
+    return "\n".join(lines) or None
 
 
 def _rows(doc: Document) -> tuple[list[str], list[tuple[bool, list[str | None]]]]:
@@ -113,6 +142,9 @@ def sign_off_rows(doc: Document) -> list[list[str]]:
             [
                 str(sign.get("capacity") or ""),
                 str(sign.get("actor") or ""),
+                str(sign.get("title") or ""),
+                str(sign.get("organization") or ""),
+                str(sign.get("phone") or ""),
                 str(sign.get("opinion") or ""),
                 f"v{sign.get('version')}",
                 str(sign.get("signed_at") or ""),
@@ -122,7 +154,7 @@ def sign_off_rows(doc: Document) -> list[list[str]]:
     signed = {s.get("capacity") for s in doc.get("sign_offs") or [] if s.get("status") == "current"}
     for capacity in doc.get("required_sign_offs") or []:
         if capacity not in signed:
-            rows.append([capacity, "", "", "", "", "待签"])
+            rows.append([capacity, *[""] * (len(_SIGN_HEADERS) - 2), "待签"])
     return rows
 
 

@@ -258,3 +258,46 @@ def test_the_sign_off_form_offers_the_capacities_of_the_signed_in_party(
     assert offered.count("<option") == 3
     assert "部门负责人" in offered and "单位意见" in offered and "填报人" in offered
     assert "评价组组长" not in offered and "财政部门" not in offered
+
+
+def test_the_sign_off_form_posts_the_signers_title_organization_and_phone(
+    app: Flask, targeted: str
+) -> None:
+    filer = browser_for(app, "subject", "unit", SUBJECT)
+    form = form_of(filer.get(E.format(targeted)).text, "/sign-offs")
+    assert all(f'name="{name}"' in form for name in ("title", "organization", "phone"))
+    answer = filer.post(
+        E.format(targeted) + "/sign-offs",
+        {
+            "capacity": "填报人",
+            "title": "科员",
+            "organization": "示范区文化馆",
+            "phone": "0571-87005678",
+        },
+    )
+    assert answer.status_code == 303
+    [signed] = app.extensions["scoretrail.self_evaluation"].sign_offs(targeted)["items"]
+    assert (signed["title"], signed["organization"], signed["phone"]) == (
+        "科员",
+        "示范区文化馆",
+        "0571-87005678",
+    )
+    sheet = filer.get(answer.headers["Location"]).text
+    block = sheet[sheet.index('id="sign-offs"') :]
+    assert "<th>职务/职称</th><th>单位</th><th>联系电话</th>" in block
+    assert "<td>科员</td><td>示范区文化馆</td><td>0571-87005678</td>" in block
+
+
+def test_a_sign_off_form_with_letters_in_the_phone_is_refused_and_records_nothing(
+    app: Flask, targeted: str
+) -> None:
+    filer = browser_for(app, "subject", "unit", SUBJECT)
+    before = version(app, targeted)
+    answer = filer.post(
+        E.format(targeted) + "/sign-offs",
+        {"capacity": "填报人", "title": "科员", "phone": "0571-abc"},
+    )
+    assert answer.status_code in (409, 422)
+    assert "0571-abc" in answer.text and "电话号码只能由数字" in answer.text
+    assert app.extensions["scoretrail.self_evaluation"].sign_offs(targeted)["items"] == []
+    assert version(app, targeted) == before

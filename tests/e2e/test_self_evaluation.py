@@ -296,6 +296,30 @@ def test_each_party_signs_only_its_own_capacities_and_nothing_is_recorded_otherw
     assert ok(reviewer.post(base + "/finalization"))["status"] == "finalized"
 
 
+def test_a_sign_off_carries_the_signers_lines_and_a_phone_with_letters_records_nothing(
+    api: Api, api_for: ApiFor, evaluation: str
+) -> None:
+    base = f"/evaluations/{evaluation}"
+    filer = api_for("subject", "小王", subject="某县水利局")
+    before = ok(api.get(base))["version"]
+    for phone, status in (("0571-8700abcd", 409), ("0571\u200b8700", 409), ("1" * 41, 422)):
+        refused = filer.post(base + "/sign-offs", json={"capacity": "填报人", "phone": phone})
+        assert refused.status_code == status, (phone, refused.json)
+    too_long = filer.post(base + "/sign-offs", json={"capacity": "填报人", "title": "长" * 101})
+    assert too_long.status_code == 422
+    assert ok(api.get(base))["version"] == before
+    assert ok(api.get(base + "/sign-offs"))["items"] == []
+
+    lines = {"title": " 科员 ", "organization": "某县水利局", "phone": "+86 571 8700-1234"}
+    signed = ok(filer.post(base + "/sign-offs", json={"capacity": "填报人", **lines}), 201)
+    expected = ("科员", "某县水利局", "+86 571 8700-1234")
+    assert (signed["title"], signed["organization"], signed["phone"]) == expected
+    (listed,) = ok(api.get(base + "/sign-offs"))["items"]
+    assert (listed["title"], listed["organization"], listed["phone"]) == expected
+    (item,) = ok(api.get(base))["sign_offs"]
+    assert (item["title"], item["organization"], item["phone"]) == expected
+
+
 def test_required_sign_offs_outside_the_block_or_invisible_open_nothing(api: Api) -> None:
     header = {"title": "t", "subject": "某县水利局", "fiscal_year": 2025, "kind": "project"}
     for required in (["\u200b"], ["评价组组长", "随便什么人"]):
@@ -313,7 +337,7 @@ def test_the_form_exports_with_targets_and_the_sign_off_block(api: Api, evaluati
     assert "年度指标值,年中监控值,实际完成值,完成率(%),分值,得分,偏差原因,改进措施" in text
     assert "≤4.74万元,,5.2万元,91.15,10.00,9.12,部分村庄管网延伸滞后" in text
     assert "评价组组长,alice" in text
-    assert "部门负责人,,,,,待签" in text
+    assert "部门负责人,,,,,,,,待签" in text
 
 
 def test_the_form_prints_as_one_html_page_with_the_sign_off_block(
@@ -341,4 +365,4 @@ def test_the_sheet_page_shows_targets_and_who_signed_what_changed_after(
     page = browser_for(app, "auditor", "audrey").get(f"/ui/evaluations/{evaluation}").text
     assert "指标值 ≤4.74万元" in page and "完成率 91.15%" in page
     assert "签字后已变更" in page and "填报指标值（1.3）" in page
-    assert '部门负责人</td><td colspan="4" class="muted">待签' in page
+    assert '部门负责人</td><td colspan="7" class="muted">待签' in page

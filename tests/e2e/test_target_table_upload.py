@@ -77,7 +77,17 @@ def test_the_exported_form_reads_back_to_the_same_scores(api: Api) -> None:
     sheet = load_workbook(io.BytesIO(exported.data)).active
     assert sheet is not None
     texts = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
-    assert ["签字身份", "签字人", "意见", "签字版本", "签字时间", "状态"] in texts
+    assert [
+        "签字身份",
+        "签字人",
+        "职务/职称",
+        "单位",
+        "联系电话",
+        "意见",
+        "签字版本",
+        "签字时间",
+        "状态",
+    ] in texts
     assert any(row[:3] == ["评价组组长", "alice", "属实"] for row in texts if len(row) >= 3)
 
     again = post(api, exported.data, "导出.xlsx")

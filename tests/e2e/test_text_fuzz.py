@@ -40,6 +40,8 @@ TYPICAL = {
     "text": "意见",
     "capacity": "评价组长",
     "opinion": "同意",
+    "organization": "某单位",
+    "phone": "0571-87001234",
     "value": "1",
     "score": "1",
     "justification": "依据",

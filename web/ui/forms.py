@@ -63,6 +63,8 @@ LABELS = {
     "unit": "单位",
     "met": "清单",
     "opinion": "意见",
+    "organization": "单位",
+    "phone": "联系电话",
     "code": "指标编号",
     "indicator": "指标",
     "deduction_id": "扣分记录",
@@ -235,6 +237,11 @@ class SignOffForm(FormSchema):
         required=True, validate=validate.Length(min=1, max=60, error="请填写（最多 {max} 字）。")
     )
     opinion = Text(load_default=None, validate=LONG)
+    title = Text(load_default=None, validate=validate.Length(max=100, error="最多 {max} 字。"))
+    organization = Text(
+        load_default=None, validate=validate.Length(max=100, error="最多 {max} 字。")
+    )
+    phone = Text(load_default=None, validate=validate.Length(max=40, error="最多 {max} 字。"))
 
 
 class DisputeForm(EvidenceFields):
