@@ -15,7 +15,7 @@ from .export_html import to_html
 from .exporting import to_csv, to_json, to_xlsx
 from .history import history_csv
 from .importing import parse_sheet
-from .national_form import parse_target_sheet
+from .department_form import parse_target_sheet
 from .pdf import check_available, pdf_html, record_pdf
 from .record import record_html, record_xlsx
 from .target_form import form_csv, form_html, form_xlsx, has_targets
