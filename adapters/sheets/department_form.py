@@ -8,12 +8,7 @@ from typing import Any
 
 from .cells import _key, _vocabulary, format_decimal
 from .grids import Grid
-from .national_form import (
-    _FormReader,
-    _is_national,
-    parse_form,
-    parse_target_sheet as parse_project_sheet,
-)
+from .national_form import _FormReader, _is_national, parse_form
 from .target_table import _target_grid, parse_target_table
 
 TITLE = "部门整体支出绩效自评表"
@@ -29,11 +24,10 @@ def parse_target_sheet(
 ) -> dict[str, Any]:
     """The department-overall form, the national project form, or a target table alone."""
     found = _target_grid(data, filename)
-    if found is None:
+    if found is None or not _is_national(found[0], found[1]):
         return parse_target_table(data, filename, defaults)
-    if _is_department(found[0], found[1]) and _is_national(found[0], found[1]):
-        return parse_form(found, defaults, _DepartmentReader)
-    return parse_project_sheet(data, filename, defaults)
+    department = _is_department(found[0], found[1])
+    return parse_form(found, defaults, _DepartmentReader if department else _FormReader)
 
 
 def _is_department(grid: Grid, header: int) -> bool:
