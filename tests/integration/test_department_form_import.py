@@ -96,3 +96,19 @@ def test_a_blank_department_name_is_refused_at_its_cell(
     assert [(r["row"], r["column"]) for r in excinfo.value.rows] == [(3, "B")]
     assert "部门名称为空" in excinfo.value.rows[0]["message"]
     assert int(service.list_evaluations({})["total"]) == 0
+
+
+def test_an_income_total_without_a_weight_adds_no_budget_row(
+    sheets: SheetTransfer, actor: Actor
+) -> None:
+    rows = department_rows()
+    rows[5][6:9] = [None, None, None]  # 合计 prints no 分值, 执行率 or 得分
+    rows[-1][6:8] = [90, 89.44]
+
+    result = sheets.import_sheet(department_form(rows), "部门整体支出绩效自评表.xlsx", by=actor)
+
+    document = result["evaluation"]
+    assert "预算执行率" not in {i["name"] for i in document["indicators"]}
+    assert document["total_weight"] == "90.00"
+    assert result["total"] == str(by_hand() - Decimal("9.50")) == "89.44"
+    assert document["funds"]["total"]["executed"] == "1140.00"
