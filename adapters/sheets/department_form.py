@@ -6,12 +6,20 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from domain.form import FUND_SUMS
+
 from .cells import _key, _vocabulary, format_decimal
 from .grids import Grid
-from .national_form import _FormReader, _is_national, parse_form
+from .national_form import BUDGET_NAME, _FormReader, _is_national, parse_form
 from .target_table import _target_grid, parse_target_table
 
 TITLE = "部门整体支出绩效自评表"
+_RATIO = {
+    "method": "ratio",
+    "numerator": FUND_SUMS["executed"],
+    "denominator": FUND_SUMS["full_year_budget"],
+    "explanation": "全年执行数 ÷ 全年预算数 × 分值（收入表），以分值为上限",
+}
 _LABELS: dict[str, str] = _vocabulary(
     department="部门名称 部门（单位）名称 部门(单位)名称 单位名称",
     contact="联系人",
@@ -110,8 +118,19 @@ class _DepartmentReader(_FormReader):
     def with_budget_row(self, result: dict[str, Any], weight_given: bool) -> dict[str, Any]:
         if self.budget.get("weight") is not None:
             return super().with_budget_row(result, weight_given)
+        self.budget_in_table(result)
         if not weight_given:
             roots = [Decimal(i["weight"]) for i in result["indicators"] if not i.get("parent")]
             result["evaluation"]["total_weight"] = format_decimal(sum(roots, Decimal(0)))
         result["sources"]["warnings"] = list(self.warnings)
         return result
+
+    def budget_in_table(self, result: dict[str, Any]) -> None:
+        """A 预算执行率 row of the indicator table scores from the funds, not as a target."""
+        for leaf in result["indicators"]:
+            if _key(leaf["name"]) == BUDGET_NAME and leaf.get("method") == "target":
+                leaf.pop("target", None)
+                leaf.update(_RATIO)
+                result["target_values"] = [
+                    v for v in result["target_values"] if v["indicator"] != leaf["code"]
+                ]

@@ -112,3 +112,19 @@ def test_an_income_total_without_a_weight_adds_no_budget_row(
     assert document["total_weight"] == "90.00"
     assert result["total"] == str(by_hand() - Decimal("9.50")) == "89.44"
     assert document["funds"]["total"]["executed"] == "1140.00"
+
+
+def test_a_budget_row_inside_the_indicator_table_scores_from_the_funds(
+    sheets: SheetTransfer, actor: Actor
+) -> None:
+    rows = department_rows()
+    rows[5][6:9] = [None, None, None]  # no 分值 on the income 合计: the table carries the row
+    rows[-1][6:8] = [100, 89.44 + 9.5]
+    row = [None, "过程指标", "资金管理", "预算执行率", "100%", "95%", 10, 9.5, "部分采购年底未支付"]
+    rows.insert(len(rows) - 1, row)
+
+    result = sheets.import_sheet(department_form(rows), "部门整体支出绩效自评表.xlsx", by=actor)
+
+    budget = next(i for i in result["evaluation"]["indicators"] if i["name"] == "预算执行率")
+    assert (budget["method"], budget["score"]) == ("ratio", "9.50")
+    assert result["total"] == str(by_hand())
