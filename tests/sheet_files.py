@@ -118,3 +118,46 @@ NATIONAL_MERGES = (
 def national_form(rows: list[list[Any]] | None = None) -> bytes:
     """The national form as an xlsx workbook (merged as the annex prints it)."""
     return xlsx(national_rows() if rows is None else rows, merges=NATIONAL_MERGES, title="自评表")
+
+
+# --- the 部门整体支出绩效自评表, columns A-J --------------------------------------------------
+def department_rows() -> list[list[Any]]:
+    """The department-overall form: title, year, basic facts, 收入 (合计 with 分值 10) and 支出
+    tables, 年度总体目标, the indicator table (qualitative and quantitative targets) and 总分.
+
+    收入 executes 1140 of 1200 (95.00%, 得分 9.5); the 支出 合计 executes the same 1140.
+    """
+    gap: list[Any] = [None] * 3
+    return [
+        ["部门整体支出绩效自评表"],
+        ["（2023年度）"],
+        ["部门（单位）名称", "某区教育局", *[None] * 3, "联系人", "张明"],
+        ["基本情况", "人员编制", 120, "实有人数", 115, "联系电话", "010-62345678"],
+        ["收入（万元）", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率",
+         "得分"],
+        [None, "合计", None, 1000, 1200, 1140, 10, "95.00%", 9.5],
+        [None, "财政拨款", None, 900, 1100, 1045, "—", "95.00%", "—"],
+        [None, "其他资金", None, 100, 100, 95, "—", "95.00%", "—"],
+        ["支出（万元）", None, None, "年初预算数", "全年预算数", "全年执行数"],
+        [None, "合计", None, 1000, 1200, 1140],
+        [None, "基本支出", None, 700, 750, 745],
+        [None, "项目支出", None, 300, 450, 395],
+        ["年度总体目标", "预期目标", *gap, "实际完成情况"],
+        [None, "保障全区30所以上学校正常运转，入学率不低于98%，家长满意度90%以上。", *gap,
+         "保障32所学校运转，入学率98.5%，家长满意度85%。"],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
+         "得分", "偏差原因分析及改进措施"],
+        [None, "产出指标", "数量指标", "保障学校数", "≥30所", "32所", 20, 20],
+        [None, None, "质量指标", "办学条件达标", "达成", "达成", 20, 20],
+        [None, None, "时效指标", "经费按时拨付率", "100%", "100%", 10, 10],
+        [None, "效益指标", "社会效益指标", "适龄儿童入学率", "≥98%", "98.5%", 20, 20],
+        [None, None, "可持续影响指标", "教育经费保障机制", "逐步完善", "达成", 10, 10],
+        [None, "满意度指标", "服务对象满意度指标", "家长满意度", "≥90%", "85%", 10, 9.44,
+         "部分学校课后服务不足，明年增加课后服务"],
+        ["总分", *[None] * 5, 100, 98.94],
+    ]  # fmt: skip
+
+
+def department_form(rows: list[list[Any]] | None = None) -> bytes:
+    """The department-overall form as an xlsx workbook."""
+    return xlsx(department_rows() if rows is None else rows, merges=("A1:J1", "A2:J2"))

@@ -10,12 +10,12 @@ from application.errors import SheetRejected
 from application.ports import ParsedSheet, Progress, Rendered
 from application.text_gate import escaped
 
+from .department_form import parse_target_sheet
 from .errors import SheetImportError
 from .export_html import to_html
 from .exporting import to_csv, to_json, to_xlsx
 from .history import history_csv
 from .importing import parse_sheet
-from .national_form import parse_target_sheet
 from .pdf import check_available, pdf_html, record_pdf
 from .record import record_html, record_xlsx
 from .target_form import form_csv, form_html, form_xlsx, has_targets

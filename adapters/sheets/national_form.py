@@ -60,10 +60,19 @@ def parse_target_sheet(
     found = _target_grid(data, filename)
     if found is None or not _is_national(found[0], found[1]):
         return parse_target_table(data, filename, defaults)
+    return parse_form(found, defaults, _FormReader)
+
+
+def parse_form(
+    found: tuple[Grid, int, Any],
+    defaults: Mapping[str, Any] | None,
+    reader: type[_FormReader],
+) -> dict[str, Any]:
+    """A form read by `reader` above its indicator table, the table by the target reader."""
     grid, header, columns = found
     grid = refuse_unstorable(grid)
     caller, problems = _defaults(defaults or {})
-    form = _FormReader(grid, header)
+    form = reader(grid, header)
     printed = form.read(caller)
     chosen = {**printed, **caller}
     if defaults and defaults.get("target_rules") is not None:
@@ -92,6 +101,8 @@ def _blank(value: object) -> bool:
 
 class _FormReader:
     """The rows above the indicator table: every problem and warning pinned to its cell."""
+
+    labels: Mapping[str, str] = _FORM_LABELS
 
     def __init__(self, grid: Grid, header: int) -> None:
         self.grid, self.header = grid, header
@@ -153,16 +164,16 @@ class _FormReader:
         cells = self.cells()
         for index, (row, column, text) in enumerate(cells):
             pair = re.match(r"^\s*([^:：]{1,10}?)\s*[:：]\s*(.+)$", text, re.DOTALL)
-            if pair and _key(pair.group(1)) in _FORM_LABELS:
-                name = _FORM_LABELS[_key(pair.group(1))]
+            if pair and _key(pair.group(1)) in self.labels:
+                name = self.labels[_key(pair.group(1))]
                 fields.setdefault(name, pair.group(2).strip())
                 places.setdefault(name, (row, column))
                 continue
-            name = _FORM_LABELS.get(_key(text), "")
+            name = self.labels.get(_key(text), "")
             if not name or name in fields:
                 continue
             after = [c for c in cells[index + 1 :] if c[0] == row]
-            value = after[0] if after and _key(after[0][2]) not in _FORM_LABELS else None
+            value = after[0] if after and _key(after[0][2]) not in self.labels else None
             fields[name] = value[2] if value else None
             places[name] = (row, value[1] if value else column + 1)
         return fields, places
