@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from marshmallow import fields
 
 from application.history import NAMED_BOUNDS
@@ -19,6 +19,9 @@ TIMEZONE_SETTING = "SCORETRAIL_TIMEZONE"
 def local_zone() -> tzinfo:
     """The zone in which dates and times without an offset are read: the evaluation's own
     when the request names one that has it, else the service's setting."""
+    if has_request_context() and "local_zone" in g:
+        # read once per request: a page shows many times, all in one evaluation's zone
+        return g.local_zone
     name = None
     if has_request_context():
         evaluation_id = (request.view_args or {}).get("evaluation_id")
@@ -26,7 +29,10 @@ def local_zone() -> tzinfo:
             name = service().queries.time_zone_of(str(evaluation_id))
     if not name and has_app_context():
         name = current_app.config.get(TIMEZONE_SETTING)
-    return zone_named(name or DEFAULT_TIMEZONE)
+    zone = zone_named(name or DEFAULT_TIMEZONE)
+    if has_request_context():
+        g.local_zone = zone
+    return zone
 
 
 class Moment(fields.Field):

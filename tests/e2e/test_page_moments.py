@@ -84,3 +84,16 @@ def test_the_sheet_page_shows_the_forms_header_goal_and_funds_block(app: Flask) 
     page = browser_for(app, "reviewer", "rita").get(f"/ui/evaluations/{opened['id']}").text
     assert "项目名称</th><td>农村供水保障" in page and "保障供水" in page and "已完成" in page
     assert "财政拨款" in page and "91.67%" in page
+
+
+def test_a_page_reads_the_evaluations_zone_once_however_many_times_it_shows(
+    app: Flask,
+) -> None:
+    evaluation = str(app.extensions["scoretrail"].import_evaluation(small_case(), ALICE)["id"])
+    queries = app.extensions["scoretrail"].queries
+    asked: list[str] = []
+    read = queries.time_zone_of
+    queries.time_zone_of = lambda evaluation_id: asked.append(evaluation_id) or read(evaluation_id)
+    page = browser_for(app, "reviewer", "rita").get(f"/ui/evaluations/{evaluation}/history")
+    assert page.status_code == 200 and page.text.count("(UTC+08:00)") > 5
+    assert asked == [evaluation]
