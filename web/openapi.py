@@ -1,10 +1,13 @@
-"""OpenAPI: the headers every write and every evaluation response carry, documented once."""
+"""OpenAPI: problem answers and the headers every write and evaluation response carry."""
 
 from __future__ import annotations
 
+import http
 from typing import Any
 
 from apispec import BasePlugin
+
+from web.problems import PROBLEM_JSON
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -118,3 +121,26 @@ def describe_both(response: dict[str, Any], compact: str) -> None:
     if content is not None and "schema" in content:
         ref = {"$ref": f"#/components/schemas/{compact}"}
         content["schema"] = {"oneOf": [content["schema"], ref]}
+
+
+# What the Api's default responses name as their body (its ERROR_SCHEMA): a reference the
+# marshmallow plugin leaves as it is, for ProblemResponses to recognise and move.
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# The statuses by the description flask-smorest gives their default responses.
+STATUS_BY_PHRASE = {status.phrase: status for status in http.HTTPStatus}
+
+
+class ProblemResponses(BasePlugin):
+    """The Api's default responses, as ScoreTrail answers: every error status and the
+    default error are application/problem+json with the Problem schema; the others carry no
+    body schema (flask-smorest registers them all as JSON with its own error schema)."""
+
+    def response_helper(self, response: dict[str, Any], **kwargs: Any) -> dict[str, Any] | None:
+        content = response.get("content") or {}
+        if [body.get("schema") for body in content.values()] != [PROBLEM_REF]:
+            return None  # a response of our own: as written
+        problem = {"content": {PROBLEM_JSON: {"schema": "Problem"}}}
+        status = STATUS_BY_PHRASE.get(str(response.get("description")))
+        if status is None:  # the default error response
+            return {**problem, "description": "A problem"}
+        return problem if status >= 400 else {"content": {}}
