@@ -126,7 +126,10 @@ def describe_both(response: dict[str, Any], compact: str) -> None:
 # What the Api's default responses name as their body (its ERROR_SCHEMA): a reference the
 # marshmallow plugin leaves as it is, for ProblemResponses to recognise and move.
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-# The statuses by the description flask-smorest gives their default responses.
+# How flask-smorest registers them: JSON bodies, described by the status's phrase, and the
+# default error response by this description.
+LIBRARY_DEFAULT = {"application/json": {"schema": PROBLEM_REF}}
+DEFAULT_ERROR_DESCRIPTION = "Default error response"
 STATUS_BY_PHRASE = {status.phrase: status for status in http.HTTPStatus}
 
 
@@ -136,11 +139,11 @@ class ProblemResponses(BasePlugin):
     body schema (flask-smorest registers them all as JSON with its own error schema)."""
 
     def response_helper(self, response: dict[str, Any], **kwargs: Any) -> dict[str, Any] | None:
-        content = response.get("content") or {}
-        if [body.get("schema") for body in content.values()] != [PROBLEM_REF]:
+        if response.get("content") != LIBRARY_DEFAULT:
             return None  # a response of our own: as written
         problem = {"content": {PROBLEM_JSON: {"schema": "Problem"}}}
-        status = STATUS_BY_PHRASE.get(str(response.get("description")))
-        if status is None:  # the default error response
+        description = str(response.get("description"))
+        if description == DEFAULT_ERROR_DESCRIPTION:
             return {**problem, "description": "A problem"}
-        return problem if status >= 400 else {"content": {}}
+        status = STATUS_BY_PHRASE.get(description)
+        return problem if status is None or status >= 400 else {"content": {}}
