@@ -62,11 +62,27 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
         self.digests = digest_table(events_table_name, schema_name)
         self.tables.append(self.digests)
 
-    def _insert_stored_events(
-        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    def insert_events(
+        self,
+        stored_events: Sequence[StoredEvent],
+        *,
+        session: Session | None = None,
+        **kwargs: Any,
     ) -> Sequence[int]:
         """Insert the records and their digests; the records' notification ids in order.
-        Under the table lock (PostgreSQL; SQLite has one writer), the ids follow the commit
+        The datastore's transaction joins the one already open in this thread (the unit of
+        work's), so records and digests commit or roll back with the rest of the command;
+        a caller's own `session` is used as given, as the parent recorder does. `tracking`
+        and other keywords are ignored, as the parent application recorder ignores them."""
+        if session is not None:
+            return self._insert_chained(session, stored_events)
+        with self.transaction(commit=True) as joined:
+            return self._insert_chained(joined, stored_events)
+
+    def _insert_chained(
+        self, session: Session, stored_events: Sequence[StoredEvent]
+    ) -> Sequence[int]:
+        """Under the table lock (PostgreSQL; SQLite has one writer), the ids follow the commit
         order. No NOTIFY: nothing subscribes to this recorder (subscribe() says so), and on
         PostgreSQL a notifying commit queues behind every other one."""
         if not stored_events:
@@ -186,7 +202,7 @@ class ChainedSQLAlchemyFactory(TunedSQLAlchemyFactory):
             datastore=self.datastore,
             events_table_name=prefix + "_events",
             key=self._key(),
-            schema_name=self._schema_name,
+            schema_name=self.schema_name,
         )
         if self.env_create_table() and recorder.datastore.engine is not None:
             recorder.create_table()
@@ -200,8 +216,8 @@ class ChainedSQLAlchemyFactory(TunedSQLAlchemyFactory):
             datastore=self.datastore,
             events_table_name=prefix + "_snapshots",
             key=self._key(),
-            digests=digest_table(prefix + "_events", self._schema_name),
-            schema_name=self._schema_name,
+            digests=digest_table(prefix + "_events", self.schema_name),
+            schema_name=self.schema_name,
         )
         if self.env_create_table() and recorder.datastore.engine is not None:
             recorder.create_table()

@@ -70,10 +70,18 @@ class SealedSnapshotRecorder(SQLAlchemyAggregateRecorder):
         self.tables.append(self.seals)
 
     # ----------------------------------------------------------------- writing
-    def _insert_stored_events(
-        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        result = super()._insert_stored_events(session, stored_events, **kwargs)
+        """Store the snapshots and their seals in one transaction: the parent's insert and
+        the seals join the datastore's transaction open here (or the unit of work's, which
+        this one joins). The snapshot rows are flushed at commit, after the seals."""
+        with self.transaction(commit=True) as session:
+            result = super().insert_events(stored_events, **kwargs)
+            self._seal(session, stored_events)
+        return result
+
+    def _seal(self, session: Session, stored_events: Sequence[StoredEvent]) -> None:
         for snapshot in stored_events:
             originator = str(snapshot.originator_id)
             version = snapshot.originator_version
@@ -89,7 +97,6 @@ class SealedSnapshotRecorder(SQLAlchemyAggregateRecorder):
                 )
             )
             session.execute(insert(self.seals).values(**key, seal=seal))
-        return result
 
     # ----------------------------------------------------------------- reading
     def latest_size(self, originator_id: UUID) -> tuple[int, int] | None:

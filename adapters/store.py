@@ -131,6 +131,12 @@ class TunedSQLAlchemyFactory(SQLAlchemyFactory):
             if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
                 ping_when_idle(engine, tuning.idle_ping_ms / 1000)
 
+    @property
+    def schema_name(self) -> str | None:
+        """The SQLALCHEMY_SCHEMA setting, read from the environment as the parent reads it."""
+        value = self.env.get(self.SQLALCHEMY_SCHEMA)
+        return None if value is None else str(value)
+
 
 def lock_table(connection: Connection, table: TableClause) -> None:
     """Take PostgreSQL's EXCLUSIVE lock on the table until the transaction ends (the lock

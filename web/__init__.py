@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http
 import re
 import uuid
 from typing import Any
@@ -47,8 +46,7 @@ from web.evidence_api import blp as evidence_blp
 from web.idempotency import EXTENSION as IDEMPOTENCY
 from web.idempotency import ScoreTrailFlask
 from web.logs import AccessLog, configure_logging
-from web.openapi import HeadersPlugin
-from web.problems import PROBLEM_JSON
+from web.openapi import PROBLEM_REF, HeadersPlugin, ProblemResponses
 from web.settings import (
     chain_secret,
     evidence_limits,
@@ -68,18 +66,8 @@ class ProblemApi(Api):
     def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
         return problems.http_problem(error)
 
-    def _register_responses(self) -> None:
-        # Every error answer is application/problem+json with the Problem schema: say so.
-        for status in http.HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
-            if status >= 400:
-                response["content"] = {PROBLEM_JSON: {"schema": "Problem"}}
-            self.spec.components.response(status.name, response, lazy=True)
-        self.spec.components.response(
-            "DEFAULT_ERROR",
-            {"description": "A problem", "content": {PROBLEM_JSON: {"schema": "Problem"}}},
-            lazy=True,
-        )
+    # flask-smorest's default responses name this body; ProblemResponses makes them problems
+    ERROR_SCHEMA = PROBLEM_REF
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -145,7 +133,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
 
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [auth.BearerAuthPlugin(), HeadersPlugin()]})
+    api = ProblemApi(
+        app,
+        spec_kwargs={
+            "extra_plugins": [auth.BearerAuthPlugin(), HeadersPlugin(), ProblemResponses()]
+        },
+    )
     api.spec.components.schema("Problem", schema=problems_schema())
     for name, schema in compact_schemas().items():
         api.spec.components.schema(name, schema=schema)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import validate
 
 # Versions and notification ids are 32-bit integers in the read models (PostgreSQL INTEGER).
 VERSION_MAX = 2**31 - 1
@@ -27,17 +26,3 @@ def in_utc(moment: datetime) -> datetime | None:
         return moment.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
-
-
-class Moment(fields.AwareDateTime):
-    """An ISO-8601 time that exists in UTC too (offsets at the calendar's edges do not)."""
-
-    default_error_messages = {  # noqa: RUF012 (marshmallow's own convention)
-        "edge": "Must be a time between years 1 and 9999 in UTC.",
-    }
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        if in_utc(moment) is None:
-            raise self.make_error("edge")
-        return moment

@@ -51,8 +51,12 @@ class Moment(fields.Field):
         self.end_of_day = end_of_day
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        return self.read_moment(str(value))
+
+    def read_moment(self, text: str) -> datetime:
+        """The time `text` names, in the local zone when it gives no offset."""
         try:
-            moment = parse_moment(str(value), local_zone(), end_of_day=self.end_of_day)
+            moment = parse_moment(text, local_zone(), end_of_day=self.end_of_day)
         except (ValueError, OverflowError):
             raise self.make_error("invalid") from None
         if in_utc(moment) is None:  # offsets at the calendar's edges do not exist in UTC
@@ -79,4 +83,4 @@ class HistoryBound(Moment):
             return int(text)
         if text in NAMED_BOUNDS:
             return text
-        return super()._deserialize(text, attr, data, **kwargs)
+        return self.read_moment(text)

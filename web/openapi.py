@@ -1,10 +1,13 @@
-"""OpenAPI: the headers every write and every evaluation response carry, documented once."""
+"""OpenAPI: problem answers and the headers every write and evaluation response carry."""
 
 from __future__ import annotations
 
+import http
 from typing import Any
 
 from apispec import BasePlugin
+
+from web.problems import PROBLEM_JSON
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -118,3 +121,29 @@ def describe_both(response: dict[str, Any], compact: str) -> None:
     if content is not None and "schema" in content:
         ref = {"$ref": f"#/components/schemas/{compact}"}
         content["schema"] = {"oneOf": [content["schema"], ref]}
+
+
+# What the Api's default responses name as their body (its ERROR_SCHEMA): a reference the
+# marshmallow plugin leaves as it is, for ProblemResponses to recognise and move.
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# How flask-smorest registers them: JSON bodies, described by the status's phrase, and the
+# default error response by this description.
+LIBRARY_DEFAULT = {"application/json": {"schema": PROBLEM_REF}}
+DEFAULT_ERROR_DESCRIPTION = "Default error response"
+STATUS_BY_PHRASE = {status.phrase: status for status in http.HTTPStatus}
+
+
+class ProblemResponses(BasePlugin):
+    """The Api's default responses, as ScoreTrail answers: every error status and the
+    default error are application/problem+json with the Problem schema; the others carry no
+    body schema (flask-smorest registers them all as JSON with its own error schema)."""
+
+    def response_helper(self, response: dict[str, Any], **kwargs: Any) -> dict[str, Any] | None:
+        if response.get("content") != LIBRARY_DEFAULT:
+            return None  # a response of our own: as written
+        problem = {"content": {PROBLEM_JSON: {"schema": "Problem"}}}
+        description = str(response.get("description"))
+        if description == DEFAULT_ERROR_DESCRIPTION:
+            return {**problem, "description": "A problem"}
+        status = STATUS_BY_PHRASE.get(description)
+        return problem if status is None or status >= 400 else {"content": {}}

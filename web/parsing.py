@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import flask
+from marshmallow import Schema
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
@@ -14,7 +15,7 @@ from webargs.flaskparser import FlaskParser, abort, is_json_request
 class DecimalJSONParser(FlaskParser):
     """Parse JSON floats as Decimal so 0.1 stays 0.1; malformed JSON is a 400."""
 
-    def _raw_load_json(self, req: flask.Request) -> Any:
+    def load_json(self, req: flask.Request, schema: Schema) -> Any:
         if not is_json_request(req):
             return core.missing
         data = req.get_data(cache=True)

@@ -35,13 +35,15 @@ class Number(fields.Decimal):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_nan=False, **kwargs)
+        # marshmallow's own decimal reading, through its public deserialize, with our messages
+        self.decimal = fields.Decimal(allow_nan=False, error_messages=self.error_messages)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise self.make_error("invalid")
         if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value.strip()):
             raise self.make_error("invalid")  # "1_0", "１", " 1 2": Decimal would take them
-        number = super()._deserialize(value, attr, data, **kwargs)
+        number = self.decimal.deserialize(value, attr, data)
         try:  # the domain's rule, applied at the edge too: imports and forms stay in step
             return check_representable(number, "the number", value)
         except InvalidValue as error:

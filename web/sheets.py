@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import Request, Response, url_for
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema
+from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from application.sheets import Download
@@ -34,7 +35,11 @@ class UploadParser(DecimalJSONParser):
     """Form arguments include the file parts, so one schema describes a multipart body."""
 
     def load_form(self, req: Request, schema: Schema) -> Any:
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+        return MultiDictProxy(
+            CombinedMultiDict([req.files, req.form]),
+            schema,
+            known_multi_fields=tuple(self.KNOWN_MULTI_FIELDS),
+        )
 
 
 class SheetBlueprint(Blueprint):

@@ -30,3 +30,17 @@ def test_openapi_covers_every_api_route(app: Flask, api: Api) -> None:
     assert served, "no routes found"
     assert served <= documented
     assert "Problem" in spec["components"]["schemas"]
+
+
+def test_error_responses_are_documented_as_problems_and_no_library_error_schema_leaks(
+    api: Api,
+) -> None:
+    spec = api.get("/api/v1/openapi.json").json
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    responses = spec["components"]["responses"]
+    assert responses["UNPROCESSABLE_ENTITY"] == {
+        "description": "Unprocessable Entity",
+        "content": problem,
+    }
+    assert responses["DEFAULT_ERROR"] == {"description": "A problem", "content": problem}
+    assert "Error" not in spec["components"]["schemas"]

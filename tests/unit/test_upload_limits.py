@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from openpyxl import Workbook
 
 from adapters.sheets import SheetImportError, parse_sheet
 from adapters.sheets.upload_limits import MAX_XLSX_XML_BYTES
@@ -95,3 +96,19 @@ def test_a_workbook_is_streamed_up_to_the_limits_with_its_merges() -> None:
     assert sheet.rows == [["r0c0", "r0c1"], ["r1c0", "r1c1"], [None, "r2c1"]]
     assert sheet.too_long is True
     assert sheet.merges == [(1, 2, 1, 4), (2, 6, 3, 6)]
+
+
+def test_each_streamed_sheet_carries_its_own_merged_ranges_whatever_the_sheet_order() -> None:
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "评分表"
+    first.merge_cells("A1:A3")
+    second = book.create_sheet("说明 & 附表")
+    second.merge_cells("B2:C2")
+    book.create_sheet("空表")
+    book.active = 1  # the second sheet comes out first
+    buffer = io.BytesIO()
+    book.save(buffer)
+    merges = {s.title: s.merges for s in stream_sheets(buffer.getvalue(), 10, 10)}
+    assert merges == {"说明 & 附表": [(2, 2, 3, 2)], "评分表": [(1, 1, 1, 3)], "空表": []}

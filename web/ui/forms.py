@@ -105,8 +105,13 @@ class Text(fields.String):
         "invalid": "应为文字。",
     }
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # marshmallow's own text reading, through its public deserialize, with our messages
+        self.plain = fields.String(error_messages=self.error_messages)
+
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = self.plain.deserialize(value, attr, data)
         return text.strip() if isinstance(text, str) else text
 
 
