@@ -16,7 +16,7 @@ from adapters.form_projection import form_handlers
 from adapters.form_tables import FORM_TABLES
 from adapters.history_tables import HISTORY_TABLES
 from adapters.pending_writes import SESSION_KEY, pending
-from adapters.review_read_model import review_handlers
+from adapters.review_projection import review_handlers
 from adapters.review_tables import REVIEW_TABLES, notes
 from adapters.store import lock_table
 from adapters.tables import (
