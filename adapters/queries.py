@@ -144,7 +144,7 @@ class SqlEvaluationQueries:
             where = and_(where, deductions.c.status == status)
         order = (deductions.c.version,)
         rows, total = self._page_of(deductions, where, order, page, per_page)
-        return [_deduction_item(r) for r in rows], total
+        return [deduction_listing(r) for r in rows], total
 
     def list_evaluations(
         self, filters: dict[str, Any], page: int, per_page: int
@@ -236,7 +236,7 @@ class SqlEvaluationQueries:
         return str(value) if value is not None else None
 
 
-def _deduction_item(d: Any) -> dict[str, Any]:
+def deduction_listing(d: Any) -> dict[str, Any]:
     """A deduction as documents list it, with its indicator and when it was recorded."""
     return {
         "id": d["id"],

@@ -83,6 +83,7 @@ class AggregateRows:
                 "status": d.status,
                 "evidence": evidence_list(d.evidence),
                 "version": d.version,
+                "withdrawal_reason": d.withdrawal_reason,
             }
             for d in listed
         ]
