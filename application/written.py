@@ -1,4 +1,4 @@
-"""What a command did: the evaluation it left, what moved, the record it made; the document on demand."""
+"""What a command did: the evaluation it left, what moved, its record; the document on demand."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a write returns: the new totals, the indicators that moved, its record; the document on demand."""
+"""What a write returns: new totals, indicators that moved, its record; the document on demand."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def evaluation_id(service: EvaluationService) -> str:
     return service.import_evaluation(mixed_case(), ALICE).id
 
 
-def test_a_deduction_tells_its_record_and_the_leaf_and_ancestors_it_moved_as_the_document_shows_them(
+def test_a_deduction_tells_its_record_and_the_leaf_and_ancestors_it_moved_as_the_document_does(
     service: EvaluationService, evaluation_id: str
 ) -> None:
     made = service.record_deduction(evaluation_id, "A1", points="0.5", reason="台账缺失", by=ALICE)
