@@ -22,10 +22,15 @@ class AggregateRows:
 
     def __init__(self, evaluation: Evaluation) -> None:
         self.evaluation = evaluation
-        self.parents, self.total = evaluation.rollup()
+        self.rolled_up: tuple[dict[str, Any], Any] | None = None  # parents' scores, total
+
+    def rollup(self) -> tuple[dict[str, Any], Any]:
+        if self.rolled_up is None:  # only a header or the indicators need it
+            self.rolled_up = self.evaluation.rollup()
+        return self.rolled_up
 
     def head(self) -> Mapping[str, Any]:
-        e = self.evaluation
+        e, total = self.evaluation, self.rollup()[1]
         return {
             "id": str(e.id),
             "title": e.title,
@@ -36,8 +41,8 @@ class AggregateRows:
             "status": e.status,
             "version": e.version,
             "total_weight": fmt(e.total_weight),
-            "total": fmt(self.total),
-            "grade": grade_for(self.total, e.grade_bands),
+            "total": fmt(total),
+            "grade": grade_for(total, e.grade_bands),
             "grade_bands": [dict(b) for b in e.grade_bands],
             "created_at": e.created_on,
             "updated_at": e.modified_on,
@@ -46,7 +51,7 @@ class AggregateRows:
         }
 
     def indicators(self) -> Sequence[Mapping[str, Any]]:
-        leaves, rows = self.evaluation.leaves, []
+        leaves, parents, rows = self.evaluation.leaves, self.rollup()[0], []
         for code, node in self.evaluation.tree.items():
             row: dict[str, Any] = {"code": code, **indicator_fields(node)}
             if node.is_leaf:
@@ -61,7 +66,7 @@ class AggregateRows:
                 )
             else:
                 row.update(
-                    score=fmt(self.parents[code]),
+                    score=fmt(parents[code]),
                     rule_score=None,
                     overridden=False,
                     override_justification=None,
@@ -108,8 +113,8 @@ class AggregateRows:
 
     def targets(self) -> Sequence[Mapping[str, Any]]:
         e, rows = self.evaluation, []
-        for code, node in e.tree.items():
-            definition = e.target_definition(code) if node.is_leaf else None
+        for code in e.leaves:  # the renderer finds each by its code
+            definition = e.target_definition(code)
             if definition is None:
                 continue
             state = e.target_states.get(code) or TargetState()
@@ -117,7 +122,7 @@ class AggregateRows:
                 {
                     "code": code,
                     "definition": primitive(definition),
-                    "weight": node.weight,
+                    "weight": e.tree[code].weight,
                     "monitored": stage_record(state.monitored),
                     "final": stage_record(state.final),
                 }

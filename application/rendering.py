@@ -52,17 +52,7 @@ def render_document(rows: DocumentRows, everything: bool) -> dict[str, Any] | No
     if head is None:
         return None
     nodes = rows.indicators()
-    by_code: dict[str, list[dict[str, Any]]] = {}  # one pass, not one scan per indicator
-    for d in rows.deductions(everything):
-        by_code.setdefault(d["code"], []).append(
-            {
-                "id": d["id"],
-                "points": d["points"],
-                "reason": d["reason"],
-                "status": d["status"],
-                "evidence": d["evidence"],
-            }
-        )
+    by_code = deductions_by_code(rows.deductions(everything))
     targets = {
         t["code"]: target_view(t["definition"], t["weight"], t["monitored"], t["final"])
         for t in rows.targets()
@@ -90,6 +80,34 @@ def render_document(rows: DocumentRows, everything: bool) -> dict[str, Any] | No
         "form": form_view(rows.form()),
         "funds": funds_view(rows.funds()),
     }
+
+
+def deductions_by_code(deductions: Sequence[Row]) -> dict[str, list[dict[str, Any]]]:
+    """Deductions as an indicator lists them, grouped by indicator in one pass."""
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for d in deductions:
+        by_code.setdefault(d["code"], []).append(
+            {
+                "id": d["id"],
+                "points": d["points"],
+                "reason": d["reason"],
+                "status": d["status"],
+                "evidence": d["evidence"],
+            }
+        )
+    return by_code
+
+
+def with_every_deduction(view: dict[str, Any], rows: DocumentRows) -> dict[str, Any]:
+    """The document listing every deduction, made from `view`, the same rows' document
+    listing the active ones: only the indicators' deduction lists differ, so they alone are
+    listed again (the rest is shared, not rendered twice)."""
+    by_code = deductions_by_code(rows.deductions(True))
+    indicators = [
+        {**i, "deductions": by_code[i["code"]]} if i["code"] in by_code else i
+        for i in view["indicators"]
+    ]
+    return {**view, "indicators": indicators}
 
 
 def indicator_row(n: Row, cuts: list[dict[str, Any]]) -> dict[str, Any]:

@@ -9,10 +9,12 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from application import fixture
-from application.documents import active_document, deduction_item, evaluation_document
+from application.aggregate_rows import AggregateRows
+from application.documents import active_document, deduction_item
 from application.errors import ConcurrentChange, StaleVersion
 from application.ports import ActiveView
 from application.reading import EvaluationReads
+from application.rendering import with_every_deduction
 from application.written import Written, moved_codes
 from domain.evaluation import Actor, Evaluation
 
@@ -45,11 +47,10 @@ class EvaluationService(EvaluationReads):
                 "another change to this evaluation was saved first; nothing was recorded",
                 id=hold,
             ) from None
-        version = evaluation.version
         lent = self.store.checkin(evaluation)  # committed: lend it to the next command
 
         def render() -> dict[str, Any]:
-            return self._document_of(evaluation, version, lent)
+            return self._document_of(evaluation, view, lent)
 
         return Written(view, withdrawn, moved_codes(events), render)
 
@@ -66,16 +67,19 @@ class EvaluationService(EvaluationReads):
         )
         return sealed, events
 
-    def _document_of(self, evaluation: Evaluation, version: int, lent: bool) -> dict[str, Any]:
-        """The whole document of a committed evaluation at `version`: rendered from the
-        evaluation in hand while no other command holds it (it was not lent, or it is taken
-        back from the shelf unchanged), else replayed from the events."""
+    def _document_of(
+        self, evaluation: Evaluation, view: dict[str, Any], lent: bool
+    ) -> dict[str, Any]:
+        """The whole document of a committed evaluation, from `view` (its active deductions)
+        and the evaluation's deductions while no other command holds it (it was not lent, or
+        it is taken back from the shelf unchanged), else replayed from the events."""
+        version = view["version"]
         if not lent:
-            return evaluation_document(evaluation)
+            return with_every_deduction(view, AggregateRows(evaluation))
         shelved = self.store.checkouts.take(evaluation.id)
         try:
             if shelved is evaluation and evaluation.version == version:
-                return evaluation_document(evaluation)
+                return with_every_deduction(view, AggregateRows(evaluation))
         finally:
             if shelved is not None:
                 self.store.checkouts.put(shelved.id, shelved.version, shelved)

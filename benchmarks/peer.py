@@ -104,7 +104,7 @@ class Ours:
 
     def __init__(self, url: str) -> None:
         self.service = open_service(url)
-        self.id = str(self.service.import_evaluation(spec(), BENCH_ACTOR).document()["id"])
+        self.id = str(self.service.import_evaluation(spec(), BENCH_ACTOR).id)
         self.op = 0
         self.open: str | None = None
         self.marks: dict[int, datetime] = {}

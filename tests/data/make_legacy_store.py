@@ -22,7 +22,7 @@ def main(target: str) -> None:
     anna = Actor("anna", "evaluator", "c-1")
     unit = Actor("uma", "unit", "c-2")
     rita = Actor("rita", "reviewer", "c-3")
-    eid = str(service.import_evaluation(spec, anna).document()["id"])
+    eid = str(service.import_evaluation(spec, anna).id)
     service.record_data_entry(
         eid,
         key="预算资金",

@@ -23,7 +23,7 @@ def test_a_date_alone_is_the_end_of_that_day_on_pages_as_in_the_api(
     case = small_case()
     case["evaluation"]["time_zone"] = "Asia/Shanghai"
     with freeze_time("2026-03-01 02:00:00"):  # 10:00 on 1 March in Shanghai
-        evaluation = str(service.import_evaluation(case, ALICE).document()["id"])
+        evaluation = str(service.import_evaluation(case, ALICE).id)
     with freeze_time("2026-03-01 15:30:00"):  # 23:30 on 1 March in Shanghai
         late = service.record_deduction(evaluation, "1.1", points="1", reason="晚", by=ALICE)
     with freeze_time("2026-03-01 16:30:00"):  # 00:30 on 2 March in Shanghai
@@ -41,7 +41,7 @@ def test_a_date_alone_is_the_end_of_that_day_on_pages_as_in_the_api(
 def test_the_picker_and_the_footer_name_the_evaluations_zone(app: Flask) -> None:
     case = small_case()
     case["evaluation"]["time_zone"] = "Asia/Urumqi"
-    evaluation = str(app.extensions["scoretrail"].import_evaluation(case, ALICE).document()["id"])
+    evaluation = str(app.extensions["scoretrail"].import_evaluation(case, ALICE).id)
     page = browser_for(app, "reviewer", "rita").get(f"/ui/evaluations/{evaluation}").text
     assert "查看某一时刻（Asia/Urumqi（UTC+06:00））" in page
     assert "时间均为 Asia/Urumqi（UTC+06:00） 时间" in page
@@ -49,7 +49,7 @@ def test_the_picker_and_the_footer_name_the_evaluations_zone(app: Flask) -> None
 
 def test_the_diff_page_takes_named_moments_and_lists_each_changes_reason(app: Flask) -> None:
     service = app.extensions["scoretrail"]
-    evaluation = str(service.import_evaluation(small_case(), ALICE).document()["id"])
+    evaluation = str(service.import_evaluation(small_case(), ALICE).id)
     service.submit(evaluation, by=Actor("rex", "reviewer", "moments"))
     service.record_deduction(evaluation, "1.1", points="1", reason="提交后补扣", by=ALICE)
     page = browser_for(app, "reviewer", "rita").get(
@@ -93,9 +93,7 @@ def test_the_sheet_page_shows_the_forms_header_goal_and_funds_block(app: Flask) 
 def test_a_page_reads_the_evaluations_zone_once_however_many_times_it_shows(
     app: Flask,
 ) -> None:
-    evaluation = str(
-        app.extensions["scoretrail"].import_evaluation(small_case(), ALICE).document()["id"]
-    )
+    evaluation = str(app.extensions["scoretrail"].import_evaluation(small_case(), ALICE).id)
     queries = app.extensions["scoretrail"].queries
     asked: list[str] = []
     read = queries.time_zone_of

@@ -26,7 +26,7 @@ def service(store_url: str) -> Any:
 
 
 def churned(service: EvaluationService, case: dict[str, Any]) -> str:
-    evaluation_id = str(service.import_evaluation(case, BY).document()["id"])
+    evaluation_id = str(service.import_evaluation(case, BY).id)
     for n in range(12):
         made = service.record_deduction(
             evaluation_id, "3.1.1", points="0.1", reason=f"r{n}", by=BY

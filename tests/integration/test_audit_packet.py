@@ -24,7 +24,7 @@ SECRET = "packet-test-secret"
 def exported(tmp_path: Path, reference_case: dict[str, Any], actor: Actor) -> Path:
     url = f"sqlite:///{tmp_path}/store.sqlite3"
     service = build_service(url, SECRET)
-    evaluation_id = service.import_evaluation(reference_case, actor).document()["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     packet = tmp_path / "out" / "packet.json"
     result = CliRunner().invoke(
         main,
@@ -188,7 +188,7 @@ def test_copied_evidence_files_are_rehashed_offline_against_the_chain(
 ) -> None:
     url = f"sqlite:///{tmp_path}/store.sqlite3"
     service = build_service(url, SECRET)
-    evaluation_id = service.import_evaluation(reference_case, actor).document()["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     file = build_evidence(service, url).upload(
         evaluation_id, name="问卷.pdf", media_type="application/pdf", content=b"%PDF q", by=actor
     )

@@ -42,7 +42,7 @@ def test_positions_are_the_stores_ids_and_survive_a_rebuild_and_a_restart(
 ) -> None:
     service, feed = parts(make_app(store_url))
     for subject in ("甲单位", "乙单位"):
-        evaluation_id = service.import_evaluation(small_case(subject), ACTOR).document()["id"]
+        evaluation_id = service.import_evaluation(small_case(subject), ACTOR).id
     service.record_deduction(evaluation_id, "1.1", points="1", reason="补扣", by=ACTOR)
     before = everything(feed)
 
@@ -63,9 +63,7 @@ def test_racing_writers_on_two_workers_are_followed_exactly_once_in_order(
 ) -> None:
     apps = [make_app(postgres_url), make_app(postgres_url)]
     service, feed = parts(apps[0])
-    evaluations = [
-        service.import_evaluation(small_case(f"单位{n}"), ACTOR).document()["id"] for n in range(4)
-    ]
+    evaluations = [service.import_evaluation(small_case(f"单位{n}"), ACTOR).id for n in range(4)]
     start = feed.head()
     writes = 15
     done = threading.Event()

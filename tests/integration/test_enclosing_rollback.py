@@ -21,7 +21,7 @@ def test_the_next_command_starts_from_what_was_stored_after_an_enclosing_rollbac
     make_app: Callable[..., Flask], store_url: str
 ) -> None:
     service = make_app(store_url).extensions["scoretrail"]
-    evaluation_id = str(service.import_evaluation(small_case(), ALICE).document()["id"])
+    evaluation_id = str(service.import_evaluation(small_case(), ALICE).id)
     stored = service.document(evaluation_id)["version"]
     with pytest.raises(Abandoned), service.unit_of_work.transaction():
         service.record_deduction(evaluation_id, "1.1", points="1", reason="先记", by=ALICE)

@@ -29,7 +29,7 @@ def url(tmp_path: Path) -> str:
 
 def busy_history(service: EvaluationService, case: dict[str, Any], by: Actor) -> str:
     """The reference case, then every kind of change a long argument brings."""
-    evaluation_id = service.import_evaluation(case, by).document()["id"]
+    evaluation_id = service.import_evaluation(case, by).id
     for n in range(30):
         made = service.record_deduction(
             evaluation_id, "3.1.1", points="0.1", reason=f"r{n}", evidence=[{"title": "t"}], by=by
@@ -67,7 +67,7 @@ def test_writes_from_another_process_are_caught_up_before_the_next_command(
     url: str, reference_case: dict[str, Any], actor: Actor
 ) -> None:
     first, second = build_service(url), build_service(url)
-    evaluation_id = first.import_evaluation(reference_case, actor).document()["id"]
+    evaluation_id = first.import_evaluation(reference_case, actor).id
     first.record_deduction(evaluation_id, "4.2.1", points="1", reason="a", by=actor)
     second.record_deduction(evaluation_id, "4.2.1", points="1", reason="b", by=actor)
     document = first.record_deduction(
@@ -82,7 +82,7 @@ def test_a_command_that_fails_to_commit_leaves_no_half_applied_aggregate_behind(
     url: str, reference_case: dict[str, Any], actor: Actor
 ) -> None:
     service = build_service(url)
-    evaluation_id = service.import_evaluation(reference_case, actor).document()["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     good = service.projection.handlers[event_class("DeductionRecorded")]
 
     def broken(*args: Any, **kwargs: Any) -> None:
@@ -121,7 +121,7 @@ def test_snapshots_written_in_the_library_format_still_load(
     url: str, reference_case: dict[str, Any], actor: Actor
 ) -> None:
     service = build_service(url)
-    evaluation_id = service.import_evaluation(reference_case, actor).document()["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     service.record_deduction(evaluation_id, "4.2.1", points="1", reason="r", by=actor)
     key = uuid.UUID(evaluation_id)
     evaluation = service.store.repository.get(key)
@@ -136,7 +136,7 @@ def test_projecting_in_batches_gives_the_same_rows_as_one_event_at_a_time(
 ) -> None:
     service = build_service(url)
     evaluation_id = busy_history(service, reference_case, actor)
-    other = service.import_evaluation(reference_case, actor).document()["id"]
+    other = service.import_evaluation(reference_case, actor).id
     service.record_deduction(other, "4.2.1", points="1", reason="r", by=actor)
     as_recorded = read_model_rows(url)
     stop = service.store.recorder.max_notification_id() or 0
@@ -164,7 +164,7 @@ def test_a_handler_the_batching_does_not_know_sees_every_earlier_write(
         )
 
     service.projection.handlers[event_class("Submitted")] = audit_total
-    evaluation_id = service.import_evaluation(reference_case, actor).document()["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     service.record_deduction(evaluation_id, "4.2.1", points="1", reason="r", by=actor)
     total = service.document(evaluation_id)["total"]
     stop = service.store.recorder.max_notification_id() or 0

@@ -38,7 +38,7 @@ def url(tmp_path: Path) -> str:
 def long_case(url: str, actor: Actor) -> str:
     """An evaluation long enough to have a snapshot, its last deductions after it."""
     service = build_service(url, SECRET)
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor).document()["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     while service.document(evaluation_id)["version"] < 60:
         made = service.record_deduction(
             evaluation_id, "A1", points="0.01", reason="抽查", by=actor
@@ -116,7 +116,7 @@ def edit_sheet(service: EvaluationService, evaluation_id: str, **values: Any) ->
 def test_an_edited_score_sheet_row_is_flagged_to_every_reader_and_not_served(
     service: EvaluationService, actor: Actor
 ) -> None:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor).document()["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     edit_sheet(service, evaluation_id, score="10.00")
     document = service.document(evaluation_id)
     assert "does not match its seal" in document["integrity_problem"]
@@ -129,7 +129,7 @@ def test_an_edited_score_sheet_row_is_flagged_to_every_reader_and_not_served(
 def test_an_unedited_score_sheet_carries_no_integrity_problem(
     service: EvaluationService, actor: Actor
 ) -> None:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor).document()["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     service.record_deduction(evaluation_id, "A1", points="0.5", reason="台账缺失", by=actor)
     assert "integrity_problem" not in service.document(evaluation_id)
 
@@ -155,7 +155,7 @@ def test_the_audit_packet_carries_the_snapshots_and_the_offline_verifier_checks_
 def test_an_edited_active_deduction_is_flagged_in_both_deduction_views(
     service: EvaluationService, actor: Actor
 ) -> None:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor).document()["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     made = service.record_deduction(
         evaluation_id, "A1", points="0.5", reason="台账缺失", by=actor
     ).record
@@ -181,7 +181,7 @@ def test_an_edited_active_deduction_is_flagged_in_both_deduction_views(
 def test_an_edited_withdrawn_deduction_is_found_by_verification(
     service: EvaluationService, actor: Actor
 ) -> None:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor).document()["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     gone = service.record_deduction(
         evaluation_id, "A1", points="0.2", reason="抽查", by=actor
     ).record

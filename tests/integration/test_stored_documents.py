@@ -29,7 +29,7 @@ def sealed(store_url: str) -> Iterator[EvaluationService]:
 
 
 def opened(service: EvaluationService, actor: Actor, withdrawn: int = 0) -> str:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor).document()["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     service.record_deduction(evaluation_id, "A1", points="0.5", reason="台账缺失", by=actor)
     for _ in range(withdrawn):
         gone = service.record_deduction(

@@ -154,7 +154,7 @@ def test_documents_at_every_version_equal_a_replay_per_command_and_after_a_rebui
             eid = rich_history(service)
             # whole evaluations in one command each: every version inside it too
             imported = [
-                str(service.import_evaluation(case, BY).document()["id"])
+                str(service.import_evaluation(case, BY).id)
                 for case in (mixed_case(), target_case())
             ]
         latest = service.document(eid)["version"]
@@ -248,7 +248,7 @@ def deduct_and_withdraw(service: EvaluationService, pairs: int) -> str:
     eid = str(
         service.create_evaluation(
             title="t", subject="s", fiscal_year=2025, kind="project", total_weight="200", by=BY
-        ).document()["id"]
+        ).id
     )
     tree = [{"code": "1", "name": "root", "weight": "200"}] + [
         {"code": f"1.{n}", "parent": "1", "name": f"leaf {n}", "weight": "50"} for n in (1, 2, 3, 4)

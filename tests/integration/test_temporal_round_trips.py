@@ -71,7 +71,7 @@ def recorded(service: EvaluationService, pairs: int) -> str:
         eid = str(
             service.create_evaluation(
                 title="t", subject="s", fiscal_year=2025, kind="project", total_weight="200", by=BY
-            ).document()["id"]
+            ).id
         )
         tree = [{"code": "1", "name": "root", "weight": "200"}] + [
             {"code": f"1.{n}", "parent": "1", "name": f"leaf {n}", "weight": "50"}

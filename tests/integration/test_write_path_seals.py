@@ -83,16 +83,14 @@ def test_seal_written_by_each_kind_of_leaf_verifies_on_read(
         sealed, reads_back, lambda: sealed.import_evaluation(mixed_case(), actor).document()
     )
     writes: list[Callable[[], Any]] = [
-        lambda: (
-            sealed.record_deduction(
-                evaluation_id,
-                "A1",
-                points="0.75",
-                reason="抽查发现",
-                evidence=[{"title": "检查记录", "locator": "第3页"}],
-                by=actor,
-            ).record
-        ),
+        lambda: sealed.record_deduction(
+            evaluation_id,
+            "A1",
+            points="0.75",
+            reason="抽查发现",
+            evidence=[{"title": "检查记录", "locator": "第3页"}],
+            by=actor,
+        ).document(),
         lambda: sealed.assess_checklist(
             evaluation_id, "A2", met=[False, True], justification="复核", by=actor
         ).document(),

@@ -39,7 +39,7 @@ def test_a_command_on_an_evaluation_kept_at_the_latest_version_reads_no_events(
 ) -> None:
     first = make_app(store_url).extensions["scoretrail"]
     second = make_app(store_url).extensions["scoretrail"]
-    evaluation_id = first.import_evaluation(reference_case, actor).document()["id"]
+    evaluation_id = first.import_evaluation(reference_case, actor).id
     first.record_deduction(evaluation_id, "4.2.1", points="1", reason="a", by=actor)
     reads = EventReads(first, monkeypatch)
     first.record_deduction(evaluation_id, "4.2.1", points="1", reason="b", by=actor)
@@ -88,7 +88,7 @@ def test_a_second_save_of_the_same_version_is_a_lost_race_and_records_nothing(
     store_url: str, make_app: Callable[..., Any], reference_case: dict[str, Any], actor: Actor
 ) -> None:
     service = make_app(store_url).extensions["scoretrail"]
-    evaluation_id = service.import_evaluation(reference_case, actor).document()["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     key = UUID(evaluation_id)
     first, second = (service.store.repository.get(key) for _ in range(2))
     first.record_deduction("d-1", "4.2.1", "1", "first", None, actor)

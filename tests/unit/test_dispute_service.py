@@ -26,7 +26,7 @@ def reviews(service: EvaluationService) -> ReviewService:
 @pytest.fixture
 def case(service: EvaluationService) -> dict[str, str]:
     """A submitted small case; its id and the id of alice's deduction on 1.1."""
-    evaluation_id = str(service.import_evaluation(small_case(), ALICE).document()["id"])
+    evaluation_id = str(service.import_evaluation(small_case(), ALICE).id)
     service.submit(evaluation_id, by=RITA)
     deduction = leaf(service.document(evaluation_id), "1.1")["deductions"][0]["id"]
     return {"id": evaluation_id, "deduction": deduction}

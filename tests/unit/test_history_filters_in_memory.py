@@ -19,7 +19,7 @@ UNIT = Actor(name="unit", role="subject", correlation_id="c-u")
 
 def story(service: EvaluationService, actor: Actor) -> dict[str, Any]:
     """Two deductions (one withdrawn), submission, a dispute overturned."""
-    evaluation_id = service.import_evaluation(small_case(), actor).document()["id"]
+    evaluation_id = service.import_evaluation(small_case(), actor).id
     cut_id = service.record_deduction(
         evaluation_id, "1.1", points="1", reason="台账缺页", by=actor
     ).record["id"]
