@@ -90,9 +90,6 @@ class MemoryReadModel:
         replica = self.replicas.get(str(evaluation_id))
         return None if replica is None else evaluation_document(replica, deductions)
 
-    def document_at(self, evaluation_id: str, version: int, deductions: str = "all") -> None:
-        return None  # no history kept in memory: the service replays the events
-
     def past_document(
         self,
         evaluation_id: str,
