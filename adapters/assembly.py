@@ -1,18 +1,18 @@
-"""A document assembled from read-model rows: what the queries answer and the projection seals."""
+"""The read model's rows as the document renderer takes them (what reads answer, seals cover)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from adapters.form_projection import form_parts
+from adapters.form_tables import form_fields, funds
 from adapters.row_sources import CurrentRows, RowsAt
-from adapters.target_queries import document_parts, with_target
-from application.documents import completeness, iso, survey_rates
-from domain.targets.rules import TargetRules
-from domain.values import fmt, rate_percent
+from adapters.tables import events
+from application.rendering import render_document
+from domain.signoffs import CURRENT, KEPT_CHANGES, MOVING_EVENTS, STALE, change_indicator
 
 
 def assemble(
@@ -28,84 +28,78 @@ def assemble(
         if version is None
         else RowsAt(session, evaluation_id, version)
     )
-    return assemble_rows(rows, everything)
+    return render_document(TableRows(rows), everything)
 
 
-def assemble_rows(rows: CurrentRows, everything: bool) -> dict[str, Any] | None:
-    head = rows.head()
-    if head is None:
-        return None
-    nodes = rows.indicators()
-    cuts = rows.deductions(everything)
-    entries = rows.data_entries()
-    parts = document_parts(rows)
-    by_code: dict[str, list[dict[str, Any]]] = {}
-    for d in cuts:
-        by_code.setdefault(d["code"], []).append(
-            {
-                "id": d["id"],
-                "points": d["points"],
-                "reason": d["reason"],
-                "status": d["status"],
-                "evidence": d["evidence"],
-            }
-        )
+class TableRows:
+    """`application.rendering.DocumentRows` over the tables (now, or at a version): the
+    row sources' own rows, with each sign-off's status read from the events after it."""
+
+    def __init__(self, rows: CurrentRows) -> None:
+        self.source = rows
+
+    def head(self) -> Mapping[Any, Any] | None:
+        return self.source.head()
+
+    def indicators(self) -> Sequence[Mapping[Any, Any]]:
+        return self.source.indicators()
+
+    def deductions(self, everything: bool) -> Sequence[Mapping[Any, Any]]:
+        return self.source.deductions(everything)
+
+    def data_entries(self) -> Sequence[Mapping[Any, Any]]:
+        return self.source.data_entries()
+
+    def targets(self) -> Sequence[Mapping[Any, Any]]:
+        return self.source.targets()
+
+    def sign_offs(self) -> Sequence[Mapping[Any, Any]]:
+        return [sign_off_item(self.source, dict(row)) for row in self.source.sign_offs()]
+
+    def required(self) -> list[str] | None:
+        return self.source.required()
+
+    def form(self) -> Mapping[str, Any]:
+        return {r["field"]: r["value"] for r in self.source.rows(form_fields)}
+
+    def funds(self) -> Sequence[Mapping[Any, Any]]:
+        return self.source.rows(funds)
+
+
+def sign_off_item(rows: CurrentRows, row: dict[str, Any]) -> dict[str, Any]:
+    """A sign-off as the document lists it: stale when a moving event came after it (up to
+    the version the rows stand at), with the first changes after it."""
+    after = and_(
+        events.c.evaluation_id == rows.evaluation_id,
+        events.c.version > row["version"],
+        events.c.type.in_(sorted(MOVING_EVENTS)),
+    )
+    if rows.upto is not None:
+        after = and_(after, events.c.version <= rows.upto)
+    session = rows.session
+    count = session.execute(select(func.count()).select_from(events).where(after)).scalar() or 0
+    changes = session.execute(
+        select(events.c.version, events.c.type, events.c.data)
+        .where(after)
+        .order_by(events.c.version)
+        .limit(KEPT_CHANGES)
+    ).all()
     return {
-        **summary(head),
-        "grade_bands": head["grade_bands"],
-        "indicators": [
-            with_target(indicator_row(n, by_code.get(n["code"], [])), parts["targets"])
-            for n in nodes
+        "id": row["id"],
+        "actor": row["actor"],
+        "role": row["role"],
+        "capacity": row["capacity"],
+        "opinion": row["opinion"],
+        "version": row["version"],
+        "head_digest": row["head_digest"],
+        "signed_at": row["signed_at"],
+        "title": row["title"],
+        "organization": row["organization"],
+        "phone": row["phone"],
+        "status": STALE if count else CURRENT,
+        "changed_after": [
+            {"version": v, "type": t, "indicator": change_indicator(t, data)}
+            for v, t, data in changes
         ],
-        "data_entries": [
-            {k: e[k] for k in ("key", "value", "unit", "source", "version")} for e in entries
-        ],
-        "sign_offs": parts["sign_offs"],
-        "required_sign_offs": parts["required_sign_offs"],
-        **completeness(
-            TargetRules.from_data(head["target_rules"]),
-            [n["code"] for n in nodes if n["method"] is not None and n["score"] is None],
-        ),
-        **form_parts(rows),
-    }
-
-
-def indicator_row(n: Any, cuts: list[dict[str, Any]]) -> dict[str, Any]:
-    score = Decimal(n["score"]) if n["score"] is not None else None
-    return {
-        "code": n["code"],
-        "parent": n["parent"],
-        "name": n["name"],
-        "level": n["level"],
-        "weight": n["weight"],
-        "method": n["method"],
-        "explanation": n["explanation"],
-        "criteria": n["criteria"],
-        "score": n["score"],
-        "rate": fmt(rate_percent(score, Decimal(n["weight"]))),
-        "rule_score": n["rule_score"],
-        "overridden": bool(n["overridden"]),
-        "override_justification": n["override_justification"] if n["overridden"] else None,
-        "note": n["note"],
-        "survey_rates": survey_rates(n["method"], n["rates"]),
-        "deductions": cuts,
-    }
-
-
-def summary(head: Any) -> dict[str, Any]:
-    return {
-        "id": head["id"],
-        "title": head["title"],
-        "subject": head["subject"],
-        "fiscal_year": head["fiscal_year"],
-        "kind": head["kind"],
-        "evaluator": head["evaluator"],
-        "status": head["status"],
-        "version": head["version"],
-        "total_weight": head["total_weight"],
-        "total": head["total"],
-        "grade": head["grade"],
-        "created_at": iso(head["created_at"]),
-        "updated_at": iso(head["updated_at"]),
-        "time_zone": head["time_zone"],
+        "changes_after": int(count),
     }

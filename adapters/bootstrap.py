@@ -17,7 +17,7 @@ from adapters.idempotency import SqlIdempotencyKeys
 from adapters.integrity import FACTORY_TOPIC, SECRET_SETTING, ChainedRecorder, RawEventLog
 from adapters.projection import SqlProjection
 from adapters.queries import SqlEvaluationQueries
-from adapters.review_read_model import SqlReviewQueries
+from adapters.review_queries import SqlReviewQueries
 from adapters.sessions import SqlSessionStore
 from adapters.setup import prepare
 from adapters.sheets.codec import PdfWriter, WorkbookCodec

@@ -1,4 +1,4 @@
-"""Projection of the form's fields and funds rows, and the document parts they give."""
+"""Projection of the form's fields and funds rows."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from sqlalchemy.orm import Session
 
 from adapters.form_tables import form_fields, funds
 from adapters.pending_writes import pending
-from adapters.row_sources import CurrentRows
-from application.form_documents import form_view, funds_view
 from domain.form_events import FormCorrected, FormFilled, FundsCorrected, FundsRecorded
 
 Handler = Callable[[Session, Any], None]
@@ -24,12 +22,6 @@ def form_handlers() -> dict[type, Handler]:
         FundsRecorded: _funds_recorded,
         FundsCorrected: _funds_corrected,
     }
-
-
-def form_parts(rows: CurrentRows) -> dict[str, Any]:
-    """The document's `form` and `funds` from the rows (current, or at a past version)."""
-    fields = {r["field"]: r["value"] for r in rows.rows(form_fields)}
-    return {"form": form_view(fields), "funds": funds_view(rows.rows(funds))}
 
 
 def _form_filled(session: Session, event: Any) -> None:

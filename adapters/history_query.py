@@ -52,3 +52,17 @@ def history_item(row: Any) -> dict[str, Any]:
         "cause": row["cause"],
         "data": row["data"],
     }
+
+
+def matches(item: dict[str, Any], filters: dict[str, Any]) -> bool:
+    """The filters of `history_where` over history items in hand (the in-memory read model)."""
+    for name in EQUALITY_FILTERS:
+        wanted = filters.get(name)
+        if wanted is not None and item[name] not in (
+            wanted if isinstance(wanted, list | tuple) else [wanted]
+        ):
+            return False
+    low, high = filters.get("from_version"), filters.get("to_version")
+    return (low is None or item["version"] >= int(low)) and (
+        high is None or item["version"] <= int(high)
+    )

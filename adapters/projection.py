@@ -16,7 +16,7 @@ from adapters.form_projection import form_handlers
 from adapters.form_tables import FORM_TABLES
 from adapters.history_tables import HISTORY_TABLES
 from adapters.pending_writes import SESSION_KEY, pending
-from adapters.review_read_model import review_handlers
+from adapters.review_projection import review_handlers
 from adapters.review_tables import REVIEW_TABLES, notes
 from adapters.store import lock_table
 from adapters.tables import (
@@ -35,11 +35,11 @@ from adapters.tables import (
 from adapters.target_projection import target_handlers
 from adapters.target_tables import TARGET_TABLES
 from adapters.temporal_mirror import Statements
-from application.documents import event_payload, indicator_fields, iso
+from application.documents import indicator_fields
 from application.event_facts import (
     INDICATOR_BY_RECORD,
-    dispute_cause,
-    stated_reason,
+    event_row,
+    score_change,
     touched_indicator,
 )
 from application.ports import ActiveView
@@ -195,30 +195,13 @@ class SqlProjection:
             )
 
     def _record_event(self, session: Session, notification_id: int, event: Any) -> None:
-        meta = getattr(event, "meta", None) or {}
         evaluation_id = str(event.originator_id)
-        kind = type(event).__name__
+        indicator = touched_indicator(event) or indicator_of_record(session, event)
+        row = event_row(event, indicator)
+        row.update(evaluation_id=evaluation_id, notification_id=notification_id)
         writes = pending(session)
-        writes.append(
-            events,
-            EVENT_COLUMNS,
-            [
-                evaluation_id,
-                event.originator_version,
-                notification_id,
-                kind,
-                event.timestamp,
-                meta.get("actor", ""),
-                meta.get("role", ""),
-                meta.get("correlation_id", ""),
-                event_payload(event),
-                touched_indicator(event) or indicator_of_record(session, event),
-                stated_reason(event),
-                dispute_cause(event),
-            ],
-            evaluation_id,
-        )
-        if kind != "Created":
+        writes.append(events, EVENT_COLUMNS, [row[c] for c in EVENT_COLUMNS], evaluation_id)
+        if row["type"] != "Created":
             writes.update(
                 evaluations,
                 {"id": evaluation_id},
@@ -358,30 +341,11 @@ class SqlProjection:
         writes.update(
             evaluations, {"id": evaluation_id}, {"total": fmt(event.total), "grade": event.grade}
         )
-        if event.before is None and event.after is None:
+        change = score_change(event)
+        if change is None:
             return  # only the note changed: not a change of score
-        meta = getattr(event, "meta", None) or {}
-        writes.append(
-            indicator_history,
-            HISTORY_COLUMNS,
-            [
-                evaluation_id,
-                event.code,
-                event.originator_version,
-                iso(event.timestamp),
-                meta.get("actor", ""),
-                meta.get("role", ""),
-                event.cause,
-                event.cause_version,
-                fmt(event.before),
-                after,
-                rule_score,
-                event.overridden,
-                event.reason,
-                getattr(event, "dispute_id", None),
-            ],
-            evaluation_id,
-        )
+        values = [evaluation_id, event.code, *(change[c] for c in ITEM_COLUMNS)]
+        writes.append(indicator_history, HISTORY_COLUMNS, values, evaluation_id)
 
     @staticmethod
     def _status(status: str) -> Handler:

@@ -12,7 +12,7 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import Connection, Engine, and_, exc, func, select
 from sqlalchemy.orm import Session
 
-from adapters.assembly import assemble, assemble_rows, summary
+from adapters.assembly import TableRows, assemble
 from adapters.document_seals import document_problem, stored_document
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
@@ -21,6 +21,7 @@ from adapters.score_changes import score_change_page
 from adapters.tables import deductions, evaluations, events, indicators
 from application.documents import active_view
 from application.ports import StoredDocument
+from application.rendering import render_document, summary
 
 
 class SqlEvaluationQueries:
@@ -133,7 +134,7 @@ class SqlEvaluationQueries:
         asked = rows.upto
         if asked is None or reached is None or asked > reached or asked < 1:
             return asked, None
-        return asked, assemble_rows(rows, deductions == "all")
+        return asked, render_document(TableRows(rows), deductions == "all")
 
     def deduction_page(
         self, evaluation_id: str, status: str | None, page: int, per_page: int
@@ -143,7 +144,7 @@ class SqlEvaluationQueries:
             where = and_(where, deductions.c.status == status)
         order = (deductions.c.version,)
         rows, total = self._page_of(deductions, where, order, page, per_page)
-        return [_deduction_item(r) for r in rows], total
+        return [deduction_listing(r) for r in rows], total
 
     def list_evaluations(
         self, filters: dict[str, Any], page: int, per_page: int
@@ -156,7 +157,7 @@ class SqlEvaluationQueries:
         where = and_(True, *conditions)
         order = (evaluations.c.created_at, evaluations.c.id)
         rows, count = self._page_of(evaluations, where, order, page, per_page)
-        return [summary(r) for r in rows], count
+        return [summary(r, bands=False) for r in rows], count
 
     def history(
         self,
@@ -235,7 +236,7 @@ class SqlEvaluationQueries:
         return str(value) if value is not None else None
 
 
-def _deduction_item(d: Any) -> dict[str, Any]:
+def deduction_listing(d: Any) -> dict[str, Any]:
     """A deduction as documents list it, with its indicator and when it was recorded."""
     return {
         "id": d["id"],

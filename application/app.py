@@ -69,9 +69,11 @@ class EvaluationStore(Application[Any]):
         assert isinstance(result, Evaluation)
         return result
 
-    def checkin(self, evaluation: Evaluation) -> None:
-        """Shelve an evaluation whose changes are committed, for the next command."""
+    def checkin(self, evaluation: Evaluation) -> bool:
+        """Shelve an evaluation whose changes are committed, for the next command; False
+        when nothing is shelved here (the evaluation stays the caller's alone)."""
         self.checkouts.put(evaluation.id, evaluation.version, evaluation)
+        return self.checkouts.maxsize > 0
 
     # ------------------------------------------------------------------ snapshots
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:

@@ -8,12 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from domain.evaluation import Evaluation
-from domain.form import form_of, funds_of
-from domain.grades import grade_for
 from domain.indicator import Indicator
 from domain.ledger import Deduction
 from domain.targets.rules import TargetRules
-from domain.values import HUNDRED, fmt, rate_percent
+from domain.values import HUNDRED, fmt
 
 # Event attributes that belong to the envelope, not to what happened.
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "meta", "originator_topic"}
@@ -136,99 +134,28 @@ def deduction_item(d: Deduction) -> dict[str, Any]:
 
 
 def evaluation_document(evaluation: Evaluation, deductions: str = "all") -> dict[str, Any]:
-    """The evaluation document of API v1, computed from the aggregate's recorded state."""
-    return rendered_document(evaluation, deductions == "all")[0]
+    """The evaluation document of API v1 from the aggregate's recorded state: the one
+    renderer (`application.rendering`) over the aggregate presented as read-model rows."""
+    # imported here: the renderer and the rows build on this module's primitives
+    from application.aggregate_rows import AggregateRows
+    from application.rendering import render_document
+
+    document = render_document(AggregateRows(evaluation), deductions == "all")
+    assert document is not None
+    return document
 
 
 def active_document(evaluation: Evaluation) -> tuple[dict[str, Any], int]:
     """The document listing active deductions, and how many withdrawn ones it leaves out:
     what the read model seals and stores (it neither renders nor visits a withdrawn
     deduction: the aggregate's index of active ones lists what stands)."""
-    return rendered_document(evaluation, everything=False)
+    from application.aggregate_rows import AggregateRows
+    from application.rendering import render_document
 
-
-def rendered_document(evaluation: Evaluation, everything: bool) -> tuple[dict[str, Any], int]:
-    """The document (all deductions, or the active ones) and the number of withdrawn ones."""
-    # imported here: the target views build on this module's primitives
-    from application.form_documents import form_view, fund_row, funds_view
-    from application.target_documents import leaf_target, sign_off_items
-
-    parents, total = evaluation.rollup()
-    standing = evaluation.standing_deductions()
-    withdrawn = len(evaluation.deductions) - len(standing)
-    by_code: dict[str, list[dict[str, Any]]] = {}  # one pass, not one scan per indicator
-    for d in evaluation.deductions.values() if everything else standing:
-        by_code.setdefault(d.code, []).append(deduction_item(d))
-    indicators: list[dict[str, Any]] = []
-    for code, node in evaluation.tree.items():
-        listed = by_code.get(code, [])
-        row: dict[str, Any] = {"code": code, **indicator_fields(node)}
-        if node.is_leaf:
-            leaf = evaluation.leaves[code]
-            result, override = leaf.result, leaf.override
-            score = result.score
-            row.update(
-                score=fmt(score),
-                rate=fmt(rate_percent(score, node.weight)),
-                rule_score=fmt(result.rule_score),
-                overridden=result.overridden,
-                override_justification=(
-                    override.justification if result.overridden and override else None
-                ),
-                note=result.note,
-                survey_rates=survey_rates(node.method, list(result.rates)),
-                deductions=listed,
-            )
-            target = leaf_target(evaluation, code)
-            if target is not None:
-                row["target"] = target
-        else:
-            score = parents[code]
-            row.update(
-                score=fmt(score),
-                rate=fmt(rate_percent(score, node.weight)),
-                rule_score=None,
-                overridden=False,
-                override_justification=None,
-                note=None,
-                survey_rates=None,
-                deductions=[],
-            )
-        indicators.append(row)
-    document = {
-        "id": str(evaluation.id),
-        "title": evaluation.title,
-        "subject": evaluation.subject,
-        "fiscal_year": evaluation.fiscal_year,
-        "kind": evaluation.kind,
-        "evaluator": evaluation.evaluator,
-        "status": evaluation.status,
-        "version": evaluation.version,
-        "total_weight": fmt(evaluation.total_weight),
-        "total": fmt(total),
-        "grade": grade_for(total, evaluation.grade_bands),
-        "grade_bands": [dict(b) for b in evaluation.grade_bands],
-        "created_at": iso(evaluation.created_on),
-        "updated_at": iso(evaluation.modified_on),
-        "time_zone": evaluation.__dict__.get("time_zone"),
-        "indicators": indicators,
-        "data_entries": [
-            {
-                "key": e.key,
-                "value": str(e.value),
-                "unit": e.unit,
-                "source": e.source,
-                "version": e.version,
-            }
-            for e in sorted(evaluation.entries.values(), key=lambda e: e.version)
-        ],
-        "sign_offs": sign_off_items(evaluation),
-        "required_sign_offs": list(evaluation.required_sign_offs),
-        **completeness(evaluation.target_rule_set, unscored_leaves(evaluation)),
-        "form": form_view(form_of(evaluation.__dict__)),
-        "funds": funds_view(fund_row(s, r) for s, r in funds_of(evaluation.__dict__).items()),
-    }
-    return document, withdrawn
+    rows = AggregateRows(evaluation)
+    document = render_document(rows, everything=False)
+    assert document is not None
+    return document, rows.withdrawn()
 
 
 def unscored_leaves(evaluation: Evaluation) -> list[str]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from application.documents import event_payload
+from domain.values import fmt
+
 # Where each kind of event keeps its "why", first match wins.
 REASON_FIELDS = ("reason", "justification", "grounds", "deviation_reason", "text")
 # Events that name no indicator themselves but act on a record that does (the read model
@@ -68,3 +71,42 @@ def lineage(code: str | None, parents: dict[str, str | None]) -> set[str]:
         found.add(code)
         code = parents.get(code)
     return found
+
+
+def event_row(event: Any, indicator: str | None) -> dict[str, Any]:
+    """An event as the history keeps it (the read model's `rm_events` row, without its
+    evaluation and position); `indicator`: the one it names or the one of its record."""
+    meta = getattr(event, "meta", None) or {}
+    return {
+        "version": event.originator_version,
+        "type": type(event).__name__,
+        "recorded_at": event.timestamp,
+        "actor": meta.get("actor", ""),
+        "role": meta.get("role", ""),
+        "correlation_id": meta.get("correlation_id", ""),
+        "data": event_payload(event),
+        "indicator": indicator,
+        "reason": stated_reason(event),
+        "cause": dispute_cause(event),
+    }
+
+
+def score_change(event: Any) -> dict[str, Any] | None:
+    """A ScoreChanged as one indicator's history lists it; None when only its note moved."""
+    if event.before is None and event.after is None:
+        return None
+    meta = getattr(event, "meta", None) or {}
+    return {
+        "version": event.originator_version,
+        "recorded_at": event.timestamp.astimezone(UTC).isoformat(),
+        "actor": meta.get("actor", ""),
+        "role": meta.get("role", ""),
+        "type": event.cause,
+        "cause_version": event.cause_version,
+        "score_before": fmt(event.before),
+        "score_after": fmt(event.after),
+        "rule_score": fmt(event.rule_score),
+        "overridden": event.overridden,
+        "reason": event.reason,
+        "dispute_id": getattr(event, "dispute_id", None),
+    }

@@ -70,11 +70,6 @@ class EvaluationQueries(Protocol):
         """The current document as stored ready to send, when the stored text answers this
         view; None when it must be assembled (or the evaluation does not exist)."""
 
-    def document_at(
-        self, evaluation_id: str, version: int, deductions: str = "all"
-    ) -> dict[str, Any] | None:
-        """The document at a past version; None when the read model cannot tell."""
-
     def past_document(
         self,
         evaluation_id: str,

@@ -82,7 +82,7 @@ class ReviewService:
             lambda e: e.decide_dispute(dispute_id, outcome, points, reason, by, confirm_worse),
             expected_version,
         )
-        return {**self._dispute(evaluation_id, dispute_id), "evaluation": document}
+        return {**self._dispute(evaluation_id, dispute_id), "evaluation": document.document()}
 
     def disputes(self, evaluation_id: str, status: str | None = None) -> dict[str, Any]:
         self._require(evaluation_id)

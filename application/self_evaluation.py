@@ -65,7 +65,7 @@ class SelfEvaluationService:
                 by=by,
             ),
             expected_version,
-        )
+        ).document()
 
     def sign_off(
         self,
@@ -89,7 +89,7 @@ class SelfEvaluationService:
             digest = self.digest_at(str(evaluation.id), evaluation.version)
             evaluation.sign_off(sign_off_id, capacity, opinion, digest, signed_at, by, signer)
 
-        document = self.evaluations.change(evaluation_id, command)
+        document = self.evaluations.change(evaluation_id, command).document()
         signed = next(s for s in document["sign_offs"] if s["id"] == sign_off_id)
         return {**signed, "evaluation": document}
 

@@ -9,15 +9,13 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from application import fixture
-from application.answers import changes, check_answer
-from application.documents import (
-    active_document,
-    active_view,
-    deduction_item,
-    evaluation_document,
-)
+from application.aggregate_rows import AggregateRows
+from application.documents import active_document, deduction_item
 from application.errors import ConcurrentChange, StaleVersion
+from application.ports import ActiveView
 from application.reading import EvaluationReads
+from application.rendering import with_every_deduction
+from application.written import Written, moved_codes
 from domain.evaluation import Actor, Evaluation
 
 Command = Callable[[Evaluation], None]
@@ -31,58 +29,68 @@ class EvaluationService(EvaluationReads):
     conflict_retries = 3
 
     # ------------------------------------------------------------ unit of work
-    def _commit(
-        self,
-        run: Callable[[int | None], Evaluation],
-        hold: str | None = None,
-        answer: str = "document",
-    ) -> dict[str, Any]:
+    def _commit(self, run: Callable[[int | None], Evaluation], hold: str | None = None) -> Written:
         """The command path: in one unit of work (holding the evaluation when it exists) run
-        the command, save its events and project them; then the new document, or with
-        `answer="changes"` what the command changed (`application.answers`). `run` gets the
-        evaluation's latest stored version as read under the hold (None: unknown).
+        the command, save its events and project them; returns what happened (`Written`).
+        `run` gets the evaluation's latest stored version as read under the hold (None:
+        unknown).
 
         A save that loses a race raises ConcurrentChange and nothing is recorded.
         """
-        check_answer(answer)
         try:
             with self.unit_of_work.transaction():
                 head = self.unit_of_work.hold(hold) if hold is not None else None
                 evaluation = run(head)
-                document = self._save(evaluation, answer)
+                (view, withdrawn), events = self._save(evaluation)
         except IntegrityError:
             raise ConcurrentChange(
                 "another change to this evaluation was saved first; nothing was recorded",
                 id=hold,
             ) from None
-        self.store.checkin(evaluation)  # committed: lend it to the next command
-        return document
+        lent = self.store.checkin(evaluation)  # committed: lend it to the next command
 
-    def _save(self, evaluation: Evaluation, answer: str = "document") -> dict[str, Any]:
+        def render() -> dict[str, Any]:
+            return self._document_of(evaluation, view, lent)
+
+        return Written(view, withdrawn, moved_codes(events), render)
+
+    def _save(self, evaluation: Evaluation) -> tuple[ActiveView, list[Any]]:
         """Save pending events and project them, inside the caller's unit of work; returns
-        the new document (all deductions) or the changes answer. The projection seals and
-        stores the view of the active deductions as it is (no read back)."""
+        the document listing the active deductions (rendered once: the projection seals and
+        stores it as it is, with no read back) and the events."""
         recordings = self.store.save(evaluation)
         events = [r.domain_event for r in recordings]
-        if answer == "changes":  # nothing withdrawn is rendered: the cost follows what stands
-            sealed = active_document(evaluation)
-            result = changes(sealed[0], events)
-        else:
-            result = evaluation_document(evaluation)
-            sealed = active_view(result)
+        sealed = active_document(evaluation)  # nothing withdrawn is rendered or visited
         self.projection.project(
             [(r.notification.id, e) for r, e in zip(recordings, events, strict=True)],
             {str(evaluation.id): sealed},
         )
-        return result
+        return sealed, events
+
+    def _document_of(
+        self, evaluation: Evaluation, view: dict[str, Any], lent: bool
+    ) -> dict[str, Any]:
+        """The whole document of a committed evaluation, from `view` (its active deductions)
+        and the evaluation's deductions while no other command holds it (it was not lent, or
+        it is taken back from the shelf unchanged), else replayed from the events."""
+        version = view["version"]
+        if not lent:
+            return with_every_deduction(view, AggregateRows(evaluation))
+        shelved = self.store.checkouts.take(evaluation.id)
+        try:
+            if shelved is evaluation and evaluation.version == version:
+                return with_every_deduction(view, AggregateRows(evaluation))
+        finally:
+            if shelved is not None:
+                self.store.checkouts.put(shelved.id, shelved.version, shelved)
+        return self.replayed_document_at(str(evaluation.id), version)
 
     def _change(
         self,
         evaluation_id: str,
         command: Command,
         expected_version: int | None = None,
-        answer: str = "document",
-    ) -> dict[str, Any]:
+    ) -> Written:
         """Run one change; a lost race is run again on the fresh state (where the command is
         validated again) unless the caller pinned `expected_version` (If-Match).
 
@@ -92,18 +100,17 @@ class EvaluationService(EvaluationReads):
         retries = self.conflict_retries if expected_version is None else 0
         for _ in range(retries):
             try:
-                return self._change_once(evaluation_id, command, expected_version, answer)
+                return self._change_once(evaluation_id, command, expected_version)
             except ConcurrentChange:
                 continue
-        return self._change_once(evaluation_id, command, expected_version, answer)
+        return self._change_once(evaluation_id, command, expected_version)
 
     def _change_once(
         self,
         evaluation_id: str,
         command: Command,
         expected_version: int | None = None,
-        answer: str = "document",
-    ) -> dict[str, Any]:
+    ) -> Written:
         def run(head: int | None) -> Evaluation:
             evaluation = self._get(evaluation_id, checkout=True, head=head)
             if expected_version is not None and expected_version != evaluation.version:
@@ -115,17 +122,16 @@ class EvaluationService(EvaluationReads):
             command(evaluation)
             return evaluation
 
-        return self._commit(run, hold=str(evaluation_id), answer=answer)
+        return self._commit(run, hold=str(evaluation_id))
 
     def change(
         self,
         evaluation_id: str,
         command: Command,
         expected_version: int | None = None,
-        answer: str = "document",
-    ) -> dict[str, Any]:
+    ) -> Written:
         """The unit of work, for use cases kept in their own modules."""
-        return self._change(evaluation_id, command, expected_version, answer)
+        return self._change(evaluation_id, command, expected_version)
 
     # ---------------------------------------------------------------- commands
     def create_evaluation(
@@ -144,8 +150,7 @@ class EvaluationService(EvaluationReads):
         target_rules: dict[str, Any] | None = None,
         form: dict[str, Any] | None = None,
         funds: list[dict[str, Any]] | None = None,
-        answer: str = "document",
-    ) -> dict[str, Any]:
+    ) -> Written:
         """Open an evaluation; the self-evaluation form's header and funds rows, when
         given, are recorded with it (FormFilled, FundsRecorded), in the same commit."""
 
@@ -167,7 +172,7 @@ class EvaluationService(EvaluationReads):
             evaluation.open_form(form, funds, by)
             return evaluation
 
-        return self._commit(opened, answer=answer)
+        return self._commit(opened)
 
     def fill_form(
         self,
@@ -177,11 +182,10 @@ class EvaluationService(EvaluationReads):
         reason: str | None = None,
         by: Actor,
         expected_version: int | None = None,
-        answer: str = "document",
-    ) -> dict[str, Any]:
+    ) -> Written:
         """Fill or correct fields of the form's header and overall goal."""
         return self._change(
-            evaluation_id, lambda e: e.fill_form(fields, reason, by), expected_version, answer
+            evaluation_id, lambda e: e.fill_form(fields, reason, by), expected_version
         )
 
     def record_funds(
@@ -195,8 +199,7 @@ class EvaluationService(EvaluationReads):
         reason: str | None = None,
         by: Actor,
         expected_version: int | None = None,
-        answer: str = "document",
-    ) -> dict[str, Any]:
+    ) -> Written:
         """Record or correct one source's row of the funds block."""
         return self._change(
             evaluation_id,
@@ -209,12 +212,11 @@ class EvaluationService(EvaluationReads):
                 by=by,
             ),
             expected_version,
-            answer,
         )
 
     def define_framework(
         self, evaluation_id: str, indicators: list[dict[str, Any]], by: Actor, **kw: Any
-    ) -> dict[str, Any]:
+    ) -> Written:
         return self._change(evaluation_id, lambda e: e.define_framework(indicators, by), **kw)
 
     def record_data_entry(
@@ -229,13 +231,11 @@ class EvaluationService(EvaluationReads):
         reason: str | None = None,
         by: Actor,
         expected_version: int | None = None,
-        answer: str = "document",
-    ) -> dict[str, Any]:
+    ) -> Written:
         return self._change(
             evaluation_id,
             lambda e: e.record_data_entry(key, value, unit, source, evidence, reason, by),
             expected_version,
-            answer,
         )
 
     def record_deduction(
@@ -248,10 +248,8 @@ class EvaluationService(EvaluationReads):
         evidence: list[dict[str, Any]] | None = None,
         by: Actor,
         expected_version: int | None = None,
-        answer: str = "document",
-    ) -> dict[str, Any]:
-        """Returns the deduction with the updated document (or the changes) under
-        `evaluation`."""
+    ) -> Written:
+        """What happened, with the deduction recorded (and its indicator) as `record`."""
         deduction_id = str(uuid.uuid4())
         recorded: dict[str, Any] = {}
 
@@ -259,9 +257,8 @@ class EvaluationService(EvaluationReads):
             e.record_deduction(deduction_id, code, points, reason, evidence, by)
             recorded.update(deduction_item(e.deductions[deduction_id]))
 
-        result = self._change(evaluation_id, command, expected_version, answer)
-        evaluation = result if answer == "document" else result["evaluation"]
-        return {**recorded, "indicator": code, "evaluation": evaluation}
+        result = self._change(evaluation_id, command, expected_version)
+        return result.with_record({**recorded, "indicator": code})
 
     def withdraw_deduction(
         self,
@@ -270,11 +267,10 @@ class EvaluationService(EvaluationReads):
         *,
         reason: str | None,
         by: Actor,
-        answer: str = "document",
         **kw: Any,
-    ) -> dict[str, Any]:
-        """The updated document; with `answer="changes"` the withdrawn deduction (with its
-        indicator and withdrawal reason) and the changes under `evaluation`."""
+    ) -> Written:
+        """What happened, with the withdrawn deduction (its indicator and withdrawal
+        reason) as `record`."""
         withdrawn: dict[str, Any] = {}
 
         def command(e: Evaluation) -> None:
@@ -284,8 +280,7 @@ class EvaluationService(EvaluationReads):
                 deduction_item(d), indicator=d.code, withdrawal_reason=d.withdrawal_reason
             )
 
-        result = self._change(evaluation_id, command, answer=answer, **kw)
-        return result if answer == "document" else {**withdrawn, **result}
+        return self._change(evaluation_id, command, **kw).with_record(withdrawn)
 
     def assess_checklist(
         self,
@@ -296,7 +291,7 @@ class EvaluationService(EvaluationReads):
         justification: str | None,
         by: Actor,
         **kw: Any,
-    ) -> dict[str, Any]:
+    ) -> Written:
         return self._change(
             evaluation_id, lambda e: e.assess_checklist(code, met, justification, by), **kw
         )
@@ -311,7 +306,7 @@ class EvaluationService(EvaluationReads):
         evidence: list[dict[str, Any]] | None = None,
         by: Actor,
         **kw: Any,
-    ) -> dict[str, Any]:
+    ) -> Written:
         return self._change(
             evaluation_id,
             lambda e: e.record_score(code, score, justification, evidence, by),
@@ -327,14 +322,14 @@ class EvaluationService(EvaluationReads):
         source: str | None = None,
         by: Actor,
         **kw: Any,
-    ) -> dict[str, Any]:
+    ) -> Written:
         return self._change(
             evaluation_id, lambda e: e.record_survey(code, tallies, source, by), **kw
         )
 
     def record_leaf_input(
         self, evaluation_id: str, code: str, *, values: dict[str, Any], by: Actor, **kw: Any
-    ) -> dict[str, Any]:
+    ) -> Written:
         """The input of a leaf whose scoring method takes it through the generic command."""
         return self._change(evaluation_id, lambda e: e.record_leaf_input(code, values, by), **kw)
 
@@ -349,7 +344,7 @@ class EvaluationService(EvaluationReads):
         evidence: list[dict[str, Any]] | None = None,
         by: Actor,
         **kw: Any,
-    ) -> dict[str, Any]:
+    ) -> Written:
         """Keep a figure a report states, to be checked against the recorded data."""
         return self._change(
             evaluation_id,
@@ -357,20 +352,18 @@ class EvaluationService(EvaluationReads):
             **kw,
         )
 
-    def submit(self, evaluation_id: str, *, by: Actor, **kw: Any) -> dict[str, Any]:
+    def submit(self, evaluation_id: str, *, by: Actor, **kw: Any) -> Written:
         return self._change(evaluation_id, lambda e: e.submit(by), **kw)
 
-    def finalize(self, evaluation_id: str, *, by: Actor, **kw: Any) -> dict[str, Any]:
+    def finalize(self, evaluation_id: str, *, by: Actor, **kw: Any) -> Written:
         return self._change(evaluation_id, lambda e: e.finalize(by), **kw)
 
-    def reopen(
-        self, evaluation_id: str, *, reason: str | None, by: Actor, **kw: Any
-    ) -> dict[str, Any]:
+    def reopen(self, evaluation_id: str, *, reason: str | None, by: Actor, **kw: Any) -> Written:
         return self._change(evaluation_id, lambda e: e.reopen(reason, by), **kw)
 
     def import_evaluation(
         self, spec: dict[str, Any], by: Actor, *, transcribe_sign_offs: bool = False
-    ) -> dict[str, Any]:
+    ) -> Written:
         """Record a whole evaluation in the fixture format, all or nothing; its sign-offs are
         signed by `by`, or transcribed from paper as their parties' (see fixture.signer)."""
         return self._commit(lambda _: fixture.build(spec, by, transcribe=transcribe_sign_offs))

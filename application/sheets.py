@@ -75,7 +75,7 @@ class SheetTransfer:
                 "events": [summarise(event) for event in evaluation.pending_events],
                 "evaluation": {**preview, "id": None},  # nothing under that id was recorded
             }
-        document = self.service.import_evaluation(spec, by)
+        document = self.service.import_evaluation(spec, by).document()
         return {
             "dry_run": False,
             "id": document["id"],

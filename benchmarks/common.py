@@ -201,7 +201,7 @@ def open_service(url: str) -> EvaluationService:
 def load_reference(service: EvaluationService, copies: int = 1) -> list[str]:
     """Record the reference evaluation `copies` times; returns the ids."""
     case = reference_case()
-    return [str(service.import_evaluation(case, BENCH_ACTOR)["id"]) for _ in range(copies)]
+    return [str(service.import_evaluation(case, BENCH_ACTOR).id) for _ in range(copies)]
 
 
 def deduction_body(number: int) -> dict[str, Any]:

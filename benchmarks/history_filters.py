@@ -35,7 +35,7 @@ FILTERS = {
 
 
 def build(service: Any, events: int) -> str:
-    evaluation_id = str(service.import_evaluation(spec(events), BY)["id"])
+    evaluation_id = str(service.import_evaluation(spec(events), BY).id)
     service.submit(evaluation_id, by=LATE)
     for n in range(3):
         service.assess_checklist(

@@ -39,7 +39,7 @@ OVERRIDDEN = "overridden"
 
 def build(service: EvaluationService, n: int, batch: int = 400) -> str:
     """The peer workload's N operations on one evaluation; returns its id."""
-    evaluation_id = str(service.import_evaluation(spec(), BENCH_ACTOR)["id"])
+    evaluation_id = str(service.import_evaluation(spec(), BENCH_ACTOR).id)
     evaluation: Evaluation = service.store.repository.get(uuid.UUID(evaluation_id))
     open_id: str | None = None
     for op in range(n):

@@ -63,7 +63,7 @@ def record_with(reasons: list[str]) -> tuple[dict[str, Any], Any]:
     app = create_app({"SCORETRAIL_DATABASE_URL": "sqlite:///:memory:", "TESTING": True})
     try:
         service = app.extensions["scoretrail"]
-        evaluation_id = str(service.import_evaluation(reference_case(), BENCH_ACTOR)["id"])
+        evaluation_id = str(service.import_evaluation(reference_case(), BENCH_ACTOR).id)
         for number, reason in enumerate(reasons):
             leaf = DEDUCTION_LEAVES[number % len(DEDUCTION_LEAVES)]
             service.record_deduction(

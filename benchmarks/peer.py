@@ -104,7 +104,7 @@ class Ours:
 
     def __init__(self, url: str) -> None:
         self.service = open_service(url)
-        self.id = str(self.service.import_evaluation(spec(), BENCH_ACTOR)["id"])
+        self.id = str(self.service.import_evaluation(spec(), BENCH_ACTOR).id)
         self.op = 0
         self.open: str | None = None
         self.marks: dict[int, datetime] = {}
@@ -113,18 +113,18 @@ class Ours:
         start = time.perf_counter()
         if self.open is None:
             pair = self.op // 2
+            # what the write recorded; no document is rendered, as the peer's write gives none
             answer = self.service.record_deduction(
                 self.id,
                 f"1.{pair % LEAVES + 1}",
                 points=str(1 + pair % 5),
                 reason=f"deduction {self.op}",
                 by=BENCH_ACTOR,
-                answer="changes",  # what the write changed, as the peer's write gives nothing back
-            )
+            ).record
             self.open = str(answer["id"])
         else:
             self.service.withdraw_deduction(
-                self.id, self.open, reason="withdrawn on review", by=BENCH_ACTOR, answer="changes"
+                self.id, self.open, reason="withdrawn on review", by=BENCH_ACTOR
             )
             self.open = None
         elapsed = time.perf_counter() - start

@@ -71,7 +71,7 @@ def spec(events: int) -> dict[str, Any]:
 
 def build(service: EvaluationService, events: int) -> tuple[str, int, datetime]:
     """Record the evaluation; return its id, a middle version and that version's time."""
-    document = service.import_evaluation(spec(events), BY)
+    document = service.import_evaluation(spec(events), BY).document()
     # halfway, moved to the worst case: 49 events past the nearest snapshot (every 50)
     half = document["version"] // 2
     middle = half - half % SNAPSHOT_INTERVAL + SNAPSHOT_INTERVAL - 1

@@ -125,7 +125,7 @@ def load_directly(app: Flask, case: dict[str, Any], by: str = "alice") -> str:
     """
     actor = Actor(by, "evaluator", "test-setup")
     service = app.extensions["scoretrail"]
-    return str(service.import_evaluation(case, actor, transcribe_sign_offs=True)["id"])
+    return str(service.import_evaluation(case, actor, transcribe_sign_offs=True).id)
 
 
 CHOICES = [

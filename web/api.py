@@ -8,10 +8,18 @@ from typing import Any
 from flask import current_app, url_for
 from flask_smorest import Blueprint
 
+from application.written import Written
+from web.answers import (
+    Shape,
+    answered,
+    document_or_changes,
+    document_or_record_changes,
+    record_with_evaluation,
+)
 from web.auth import visible_filters
 from web.context import actor, service, sheets
 from web.parsing import DecimalJSONParser
-from web.preconditions import if_match, preferred_answer, with_etag
+from web.preconditions import if_match, with_etag
 from web.problem_language import history_in_language
 from web.response_schemas import (
     DeductionCreatedOut,
@@ -55,12 +63,16 @@ EVALUATION = "/evaluations/<uuid:evaluation_id>"
 SCORE_CHANGE_PAGE_KEYS = tuple(ScoreChangePageOut().fields)
 
 
-def written(write: Callable[..., Json], *args: Any, status: int | None = None, **kw: Any) -> Any:
-    """Run one service write as the caller, with its If-Match and preferred answer (the
-    document, or with `Prefer: return=minimal` the changes); the response carries the ETag."""
-    answer = preferred_answer()
-    result = write(*args, **kw, by=actor(), **if_match(), answer=answer)
-    return with_etag(result, status, answer=answer)
+def written(
+    write: Callable[..., Written],
+    *args: Any,
+    status: int | None = None,
+    shape: Shape = document_or_changes,
+    **kw: Any,
+) -> Any:
+    """Run one service write as the caller, with its If-Match; the answer is shaped as the
+    request prefers it (web.answers) and carries the ETag."""
+    return answered(write(*args, **kw, by=actor(), **if_match()), status, shape=shape)
 
 
 @blp.route("/evaluations", methods=["POST"])
@@ -68,11 +80,9 @@ def written(write: Callable[..., Json], *args: Any, status: int | None = None, *
 @blp.response(201, DocumentOut)
 def create_evaluation(body: Json) -> Any:
     """Open an evaluation in draft."""
-    answer = preferred_answer()
-    result = service().create_evaluation(**body, by=actor(), answer=answer)
-    evaluation_id = result.get("evaluation", result)["id"]
-    location = url_for("evaluations.get_evaluation", evaluation_id=evaluation_id)
-    return with_etag(result, 201, {"Location": location}, answer)
+    result = service().create_evaluation(**body, by=actor())
+    location = url_for("evaluations.get_evaluation", evaluation_id=result.id)
+    return answered(result, 201, {"Location": location})
 
 
 @blp.route("/evaluations", methods=["GET"])
@@ -118,7 +128,14 @@ def record_data_entry(body: Json, evaluation_id: Any) -> Any:
 @blp.response(201, DeductionCreatedOut)
 def record_deduction(body: Json, evaluation_id: Any, code: str) -> Any:
     """Take points off a deduction leaf, with a reason and optional evidence."""
-    return written(service().record_deduction, str(evaluation_id), code, **body, status=201)
+    return written(
+        service().record_deduction,
+        str(evaluation_id),
+        code,
+        **body,
+        status=201,
+        shape=record_with_evaluation,
+    )
 
 
 @blp.route(EVALUATION + "/deductions", methods=["GET"])
@@ -134,7 +151,13 @@ def list_deductions(query: Json, evaluation_id: Any) -> Any:
 @blp.response(200, DocumentOut)
 def withdraw_deduction(body: Json, evaluation_id: Any, deduction_id: str) -> Any:
     """Withdraw a deduction; it stays in the history."""
-    return written(service().withdraw_deduction, str(evaluation_id), deduction_id, **body)
+    return written(
+        service().withdraw_deduction,
+        str(evaluation_id),
+        deduction_id,
+        **body,
+        shape=document_or_record_changes,
+    )
 
 
 @blp.route(EVALUATION + "/indicators/<code>/checklist", methods=["POST"])

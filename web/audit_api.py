@@ -68,7 +68,8 @@ def findings(query: Json, evaluation_id: Any) -> Any:
 @blp.response(200, DocumentOut)
 def record_reported_figure(body: Json, evaluation_id: Any) -> Any:
     """Keep a figure a report states (a score, a 得分率 or the total) to check it."""
-    return service().record_reported_figure(str(evaluation_id), **body, by=actor(), **if_match())
+    written = service().record_reported_figure(str(evaluation_id), **body, by=actor(), **if_match())
+    return written.document()
 
 
 @blp.route(EVALUATION + "/verification", methods=["GET"])

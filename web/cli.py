@@ -64,7 +64,7 @@ def load_file(service: EvaluationService, path: Path, by: Actor, skip_existing: 
         if found:
             return found
     # the console transcribes a form signed on paper: each sign-off as its capacity's party
-    return str(service.import_evaluation(spec, by, transcribe_sign_offs=True)["id"])
+    return service.import_evaluation(spec, by, transcribe_sign_offs=True).id
 
 
 @click.group(cls=GatedGroup)

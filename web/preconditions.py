@@ -1,4 +1,4 @@
-"""Versions as entity tags (ETag, If-Match, If-None-Match) and the answer a write prefers."""
+"""Versions as entity tags (ETag, If-Match, If-None-Match)."""
 
 from __future__ import annotations
 
@@ -41,17 +41,6 @@ def if_match() -> dict[str, Any]:
     return {"expected_version": versions.pop()}
 
 
-def preferred_answer() -> str:
-    """The answer a write gives: "changes" when the request says `Prefer: return=minimal`
-    (RFC 7240; other preferences are ignored), else the whole "document"."""
-    for header in request.headers.getlist("Prefer"):
-        for preference in header.split(","):
-            name, _, value = preference.split(";", 1)[0].partition("=")
-            if name.strip().lower() == "return" and value.strip().strip('"') == "minimal":
-                return "changes"
-    return "document"
-
-
 def not_modified(version: int) -> bool:
     """Whether a GET's If-None-Match already names this version (`*` names any)."""
     header = request.headers.get("If-None-Match")
@@ -65,12 +54,12 @@ def with_etag(
     result: dict[str, Any] | StoredDocument,
     status: int | None = None,
     headers: dict[str, str] | None = None,
-    answer: str = "document",
 ) -> Any:
     """The response to a view, carrying the evaluation's version as ETag.
 
     `result` is the evaluation document, a result holding it (or the changes) under
-    `evaluation`, or a document the read model stored as JSON text, sent as it is. The
+    `evaluation` (see web.answers), or a document the read model stored as JSON text, sent
+    as it is. The
     application already shaped the others of JSON primitives, exactly as the view's response
     schema describes them (tests/e2e/test_document_responses.py checks that a dump changes
     nothing), so they are encoded once, here, instead of being walked by the schema first.
@@ -92,6 +81,4 @@ def with_etag(
     if status is not None and response.status_code != 304:
         response.status_code = status
     response.headers.update({**(headers or {}), "ETag": etag(version)})
-    if answer == "changes":
-        response.headers["Preference-Applied"] = "return=minimal"
     return response

@@ -193,7 +193,8 @@ def apply_value(
     version: int,
     actor: str,
 ) -> None:
-    """Record a checked value in the state (run inside the event's apply: copies only)."""
+    """Record a checked value in the state (run inside the event's apply: it copies the
+    values and keeps the stage's earlier ones, deciding nothing)."""
     stage = payload["stage"]
     earlier = state.stage(stage)
     history = [*earlier.previous, earlier.summary()] if earlier is not None else []

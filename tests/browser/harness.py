@@ -60,7 +60,7 @@ class Site:
         spec = json.loads(REFERENCE.read_text(encoding="utf-8"))
         if subject is not None:
             spec["evaluation"]["subject"] = subject
-        return str(self.app.extensions["scoretrail"].import_evaluation(spec, LOADER)["id"])
+        return str(self.app.extensions["scoretrail"].import_evaluation(spec, LOADER).id)
 
     @property
     def service(self) -> Any:

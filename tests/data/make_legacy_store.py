@@ -22,7 +22,7 @@ def main(target: str) -> None:
     anna = Actor("anna", "evaluator", "c-1")
     unit = Actor("uma", "unit", "c-2")
     rita = Actor("rita", "reviewer", "c-3")
-    eid = str(service.import_evaluation(spec, anna)["id"])
+    eid = str(service.import_evaluation(spec, anna).id)
     service.record_data_entry(
         eid,
         key="预算资金",
@@ -34,7 +34,7 @@ def main(target: str) -> None:
     )
     for n in range(8):
         service.record_deduction(eid, code="3.2.1", points="0.25", reason=f"缺少台账 {n}", by=anna)
-    cut = service.record_deduction(eid, code="3.3.1", points="1", reason="资料不全", by=anna)
+    cut = service.record_deduction(eid, code="3.3.1", points="1", reason="资料不全", by=anna).record
     service.withdraw_deduction(eid, cut["id"], reason="已补充资料", by=anna)
     service.record_score(eid, code="2.1.1", score="1.5", justification="到位资金有延迟", by=anna)
     service.record_score(eid, code="4.4.1", score="7", justification="满意度复核", by=anna)

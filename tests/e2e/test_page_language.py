@@ -45,7 +45,7 @@ def trail(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     evaluation_id = str(
         service.import_evaluation(
             json.loads(REFERENCE.read_text(encoding="utf-8")), Actor("张评价", "evaluator", "t")
-        )["id"]
+        ).id
     )
     service.submit(evaluation_id, by=Actor("李复核", "reviewer", "t"))
     document = service.document(evaluation_id)

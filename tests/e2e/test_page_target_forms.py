@@ -198,8 +198,12 @@ def test_a_role_that_may_not_sign_gets_no_sign_off_form_and_a_403(
 @pytest.fixture
 def deducted(app: Flask) -> tuple[str, str]:
     evaluation = load_directly(app, small_case())
-    made = app.extensions["scoretrail"].record_deduction(
-        evaluation, "1.1", points="1", reason="台账不全", by=Actor("alice", "evaluator", "t")
+    made = (
+        app.extensions["scoretrail"]
+        .record_deduction(
+            evaluation, "1.1", points="1", reason="台账不全", by=Actor("alice", "evaluator", "t")
+        )
+        .record
     )
     return evaluation, made["id"]
 

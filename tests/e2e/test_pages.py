@@ -330,7 +330,7 @@ def test_the_sheet_and_indicator_pages_still_show_withdrawn_deductions_marked(
 ) -> None:
     service = app.extensions["scoretrail"]
     by = Actor("alice", "evaluator", "c-pages")
-    made = service.record_deduction(evaluation, "1.1", points="1", reason="台账不全", by=by)
+    made = service.record_deduction(evaluation, "1.1", points="1", reason="台账不全", by=by).record
     service.withdraw_deduction(evaluation, made["id"], reason="补齐后撤回", by=by)
     for path in (f"/ui/evaluations/{evaluation}", f"/ui/evaluations/{evaluation}/indicators/1.1"):
         page = evaluator.get(path)
@@ -383,7 +383,7 @@ def test_a_refusal_beside_a_form_speaks_chinese_unless_english_is_preferred(
 def test_the_event_log_pages_keep_their_filters(app: Flask) -> None:
     spec = json.loads(REFERENCE.read_text(encoding="utf-8"))
     loader = Actor(name="张评价", role="evaluator", correlation_id="pager")
-    evaluation = app.extensions["scoretrail"].import_evaluation(spec, loader)["id"]
+    evaluation = app.extensions["scoretrail"].import_evaluation(spec, loader).id
     reader = browser_for(app, "auditor", "审计员")
     page = reader.get(f"/ui/evaluations/{evaluation}/history", query_string={"actor": "张评价"})
     pager = page.text[page.text.index('class="pager"') :]
@@ -397,7 +397,7 @@ def test_a_self_evaluation_sheet_names_its_kind_and_outcomes_in_chinese(app: Fla
     spec = json.loads(example.read_text(encoding="utf-8"))
     loader = Actor(name="张评价", role="evaluator", correlation_id="labels")
     service = app.extensions["scoretrail"]
-    evaluation = service.import_evaluation(spec, loader, transcribe_sign_offs=True)["id"]
+    evaluation = service.import_evaluation(spec, loader, transcribe_sign_offs=True).id
     sheet = browser_for(app, "auditor", "审计员").get(f"/ui/evaluations/{evaluation}").text
     assert "绩效自评" in sheet and "self-evaluation" not in sheet
     assert "部分达成" in sheet and "partial" not in sheet

@@ -318,12 +318,12 @@ class World:
             return ids
         if state == "created":
             case = small_case()["evaluation"]
-            ids["id"] = self.service.create_evaluation(**case, by=SCRIPT)["id"]
+            ids["id"] = self.service.create_evaluation(**case, by=SCRIPT).id
             return ids
         if state == "targeted":
-            ids["id"] = self.service.import_evaluation(target_case(), SCRIPT)["id"]
+            ids["id"] = self.service.import_evaluation(target_case(), SCRIPT).id
             return ids
-        document = self.service.import_evaluation(small_case(), SCRIPT)
+        document = self.service.import_evaluation(small_case(), SCRIPT).document()
         ids["id"] = evaluation_id = document["id"]
         leaf = next(i for i in document["indicators"] if i["code"] == "1.1")
         ids["deduction"] = leaf["deductions"][0]["id"]
@@ -429,7 +429,7 @@ def test_the_matrix_covers_every_route_of_the_app(world: World) -> None:
 
 def test_a_subject_lists_only_its_own_subject(world: World) -> None:
     ids = world.prepare("draft")
-    other = world.service.import_evaluation(small_case("另一个被评价单位"), SCRIPT)["id"]
+    other = world.service.import_evaluation(small_case("另一个被评价单位"), SCRIPT).id
     mine = world.callers["subject"].get("/evaluations?per_page=1000").json["items"]
     assert {e["subject"] for e in mine} == {SUBJECT}
     assert ids["id"] in {e["id"] for e in mine}

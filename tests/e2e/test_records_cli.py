@@ -26,7 +26,9 @@ def database(tmp_path: Path) -> str:
 @pytest.fixture
 def evaluation_id(database: str) -> str:
     service = build_service(database)
-    first = service.import_evaluation(small_case(), Actor("alice", "evaluator", "t"))["id"]
+    first = service.import_evaluation(small_case(), Actor("alice", "evaluator", "t")).document()[
+        "id"
+    ]
     other = small_case("另一个单位")
     other["evaluation"]["fiscal_year"] = 2024
     service.import_evaluation(other, Actor("bob", "evaluator", "t"))

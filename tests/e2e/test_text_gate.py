@@ -153,7 +153,7 @@ def test_text_stored_before_the_gate_renders_in_every_report(app: Flask) -> None
 def test_the_console_export_renders_text_stored_before_the_gate(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     service = build_service(database)
-    evaluation = str(service.import_evaluation(small_case(), SETUP)["id"])
+    evaluation = str(service.import_evaluation(small_case(), SETUP).id)
     service.record_deduction(evaluation, "1.1", points="1", reason=UNSTORABLE, by=SETUP)
     build_review_service(service).add_note(evaluation, "1.2", text=UNSTORABLE, by=SETUP)
     for fmt in ("xlsx", "csv", "html", "json"):

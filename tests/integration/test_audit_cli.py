@@ -29,7 +29,7 @@ def url(tmp_path: Path) -> str:
 @pytest.fixture
 def stored(url: str, actor: Actor) -> tuple[EvaluationService, list[str]]:
     service = build_service(url, SECRET)
-    ids = [str(service.import_evaluation(mixed_case(), actor)["id"]) for _ in range(3)]
+    ids = [str(service.import_evaluation(mixed_case(), actor).id) for _ in range(3)]
     return service, ids
 
 

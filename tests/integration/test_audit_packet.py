@@ -24,7 +24,7 @@ SECRET = "packet-test-secret"
 def exported(tmp_path: Path, reference_case: dict[str, Any], actor: Actor) -> Path:
     url = f"sqlite:///{tmp_path}/store.sqlite3"
     service = build_service(url, SECRET)
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     packet = tmp_path / "out" / "packet.json"
     result = CliRunner().invoke(
         main,
@@ -152,7 +152,7 @@ def test_a_packet_with_decided_disputes_recomputes_offline(
     url = f"sqlite:///{tmp_path}/store.sqlite3"
     service = build_service(url, SECRET)
     reviews = build_review_service(service)
-    document = service.import_evaluation(reference_case, actor)
+    document = service.import_evaluation(reference_case, actor).document()
     evaluation_id = document["id"]
     leaf = next(i for i in document["indicators"] if i["code"] == "3.1.1")
     reviewer = Actor("rex", "reviewer", "c")
@@ -188,7 +188,7 @@ def test_copied_evidence_files_are_rehashed_offline_against_the_chain(
 ) -> None:
     url = f"sqlite:///{tmp_path}/store.sqlite3"
     service = build_service(url, SECRET)
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     file = build_evidence(service, url).upload(
         evaluation_id, name="问卷.pdf", media_type="application/pdf", content=b"%PDF q", by=actor
     )

@@ -88,7 +88,7 @@ def test_the_dispute_queue_spans_evaluations_and_narrows_to_a_subject(store_url:
     reviews = build_review_service(service)
     ids = []
     for subject in (SUBJECT, "另一个被评价单位"):
-        document = service.import_evaluation(small_case(subject), EVA)
+        document = service.import_evaluation(small_case(subject), EVA).document()
         service.submit(document["id"], by=REX)
         deduction = document["indicators"][1]["deductions"][0]["id"]
         reviews.raise_dispute(document["id"], deduction_id=deduction, grounds="有异议", by=UNIT)

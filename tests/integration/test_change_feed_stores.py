@@ -42,7 +42,7 @@ def test_positions_are_the_stores_ids_and_survive_a_rebuild_and_a_restart(
 ) -> None:
     service, feed = parts(make_app(store_url))
     for subject in ("甲单位", "乙单位"):
-        evaluation_id = service.import_evaluation(small_case(subject), ACTOR)["id"]
+        evaluation_id = service.import_evaluation(small_case(subject), ACTOR).id
     service.record_deduction(evaluation_id, "1.1", points="1", reason="补扣", by=ACTOR)
     before = everything(feed)
 
@@ -63,7 +63,7 @@ def test_racing_writers_on_two_workers_are_followed_exactly_once_in_order(
 ) -> None:
     apps = [make_app(postgres_url), make_app(postgres_url)]
     service, feed = parts(apps[0])
-    evaluations = [service.import_evaluation(small_case(f"单位{n}"), ACTOR)["id"] for n in range(4)]
+    evaluations = [service.import_evaluation(small_case(f"单位{n}"), ACTOR).id for n in range(4)]
     start = feed.head()
     writes = 15
     done = threading.Event()
@@ -120,7 +120,7 @@ def test_a_reader_waiting_on_one_worker_wakes_on_a_commit_of_another(
     start_listening()
     time.sleep(0.5)  # the listener's LISTEN is in place before the other worker commits
 
-    timer = threading.Timer(0.2, lambda: other.import_evaluation(small_case(), ACTOR))
+    timer = threading.Timer(0.2, lambda: other.import_evaluation(small_case(), ACTOR).document())
     started = time.monotonic()
     timer.start()
     page = feed.page(AUDITOR, head, limit=1, wait=25)

@@ -46,7 +46,7 @@ def seed(url: str) -> tuple[list[str], str]:
     for n in range(2):
         created = components.service.create_evaluation(
             title=f"崩溃测试 {n}", subject="示范单位", fiscal_year=2024, kind="project", by=by
-        )
+        ).document()
         components.service.define_framework(created["id"], FRAMEWORK, by)
         ids.append(str(created["id"]))
     components.dispose()

@@ -29,11 +29,11 @@ def url(tmp_path: Path) -> str:
 
 def busy_history(service: EvaluationService, case: dict[str, Any], by: Actor) -> str:
     """The reference case, then every kind of change a long argument brings."""
-    evaluation_id = service.import_evaluation(case, by)["id"]
+    evaluation_id = service.import_evaluation(case, by).id
     for n in range(30):
         made = service.record_deduction(
             evaluation_id, "3.1.1", points="0.1", reason=f"r{n}", evidence=[{"title": "t"}], by=by
-        )
+        ).record
         if n % 3:
             service.withdraw_deduction(evaluation_id, made["id"], reason="w", by=by)
     service.record_score(evaluation_id, "2.1.3", score="5", justification="复核", by=by)
@@ -67,11 +67,13 @@ def test_writes_from_another_process_are_caught_up_before_the_next_command(
     url: str, reference_case: dict[str, Any], actor: Actor
 ) -> None:
     first, second = build_service(url), build_service(url)
-    evaluation_id = first.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = first.import_evaluation(reference_case, actor).id
     first.record_deduction(evaluation_id, "4.2.1", points="1", reason="a", by=actor)
     second.record_deduction(evaluation_id, "4.2.1", points="1", reason="b", by=actor)
-    document = first.record_deduction(evaluation_id, "4.2.1", points="1", reason="c", by=actor)
-    leaf = next(i for i in document["evaluation"]["indicators"] if i["code"] == "4.2.1")
+    document = first.record_deduction(
+        evaluation_id, "4.2.1", points="1", reason="c", by=actor
+    ).document()
+    leaf = next(i for i in document["indicators"] if i["code"] == "4.2.1")
     assert [d["reason"] for d in leaf["deductions"]] == ["a", "b", "c"]
     assert first.document(evaluation_id) == first.replayed_document(evaluation_id)
 
@@ -80,7 +82,7 @@ def test_a_command_that_fails_to_commit_leaves_no_half_applied_aggregate_behind(
     url: str, reference_case: dict[str, Any], actor: Actor
 ) -> None:
     service = build_service(url)
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     good = service.projection.handlers[event_class("DeductionRecorded")]
 
     def broken(*args: Any, **kwargs: Any) -> None:
@@ -90,8 +92,10 @@ def test_a_command_that_fails_to_commit_leaves_no_half_applied_aggregate_behind(
     with pytest.raises(RuntimeError):
         service.record_deduction(evaluation_id, "4.2.1", points="1", reason="lost", by=actor)
     service.projection.handlers[event_class("DeductionRecorded")] = good
-    document = service.record_deduction(evaluation_id, "4.2.1", points="2", reason="kept", by=actor)
-    reasons = [d["reason"] for i in document["evaluation"]["indicators"] for d in i["deductions"]]
+    document = service.record_deduction(
+        evaluation_id, "4.2.1", points="2", reason="kept", by=actor
+    ).document()
+    reasons = [d["reason"] for i in document["indicators"] for d in i["deductions"]]
     assert "lost" not in reasons and "kept" in reasons
     assert service.document(evaluation_id) == service.replayed_document(evaluation_id)
 
@@ -117,7 +121,7 @@ def test_snapshots_written_in_the_library_format_still_load(
     url: str, reference_case: dict[str, Any], actor: Actor
 ) -> None:
     service = build_service(url)
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     service.record_deduction(evaluation_id, "4.2.1", points="1", reason="r", by=actor)
     key = uuid.UUID(evaluation_id)
     evaluation = service.store.repository.get(key)
@@ -132,7 +136,7 @@ def test_projecting_in_batches_gives_the_same_rows_as_one_event_at_a_time(
 ) -> None:
     service = build_service(url)
     evaluation_id = busy_history(service, reference_case, actor)
-    other = service.import_evaluation(reference_case, actor)["id"]
+    other = service.import_evaluation(reference_case, actor).id
     service.record_deduction(other, "4.2.1", points="1", reason="r", by=actor)
     as_recorded = read_model_rows(url)
     stop = service.store.recorder.max_notification_id() or 0
@@ -160,7 +164,7 @@ def test_a_handler_the_batching_does_not_know_sees_every_earlier_write(
         )
 
     service.projection.handlers[event_class("Submitted")] = audit_total
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     service.record_deduction(evaluation_id, "4.2.1", points="1", reason="r", by=actor)
     total = service.document(evaluation_id)["total"]
     stop = service.store.recorder.max_notification_id() or 0

@@ -51,7 +51,7 @@ def funds_case() -> dict[str, Any]:
 
 def corrected(service: EvaluationService) -> tuple[str, int]:
     """The case imported, then its funds and form corrected; the version before that."""
-    evaluation_id = str(service.import_evaluation(funds_case(), BY)["id"])
+    evaluation_id = str(service.import_evaluation(funds_case(), BY).id)
     build_self_evaluation(service).sign_off(evaluation_id, capacity="评价组组长", by=LEAD)
     before = int(service.document(evaluation_id)["version"])
     service.record_funds(

@@ -150,7 +150,7 @@ def test_a_stored_evaluation_takes_new_commands_and_replays_to_the_same_state(
 ) -> None:
     document = service.record_deduction(
         EVALUATION_ID, code="4.3.1", points="1", reason="补充复核", by=ANNA
-    )["evaluation"]
+    ).document()
     assert document["version"] > EXPECTED["document"]["version"]
     leaf = next(i for i in document["indicators"] if i["code"] == "4.3.1")
     assert leaf["score"] == "7.00"

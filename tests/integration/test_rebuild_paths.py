@@ -29,9 +29,11 @@ def reviewed_history(service: EvaluationService, case: dict[str, Any]) -> str:
     reviews = build_review_service(service)
     ids: Iterator[str] = (f"00000000-0000-0000-0000-{n:012d}" for n in range(1000))
     reviews.new_id = lambda: next(ids)
-    evaluation_id = str(service.import_evaluation(case, EVA)["id"])
+    evaluation_id = str(service.import_evaluation(case, EVA).id)
     cuts = [
-        service.record_deduction(evaluation_id, "4.2.1", points="0.2", reason=f"r{n}", by=EVA)["id"]
+        service.record_deduction(
+            evaluation_id, "4.2.1", points="0.2", reason=f"r{n}", by=EVA
+        ).record["id"]
         for n in range(4)
     ]
     service.submit(evaluation_id, by=EVA)

@@ -16,7 +16,7 @@ from tests.cases import mixed_case
 
 @pytest.fixture
 def recorded(service: EvaluationService, actor: Actor) -> str:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     service.record_data_entry(
         evaluation_id, key="实际支出", value="160", reason="补录发票", by=actor
     )

@@ -41,7 +41,7 @@ commands = st.one_of(
 def start(service: EvaluationService) -> str:
     case = mixed_case()
     case["actions"] = []
-    return str(service.import_evaluation(case, BY)["id"])
+    return str(service.import_evaluation(case, BY).id)
 
 
 def run(service: EvaluationService, evaluation_id: str, command: tuple[Any, ...]) -> None:

@@ -19,7 +19,7 @@ def test_disputes_and_notes_survive_a_snapshot() -> None:
     ids = iter(f"id-{n}" for n in range(100))
     reviews = build_review_service(service)
     reviews.new_id = lambda: next(ids)
-    evaluation_id = service.import_evaluation(small_case(), EVA)["id"]
+    evaluation_id = service.import_evaluation(small_case(), EVA).id
     service.submit(evaluation_id, by=REX)
     dispute = reviews.raise_dispute(evaluation_id, indicator="2.2", grounds="样本少", by=UNIT)
     note = reviews.add_note(evaluation_id, "2.2", text="看问卷", by=REX)

@@ -38,9 +38,11 @@ def url(tmp_path: Path) -> str:
 def long_case(url: str, actor: Actor) -> str:
     """An evaluation long enough to have a snapshot, its last deductions after it."""
     service = build_service(url, SECRET)
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     while service.document(evaluation_id)["version"] < 60:
-        made = service.record_deduction(evaluation_id, "A1", points="0.01", reason="抽查", by=actor)
+        made = service.record_deduction(
+            evaluation_id, "A1", points="0.01", reason="抽查", by=actor
+        ).record
         service.withdraw_deduction(evaluation_id, made["id"], reason="复核撤回", by=actor)
     assert snapshots_of(service).select_events(UUID(evaluation_id)), "no snapshot was taken"
     return evaluation_id
@@ -114,7 +116,7 @@ def edit_sheet(service: EvaluationService, evaluation_id: str, **values: Any) ->
 def test_an_edited_score_sheet_row_is_flagged_to_every_reader_and_not_served(
     service: EvaluationService, actor: Actor
 ) -> None:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     edit_sheet(service, evaluation_id, score="10.00")
     document = service.document(evaluation_id)
     assert "does not match its seal" in document["integrity_problem"]
@@ -127,7 +129,7 @@ def test_an_edited_score_sheet_row_is_flagged_to_every_reader_and_not_served(
 def test_an_unedited_score_sheet_carries_no_integrity_problem(
     service: EvaluationService, actor: Actor
 ) -> None:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     service.record_deduction(evaluation_id, "A1", points="0.5", reason="台账缺失", by=actor)
     assert "integrity_problem" not in service.document(evaluation_id)
 
@@ -153,9 +155,13 @@ def test_the_audit_packet_carries_the_snapshots_and_the_offline_verifier_checks_
 def test_an_edited_active_deduction_is_flagged_in_both_deduction_views(
     service: EvaluationService, actor: Actor
 ) -> None:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
-    made = service.record_deduction(evaluation_id, "A1", points="0.5", reason="台账缺失", by=actor)
-    gone = service.record_deduction(evaluation_id, "A1", points="0.2", reason="抽查", by=actor)
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
+    made = service.record_deduction(
+        evaluation_id, "A1", points="0.5", reason="台账缺失", by=actor
+    ).record
+    gone = service.record_deduction(
+        evaluation_id, "A1", points="0.2", reason="抽查", by=actor
+    ).record
     service.withdraw_deduction(evaluation_id, gone["id"], reason="复核撤回", by=actor)
     for view in ("active", "all"):
         assert "integrity_problem" not in service.document(evaluation_id, deductions=view)
@@ -175,8 +181,10 @@ def test_an_edited_active_deduction_is_flagged_in_both_deduction_views(
 def test_an_edited_withdrawn_deduction_is_found_by_verification(
     service: EvaluationService, actor: Actor
 ) -> None:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
-    gone = service.record_deduction(evaluation_id, "A1", points="0.2", reason="抽查", by=actor)
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
+    gone = service.record_deduction(
+        evaluation_id, "A1", points="0.2", reason="抽查", by=actor
+    ).record
     service.withdraw_deduction(evaluation_id, gone["id"], reason="复核撤回", by=actor)
     assert build_audit(service).verification(evaluation_id)["read_model"]["ok"] is True
     with service.store.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]

@@ -156,7 +156,7 @@ def test_export_then_import_gives_the_same_leaf_scores_and_total(
     reference_case: dict[str, Any],
     fmt: str,
 ) -> None:
-    original = service.import_evaluation(reference_case, actor)
+    original = service.import_evaluation(reference_case, actor).document()
     report = sheets.report(original["id"], fmt)
 
     again = sheets.import_sheet(report.content, report.filename, by=actor)["evaluation"]
@@ -172,7 +172,7 @@ def test_export_then_import_gives_the_same_leaf_scores_and_total(
 def test_overrides_survive_the_round_trip_as_the_recorded_score(
     service: EvaluationService, sheets: SheetTransfer, actor: Actor, reference_case: dict[str, Any]
 ) -> None:
-    original = service.import_evaluation(reference_case, actor)
+    original = service.import_evaluation(reference_case, actor).document()
     service.record_score(
         original["id"], "2.1.2", score="1.50", justification="复核认可部分支出", by=actor
     )
@@ -187,7 +187,7 @@ def test_overrides_survive_the_round_trip_as_the_recorded_score(
 def test_the_kind_prints_in_chinese_and_reads_back_as_its_code(
     service: EvaluationService, sheets: SheetTransfer, actor: Actor, reference_case: dict[str, Any]
 ) -> None:
-    original = service.import_evaluation(reference_case, actor)
+    original = service.import_evaluation(reference_case, actor).document()
     report = sheets.report(original["id"], "xlsx")
     cells = [
         c.value for row in load_workbook(io.BytesIO(report.content)).active.iter_rows() for c in row
@@ -291,7 +291,7 @@ def test_an_action_the_domain_refuses_is_pinned_to_its_place_in_the_json(
 def test_history_report_has_one_row_per_event(
     service: EvaluationService, sheets: SheetTransfer, actor: Actor, reference_case: dict[str, Any]
 ) -> None:
-    document = service.import_evaluation(reference_case, actor)
+    document = service.import_evaluation(reference_case, actor).document()
 
     report = sheets.history_report(document["id"])
 
@@ -303,7 +303,7 @@ def test_history_report_has_one_row_per_event(
 def test_xlsx_report_as_of_a_version_shows_that_version(
     service: EvaluationService, sheets: SheetTransfer, actor: Actor, reference_case: dict[str, Any]
 ) -> None:
-    document = service.import_evaluation(reference_case, actor)
+    document = service.import_evaluation(reference_case, actor).document()
     service.record_deduction(document["id"], "4.2.1", points="1", reason="新发现", by=actor)
 
     then = sheets.report(document["id"], "xlsx", version=document["version"])
@@ -363,7 +363,7 @@ def test_expected_figures_in_the_json_that_do_not_recompute_are_flagged(
 def test_a_json_report_imports_back_with_each_deduction_its_evidence_and_the_override(
     service: EvaluationService, sheets: SheetTransfer, actor: Actor, reference_case: dict[str, Any]
 ) -> None:
-    original = service.import_evaluation(reference_case, actor)
+    original = service.import_evaluation(reference_case, actor).document()
     service.record_score(
         original["id"], "3.1.1", score="6", justification="复核后认可部分场次", by=actor
     )

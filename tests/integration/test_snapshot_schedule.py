@@ -32,7 +32,7 @@ def argue(services: list[EvaluationService], evaluation_id: str, pairs: int) -> 
         service = services[n % len(services)]
         made = service.record_deduction(
             evaluation_id, f"1.{n % 20 + 1}", points="1", reason=f"deduction {n}", by=BENCH_ACTOR
-        )
+        ).record
         service.withdraw_deduction(evaluation_id, made["id"], reason="withdrawn", by=BENCH_ACTOR)
 
 
@@ -64,7 +64,7 @@ def test_snapshots_of_a_growing_state_come_further_apart_and_cost_a_bounded_shar
     store_url: str, make_app: Callable[..., Any], writers: int
 ) -> None:
     services = [scheduled(make_app(store_url).extensions["scoretrail"]) for _ in range(writers)]
-    evaluation_id = str(services[0].import_evaluation(spec(), BENCH_ACTOR)["id"])
+    evaluation_id = str(services[0].import_evaluation(spec(), BENCH_ACTOR).id)
     argue(services, evaluation_id, 120)
     events, snapshots = sizes(services[0], evaluation_id)
     check_spacing(events, snapshots)
@@ -80,7 +80,7 @@ def test_the_current_evaluation_loads_from_its_latest_snapshot_as_the_events_giv
     store_url: str, make_app: Callable[..., Any]
 ) -> None:
     service = scheduled(make_app(store_url).extensions["scoretrail"])
-    evaluation_id = str(service.import_evaluation(spec(), BENCH_ACTOR)["id"])
+    evaluation_id = str(service.import_evaluation(spec(), BENCH_ACTOR).id)
     argue([service], evaluation_id, 120)
     events, snapshots = sizes(service, evaluation_id)
     latest = max(snapshots)
@@ -107,9 +107,7 @@ def test_a_save_recording_many_events_snapshots_along_the_way_by_size(sqlite_url
         {"indicator": f"1.{n % 20 + 1}", "action": "deduct", "points": "1", "reason": f"r{n}"}
         for n in range(200)
     ]
-    evaluation_id = str(
-        service.import_evaluation({**spec(), "actions": actions}, BENCH_ACTOR)["id"]
-    )
+    evaluation_id = str(service.import_evaluation({**spec(), "actions": actions}, BENCH_ACTOR).id)
     events, snapshots = sizes(service, evaluation_id)
     check_spacing(events, snapshots)
     assert len(snapshots) > 2

@@ -22,7 +22,7 @@ def test_evaluation_survives_a_restart(
     url: str, reference_case: dict[str, Any], actor: Actor
 ) -> None:
     first = build_service(url)
-    evaluation_id = first.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = first.import_evaluation(reference_case, actor).id
     first.record_deduction(evaluation_id, "2.1.3", points="1", reason="r", by=actor)
     again = build_service(url)
     document = again.document(evaluation_id)
@@ -34,7 +34,7 @@ def test_a_failing_projection_leaves_neither_events_nor_rows(
     url: str, reference_case: dict[str, Any], actor: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     service = build_service(url)
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     version = service.document(evaluation_id)["version"]
 
     def broken(*args: Any, **kwargs: Any) -> None:
@@ -52,7 +52,7 @@ def test_read_models_are_rebuilt_when_their_schema_version_changes(
     url: str, reference_case: dict[str, Any], actor: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     service = build_service(url)
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("UPDATE rm_evaluations SET total = '1.00'"))
@@ -70,7 +70,7 @@ def test_rebuild_projections_command_restores_dropped_rows(
     from web.cli import main
 
     service = build_service(url)
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     expected = service.document(evaluation_id)
     engine = create_engine(url)
     with engine.begin() as connection:

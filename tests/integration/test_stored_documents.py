@@ -29,10 +29,12 @@ def sealed(store_url: str) -> Iterator[EvaluationService]:
 
 
 def opened(service: EvaluationService, actor: Actor, withdrawn: int = 0) -> str:
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     service.record_deduction(evaluation_id, "A1", points="0.5", reason="台账缺失", by=actor)
     for _ in range(withdrawn):
-        gone = service.record_deduction(evaluation_id, "A1", points="0.2", reason="抽查", by=actor)
+        gone = service.record_deduction(
+            evaluation_id, "A1", points="0.2", reason="抽查", by=actor
+        ).record
         service.withdraw_deduction(evaluation_id, gone["id"], reason="复核撤回", by=actor)
     return evaluation_id
 

@@ -132,7 +132,7 @@ def test_a_schema_change_rebuilds_the_read_models_once_when_workers_start_togeth
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     first = open_store()
-    evaluation_id = first.service.import_evaluation(reference_case, LOADER)["id"]
+    evaluation_id = first.service.import_evaluation(reference_case, LOADER).id
     first.dispose()
     # as if the read models had been built by an older release
     run_sql(store_url, f"UPDATE {tracking.name} SET schema_version = 0")
@@ -164,7 +164,7 @@ def test_read_models_behind_the_events_catch_up_at_start(
     store_url: str, open_store: Callable[[], Components], reference_case: dict[str, Any]
 ) -> None:
     first = open_store()
-    evaluation_id = first.service.import_evaluation(reference_case, LOADER)["id"]
+    evaluation_id = first.service.import_evaluation(reference_case, LOADER).id
     first.dispose()
     run_sql(store_url, f"DELETE FROM {tracking.name}")
     run_sql(store_url, "DELETE FROM rm_evaluations")

@@ -55,7 +55,7 @@ def counts(service: EvaluationService) -> tuple[int, int]:
 @pytest.fixture
 def recorded(service: EvaluationService, actor: Actor) -> str:
     """An imported evaluation, then two more commands saved separately (chained across saves)."""
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     service.record_deduction(evaluation_id, "A1", points="0.5", reason="台账缺失", by=actor)
     service.submit(evaluation_id, by=actor)
     return evaluation_id
@@ -136,7 +136,7 @@ def test_two_records_swapped_are_detected_at_the_earlier_version(
 def test_an_event_copied_from_another_evaluation_is_detected(
     service: EvaluationService, audit: AuditService, recorded: str, actor: Actor
 ) -> None:
-    other = str(service.import_evaluation(mixed_case(), actor)["id"])
+    other = str(service.import_evaluation(mixed_case(), actor).id)
     rec = recorder(service)
     table = rec.events_record_cls.__table__
     head = audit.verification(recorded)["head_version"]
@@ -167,7 +167,7 @@ def test_an_event_copied_from_another_evaluation_is_detected(
 def test_a_record_replaced_by_another_evaluations_record_is_detected(
     service: EvaluationService, audit: AuditService, recorded: str, actor: Actor
 ) -> None:
-    other = str(service.import_evaluation(mixed_case(), actor)["id"])
+    other = str(service.import_evaluation(mixed_case(), actor).id)
     table = recorder(service).events_record_cls.__table__
     source = record(service, other, 2)
     run_sql(

@@ -29,7 +29,7 @@ def exported(tmp_path: Path, actor: Actor) -> Path:
          "justification": "问卷显示改善有限", "deviation_reason": "覆盖面不足",
          "improvement": "扩大覆盖"},
     ]  # fmt: skip
-    evaluation_id = service.import_evaluation(case, actor)["id"]
+    evaluation_id = service.import_evaluation(case, actor).id
     packet = tmp_path / "out" / "packet.json"
     result = CliRunner().invoke(
         main,

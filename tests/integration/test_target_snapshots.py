@@ -29,7 +29,9 @@ def test_snapshots_replays_and_rebuilds_agree_on_targets_and_sign_offs(
 def check_long_history(service: EvaluationService, actor: Actor) -> None:
     signing = build_self_evaluation(service)
     case = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    evaluation_id = service.import_evaluation(case, actor, transcribe_sign_offs=True)["id"]
+    evaluation_id = service.import_evaluation(case, actor, transcribe_sign_offs=True).document()[
+        "id"
+    ]
     signing.sign_off(evaluation_id, capacity="评价组组长", opinion="复核无误", by=LEAD)
     for round_ in range(20):  # a long argument over one figure: about 40 more events
         satisfaction = "88.5" if round_ % 2 else "91.2"

@@ -48,7 +48,7 @@ def rich_history(service: EvaluationService) -> str:
         kind="project",
         required_sign_offs=["评价组组长"],
         by=BY,
-    )
+    ).document()
     eid = str(made["id"])
     service.define_framework(eid, framework("30"), BY)
     service.define_framework(eid, framework(), BY)  # redefined before scoring starts
@@ -73,7 +73,7 @@ def rich_history(service: EvaluationService) -> str:
             reason=f"r{p}",
             evidence=[{"title": "t", "id": evidence_id}],
             by=BY,
-        )["id"]
+        ).record["id"]
         for p in ("0.5", "1", "1.5", "2", "2.5")
     ]
     service.withdraw_deduction(eid, cuts[0], reason="mistaken", by=BY)
@@ -154,7 +154,7 @@ def test_documents_at_every_version_equal_a_replay_per_command_and_after_a_rebui
             eid = rich_history(service)
             # whole evaluations in one command each: every version inside it too
             imported = [
-                str(service.import_evaluation(case, BY)["id"])
+                str(service.import_evaluation(case, BY).id)
                 for case in (mixed_case(), target_case())
             ]
         latest = service.document(eid)["version"]
@@ -248,14 +248,14 @@ def deduct_and_withdraw(service: EvaluationService, pairs: int) -> str:
     eid = str(
         service.create_evaluation(
             title="t", subject="s", fiscal_year=2025, kind="project", total_weight="200", by=BY
-        )["id"]
+        ).id
     )
     tree = [{"code": "1", "name": "root", "weight": "200"}] + [
         {"code": f"1.{n}", "parent": "1", "name": f"leaf {n}", "weight": "50"} for n in (1, 2, 3, 4)
     ]
     service.define_framework(eid, tree, BY)
     for n in range(pairs):
-        made = service.record_deduction(eid, f"1.{n % 4 + 1}", points="1", reason="r", by=BY)
+        made = service.record_deduction(eid, f"1.{n % 4 + 1}", points="1", reason="r", by=BY).record
         service.withdraw_deduction(eid, made["id"], reason="w", by=BY)
     service.record_deduction(eid, "1.1", points="2", reason="stands", by=BY)
     return eid

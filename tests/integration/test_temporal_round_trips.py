@@ -71,7 +71,7 @@ def recorded(service: EvaluationService, pairs: int) -> str:
         eid = str(
             service.create_evaluation(
                 title="t", subject="s", fiscal_year=2025, kind="project", total_weight="200", by=BY
-            )["id"]
+            ).id
         )
         tree = [{"code": "1", "name": "root", "weight": "200"}] + [
             {"code": f"1.{n}", "parent": "1", "name": f"leaf {n}", "weight": "50"}
@@ -79,7 +79,9 @@ def recorded(service: EvaluationService, pairs: int) -> str:
         ]
         service.define_framework(eid, tree, BY)
         for n in range(pairs):
-            made = service.record_deduction(eid, f"1.{n % 4 + 1}", points="1", reason="r", by=BY)
+            made = service.record_deduction(
+                eid, f"1.{n % 4 + 1}", points="1", reason="r", by=BY
+            ).record
             service.withdraw_deduction(eid, made["id"], reason="w", by=BY)
     return eid
 

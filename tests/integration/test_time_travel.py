@@ -50,7 +50,7 @@ def long_history(assessments: int) -> dict[str, Any]:
 def recorded(service: EvaluationService, actor: Actor) -> str:
     # every clock reading one second after the last: each event has its own time
     with freeze_time(START, auto_tick_seconds=1):
-        return str(service.import_evaluation(long_history(150), actor)["id"])
+        return str(service.import_evaluation(long_history(150), actor).id)
 
 
 class Reads:
@@ -134,7 +134,7 @@ def test_the_time_to_version_lookup_costs_the_same_for_a_short_and_a_long_histor
     service: EvaluationService, recorded: str, actor: Actor
 ) -> None:
     with freeze_time(START, auto_tick_seconds=1):
-        short = str(service.import_evaluation(long_history(5), actor)["id"])
+        short = str(service.import_evaluation(long_history(5), actor).id)
     late = START + timedelta(days=1)  # after every event of both: the whole history is in range
     assert service.queries.version_at(short, late) == 2 * 5 + 3
     assert service.queries.version_at(recorded, late) == 2 * 150 + 3

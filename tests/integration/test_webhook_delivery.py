@@ -70,7 +70,7 @@ def test_a_worker_killed_mid_burst_and_restarted_loses_nothing(
     dying = DeliveryRunner(worker_for(app, receiver, lambda: datetime.now(UTC)), feed.signal)
     dying.start()
 
-    evaluation_id = service.import_evaluation(small_case(), ACTOR)["id"]
+    evaluation_id = service.import_evaluation(small_case(), ACTOR).id
     for n in range(5):
         service.record_deduction(evaluation_id, "1.1", points="0.1", reason=f"第{n}次", by=ACTOR)
     assert dying.thread is not None

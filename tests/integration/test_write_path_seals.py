@@ -80,7 +80,7 @@ def test_seal_written_by_each_kind_of_leaf_verifies_on_read(
 ) -> None:
     # deduction, checklist, ratio, survey and manual leaves, each scored once
     evaluation_id = check_written_seal(
-        sealed, reads_back, lambda: sealed.import_evaluation(mixed_case(), actor)
+        sealed, reads_back, lambda: sealed.import_evaluation(mixed_case(), actor).document()
     )
     writes: list[Callable[[], Any]] = [
         lambda: sealed.record_deduction(
@@ -90,10 +90,10 @@ def test_seal_written_by_each_kind_of_leaf_verifies_on_read(
             reason="抽查发现",
             evidence=[{"title": "检查记录", "locator": "第3页"}],
             by=actor,
-        ),
+        ).document(),
         lambda: sealed.assess_checklist(
             evaluation_id, "A2", met=[False, True], justification="复核", by=actor
-        ),
+        ).document(),
         lambda: sealed.record_data_entry(
             evaluation_id,
             key="实际支出",
@@ -102,24 +102,28 @@ def test_seal_written_by_each_kind_of_leaf_verifies_on_read(
             source="决算",
             reason="决算调整",
             by=actor,
-        ),
-        lambda: sealed.record_survey(evaluation_id, "B1", tallies=[[3, 1, 1, 0, 1]], by=actor),
+        ).document(),
+        lambda: sealed.record_survey(
+            evaluation_id, "B1", tallies=[[3, 1, 1, 0, 1]], by=actor
+        ).document(),
         lambda: sealed.record_score(
             evaluation_id, "B2", score="33.5", justification="复评", by=actor
-        ),
+        ).document(),
     ]
     for write in writes:
         check_written_seal(sealed, reads_back, write)
-    cut = sealed.record_deduction(evaluation_id, "A1", points="1", reason="再查", by=actor)
+    cut = sealed.record_deduction(evaluation_id, "A1", points="1", reason="再查", by=actor).record
     check_written_seal(
         sealed,
         reads_back,
-        lambda: sealed.withdraw_deduction(evaluation_id, cut["id"], reason="撤回", by=actor),
+        lambda: sealed.withdraw_deduction(
+            evaluation_id, cut["id"], reason="撤回", by=actor
+        ).document(),
     )
     for write in (
-        lambda: sealed.submit(evaluation_id, by=actor),
-        lambda: sealed.finalize(evaluation_id, by=actor),
-        lambda: sealed.reopen(evaluation_id, reason="补充材料", by=actor),
+        lambda: sealed.submit(evaluation_id, by=actor).document(),
+        lambda: sealed.finalize(evaluation_id, by=actor).document(),
+        lambda: sealed.reopen(evaluation_id, reason="补充材料", by=actor).document(),
     ):
         check_written_seal(sealed, reads_back, write)
 
@@ -134,7 +138,9 @@ def test_seal_written_for_targets_and_sign_offs_verifies_on_read(
 ) -> None:
     case = json.loads((EXAMPLES / "county-water-supply-self-evaluation-2025.json").read_text())
     evaluation_id = check_written_seal(
-        sealed, reads_back, lambda: sealed.import_evaluation(case, actor, transcribe_sign_offs=True)
+        sealed,
+        reads_back,
+        lambda: sealed.import_evaluation(case, actor, transcribe_sign_offs=True).document(),
     )
     signing = build_self_evaluation(sealed)
     check_written_seal(

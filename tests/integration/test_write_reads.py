@@ -39,15 +39,17 @@ def test_a_command_on_an_evaluation_kept_at_the_latest_version_reads_no_events(
 ) -> None:
     first = make_app(store_url).extensions["scoretrail"]
     second = make_app(store_url).extensions["scoretrail"]
-    evaluation_id = first.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = first.import_evaluation(reference_case, actor).id
     first.record_deduction(evaluation_id, "4.2.1", points="1", reason="a", by=actor)
     reads = EventReads(first, monkeypatch)
     first.record_deduction(evaluation_id, "4.2.1", points="1", reason="b", by=actor)
     assert reads.count == 0
     second.record_deduction(evaluation_id, "4.2.1", points="1", reason="c", by=actor)
-    document = first.record_deduction(evaluation_id, "4.2.1", points="1", reason="d", by=actor)
+    document = first.record_deduction(
+        evaluation_id, "4.2.1", points="1", reason="d", by=actor
+    ).document()
     assert reads.count == 1  # the other writer's events, read once
-    leaf = next(i for i in document["evaluation"]["indicators"] if i["code"] == "4.2.1")
+    leaf = next(i for i in document["indicators"] if i["code"] == "4.2.1")
     assert [d["reason"] for d in leaf["deductions"]] == ["a", "b", "c", "d"]
     assert first.document(evaluation_id) == first.replayed_document(evaluation_id)
     # the chain digest each seal started from (read under the hold) is the stored one
@@ -62,7 +64,9 @@ def test_records_inserted_in_one_statement_read_back_through_the_library_in_orde
         {"indicator": f"1.{n % 20 + 1}", "action": "deduct", "points": "1", "reason": f"r{n}"}
         for n in range(300)  # two events each: more than one statement's worth of records
     ]
-    evaluation_id = service.import_evaluation({**spec(), "actions": actions}, actor)["id"]
+    evaluation_id = service.import_evaluation({**spec(), "actions": actions}, actor).document()[
+        "id"
+    ]
     service.record_deduction(evaluation_id, "1.1", points="1", reason="last", by=actor)
     key = UUID(evaluation_id)
     stored = service.store.recorder.select_events(key)
@@ -84,7 +88,7 @@ def test_a_second_save_of_the_same_version_is_a_lost_race_and_records_nothing(
     store_url: str, make_app: Callable[..., Any], reference_case: dict[str, Any], actor: Actor
 ) -> None:
     service = make_app(store_url).extensions["scoretrail"]
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     key = UUID(evaluation_id)
     first, second = (service.store.repository.get(key) for _ in range(2))
     first.record_deduction("d-1", "4.2.1", "1", "first", None, actor)

@@ -28,8 +28,8 @@ def test_the_feed_gives_every_event_once_in_position_order(
     service: EvaluationService, actor: Actor
 ) -> None:
     feed = feed_of(service)
-    first = service.import_evaluation(small_case("甲单位"), actor)["id"]
-    second = service.import_evaluation(small_case("乙单位"), actor)["id"]
+    first = service.import_evaluation(small_case("甲单位"), actor).id
+    second = service.import_evaluation(small_case("乙单位"), actor).id
 
     items: list[dict[str, Any]] = []
     after = 0
@@ -47,7 +47,7 @@ def test_the_feed_gives_every_event_once_in_position_order(
 
 def test_a_subject_sees_its_own_subject_only(service: EvaluationService, actor: Actor) -> None:
     feed = feed_of(service)
-    own = service.import_evaluation(small_case("甲单位"), actor)["id"]
+    own = service.import_evaluation(small_case("甲单位"), actor).id
     service.import_evaluation(small_case("乙单位"), actor)
 
     unit = Principal("unit", "subject", subject="甲单位")

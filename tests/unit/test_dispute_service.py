@@ -26,7 +26,7 @@ def reviews(service: EvaluationService) -> ReviewService:
 @pytest.fixture
 def case(service: EvaluationService) -> dict[str, str]:
     """A submitted small case; its id and the id of alice's deduction on 1.1."""
-    evaluation_id = str(service.import_evaluation(small_case(), ALICE)["id"])
+    evaluation_id = str(service.import_evaluation(small_case(), ALICE).id)
     service.submit(evaluation_id, by=RITA)
     deduction = leaf(service.document(evaluation_id), "1.1")["deductions"][0]["id"]
     return {"id": evaluation_id, "deduction": deduction}
@@ -164,7 +164,7 @@ def test_finalizing_waits_for_every_open_dispute(
     with pytest.raises(LifecycleRefused):
         service.finalize(case["id"], by=RITA)
     reviews.decide_dispute(case["id"], raised["id"], outcome="upheld", reason="r", by=RITA)
-    assert service.finalize(case["id"], by=RITA)["status"] == "finalized"
+    assert service.finalize(case["id"], by=RITA).document()["status"] == "finalized"
 
 
 def test_the_read_model_agrees_with_a_replay_after_decisions(

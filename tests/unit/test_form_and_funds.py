@@ -18,14 +18,14 @@ LEAD = Actor("王组长", "reviewer", "form-unit-lead")
 BUDGET = {"code": "0", "name": "预算执行率", "weight": "10", "method": "ratio",
           "numerator": "全年执行数", "denominator": "全年预算数"}  # fmt: skip
 REST = {"code": "1", "name": "产出指标", "weight": "90", "method": "manual"}
-ROW = {"source": "财政拨款", "initial_budget": "500", "full_year_budget": "600"}
+ROW: dict[str, Any] = {"source": "财政拨款", "initial_budget": "500", "full_year_budget": "600"}
 
 
 def opened(service: EvaluationService, **kw: Any) -> str:
     document = service.create_evaluation(
         title="供水工程自评", subject="某县水务局", fiscal_year=2025, kind="self-evaluation",
         by=BY, **kw,
-    )  # fmt: skip
+    ).document()  # fmt: skip
     evaluation_id = str(document["id"])
     service.define_framework(evaluation_id, [BUDGET, REST], BY)
     return evaluation_id
@@ -58,7 +58,9 @@ def test_correcting_funds_needs_a_reason_and_rescored_the_leaf(service: Evaluati
     with pytest.raises(ReasonRequired):
         service.record_funds(evaluation_id, **ROW, executed="600", by=BY)
     assert service.document(evaluation_id)["version"] == before["version"]  # nothing recorded
-    after = service.record_funds(evaluation_id, **ROW, executed="600", reason="补录", by=BY)
+    after = service.record_funds(
+        evaluation_id, **ROW, executed="600", reason="补录", by=BY
+    ).document()
     assert budget(before)["score"] == "9.00"
     assert budget(after)["score"] == "10.00"
     items = service.history(evaluation_id)["items"]
@@ -92,7 +94,9 @@ def test_form_fields_round_trip_and_a_changed_field_needs_a_reason(
     service.fill_form(evaluation_id, {"contact": "李明"}, by=BY)  # a new field: no reason
     with pytest.raises(ReasonRequired):
         service.fill_form(evaluation_id, {"project_name": None}, by=BY)
-    cleared = service.fill_form(evaluation_id, {"project_name": None}, reason="重填", by=BY)
+    cleared = service.fill_form(
+        evaluation_id, {"project_name": None}, reason="重填", by=BY
+    ).document()
     assert cleared["form"]["project_name"] is None
     assert cleared["form"]["contact"] == "李明"
     with pytest.raises(InvalidValue, match="YYYY-MM-DD"):

@@ -19,13 +19,13 @@ UNIT = Actor(name="unit", role="subject", correlation_id="c-u")
 
 def story(service: EvaluationService, actor: Actor) -> dict[str, Any]:
     """Two deductions (one withdrawn), submission, a dispute overturned."""
-    evaluation_id = service.import_evaluation(small_case(), actor)["id"]
+    evaluation_id = service.import_evaluation(small_case(), actor).id
     cut_id = service.record_deduction(
         evaluation_id, "1.1", points="1", reason="台账缺页", by=actor
-    )["id"]
-    extra_id = service.record_deduction(evaluation_id, "1.1", points="1", reason="重复", by=actor)[
-        "id"
-    ]
+    ).record["id"]
+    extra_id = service.record_deduction(
+        evaluation_id, "1.1", points="1", reason="重复", by=actor
+    ).record["id"]
     service.withdraw_deduction(evaluation_id, extra_id, reason="与上一条重复", by=actor)
     service.submit(evaluation_id, by=REVIEWER)
     reviews = memory_review_service(service)
@@ -78,7 +78,7 @@ def test_an_evaluations_own_zone_is_kept_and_an_unknown_one_refused(
 ) -> None:
     header = small_case()["evaluation"]
     fields = {k: header[k] for k in ("title", "subject", "fiscal_year", "kind")}
-    made = service.create_evaluation(**fields, by=actor, time_zone="Asia/Urumqi")
+    made = service.create_evaluation(**fields, by=actor, time_zone="Asia/Urumqi").document()
     assert made["time_zone"] == "Asia/Urumqi"
     assert service.queries.time_zone_of(made["id"]) == "Asia/Urumqi"
     with pytest.raises(InvalidValue):

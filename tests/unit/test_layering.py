@@ -58,3 +58,36 @@ def test_inner_layers_do_not_import_outer_ones(package: str) -> None:
     outer = {"web", "adapters"} | ({"application"} if package == "domain" else set())
     for module, names in imported_roots(package).items():
         assert not {n.split(".")[0] for n in names} & outer, module
+
+
+# The adapters that keep the read model (handlers) and those that answer from it: each side
+# may share tables, row sources and the document's assembly, but reaches nothing of the other.
+WRITE_SIDE = {"projection", "target_projection", "form_projection", "review_projection"}
+READ_SIDE = {"queries", "review_queries", "feed_queries", "score_changes", "history_query"}
+
+
+def reached_adapters(start: str) -> set[str]:
+    """The adapters modules `start` imports, directly or through other adapters modules."""
+    imports = {
+        Path(module).stem: {n.split(".")[1] for n in names if n.startswith("adapters.")}
+        for module, names in imported_roots("adapters").items()
+        if Path(module).parent == Path("adapters")  # the sheets package keeps to itself
+    }
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for name in imports.get(todo.pop(), set()) - seen:
+            seen.add(name)
+            todo.append(name)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("side", "other"), [(WRITE_SIDE, READ_SIDE), (READ_SIDE, WRITE_SIDE)], ids=["write", "read"]
+)
+def test_write_side_and_read_side_adapters_do_not_import_each_other(
+    side: set[str], other: set[str]
+) -> None:
+    for module in side:
+        assert (ROOT / "adapters" / f"{module}.py").exists(), module
+        assert not reached_adapters(module) & other, module

@@ -140,7 +140,9 @@ def test_the_service_records_the_input_and_the_read_model_shows_the_score(
         "indicators": framework(),
         "actions": [{"indicator": "1.1", "action": "input", "values": {"actual": "0.5"}}],
     }
-    evaluation_id = str(service.import_evaluation(spec, BY)["id"])
-    document = service.record_leaf_input(evaluation_id, "1.1", values={"actual": "0.92"}, by=BY)
+    evaluation_id = str(service.import_evaluation(spec, BY).id)
+    document = service.record_leaf_input(
+        evaluation_id, "1.1", values={"actual": "0.92"}, by=BY
+    ).document()
     assert next(i for i in document["indicators"] if i["code"] == "1.1")["score"] == "60.00"
     assert service.document(evaluation_id) == service.replayed_document(evaluation_id)

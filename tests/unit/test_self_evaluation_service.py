@@ -57,7 +57,7 @@ def evaluation_id(service: EvaluationService) -> str:
         kind="self-evaluation",
         required_sign_offs=["评价组组长"],
         by=ALICE,
-    )
+    ).document()
     service.define_framework(str(created["id"]), FRAMEWORK, ALICE)
     return str(created["id"])
 
@@ -70,7 +70,7 @@ def test_the_example_imports_in_memory_with_its_targets_and_sign_offs(
     service: EvaluationService,
 ) -> None:
     spec = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    document = service.import_evaluation(spec, ALICE, transcribe_sign_offs=True)
+    document = service.import_evaluation(spec, ALICE, transcribe_sign_offs=True).document()
     assert (document["total"], document["grade"]) == (spec["expected"]["total"], "优")
     assert leaf(document, "1.1.2")["score"] == "9.43"
     assert leaf(document, "1.1.2")["target"]["final"] == "3.96"

@@ -21,7 +21,7 @@ def scores(document: dict[str, Any]) -> dict[str, str | None]:
 def test_reference_case_reproduces_the_published_scores(
     service: EvaluationService, reference_case: dict[str, Any], actor: Actor
 ) -> None:
-    document = service.import_evaluation(reference_case, actor)
+    document = service.import_evaluation(reference_case, actor).document()
     expected = reference_case["expected"]
     assert (document["total"], document["grade"]) == (expected["total"], expected["grade"])
     by_code = scores(document)
@@ -32,7 +32,7 @@ def test_reference_case_reproduces_the_published_scores(
 def test_read_model_document_equals_the_replayed_document(
     service: EvaluationService, reference_case: dict[str, Any], actor: Actor
 ) -> None:
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     service.record_deduction(evaluation_id, "4.2.1", points="0.5", reason="r", by=actor)
     assert service.document(evaluation_id) == service.replayed_document(evaluation_id)
 
@@ -40,7 +40,7 @@ def test_read_model_document_equals_the_replayed_document(
 def test_service_returns_primitives_only(
     service: EvaluationService, reference_case: dict[str, Any], actor: Actor
 ) -> None:
-    document = service.import_evaluation(reference_case, actor)
+    document = service.import_evaluation(reference_case, actor).document()
 
     def walk(value: Any) -> None:
         assert isinstance(value, str | int | bool | type(None) | list | dict), type(value)
@@ -58,7 +58,7 @@ def test_service_returns_primitives_only(
 def test_refused_command_records_nothing(
     service: EvaluationService, reference_case: dict[str, Any], actor: Actor
 ) -> None:
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     before = service.history(evaluation_id)["total"]
     with pytest.raises(DeductionRefused):
         service.record_deduction(evaluation_id, "3.1.1", points="6", reason="r", by=actor)
@@ -69,7 +69,7 @@ def test_refused_command_records_nothing(
 def test_earlier_versions_come_back_from_the_event_store(
     service: EvaluationService, reference_case: dict[str, Any], actor: Actor
 ) -> None:
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     current = service.document(evaluation_id)
     service.record_deduction(evaluation_id, "2.1.3", points="1", reason="r", by=actor)
     assert service.document(evaluation_id, version=current["version"])["total"] == "88.66"
@@ -83,7 +83,7 @@ def test_as_of_a_time_maps_to_the_version_then(
     service: EvaluationService, reference_case: dict[str, Any], actor: Actor
 ) -> None:
     with freeze_time("2026-03-01T09:00:00Z"):
-        evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+        evaluation_id = service.import_evaluation(reference_case, actor).id
     with freeze_time("2026-03-05T09:00:00Z"):
         service.record_deduction(evaluation_id, "2.1.3", points="1", reason="r", by=actor)
     march_3 = datetime(2026, 3, 3, tzinfo=UTC)
@@ -107,7 +107,7 @@ def test_unknown_evaluation_is_not_found(service: EvaluationService, actor: Acto
 def test_stale_expected_version_is_refused(
     service: EvaluationService, reference_case: dict[str, Any], actor: Actor
 ) -> None:
-    document = service.import_evaluation(reference_case, actor)
+    document = service.import_evaluation(reference_case, actor).document()
     with pytest.raises(StaleVersion):
         service.record_deduction(
             document["id"],
@@ -124,7 +124,7 @@ def test_concurrent_save_from_the_same_version_is_refused_not_lost(
 ) -> None:
     from uuid import UUID
 
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     first = service.store.repository.get(UUID(evaluation_id))
     second = service.store.repository.get(UUID(evaluation_id))
     first.record_deduction("a", "2.1.3", "1", "first", None, actor)
@@ -146,7 +146,7 @@ def _raise_conflict(service: EvaluationService, stale: Any) -> None:
 def test_rebuilding_the_read_models_gives_the_same_answers(
     service: EvaluationService, reference_case: dict[str, Any], actor: Actor
 ) -> None:
-    evaluation_id = service.import_evaluation(reference_case, actor)["id"]
+    evaluation_id = service.import_evaluation(reference_case, actor).id
     service.record_deduction(evaluation_id, "4.3.1", points="1.5", reason="r", by=actor)
     before = (
         service.document(evaluation_id),

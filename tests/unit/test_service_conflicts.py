@@ -21,7 +21,7 @@ FRAMEWORK = [
 def evaluation(service: EvaluationService, actor: Actor) -> str:
     created = service.create_evaluation(
         title="t", subject="s", fiscal_year=2024, kind="project", by=actor
-    )
+    ).document()
     service.define_framework(created["id"], FRAMEWORK, actor)
     return str(created["id"])
 
@@ -50,9 +50,9 @@ def test_a_lost_race_is_run_again_and_recorded_once(
     result = service.record_deduction(evaluation, "1.1", points="1", reason="r", by=actor)
 
     assert len(calls) == 3
-    assert result["evaluation"]["version"] == before + 2
+    assert result.version == before + 2
     assert [d["id"] for d in service.document(evaluation)["indicators"][1]["deductions"]] == [
-        result["id"]
+        result.record["id"]
     ]
 
 

@@ -27,7 +27,7 @@ def forms(service: EvaluationService) -> SelfEvaluationService:
 def evaluation_id(service: EvaluationService) -> str:
     created = service.create_evaluation(
         title="饮水项目自评", subject=UNIT_NAME, fiscal_year=2025, kind="self-evaluation", by=LEAD
-    )
+    ).document()
     return str(created["id"])
 
 

@@ -59,7 +59,7 @@ def evaluation_id(service: EvaluationService) -> str:
         kind="self-evaluation",
         required_sign_offs=["评价组组长", "部门负责人", "财政部门归口业务科室"],
         by=CALLERS["evaluator"][0],
-    )
+    ).document()
     return str(created["id"])
 
 
@@ -182,7 +182,7 @@ def test_required_sign_offs_are_trimmed(service: EvaluationService) -> None:
         kind="self-evaluation",
         required_sign_offs=[" 部门负责人 ", "部门负责人", "评价组组长"],
         by=CALLERS["evaluator"][0],
-    )
+    ).document()
     assert created["required_sign_offs"] == ["部门负责人", "评价组组长"]
 
 
@@ -206,7 +206,9 @@ def test_a_transcribed_form_signs_each_capacity_as_its_party_bound_to_the_subjec
 ) -> None:
     spec = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     spec["sign_offs"][1]["signed_by"] = "县水利局局长"
-    loaded = service.import_evaluation(spec, CALLERS["evaluator"][0], transcribe_sign_offs=True)
+    loaded = service.import_evaluation(
+        spec, CALLERS["evaluator"][0], transcribe_sign_offs=True
+    ).document()
     signed = [(s["capacity"], s["actor"], s["role"]) for s in loaded["sign_offs"]]
     assert signed == [
         ("评价组组长", "alice", "evaluator"),

@@ -47,7 +47,7 @@ def opened(service: EvaluationService, **extra: Any) -> str:
         kind="self-evaluation",
         by=ALICE,
         **extra,
-    )
+    ).document()
     service.define_framework(str(created["id"]), FRAMEWORK, ALICE)
     return str(created["id"])
 
@@ -115,7 +115,7 @@ def test_a_scored_evaluation_submits_and_finalizes(service: EvaluationService) -
     evaluation_id = opened(service)
     score_all_but(service, evaluation_id, set())
     service.submit(evaluation_id, by=RITA)
-    assert service.finalize(evaluation_id, by=RITA)["status"] == "finalized"
+    assert service.finalize(evaluation_id, by=RITA).document()["status"] == "finalized"
 
 
 def test_a_name_sharing_its_number_with_the_target_scores_full_when_beaten(

@@ -35,7 +35,7 @@ def new_evaluation(form_error: pages.FormError | None = None, status: int = 200)
 def open_evaluation() -> Response:
     form = forms.load(forms.NewEvaluationForm, request.form)
     opened = service().create_evaluation(**form, by=actor())
-    return back("ui.sheet", "opened", evaluation_id=opened["id"])
+    return back("ui.sheet", "opened", evaluation_id=opened.id)
 
 
 # ------------------------------------------------------------------ importing
