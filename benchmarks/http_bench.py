@@ -1,4 +1,9 @@
-"""HTTP: ScoreTrail and a bare Flask app, each served by gunicorn on 127.0.0.1, same settings."""
+"""HTTP: ScoreTrail and a bare Flask app, each served by gunicorn on 127.0.0.1, same settings.
+
+The document is fetched on the API's default path (`GET /evaluations/{id}`, every deduction
+with its status) and on the answer-sized one (`?deductions=active`), checked to be the same
+answer; writes answer with the document and with `Prefer: return=minimal`.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ from benchmarks.common import (
     percentile,
     ratio,
 )
+from benchmarks.peer_report import DifferentAnswers, active_part
 
 HOST = "127.0.0.1"
 THREADS = 4  # gunicorn threads per worker, as `scoretrail serve` uses
@@ -182,6 +188,30 @@ def deduction_plan(ids: list[str], clients: int, posts: int, number: int) -> lis
     return plans
 
 
+def check_same_documents(port: int, ids: list[str], headers: dict[str, str]) -> int:
+    """Each evaluation's document on the default path, withdrawn deductions left out, is
+    the answer-sized one (`?deductions=active`); returns how many were compared."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        for evaluation_id in ids:
+            bodies = []
+            for path in (f"/api/v1/evaluations/{evaluation_id}", active_path(evaluation_id)):
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                bodies.append(json.loads(response.read()))
+                if response.status != 200:
+                    raise DifferentAnswers(f"GET {path}: {response.status}")
+            if active_part(bodies[0]) != bodies[1]:
+                raise DifferentAnswers(f"GET {evaluation_id}: the two paths differ")
+    finally:
+        connection.close()
+    return len(ids)
+
+
+def active_path(evaluation_id: str) -> str:
+    return f"/api/v1/evaluations/{evaluation_id}?deductions=active"
+
+
 def token_for(service: Any, explicit: str | None) -> str | None:
     """A bearer token: the one given, else one issued through the service if it offers tokens."""
     if explicit:
@@ -214,7 +244,16 @@ def run(stores: Stores, sizes: Sizes, token: str | None = None) -> dict[str, Any
         document_path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
         ours_env = {"SCORETRAIL_DATABASE_URL": url, "SCORETRAIL_LOG_LEVEL": "WARNING"}
         bare_env = {"SCORETRAIL_BENCH_DOCUMENT": str(document_path)}
-        names = ("get", "bare_get", "post", "bare_post", "post_minimal", "bare_post_minimal")
+        names = (
+            "get",
+            "bare_get",
+            "get_active",
+            "bare_get_active",
+            "post",
+            "bare_post",
+            "post_minimal",
+            "bare_post_minimal",
+        )
         phases = {name: Phase() for name in names}
         minimal = {**headers, "Prefer": "return=minimal"}  # the compact answer of a write
         with (
@@ -226,6 +265,7 @@ def run(stores: Stores, sizes: Sizes, token: str | None = None) -> dict[str, Any
             ] * clients
             drive(ours_port, warm, headers, Phase())
             drive(bare_port, warm, headers, Phase())
+            checked = check_same_documents(ours_port, ids, headers)
             gets = sizes.http_gets // sizes.rounds // clients
             posts = sizes.http_posts // sizes.rounds // clients
             number = 0
@@ -239,13 +279,22 @@ def run(stores: Stores, sizes: Sizes, token: str | None = None) -> dict[str, Any
                 ]
                 drive(ours_port, get_plan, headers, phases["get"])
                 drive(bare_port, get_plan, headers, phases["bare_get"])
+                sized_plan: list[list[Request]] = [
+                    [("GET", active_path(ids[(c + k) % len(ids)]), None) for k in range(gets)]
+                    for c in range(clients)
+                ]
+                drive(ours_port, sized_plan, headers, phases["get_active"])
+                drive(bare_port, sized_plan, headers, phases["bare_get_active"])
                 for kind, sent in (("post", headers), ("post_minimal", minimal)):
                     post_plan = deduction_plan(ids, clients, posts, number)
                     number += posts
                     drive(ours_port, post_plan, sent, phases[kind])
                     drive(bare_port, post_plan, sent, phases[f"bare_{kind}"])
+            checked += check_same_documents(ours_port, ids, headers)  # after the writes too
 
     get, bare_get = phases["get"].summary(200), phases["bare_get"].summary(200)
+    get_active = phases["get_active"].summary(200)
+    bare_get_active = phases["bare_get_active"].summary(200)
     post, bare_post = phases["post"].summary(201), phases["bare_post"].summary(201)
     post_minimal = phases["post_minimal"].summary(201)
     bare_post_minimal = phases["bare_post_minimal"].summary(201)
@@ -257,11 +306,15 @@ def run(stores: Stores, sizes: Sizes, token: str | None = None) -> dict[str, Any
         "document_bytes": len(json.dumps(document, ensure_ascii=False).encode()),
         "get": get,
         "bare_get": bare_get,
+        "get_active": get_active,
+        "bare_get_active": bare_get_active,
+        "documents_checked": checked,
         "post": post,
         "bare_post": bare_post,
         "post_minimal": post_minimal,
         "bare_post_minimal": bare_post_minimal,
         "get_ratio": ratio(get["rps"], bare_get["rps"]),
+        "get_active_ratio": ratio(get_active["rps"], bare_get_active["rps"]),
         "post_ratio": ratio(post["rps"], bare_post["rps"]),
         "post_minimal_ratio": ratio(post_minimal["rps"], bare_post_minimal["rps"]),
     }

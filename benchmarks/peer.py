@@ -2,10 +2,13 @@
 
 One evaluation of 20 deduction leaves of weight 50; N operations alternating "record a 1–5
 point deduction" and "withdraw it", each its own transaction; then the state as of the
-middle of the history and one indicator's history. The peer runs in its own environment
-(`var/peer-venv`, made on first use with `pip install sqlalchemy-continuum`), as a
-subprocess driven line by line; the two sides take turns in chunks, so a change in the
-machine's load hits both alike.
+middle of the history and one indicator's history. ScoreTrail runs every figure on two
+paths, the answer-sized one (writes answer with the changes, as-of lists the active
+deductions, the history is one page) and the API's default (the whole document, every
+deduction, pages of the default size), checked to give the same answer. The peer runs in
+its own environment (`var/peer-venv`, made on first use with `pip install
+sqlalchemy-continuum`), as a subprocess driven line by line; the sides take turns in
+chunks, so a change in the machine's load hits them alike.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,18 @@ from typing import Any
 from benchmarks.common import BENCH_ACTOR, ROOT, Stores, dispose, median, open_service
 from benchmarks.common import postgres_problem as pg_problem
 from benchmarks.machine import describe
+from benchmarks.peer_report import (
+    SIDES,
+    DifferentAnswers,
+    Figures,
+    answered_figures,
+    check_same_document,
+    check_same_items,
+    check_same_writes,
+    figures,
+    table,
+)
+from web.answers import document_or_record_changes, record_with_evaluation
 
 PEER_VENV = ROOT / "var" / "peer-venv"
 PEER_SCRIPT = Path(__file__).with_name("peer_continuum.py")
@@ -100,34 +116,42 @@ def spec() -> dict[str, Any]:
 
 
 class Ours:
-    """The ScoreTrail side: the service, as the HTTP handlers call it."""
+    """The ScoreTrail side: the service, as the HTTP handlers call it. Writes answer with
+    `answer`: "changes" (the answer-sized path: what the write changed and the new totals,
+    `Prefer: return=minimal`) or "document" (the API's default: the whole updated document);
+    what each answer says the scores are is kept, outside the timing, for the check."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, answer: str = "changes") -> None:
         self.service = open_service(url)
         self.id = str(self.service.import_evaluation(spec(), BENCH_ACTOR).id)
+        self.minimal = answer == "changes"
         self.op = 0
         self.open: str | None = None
         self.marks: dict[int, datetime] = {}
+        self.answered: list[Figures] = []
 
     def step(self) -> float:
+        pair = self.op // 2
+        code = f"1.{pair % LEAVES + 1}"
         start = time.perf_counter()
         if self.open is None:
-            pair = self.op // 2
-            # what the write recorded; no document is rendered, as the peer's write gives none
-            answer = self.service.record_deduction(
+            written = self.service.record_deduction(
                 self.id,
-                f"1.{pair % LEAVES + 1}",
+                code,
                 points=str(1 + pair % 5),
                 reason=f"deduction {self.op}",
                 by=BENCH_ACTOR,
-            ).record
-            self.open = str(answer["id"])
+            )
+            # shaped as the API shapes it (web.answers), inside the timing
+            result = record_with_evaluation(written, self.minimal)
         else:
-            self.service.withdraw_deduction(
+            written = self.service.withdraw_deduction(
                 self.id, self.open, reason="withdrawn on review", by=BENCH_ACTOR
             )
-            self.open = None
+            result = document_or_record_changes(written, self.minimal)
         elapsed = time.perf_counter() - start
+        self.open = str(result["id"]) if self.open is None else None
+        self.answered.append(answered_figures(result, ("1", code)))
         self.op += 1
         return elapsed
 
@@ -139,154 +163,120 @@ class Ours:
                 self.marks[mark] = datetime.now(UTC)
         return times
 
-    def as_of(self, mark: int, repeat: int) -> list[float]:
-        when = self.marks[mark]
+    def as_of(self, mark: int, deductions: str) -> dict[str, Any]:
+        """The state at the mark: "active" (the answer-sized view, as the peer's query
+        answers) or "all" (the API's default, every deduction with its status)."""
+        return self.service.document(self.id, as_of=self.marks[mark], deductions=deductions)
 
-        def read() -> Any:  # the active deductions only, as the peer's query answers
-            return self.service.document(self.id, as_of=when, deductions="active")
+    def history(self, per_page: int | None) -> list[dict[str, Any]]:
+        """Leaf 1.1's whole history: one page of up to 1,000 (answer-sized), or, with None,
+        page after page of the API's default size (a client asking with no options)."""
+        if per_page is not None:
+            return list(self.service.indicator_history(self.id, "1.1", per_page=per_page)["items"])
+        page = self.service.indicator_history(self.id, "1.1")
+        items = list(page["items"])
+        while page["page"] < page["pages"]:
+            page = self.service.indicator_history(self.id, "1.1", page=page["page"] + 1)
+            items += page["items"]
+        return items
 
-        return [_timed(read) for _ in range(repeat)]
 
-    def history(self, repeat: int) -> tuple[list[float], int]:
-        def read() -> Any:
-            return self.service.indicator_history(self.id, "1.1", page=1, per_page=1000)
-
-        size = len(read()["items"])
-        return [_timed(read) for _ in range(repeat)], size
-
-
-def _timed(fn: Any) -> float:
+def _timed(fn: Callable[[], Any]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def rate(times: list[float]) -> float:
-    return len(times) / sum(times) if times else float("nan")
-
-
 def run_store(kind: str, n: int, postgres_url: str | None, rounds: int) -> dict[str, Any]:
     stores = Stores(kind, postgres_url)
     peer = PeerProcess()
-    ours: Ours | None = None
+    made: list[Ours] = []
     try:
         peer_versions = peer.ask(cmd="setup", url=stores.url("peer"), leaves=LEAVES, weight=WEIGHT)
-        ours = Ours(stores.url("ours"))
-        side: dict[str, list[float]] = {"ours": [], "peer": []}
+        ours = Ours(stores.url("ours"), "changes")
+        made.append(ours)
+        default = Ours(stores.url("default"), "document")
+        made.append(default)
+        side: dict[str, list[float]] = {who: [] for who in SIDES}
         reads: dict[str, Any] = {}
-        chunk = 100
         middle = n // 2
         done = 0
         while done < n:
-            count = min(chunk if done < 1000 else 500, n - done)
+            count = min(100 if done < 1000 else 500, n - done)
             mark = next((m for m in (50, middle) if done < m <= done + count), None)
-            # each chunk: the side that went second last time goes first
-            first_ours = (done // 100) % 2 == 0
-            for who in ("ours", "peer") if first_ours else ("peer", "ours"):
-                if who == "ours":
-                    side["ours"] += ours.write(count, mark)
-                else:
+            # each chunk the three sides take turns going first
+            turn = len(side["peer"]) // 100 % len(SIDES)
+            for who in SIDES[turn:] + SIDES[:turn]:
+                if who == "peer":
                     side["peer"] += peer.ask(cmd="write", count=count, mark=mark)["times"]
+                else:
+                    side[who] += (ours if who == "ours" else default).write(count, mark)
             done += count
             if done == 100:
                 reads["100"] = _reads(ours, peer, 50, rounds)
         reads[str(n)] = _reads(ours, peer, middle, rounds)
-        return _figures(side, reads, n, peer_versions)
+        result = figures(side, reads, n, peer_versions)
+        problems = [p for r in reads.values() for p in r["problems"]]
+        writes = _checked(problems, lambda: check_same_writes(ours.answered, default.answered))
+        checked_reads = sum(r["checked"] for r in reads.values())
+        result["checked"] = {"writes": writes or 0, "reads": checked_reads, "problems": problems}
+        return result
     finally:
         peer.close()
-        if ours is not None:
-            dispose(ours.service)
+        for made_side in made:
+            dispose(made_side.service)
         stores.close()
 
 
 def _reads(ours: Ours, peer: PeerProcess, mark: int, rounds: int) -> dict[str, Any]:
-    """As-of and history reads, a few of each side in turn, `rounds` times."""
-    t: dict[str, list[float]] = {"ours_as_of": [], "peer_as_of": [], "ours_h": [], "peer_h": []}
-    sizes: dict[str, int] = {}
+    """As-of and history reads on both paths, checked to give the same answer, then timed,
+    five of each in turn with the peer's, `rounds` times."""
+    problems: list[str] = []
+    sized_items = ours.history(1000)
+    checks = (
+        lambda: check_same_document(ours.as_of(mark, "active"), ours.as_of(mark, "all"), "as of"),
+        lambda: check_same_items(sized_items, ours.history(None)),
+    )
+    checked = sum(_checked(problems, check) is not False for check in checks)
+    reads: dict[str, Callable[[], Any]] = {
+        "ours_as_of": lambda: ours.as_of(mark, "active"),
+        "ours_default_as_of": lambda: ours.as_of(mark, "all"),
+        "ours_h": lambda: ours.history(1000),
+        "ours_default_h": lambda: ours.history(None),
+    }
+    t: dict[str, list[float]] = {name: [] for name in (*reads, "peer_as_of", "peer_h")}
+    peer_rows = 0
     for r in range(rounds):
-        order = ("ours", "peer") if r % 2 == 0 else ("peer", "ours")
-        for who in order:
+        for who in ("ours", "peer") if r % 2 == 0 else ("peer", "ours"):
             if who == "ours":
-                t["ours_as_of"] += ours.as_of(mark, 5)
-                times, sizes["ours_history"] = ours.history(5)
-                t["ours_h"] += times
+                for name, read in reads.items():
+                    t[name] += [_timed(read) for _ in range(5)]
             else:
                 t["peer_as_of"] += peer.ask(cmd="as_of", mark=mark, repeat=5)["times"]
                 answer = peer.ask(cmd="history", repeat=5)
                 t["peer_h"] += answer["times"]
-                sizes["peer_history"] = answer["size"]
+                peer_rows = answer["size"]
+
+    def ms(read: str) -> dict[str, float]:
+        return {who: median(t[f"{who}_{read}"]) * 1e3 for who in SIDES}
+
     return {
-        "as_of_ms": {"ours": median(t["ours_as_of"]) * 1e3, "peer": median(t["peer_as_of"]) * 1e3},
-        "history_ms": {"ours": median(t["ours_h"]) * 1e3, "peer": median(t["peer_h"]) * 1e3},
-        "history_rows": sizes,
+        "as_of_ms": ms("as_of"),
+        "history_ms": ms("h"),
+        "history_rows": {"ours_history": len(sized_items), "peer_history": peer_rows},
+        "checked": checked,  # the as-of document and the history, each on both paths
+        "problems": problems,
     }
 
 
-def _figures(
-    side: dict[str, list[float]], reads: dict[str, Any], n: int, peer_versions: dict[str, Any]
-) -> dict[str, Any]:
-    windows = {"overall": (0, n), "first_100": (0, 100), "first_1000": (0, 1000)}
-    windows[f"last_100_at_{n}"] = (n - 100, n)
-    write = {
-        name: {who: rate(side[who][a:b]) for who in ("ours", "peer")}
-        for name, (a, b) in windows.items()
-    }
-    for figures in write.values():
-        figures["ratio"] = figures["ours"] / figures["peer"]
-    small, large = reads["100"], reads[str(n)]
-    return {
-        "n": n,
-        "peer": peer_versions.get("versions"),
-        "write_ops_per_s": write,
-        "write_end_to_start": {
-            who: write[f"last_100_at_{n}"][who] / write["first_100"][who]
-            for who in ("ours", "peer")
-        },
-        "reads": reads,
-        "as_of_middle_ratio": large["as_of_ms"]["ours"] / large["as_of_ms"]["peer"],
-        "as_of_growth": {
-            who: large["as_of_ms"][who] / small["as_of_ms"][who] for who in ("ours", "peer")
-        },
-        "history_ratio": large["history_ms"]["ours"] / large["history_ms"]["peer"],
-    }
-
-
-def table(report: dict[str, Any]) -> str:
-    lines = [
-        "| store | figure | Continuum | ScoreTrail | ScoreTrail ÷ Continuum |",
-        "|---|---|---|---|---|",
-    ]
-    for kind, r in report["stores"].items():
-        if "skipped" in r:
-            lines.append(f"| {kind} | skipped: {r['skipped']} | | | |")
-            continue
-        n = r["n"]
-        for name, w in r["write_ops_per_s"].items():
-            lines.append(
-                f"| {kind} | write ops/s, {name.replace('_', ' ')} | {w['peer']:.1f} | "
-                f"{w['ours']:.1f} | {w['ratio']:.2f} |"
-            )
-        e = r["write_end_to_start"]
-        lines.append(
-            f"| {kind} | write rate last 100 ÷ first 100 | {e['peer']:.2f} | {e['ours']:.2f} | |"
-        )
-        for size in ("100", str(n)):
-            a, h = r["reads"][size]["as_of_ms"], r["reads"][size]["history_ms"]
-            rows = r["reads"][size]["history_rows"]
-            lines.append(
-                f"| {kind} | state as of the middle, {int(size):,} ops | {a['peer']:.2f} ms | "
-                f"{a['ours']:.2f} ms | {a['ours'] / a['peer']:.2f} |"
-            )
-            lines.append(
-                f"| {kind} | one indicator's history ({rows.get('ours_history')} / "
-                f"{rows.get('peer_history')} rows), {int(size):,} ops | {h['peer']:.2f} ms | "
-                f"{h['ours']:.2f} ms | {h['ours'] / h['peer']:.2f} |"
-            )
-        g = r["as_of_growth"]
-        lines.append(
-            f"| {kind} | as-of cost {n:,} : 100 ops | {g['peer']:.2f} | {g['ours']:.2f} | |"
-        )
-    return "\n".join(lines)
+def _checked(problems: list[str], check: Callable[[], Any]) -> Any:
+    """The check's result, or False with what differed noted (the run goes on: its figures
+    are written, and the command fails at the end)."""
+    try:
+        return check()
+    except DifferentAnswers as error:
+        problems.append(str(error))
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -310,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         **describe(args.postgres_url if "postgresql" in wanted else None),
         "stores": {},
     }
+    given = sys.argv[1:] if argv is None else argv
+    report["command"] = " ".join(["python", "-m", "benchmarks.peer", *given])
     start = time.perf_counter()
     for kind in wanted:
         problem = pg_problem(args.postgres_url) if kind == "postgresql" else None
@@ -327,7 +319,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, default=str) + "\n")
-    return 0
+    problems = [
+        f"{kind}: {p}"
+        for kind, r in report["stores"].items()
+        for p in r.get("checked", {}).get("problems", [])
+    ]
+    for problem in problems:
+        print(f"DIFFERENT ANSWERS, {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -188,7 +188,8 @@ def rows(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     if name == "http":
         out = []
         kinds = (
-            ("get", "GET document"),
+            ("get", "GET document (default: every deduction)"),
+            ("get_active", "GET document, ?deductions=active"),
             ("post", "POST deduction"),
             ("post_minimal", "POST deduction, Prefer: return=minimal"),
         )
