@@ -107,7 +107,8 @@ class SqlEvaluationQueries:
     ) -> tuple[int | None, dict[str, Any] | None]:
         """The version asked (`version`, or the last recorded by `as_of`, the earlier of the
         two when both are given; None when nothing was recorded by then) and the document
-        at it from the history tables (None when they cannot tell).
+        at it from the history tables (None when they cannot tell; only `integrity_problem`
+        when a row read fails its seal).
 
         On PostgreSQL that is one statement (adapters.history_batch) on an autocommit
         connection: one round trip, with no BEGIN and ROLLBACK around it.
@@ -128,12 +129,15 @@ class SqlEvaluationQueries:
         as_of: datetime | None,
         deductions: str,
     ) -> tuple[int | None, dict[str, Any] | None]:
-        rows = RowsAt(source, evaluation_id, version, deductions == "all", as_of)
+        rows = RowsAt(source, evaluation_id, version, deductions == "all", as_of, self.key)
         reached = rows.reached()
         asked = rows.upto
         if asked is None or reached is None or asked > reached or asked < 1:
             return asked, None
-        return asked, assemble_rows(rows, deductions == "all")
+        document = assemble_rows(rows, deductions == "all")
+        if document is None or rows.problem is None:
+            return asked, document
+        return asked, {"integrity_problem": rows.problem}
 
     def deduction_page(
         self, evaluation_id: str, status: str | None, page: int, per_page: int

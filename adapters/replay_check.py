@@ -80,6 +80,10 @@ def temporal_differences(service: EvaluationService, samples: int) -> list[Diffe
                 if temporal is None:
                     found.append(_document_difference(key, None, "no document", "a document"))
                     continue
+                problem = temporal.get("integrity_problem")
+                if problem is not None:  # a row it would be made of fails its seal
+                    found.append(_document_difference(key, "integrity_problem", problem, None))
+                    continue
                 for field in sorted(temporal.keys() | replayed.keys()):
                     if temporal.get(field) != replayed.get(field):
                         found.append(

@@ -11,9 +11,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from adapters.history_batch import Fetched, fetch_all, held_query
-from adapters.history_tables import BY_SOURCE
+from adapters.history_tables import BY_SOURCE, Mirrored
+from adapters.interval_tree import OPEN
 from adapters.tables import data_entries, deductions, evaluations, events, indicators
 from adapters.target_tables import requirements, sign_offs, targets
+from application.seals import row_seal, same
 
 
 class CurrentRows:
@@ -109,9 +111,11 @@ REACHED = _reached()
 
 
 class RowsAt(CurrentRows):
-    """The same rows as they stood at `version`, from the history tables (per table one
-    `held_query`). Given `as_of`, the version is the last one recorded by then (the
-    earlier of the two when both are given), found by `reached`."""
+    """The same rows as they stood at `version`: the closed ranges of the history tables
+    holding then and the current rows since then (per table one `held_query`). Given
+    `as_of`, the version is the last one recorded by then (the earlier of the two when both
+    are given), found by `reached`. Given the store's `key`, every row read is checked
+    against its seal; `problem` names the first that fails."""
 
     def __init__(
         self,
@@ -120,8 +124,11 @@ class RowsAt(CurrentRows):
         version: int | None,
         everything: bool = False,
         as_of: datetime | None = None,
+        key: bytes | None = None,
     ) -> None:
         super().__init__(session, evaluation_id)
+        self.key = key
+        self.problem: str | None = None
         self.upto = version
         self.as_of = as_of
         self.everything = everything  # which deductions a prefetch reads
@@ -166,9 +173,46 @@ class RowsAt(CurrentRows):
 
     def _held(self, table: Table, partition: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         assert self.upto is not None
+        spec = BY_SOURCE[table]
         if self.fetched is not None and (
             table is not deductions or self.everything == (not partition)
         ):
-            return self.fetched[table.name]
-        query, params = held_query(BY_SOURCE[table], self.evaluation_id, self.upto, partition)
-        return [dict(row) for row in self.connection().execute(query, params).mappings()]
+            rows = self.fetched[table.name]
+        else:
+            query, params = held_query(spec, self.evaluation_id, self.upto, partition)
+            rows = [dict(row) for row in self.connection().execute(query, params).mappings()]
+        held = []
+        for row in rows:  # every current row is checked, whether it held yet or not
+            values = self._checked(spec, row)
+            if row["lower"] is not None and row["lower"] <= self.upto:
+                held.append(values)
+        return held
+
+    def _checked(self, spec: Mirrored, row: dict[str, Any]) -> dict[str, Any]:
+        """The row's values, once its seal is checked (the first failure is noted)."""
+        values = {c: row[c] for c in spec.columns}
+        if self.key is not None and self.problem is None:
+            self.problem = row_problem(self.key, spec, row, values)
+        return values
+
+
+def row_problem(
+    key: bytes, spec: Mirrored, row: Mapping[str, Any], values: dict[str, Any]
+) -> str | None:
+    """Why a stored row (values, `lower`, `upper`, `seal`; upper OPEN for a current row)
+    fails its seal, or None when it holds."""
+    current = row["upper"] == OPEN
+    table = spec.source.name if current else spec.history.name
+    upper = None if current else row["upper"]
+    if same(row["seal"], row_seal(key, table, row["lower"], upper, values)):
+        return None
+    named = ", ".join(f"{c}={row[c]}" for c in spec.key)
+    held = f"versions {row['lower']} on" if current else f"versions {row['lower']}–{upper}"
+    return ROW_TAMPERED.format(table=table, key=named, held=held)
+
+
+# Shown with a past document whose stored rows fail their seals (the figures are replayed).
+ROW_TAMPERED = (
+    "a stored row of this past score sheet does not match its seal: {table} ({key}, {held}) "
+    "was changed outside the application; the figures shown are recomputed from the events"
+)
