@@ -16,12 +16,12 @@ from adapters.tables import deductions
 Fetched = dict[str, list[dict[str, Any]]]
 
 
-def _columns(table: Any, spec: Mirrored) -> list[Any]:
+def range_columns(table: Any, spec: Mirrored) -> list[Any]:
     """What a row read at a version carries: its values, range and seal."""
     return [*(table.c[c] for c in spec.columns), table.c.lower, table.c.upper, table.c.seal]
 
 
-def _current(spec: Mirrored, partitioned: bool) -> Any:
+def current_rows(spec: Mirrored, partitioned: bool) -> Any:
     """The evaluation's current rows, each an open range [since, OPEN]: all of them, whether
     or not they held yet at the version (the reader checks every one's seal, `since` too)."""
     s = spec.source
@@ -42,11 +42,11 @@ def _held(spec: Mirrored, partitioned: bool) -> CompoundSelect:
     def branch(nodes: str, bound: Any) -> Any:
         where = [h.c[spec.evaluation] == bindparam("evaluation_id"), *same, bound]
         nodes_in = h.c.node.in_(bindparam(nodes, expanding=True))
-        return select(*_columns(h, spec)).where(nodes_in, *where)
+        return select(*range_columns(h, spec)).where(nodes_in, *where)
 
     version: Any = bindparam("version")
     closed = (branch("up", h.c.lower <= version), branch("down", h.c.upper >= version))
-    return union_all(*closed, _current(spec, partitioned))
+    return union_all(*closed, current_rows(spec, partitioned))
 
 
 # per source table: its range query over all rows, and over one partition (if it has one)
@@ -92,14 +92,14 @@ def _seeks(spec: Mirrored, partitioned: bool) -> Any:
         path = func.unnest(bindparam(nodes, type_=ARRAY(Integer))).table_valued("n")
         path = path.render_derived(name="path")
         seek = (
-            select(*_columns(h, spec))
+            select(*range_columns(h, spec))
             .where(h.c[spec.evaluation] == bindparam("evaluation_id"), *same)
             .where(h.c.node == path.c.n, bound)
             .offset(0)  # kept a subquery: one index seek per node
             .lateral()
         )
         sides.append(select(*seek.c).select_from(path).join(seek, true()))
-    return union_all(*sides, _current(spec, partitioned))
+    return union_all(*sides, current_rows(spec, partitioned))
 
 
 def _all_tables(everything: bool) -> Any:

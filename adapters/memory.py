@@ -209,6 +209,9 @@ class MemoryReadModel:
             return found, None
         return min(found, version), None
 
+    def bad_row(self, evaluation_id: str) -> None:
+        return None  # nothing stored, nothing sealed
+
     def exists(self, evaluation_id: str, code: str | None = None) -> bool:
         replica = self.replicas.get(str(evaluation_id))
         return replica is not None and (code is None or code in replica.tree)

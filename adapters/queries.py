@@ -16,7 +16,7 @@ from adapters.assembly import assemble, assemble_rows, summary
 from adapters.document_seals import document_problem, stored_document
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
-from adapters.row_sources import RowsAt, recorded_by
+from adapters.row_sources import RowsAt, first_bad_row, recorded_by
 from adapters.score_changes import score_change_page
 from adapters.tables import deductions, evaluations, events, indicators
 from application.documents import active_view
@@ -138,6 +138,12 @@ class SqlEvaluationQueries:
         if document is None or rows.problem is None:
             return asked, document
         return asked, {"integrity_problem": rows.problem}
+
+    def bad_row(self, evaluation_id: str) -> dict[str, Any] | None:
+        if self.key is None:
+            return None
+        with self.one_statement_reads() as connection:
+            return first_bad_row(connection, self.key, evaluation_id)
 
     def deduction_page(
         self, evaluation_id: str, status: str | None, page: int, per_page: int

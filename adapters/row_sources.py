@@ -10,9 +10,9 @@ from sqlalchemy import Integer, Table, and_, bindparam, case, null, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from adapters.history_batch import Fetched, fetch_all, held_query
-from adapters.history_tables import BY_SOURCE, Mirrored
-from adapters.interval_tree import OPEN
+from adapters.history_batch import Fetched, current_rows, fetch_all, held_query, range_columns
+from adapters.history_tables import BY_SOURCE, MIRRORED, Mirrored
+from adapters.interval_tree import OPEN, fork_node
 from adapters.tables import data_entries, deductions, evaluations, events, indicators
 from adapters.target_tables import requirements, sign_offs, targets
 from application.seals import row_seal, same
@@ -197,18 +197,48 @@ class RowsAt(CurrentRows):
 
 
 def row_problem(
-    key: bytes, spec: Mirrored, row: Mapping[str, Any], values: dict[str, Any]
+    key: bytes,
+    spec: Mirrored,
+    row: Mapping[str, Any],
+    values: dict[str, Any],
+    misfiled: bool = False,
 ) -> str | None:
     """Why a stored row (values, `lower`, `upper`, `seal`; upper OPEN for a current row)
-    fails its seal, or None when it holds."""
+    fails its seal, or None when it holds (and is not `misfiled` under another node)."""
     current = row["upper"] == OPEN
     table = spec.source.name if current else spec.history.name
     upper = None if current else row["upper"]
-    if same(row["seal"], row_seal(key, table, row["lower"], upper, values)):
+    if not misfiled and same(row["seal"], row_seal(key, table, row["lower"], upper, values)):
         return None
     named = ", ".join(f"{c}={row[c]}" for c in spec.key)
     held = f"versions {row['lower']} on" if current else f"versions {row['lower']}–{upper}"
     return ROW_TAMPERED.format(table=table, key=named, held=held)
+
+
+def first_bad_row(connection: Connection, key: bytes, evaluation_id: str) -> dict[str, Any] | None:
+    """Every stored row of the evaluation's documents checked against its seal (and each
+    closed row's node against its range): the first that fails, or None."""
+    for spec in MIRRORED:
+        h = spec.history
+        closed = select(*range_columns(h, spec), h.c.node).where(
+            h.c[spec.evaluation] == evaluation_id
+        )
+        current = current_rows(spec, False).params(evaluation_id=evaluation_id)
+        for query in (closed.order_by(h.c.lower), current):
+            for row in connection.execute(query).mappings():
+                values = {c: row[c] for c in spec.columns}
+                misfiled = "node" in row and row["node"] != fork_node(row["lower"], row["upper"])
+                problem = row_problem(key, spec, row, values, misfiled)
+                if problem is not None:
+                    current_row = row["upper"] == OPEN
+                    return {
+                        "table": spec.source.name if current_row else h.name,
+                        "key": {c: row[c] for c in spec.key},
+                        "lower": row["lower"],
+                        "upper": None if current_row else row["upper"],
+                        "problem": problem,
+                    }
+    return None
 
 
 # Shown with a past document whose stored rows fail their seals (the figures are replayed).
