@@ -199,7 +199,7 @@ class RowsAt(CurrentRows):
 def row_problem(
     key: bytes,
     spec: Mirrored,
-    row: Mapping[str, Any],
+    row: Mapping[Any, Any],
     values: dict[str, Any],
     misfiled: bool = False,
 ) -> str | None:
