@@ -11,7 +11,6 @@ from sqlalchemy.sql.selectable import CompoundSelect
 
 from adapters.history_tables import MIRRORED, Mirrored, json_row
 from adapters.interval_tree import OPEN, path
-from adapters.tables import deductions
 
 Fetched = dict[str, list[dict[str, Any]]]
 
@@ -73,11 +72,6 @@ def held_parameters(
     # node 0 holds no interval: it stands in for an empty side
     params = {"evaluation_id": evaluation_id, "version": version, "up": up, "down": down or [0]}
     return {**params, **(partition or {})}
-
-
-def partition_of(spec: Mirrored, everything: bool) -> dict[str, Any] | None:
-    """Which rows of the table a document reads: the active deductions, unless all asked."""
-    return None if everything or spec.source is not deductions else {"status": "active"}
 
 
 def _seeks(spec: Mirrored, partitioned: bool) -> Any:

@@ -113,6 +113,9 @@ class PendingWrites:
         self.delete(table, key)
         self.mirror.put(table, row)
         self.replacements[(table, tuple(key.items()))] = row
+        names = tuple(c.name for c in table.primary_key.columns)
+        if all(c in row for c in names):  # later updates fold into it, as into an insert
+            self.inserted[(table, tuple((c, row[c]) for c in names))] = row
 
     def update(
         self,
@@ -135,22 +138,11 @@ class PendingWrites:
         self.touched.add((table.name, evaluation or key.get("evaluation_id")))
 
     def _stamp(self, spec: Mirrored, key: tuple[Any, ...], stamp: dict[str, Any]) -> None:
-        """Put a row's new `since` and `seal` into the write held back for it (its insert,
-        replacement or update), else into an update of their own."""
-        named = tuple(zip(spec.key, key, strict=True))
-        row = self.inserted.get((spec.source, named))
-        if row is None:
-            row = next(
-                (
-                    r
-                    for (t, _), r in self.replacements.items()
-                    if t is spec.source and all(r.get(c) == v for c, v in named)
-                ),
-                None,
-            )
-        if row is None:
-            row = self.updates.setdefault((spec.source, named), {})
-        row.update(stamp)
+        """Put a row's new `since` and `seal` into the write held back for it (its insert or
+        replacement, else its update)."""
+        target = (spec.source, tuple(zip(spec.key, key, strict=True)))
+        row = self.inserted.get(target)
+        (self.updates.setdefault(target, {}) if row is None else row).update(stamp)
 
     def flush_if_touched(self, session: Session, tables: list[Table], evaluation: str) -> None:
         """Flush when writes to one of `tables` for that evaluation are held back: call this

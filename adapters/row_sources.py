@@ -6,13 +6,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Table, and_, bindparam, case, null, select
+from sqlalchemy import Integer, Table, and_, bindparam, case, null, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from adapters.history_batch import Fetched, current_rows, fetch_all, held_query, range_columns
 from adapters.history_tables import BY_SOURCE, MIRRORED, Mirrored
-from adapters.interval_tree import OPEN, fork_node
+from adapters.interval_tree import OPEN
 from adapters.tables import data_entries, deductions, evaluations, events, indicators
 from adapters.target_tables import requirements, sign_offs, targets
 from application.seals import row_seal, same
@@ -183,62 +183,43 @@ class RowsAt(CurrentRows):
             rows = [dict(row) for row in self.connection().execute(query, params).mappings()]
         held = []
         for row in rows:  # every current row is checked, whether it held yet or not
-            values = self._checked(spec, row)
+            bad = None if self.key is None or self.problem else bad_row(self.key, spec, row)
+            self.problem = bad["problem"] if bad else self.problem
             if row["lower"] is not None and row["lower"] <= self.upto:
-                held.append(values)
+                held.append({c: row[c] for c in spec.columns})
         return held
-
-    def _checked(self, spec: Mirrored, row: dict[str, Any]) -> dict[str, Any]:
-        """The row's values, once its seal is checked (the first failure is noted)."""
-        values = {c: row[c] for c in spec.columns}
-        if self.key is not None and self.problem is None:
-            self.problem = row_problem(self.key, spec, row, values)
-        return values
-
-
-def row_problem(
-    key: bytes,
-    spec: Mirrored,
-    row: Mapping[Any, Any],
-    values: dict[str, Any],
-    misfiled: bool = False,
-) -> str | None:
-    """Why a stored row (values, `lower`, `upper`, `seal`; upper OPEN for a current row)
-    fails its seal, or None when it holds (and is not `misfiled` under another node)."""
-    current = row["upper"] == OPEN
-    table = spec.source.name if current else spec.history.name
-    upper = None if current else row["upper"]
-    if not misfiled and same(row["seal"], row_seal(key, table, row["lower"], upper, values)):
-        return None
-    named = ", ".join(f"{c}={row[c]}" for c in spec.key)
-    held = f"versions {row['lower']} on" if current else f"versions {row['lower']}–{upper}"
-    return ROW_TAMPERED.format(table=table, key=named, held=held)
 
 
 def first_bad_row(connection: Connection, key: bytes, evaluation_id: str) -> dict[str, Any] | None:
-    """Every stored row of the evaluation's documents checked against its seal (and each
-    closed row's node against its range): the first that fails, or None."""
+    """Every stored row of the evaluation's documents, closed and current, checked against
+    its seal: the first that fails (`bad_row`), or None."""
     for spec in MIRRORED:
         h = spec.history
-        closed = select(*range_columns(h, spec), h.c.node).where(
-            h.c[spec.evaluation] == evaluation_id
+        closed = select(*range_columns(h, spec)).where(
+            h.c[spec.evaluation] == bindparam("evaluation_id")
         )
-        current = current_rows(spec, False).params(evaluation_id=evaluation_id)
-        for query in (closed.order_by(h.c.lower), current):
-            for row in connection.execute(query).mappings():
-                values = {c: row[c] for c in spec.columns}
-                misfiled = "node" in row and row["node"] != fork_node(row["lower"], row["upper"])
-                problem = row_problem(key, spec, row, values, misfiled)
-                if problem is not None:
-                    current_row = row["upper"] == OPEN
-                    return {
-                        "table": spec.source.name if current_row else h.name,
-                        "key": {c: row[c] for c in spec.key},
-                        "lower": row["lower"],
-                        "upper": None if current_row else row["upper"],
-                        "problem": problem,
-                    }
+        query = union_all(closed, current_rows(spec, False))
+        for row in connection.execute(query, {"evaluation_id": evaluation_id}).mappings():
+            bad = bad_row(key, spec, row)
+            if bad is not None:
+                return bad
     return None
+
+
+def bad_row(key: bytes, spec: Mirrored, row: Mapping[Any, Any]) -> dict[str, Any] | None:
+    """A stored row (values, `lower`, `upper`, `seal`; upper OPEN for a current row) that
+    fails its seal: its table, key, range and why; None when the seal holds."""
+    current = row["upper"] == OPEN
+    table = (spec.source if current else spec.history).name
+    upper = None if current else row["upper"]
+    values = {c: row[c] for c in spec.columns}
+    if same(row["seal"], row_seal(key, table, row["lower"], upper, values)):
+        return None
+    named = {c: row[c] for c in spec.key}
+    held = f"versions {row['lower']} on" if current else f"versions {row['lower']}–{upper}"
+    keys = ", ".join(f"{c}={v}" for c, v in named.items())
+    problem = ROW_TAMPERED.format(table=table, key=keys, held=held)
+    return {"table": table, "key": named, "lower": row["lower"], "upper": upper, "problem": problem}
 
 
 # Shown with a past document whose stored rows fail their seals (the figures are replayed).

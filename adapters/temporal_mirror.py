@@ -27,11 +27,10 @@ class Interval:
 
 @dataclass
 class HistoryWrites:
-    """What a flush adds: closed ranges to insert, and the source rows' new since and seal."""
+    """What a flush adds: closed ranges to insert ((history table, columns) -> rows), and
+    the new `since` and `seal` of each source row whose kept values changed."""
 
-    # (history table, columns) -> rows
     inserts: dict[tuple[Any, tuple[str, ...]], Rows] = field(default_factory=dict)
-    # (table, key) -> {"since": …, "seal": …} for each row whose kept values changed
     stamps: dict[tuple[Mirrored, Key], dict[str, Any]] = field(default_factory=dict)
 
 
