@@ -71,8 +71,9 @@ def test_an_edited_history_total_is_refused_replayed_and_named(
     edit(service, update(HEADERS).where(*row).values(total="99.99"))
     past = service.document(recorded, version=upper)
     assert "does not match its seal" in past["integrity_problem"]
-    assert f"rm_evaluations_history (id={recorded}, versions {lower}–{upper})" in (
-        past["integrity_problem"]
+    assert (
+        f"rm_evaluations_history (id={recorded}, versions {lower}–{upper})"
+        in (past["integrity_problem"])
     )
     replayed = service.replayed_document_at(recorded, upper)
     assert past["total"] == replayed["total"] != "99.99"
@@ -98,8 +99,9 @@ def test_an_edited_since_of_a_current_row_is_refused_and_named(
     edit(service, update(indicators).where(*row).values(since=since + 1))
     # at a version before the edited since the row is not served, and still checked
     past = service.document(recorded, version=since, deductions="active")
-    assert f"rm_indicators (evaluation_id={recorded}, code=A1, versions {since + 1} on)" in (
-        past["integrity_problem"]
+    assert (
+        f"rm_indicators (evaluation_id={recorded}, code=A1, versions {since + 1} on)"
+        in (past["integrity_problem"])
     )
     replayed = service.replayed_document_at(recorded, since, "active")
     assert {k: v for k, v in past.items() if k != "integrity_problem"} == replayed
