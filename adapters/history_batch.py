@@ -1,4 +1,4 @@
-"""Rows of the history tables as they held at a version: per table, or (PostgreSQL) all at once."""
+"""Rows as they held at a version, closed ranges and current rows: per table, or all at once."""
 
 from __future__ import annotations
 
@@ -10,27 +10,42 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CompoundSelect
 
 from adapters.history_tables import MIRRORED, Mirrored, json_row
-from adapters.interval_tree import path
-from adapters.tables import deductions
+from adapters.interval_tree import OPEN, path
 
 Fetched = dict[str, list[dict[str, Any]]]
+
+
+def range_columns(table: Any, spec: Mirrored) -> list[Any]:
+    """What a row read at a version carries: its values, range and seal."""
+    return [*(table.c[c] for c in spec.columns), table.c.lower, table.c.upper, table.c.seal]
+
+
+def current_rows(spec: Mirrored, partitioned: bool) -> Any:
+    """The evaluation's current rows, each an open range [since, OPEN]: all of them, whether
+    or not they held yet at the version (the reader checks every one's seal, `since` too)."""
+    s = spec.source
+    same = [s.c[c] == bindparam(c) for c in spec.partition] if partitioned else []
+    columns = [*(s.c[c] for c in spec.columns), s.c.since.label("lower")]
+    columns += [literal(OPEN, Integer).label("upper"), s.c.seal]
+    return select(*columns).where(s.c[spec.evaluation] == bindparam("evaluation_id"), *same)
 
 
 def _held(spec: Mirrored, partitioned: bool) -> CompoundSelect:
     """The range query over the interval tree (adapters.interval_tree), made once per table
     with bound parameters: nodes at or above the version on its path (`up`) with lower <=
-    version, nodes below it (`down`) with upper >= version, each node an index seek. Its
-    cost follows the rows that held then, not how many ever did."""
+    version, nodes below it (`down`) with upper >= version, each node an index seek (its
+    cost follows the rows that held then, not how many ever did); and the current rows."""
     h = spec.history
     same = [h.c[c] == bindparam(c) for c in spec.partition] if partitioned else []
 
     def branch(nodes: str, bound: Any) -> Any:
         where = [h.c[spec.evaluation] == bindparam("evaluation_id"), *same, bound]
         nodes_in = h.c.node.in_(bindparam(nodes, expanding=True))
-        return select(*(h.c[c] for c in spec.columns)).where(nodes_in, *where)
+        return select(*range_columns(h, spec)).where(nodes_in, *where)
 
     version: Any = bindparam("version")
-    return union_all(branch("up", h.c.lower <= version), branch("down", h.c.upper >= version))
+    closed = (branch("up", h.c.lower <= version), branch("down", h.c.upper >= version))
+    return union_all(*closed, current_rows(spec, partitioned))
 
 
 # per source table: its range query over all rows, and over one partition (if it has one)
@@ -43,8 +58,8 @@ HELD = {
 def held_query(
     spec: Mirrored, evaluation_id: str, version: int, partition: dict[str, Any] | None = None
 ) -> tuple[CompoundSelect, dict[str, Any]]:
-    """The rows of the history table holding at `version` (with the `partition` values):
-    the statement and its parameters."""
+    """The closed rows holding at `version` and the current rows (with the `partition`
+    values): the statement and its parameters."""
     every, partitioned = HELD[spec.source]
     statement = partitioned if partition and partitioned is not None else every
     return statement, held_parameters(evaluation_id, version, partition)
@@ -59,11 +74,6 @@ def held_parameters(
     return {**params, **(partition or {})}
 
 
-def partition_of(spec: Mirrored, everything: bool) -> dict[str, Any] | None:
-    """Which rows of the table a document reads: the active deductions, unless all asked."""
-    return None if everything or spec.source is not deductions else {"status": "active"}
-
-
 def _seeks(spec: Mirrored, partitioned: bool) -> Any:
     """`_held` for PostgreSQL: the path's nodes joined to a seek each (unnest, LATERAL).
     Given `node = ANY(...)` instead, a planner without statistics of the table ranges over
@@ -76,14 +86,14 @@ def _seeks(spec: Mirrored, partitioned: bool) -> Any:
         path = func.unnest(bindparam(nodes, type_=ARRAY(Integer))).table_valued("n")
         path = path.render_derived(name="path")
         seek = (
-            select(*(h.c[c] for c in spec.columns))
+            select(*range_columns(h, spec))
             .where(h.c[spec.evaluation] == bindparam("evaluation_id"), *same)
             .where(h.c.node == path.c.n, bound)
             .offset(0)  # kept a subquery: one index seek per node
             .lateral()
         )
         sides.append(select(*seek.c).select_from(path).join(seek, true()))
-    return union_all(*sides)
+    return union_all(*sides, current_rows(spec, partitioned))
 
 
 def _all_tables(everything: bool) -> Any:

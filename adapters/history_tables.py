@@ -1,4 +1,4 @@
-"""Temporal read model: each document table's rows with the version range in which they held."""
+"""Temporal read model: each document table's closed rows with the version range they held in."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DDL, Column, Index, Integer, PrimaryKeyConstraint, Table, event
+from sqlalchemy import Column, Index, Integer, PrimaryKeyConstraint, String, Table
 
 from adapters.form_tables import form_fields, funds
 from adapters.tables import (
@@ -27,18 +27,11 @@ class Mirrored:
 
     source: Table
     history: Table
-    key: tuple[str, ...]  # the source's primary key: one open interval per key
+    key: tuple[str, ...]  # the source's primary key
     evaluation: str  # the column naming the evaluation
     columns: tuple[str, ...]  # the values a history row carries
     partition: tuple[str, ...]  # equality columns between node and bound in the indexes
     times: tuple[str, ...]  # the columns holding times (UTCDateTime)
-
-
-AUTOVACUUM = DDL(
-    "ALTER TABLE %(table)s SET (autovacuum_vacuum_scale_factor = 0,"
-    " autovacuum_vacuum_threshold = 1000, autovacuum_analyze_scale_factor = 0,"
-    " autovacuum_analyze_threshold = 1000)"
-)
 
 
 def _history(
@@ -51,21 +44,21 @@ def _history(
         name,
         metadata,
         *(Column(c.name, c.type, nullable=c.nullable) for c in kept),
-        # the inclusive version range [lower, upper] in which the values held
+        # the inclusive version range [lower, upper] in which the values held; a row is
+        # inserted once its range has closed, complete, and never changed after
         Column("lower", Integer, nullable=False),
         Column("upper", Integer, nullable=False),
         Column("node", Integer, nullable=False),  # adapters.interval_tree.fork_node
-        # one row per key and end: the open one (upper = OPEN) is one seek away
+        Column("seal", String(64)),  # application.seals.row_seal; null in unsealed stores
         PrimaryKeyConstraint(*key, "upper", name=f"{name}_pkey"),
         # the as-of range query: one seek per node of the version's path
         Index(f"{name}_lower_idx", evaluation, "node", *partition, "lower"),
         Index(f"{name}_upper_idx", evaluation, "node", *partition, "upper"),
     )
-    # PostgreSQL's autovacuum, by default, visits a table once a tenth of it changed: on a
-    # history table, which only grows, ever more rarely, while every command closes intervals
-    # (dead row versions under the open rows' index entries). Visited after a fixed number
-    # of changes instead, the open rows stay a few index entries away.
-    event.listen(history, "after_create", AUTOVACUUM.execute_if(dialect="postgresql"))
+    # The open range lives in the source row itself: the version its values hold since, and
+    # their seal (the history rows then need no update when a range closes).
+    source.append_column(Column("since", Integer))
+    source.append_column(Column("seal", String(64)))
     times = tuple(c.name for c in kept if isinstance(c.type, UTCDateTime))
     return Mirrored(source, history, key, evaluation, tuple(c.name for c in kept), partition, times)
 
@@ -88,7 +81,7 @@ HISTORY_TABLES = tuple(m.history for m in MIRRORED)
 
 
 def json_row(spec: Mirrored, text: str) -> dict[str, Any]:
-    """A history row sent as JSON text (PostgreSQL's `to_json` of a row), with the values the
+    """A row sent as JSON text (PostgreSQL's `to_json` of a row), with the values the
     driver would have given: JSON columns parsed, as they are; times back to aware UTC."""
     row: dict[str, Any] = json.loads(text)
     for name in spec.times:

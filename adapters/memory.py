@@ -100,6 +100,9 @@ class MemoryReadModel:
         found = version if as_of is None else self.version_at(evaluation_id, as_of)
         return (found if version is None or found is None else min(found, version)), None
 
+    def bad_row(self, evaluation_id: str) -> None:
+        return None  # nothing stored, nothing sealed
+
     def exists(self, evaluation_id: str, code: str | None = None) -> bool:
         replica = self.replicas.get(str(evaluation_id))
         return replica is not None and (code is None or code in replica.tree)

@@ -10,7 +10,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-from adapters.temporal_mirror import KEY_PREFIX, HistoryWrites, Rows, Statements, TemporalMirror
+from adapters.history_tables import Mirrored
+from adapters.temporal_mirror import KEY_PREFIX, Rows, Statements, TemporalMirror
 
 Key = tuple[tuple[str, Any], ...]
 
@@ -68,7 +69,7 @@ class PendingWrites:
     (`flush_if_touched`); so must whoever writes these tables directly.
     """
 
-    def __init__(self, statements: Statements | None = None) -> None:
+    def __init__(self, statements: Statements | None = None, key: bytes | None = None) -> None:
         self.statements = statements or Statements()
         self.deletes: dict[tuple[Table, Key], None] = {}
         self.inserts: dict[Table, list[dict[str, Any]]] = {}
@@ -81,7 +82,7 @@ class PendingWrites:
         # (table, evaluation id) pairs with writes held back; None stands for "any evaluation"
         self.touched: set[tuple[str, str | None]] = set()
         # the history tables' side of the same writes (set its version per event)
-        self.mirror = TemporalMirror(self.statements)
+        self.mirror = TemporalMirror(self.statements, key)
 
     def insert(self, table: Table, row: dict[str, Any], evaluation: str | None = None) -> None:
         self.inserts.setdefault(table, []).append(row)
@@ -112,6 +113,9 @@ class PendingWrites:
         self.delete(table, key)
         self.mirror.put(table, row)
         self.replacements[(table, tuple(key.items()))] = row
+        names = tuple(c.name for c in table.primary_key.columns)
+        if all(c in row for c in names):  # later updates fold into it, as into an insert
+            self.inserted[(table, tuple((c, row[c]) for c in names))] = row
 
     def update(
         self,
@@ -133,13 +137,20 @@ class PendingWrites:
         held.update(values)
         self.touched.add((table.name, evaluation or key.get("evaluation_id")))
 
+    def _stamp(self, spec: Mirrored, key: tuple[Any, ...], stamp: dict[str, Any]) -> None:
+        """Put a row's new `since` and `seal` into the write held back for it (its insert or
+        replacement, else its update)."""
+        target = (spec.source, tuple(zip(spec.key, key, strict=True)))
+        row = self.inserted.get(target)
+        (self.updates.setdefault(target, {}) if row is None else row).update(stamp)
+
     def flush_if_touched(self, session: Session, tables: list[Table], evaluation: str) -> None:
         """Flush when writes to one of `tables` for that evaluation are held back: call this
         before writing those rows directly (deleting them, say)."""
         if any(
             (t.name, evaluation) in self.touched or (t.name, None) in self.touched for t in tables
         ):
-            self.flush(session, history=False)  # nobody reads history tables mid-batch
+            self.flush(session)
 
     def __bool__(self) -> bool:
         return bool(
@@ -151,14 +162,15 @@ class PendingWrites:
             or self.mirror
         )
 
-    def flush(self, session: Session, history: bool = True) -> None:
-        """Send the held-back writes; with `history` False, the history rows' side stays
-        held back (no reader needs them before the batch ends: fewer, longer statements)."""
+    def flush(self, session: Session) -> None:
+        """Send the held-back writes, with the history rows they make."""
         if not self:
             return
         connection = session.connection()
         # the history writes, reading what they need before any write
-        kept = self.mirror.resolve(connection) if history else HistoryWrites()
+        kept = self.mirror.resolve(connection)
+        for (spec, key), stamp in kept.stamps.items():
+            self._stamp(spec, key, stamp)
         made = self.statements
         work: Work = []
         doomed: dict[tuple[Table, tuple[str, ...]], Rows] = {}
@@ -180,10 +192,6 @@ class PendingWrites:
             shapes.setdefault(shape, []).append({**changes, **_keyed(key)})
         for (table, keys, _), rows in shapes.items():
             work.append((made.update(table, keys), rows))
-        for (table, keys), rows in kept.deletes.items():
-            work.append((made.delete(table, keys), rows))
-        for (table, keys), rows in kept.closes.items():
-            work.append((made.update(table, keys), rows))
         for (table, _), rows in kept.inserts.items():
             work.append((made.insert(table), rows))
         run_all(connection, work)
@@ -196,10 +204,12 @@ class PendingWrites:
         self.touched.clear()
 
 
-def pending(session: Session, statements: Statements | None = None) -> PendingWrites:
+def pending(
+    session: Session, statements: Statements | None = None, key: bytes | None = None
+) -> PendingWrites:
     """The pending writes of the batch being projected in this session (made with the
-    projection's `statements` when it starts the batch)."""
+    projection's `statements` and sealing `key` when it starts the batch)."""
     writes = session.info.get(SESSION_KEY)
     if writes is None:
-        writes = session.info[SESSION_KEY] = PendingWrites(statements)
+        writes = session.info[SESSION_KEY] = PendingWrites(statements, key)
     return writes  # type: ignore[no-any-return]

@@ -147,7 +147,7 @@ class SqlProjection:
         if not batch:
             return
         with self.datastore.transaction(commit=True) as session:
-            writes = pending(session, self.statements)
+            writes = pending(session, self.statements, self.key)
             try:
                 for notification_id, event in batch:
                     writes.mirror.version = event.originator_version  # the rows' versions

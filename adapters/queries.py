@@ -16,7 +16,7 @@ from adapters.assembly import TableRows, assemble
 from adapters.document_seals import document_problem, stored_document
 from adapters.history_query import history_item, history_where
 from adapters.integrity import digest_table
-from adapters.row_sources import RowsAt, recorded_by
+from adapters.row_sources import RowsAt, first_bad_row, recorded_by
 from adapters.score_changes import score_change_page
 from adapters.tables import deductions, evaluations, events, indicators
 from application.documents import active_view
@@ -108,7 +108,8 @@ class SqlEvaluationQueries:
     ) -> tuple[int | None, dict[str, Any] | None]:
         """The version asked (`version`, or the last recorded by `as_of`, the earlier of the
         two when both are given; None when nothing was recorded by then) and the document
-        at it from the history tables (None when they cannot tell).
+        at it from the history tables (None when they cannot tell; only `integrity_problem`
+        when a row read fails its seal).
 
         On PostgreSQL that is one statement (adapters.history_batch) on an autocommit
         connection: one round trip, with no BEGIN and ROLLBACK around it.
@@ -129,12 +130,21 @@ class SqlEvaluationQueries:
         as_of: datetime | None,
         deductions: str,
     ) -> tuple[int | None, dict[str, Any] | None]:
-        rows = RowsAt(source, evaluation_id, version, deductions == "all", as_of)
+        rows = RowsAt(source, evaluation_id, version, deductions == "all", as_of, self.key)
         reached = rows.reached()
         asked = rows.upto
         if asked is None or reached is None or asked > reached or asked < 1:
             return asked, None
-        return asked, render_document(TableRows(rows), deductions == "all")
+        document = render_document(TableRows(rows), deductions == "all")
+        if document is None or rows.problem is None:
+            return asked, document
+        return asked, {"integrity_problem": rows.problem}
+
+    def bad_row(self, evaluation_id: str) -> dict[str, Any] | None:
+        if self.key is None:
+            return None
+        with self.one_statement_reads() as connection:
+            return first_bad_row(connection, self.key, evaluation_id)
 
     def deduction_page(
         self, evaluation_id: str, status: str | None, page: int, per_page: int

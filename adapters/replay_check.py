@@ -38,15 +38,8 @@ def read_model_differences(
     differences: list[Difference] = []
     last = service.store.recorder.max_notification_id() or 0
     if position != last:
-        differences.append(
-            {
-                "table": "rm_tracking",
-                "key": {"name": "read_models"},
-                "column": "position",
-                "live": position,
-                "replayed": last,
-            }
-        )
+        key = {"name": "read_models"}
+        differences.append(_difference("rm_tracking", key, "position", position, last))
     scratch = SqlProjection(SQLAlchemyDatastore(url="sqlite:///:memory:"), key=live_model.key)
     assert scratch.datastore.engine is not None
     metadata.create_all(scratch.datastore.engine)
@@ -80,6 +73,10 @@ def temporal_differences(service: EvaluationService, samples: int) -> list[Diffe
                 if temporal is None:
                     found.append(_document_difference(key, None, "no document", "a document"))
                     continue
+                problem = temporal.get("integrity_problem")
+                if problem is not None:  # a row it would be made of fails its seal
+                    found.append(_document_difference(key, "integrity_problem", problem, None))
+                    continue
                 for field in sorted(temporal.keys() | replayed.keys()):
                     if temporal.get(field) != replayed.get(field):
                         found.append(
@@ -98,16 +95,16 @@ def sampled_versions(latest: int, samples: int) -> list[int]:
     return sorted({1, latest} | spread)
 
 
+def _difference(
+    table: str, key: dict[str, Any], column: str | None, live: Any, replayed: Any
+) -> Difference:
+    return {"table": table, "key": key, "column": column, "live": live, "replayed": replayed}
+
+
 def _document_difference(
     key: dict[str, Any], field: str | None, live: Any, replayed: Any
 ) -> Difference:
-    return {
-        "table": "temporal document",
-        "key": key,
-        "column": field,
-        "live": live,
-        "replayed": replayed,
-    }
+    return _difference("temporal document", key, field, live, replayed)
 
 
 def _snapshot(model: SqlProjection) -> tuple[Rows, int]:
@@ -133,37 +130,13 @@ def _compare(
     found: list[Difference] = []
     for key in sorted(live.keys() | replayed.keys(), key=repr):
         named = dict(zip(keys, key, strict=True))
-        if key not in replayed:
+        if key not in replayed or key not in live:
+            there = ("row present", "no such row")
             found.append(
-                {
-                    "table": table.name,
-                    "key": named,
-                    "column": None,
-                    "live": "row present",
-                    "replayed": "no such row",
-                }
-            )
-            continue
-        if key not in live:
-            found.append(
-                {
-                    "table": table.name,
-                    "key": named,
-                    "column": None,
-                    "live": "no such row",
-                    "replayed": "row present",
-                }
+                _difference(table.name, named, None, *(there if key in live else there[::-1]))
             )
             continue
         for column, value in live[key].items():
             if value != replayed[key][column]:
-                found.append(
-                    {
-                        "table": table.name,
-                        "key": named,
-                        "column": column,
-                        "live": value,
-                        "replayed": replayed[key][column],
-                    }
-                )
+                found.append(_difference(table.name, named, column, value, replayed[key][column]))
     return found

@@ -6,14 +6,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Table, and_, bindparam, case, null, select
+from sqlalchemy import Integer, Table, and_, bindparam, case, null, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from adapters.history_batch import Fetched, fetch_all, held_query
-from adapters.history_tables import BY_SOURCE
+from adapters.history_batch import Fetched, current_rows, fetch_all, held_query, range_columns
+from adapters.history_tables import BY_SOURCE, MIRRORED, Mirrored
+from adapters.interval_tree import OPEN
 from adapters.tables import data_entries, deductions, evaluations, events, indicators
 from adapters.target_tables import requirements, sign_offs, targets
+from application.seals import row_seal, same
 
 
 class CurrentRows:
@@ -109,9 +111,11 @@ REACHED = _reached()
 
 
 class RowsAt(CurrentRows):
-    """The same rows as they stood at `version`, from the history tables (per table one
-    `held_query`). Given `as_of`, the version is the last one recorded by then (the
-    earlier of the two when both are given), found by `reached`."""
+    """The same rows as they stood at `version`: the closed ranges of the history tables
+    holding then and the current rows since then (per table one `held_query`). Given
+    `as_of`, the version is the last one recorded by then (the earlier of the two when both
+    are given), found by `reached`. Given the store's `key`, every row read is checked
+    against its seal; `problem` names the first that fails."""
 
     def __init__(
         self,
@@ -120,8 +124,11 @@ class RowsAt(CurrentRows):
         version: int | None,
         everything: bool = False,
         as_of: datetime | None = None,
+        key: bytes | None = None,
     ) -> None:
         super().__init__(session, evaluation_id)
+        self.key = key
+        self.problem: str | None = None
         self.upto = version
         self.as_of = as_of
         self.everything = everything  # which deductions a prefetch reads
@@ -166,9 +173,57 @@ class RowsAt(CurrentRows):
 
     def _held(self, table: Table, partition: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         assert self.upto is not None
+        spec = BY_SOURCE[table]
         if self.fetched is not None and (
             table is not deductions or self.everything == (not partition)
         ):
-            return self.fetched[table.name]
-        query, params = held_query(BY_SOURCE[table], self.evaluation_id, self.upto, partition)
-        return [dict(row) for row in self.connection().execute(query, params).mappings()]
+            rows = self.fetched[table.name]
+        else:
+            query, params = held_query(spec, self.evaluation_id, self.upto, partition)
+            rows = [dict(row) for row in self.connection().execute(query, params).mappings()]
+        held = []
+        for row in rows:  # every current row is checked, whether it held yet or not
+            bad = None if self.key is None or self.problem else bad_row(self.key, spec, row)
+            self.problem = bad["problem"] if bad else self.problem
+            if row["lower"] is not None and row["lower"] <= self.upto:
+                held.append({c: row[c] for c in spec.columns})
+        return held
+
+
+def first_bad_row(connection: Connection, key: bytes, evaluation_id: str) -> dict[str, Any] | None:
+    """Every stored row of the evaluation's documents, closed and current, checked against
+    its seal: the first that fails (`bad_row`), or None."""
+    for spec in MIRRORED:
+        h = spec.history
+        closed = select(*range_columns(h, spec)).where(
+            h.c[spec.evaluation] == bindparam("evaluation_id")
+        )
+        query = union_all(closed, current_rows(spec, False))
+        for row in connection.execute(query, {"evaluation_id": evaluation_id}).mappings():
+            bad = bad_row(key, spec, row)
+            if bad is not None:
+                return bad
+    return None
+
+
+def bad_row(key: bytes, spec: Mirrored, row: Mapping[Any, Any]) -> dict[str, Any] | None:
+    """A stored row (values, `lower`, `upper`, `seal`; upper OPEN for a current row) that
+    fails its seal: its table, key, range and why; None when the seal holds."""
+    current = row["upper"] == OPEN
+    table = (spec.source if current else spec.history).name
+    upper = None if current else row["upper"]
+    values = {c: row[c] for c in spec.columns}
+    if same(row["seal"], row_seal(key, table, row["lower"], upper, values)):
+        return None
+    named = {c: row[c] for c in spec.key}
+    held = f"versions {row['lower']} on" if current else f"versions {row['lower']}–{upper}"
+    keys = ", ".join(f"{c}={v}" for c, v in named.items())
+    problem = ROW_TAMPERED.format(table=table, key=keys, held=held)
+    return {"table": table, "key": named, "lower": row["lower"], "upper": upper, "problem": problem}
+
+
+# Shown with a past document whose stored rows fail their seals (the figures are replayed).
+ROW_TAMPERED = (
+    "a stored row of this past score sheet does not match its seal: {table} ({key}, {held}) "
+    "was changed outside the application; the figures shown are recomputed from the events"
+)

@@ -23,8 +23,9 @@ from sqlalchemy.types import TypeDecorator
 # (14: completion rates of cost and `=` targets, the target rules column, the form and funds
 # tables, the feed's unique notification index; 15: the history tables' autovacuum storage
 # parameters, set only when a table is created; 16: the signer's title, organization and phone
-# on rm_sign_offs): the read models are then rebuilt.
-SCHEMA_VERSION = 16
+# on rm_sign_offs; 17: history tables hold closed ranges only, inserted once, the open one in
+# the source row's `since`, every row sealed): the read models are then rebuilt.
+SCHEMA_VERSION = 17
 
 metadata = MetaData()
 

@@ -1,15 +1,16 @@
-"""The history rows' side of a batch of read-model writes: intervals opened, closed, folded."""
+"""The history side of a batch of read-model writes: ranges closed, folded and sealed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, select, union_all, update
+from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.engine import Connection
 
 from adapters.history_tables import BY_SOURCE, Mirrored
-from adapters.interval_tree import OPEN, ROOT, fork_node
+from adapters.interval_tree import fork_node
+from application.seals import row_seal
 
 Key = tuple[Any, ...]
 KEY_PREFIX = "key_"  # names of the WHERE parameters of updates and deletes (never a column)
@@ -18,42 +19,41 @@ Rows = list[dict[str, Any]]
 
 @dataclass
 class Interval:
-    """A row's values since `lower`, open; `stored` once its row is in the history table."""
+    """A row's values since `lower`, still holding."""
 
     values: dict[str, Any]
     lower: int
-    stored: bool
 
 
 @dataclass
 class HistoryWrites:
-    """What a flush sends to the history tables, in this order: deletes, closes, inserts."""
+    """What a flush adds: closed ranges to insert ((history table, columns) -> rows), and
+    the new `since` and `seal` of each source row whose kept values changed."""
 
-    # (history table, key columns + "upper") -> the open rows' keys (KEY_PREFIX names)
-    deletes: dict[tuple[Any, tuple[str, ...]], Rows] = field(default_factory=dict)
-    # (history table, key columns + "upper") -> new upper and node, and the open rows' keys
-    closes: dict[tuple[Any, tuple[str, ...]], Rows] = field(default_factory=dict)
-    # (history table, columns) -> rows
     inserts: dict[tuple[Any, tuple[str, ...]], Rows] = field(default_factory=dict)
+    stamps: dict[tuple[Mirrored, Key], dict[str, Any]] = field(default_factory=dict)
 
 
 class TemporalMirror:
     """Notes each write to a mirrored table at the version of the event being projected;
-    at flush turns them into history rows.
+    at flush turns them into closed history rows and the source rows' `since` and `seal`.
 
-    Updates are partial: the first time a flush meets a row it has not seen it reads the
-    row's open interval (one seek per key); after that it keeps the row's full image for
-    the rest of the batch. A change at a new version closes the open interval at the
-    version before and opens one; changes at the same version, and intervals opened and
-    closed within a batch, fold into one row. A write that changes no kept column (the
-    header's version and time on every event) opens nothing.
+    Updates are partial: the first time a batch meets a row it has not seen it reads the
+    row's current values and `since` from the source table (by primary key, before the
+    batch's writes go out); after that it keeps the row's full image for the rest of the
+    batch. A change at a new version closes the range at the version before (one history
+    row, inserted complete, never changed after) and opens one in the source row; changes
+    at the same version, and ranges opened and closed within a batch, fold in memory. A
+    write that changes no kept column (the header's version and time on every event)
+    opens nothing.
     """
 
-    def __init__(self, statements: Statements | None = None) -> None:
+    def __init__(self, statements: Statements | None = None, key: bytes | None = None) -> None:
         self.statements = statements or Statements()
+        self.key = key  # seals the rows (application.seals.row_seal); None leaves them bare
         self.version = 0
         self.log: list[tuple[str, Mirrored, Any, dict[str, Any] | None, int]] = []
-        # every row seen in this batch: its open interval, or None when it has none
+        # every row seen in this batch: its open range, or None when it has none
         self.known: dict[tuple[Mirrored, Key], Interval | None] = {}
 
     # ------------------------------------------------------------------ notes
@@ -85,117 +85,85 @@ class TemporalMirror:
 
     # ------------------------------------------------------------------ flush
     def resolve(self, connection: Connection) -> HistoryWrites:
-        """The history writes the noted changes make; clears the notes."""
-        self._read_open(connection)
+        """The history writes the noted changes make; clears the notes. Run it before the
+        source tables' writes go out: it reads the rows as they stood."""
+        self._read_current(connection)
         out = HistoryWrites()
         known = self.known
+        changed: set[tuple[Mirrored, Key]] = set()
         for op, spec, key, values, version in self.log:
             if op == "del_where":
                 for (s, k), held in list(known.items()):
                     if s is spec and held is not None and _matches(held.values, key):
-                        self._close(out, spec, k, held, version)
+                        self._close(out, spec, held, version)
                         known[(s, k)] = None
                 continue
             held = known.get((spec, key))
-            if op == "put":
+            if op in ("put", "del"):
                 if held is not None:
-                    self._close(out, spec, key, held, version)
-                known[(spec, key)] = Interval(values or {}, version, False)
-            elif op == "del":
-                if held is not None:
-                    self._close(out, spec, key, held, version)
-                known[(spec, key)] = None
+                    self._close(out, spec, held, version)
+                known[(spec, key)] = Interval(values or {}, version) if op == "put" else None
             elif held is not None:  # set: an update of a row that does not exist changes nothing
-                changed = {**held.values, **(values or {})}
-                if changed == held.values:
+                merged = {**held.values, **(values or {})}
+                if merged == held.values:
                     continue
-                if held.lower == version:  # the same version: the interval takes the new values
-                    if held.stored:
-                        _add(out.deletes, spec, key, {})
-                        held.stored = False
-                    held.values = changed
+                if held.lower == version:  # the same version: the range takes the new values
+                    held.values = merged
                 else:
-                    self._close(out, spec, key, held, version)
-                    known[(spec, key)] = Interval(changed, version, False)
-        for (spec, _), held in known.items():
-            if held is not None and not held.stored:
-                row = {**held.values, "lower": held.lower, "upper": OPEN, "node": ROOT}
-                out.inserts.setdefault((spec.history, tuple(row)), []).append(row)
-                held.stored = True
+                    self._close(out, spec, held, version)
+                    known[(spec, key)] = Interval(merged, version)
+            changed.add((spec, key))
+        for spec, key in changed:
+            held = known[(spec, key)]
+            if held is not None:
+                seal = self._seal(spec.source.name, held.lower, None, held.values)
+                out.stamps[(spec, key)] = {"since": held.lower, "seal": seal}
         self.log = []
         return out
 
-    @staticmethod
-    def _close(out: HistoryWrites, spec: Mirrored, key: Key, held: Interval, version: int) -> None:
-        """End the interval at the version before `version` (drop it if it began there)."""
+    def _seal(self, table: str, lower: int, upper: int | None, values: Any) -> str | None:
+        return None if self.key is None else row_seal(self.key, table, lower, upper, values)
+
+    def _close(self, out: HistoryWrites, spec: Mirrored, held: Interval, version: int) -> None:
+        """End the range at the version before `version` (nothing when it began there)."""
         if held.lower >= version:
-            if held.stored:
-                _add(out.deletes, spec, key, {})
             return
         upper = version - 1
-        node = fork_node(held.lower, upper)
-        if held.stored:
-            _add(out.closes, spec, key, {"upper": upper, "node": node})
-        else:
-            row = {**held.values, "lower": held.lower, "upper": upper, "node": node}
-            out.inserts.setdefault((spec.history, tuple(row)), []).append(row)
+        row = {**held.values, "lower": held.lower, "upper": upper}
+        row["node"] = fork_node(held.lower, upper)
+        row["seal"] = self._seal(spec.history.name, held.lower, upper, held.values)
+        out.inserts.setdefault((spec.history, tuple(row)), []).append(row)
 
-    def _read_open(self, connection: Connection) -> None:
-        """Load the open intervals the notes need and this batch has not seen yet."""
+    def _read_current(self, connection: Connection) -> None:
+        """Load the current rows the notes need and this batch has not seen yet."""
         wanted: dict[Mirrored, set[Key]] = {}
         first_seen: set[tuple[Mirrored, Key]] = set()
         for op, spec, key, _, _ in self.log:
             if op == "del_where":
-                self._read_where(connection, spec, key)
+                conditions = [spec.source.c[c] == v for c, v in key.items()]
+                self._load(spec, connection.execute(self.statements.current(spec, conditions)))
                 continue
             if (spec, key) in self.known or (spec, key) in first_seen:
                 continue
             first_seen.add((spec, key))
-            if op == "put":
-                continue  # a new row (the source table would refuse a second)
-            wanted.setdefault(spec, set()).add(key)
+            if op != "put":  # a put makes a new row (the source table would refuse a second)
+                wanted.setdefault(spec, set()).add(key)
         for spec, keys in wanted.items():
-            found = open_rows(connection, spec, list(keys), self.statements)
+            query = self.statements.current(spec)
+            self._load(spec, connection.execute(query, {"keys": sorted(keys, key=repr)}))
             for key in keys:
-                held = found.get(key)
-                self.known[(spec, key)] = None if held is None else Interval(held[0], held[1], True)
+                self.known.setdefault((spec, key), None)  # no such row
 
-    def _read_where(self, connection: Connection, spec: Mirrored, where: dict[str, Any]) -> None:
-        h = spec.history
-        conditions = [h.c[c] == v for c, v in where.items()]
-        rows = connection.execute(
-            select(h).where(and_(h.c.node == ROOT, h.c.upper == OPEN, *conditions))
-        )
+    def _load(self, spec: Mirrored, rows: Any) -> None:
+        """Note the rows read, unless this batch already knows them (it wrote them)."""
         for r in rows.mappings():
             key = tuple(r[c] for c in spec.key)
-            if (spec, key) not in self.known:
-                self.known[(spec, key)] = Interval(_values(spec, r), r["lower"], True)
-
-
-def _values(spec: Mirrored, row: Any) -> dict[str, Any]:
-    return {c: row[c] for c in spec.columns}
+            image = Interval({c: r[c] for c in spec.columns}, r["since"])
+            self.known.setdefault((spec, key), image)
 
 
 def _matches(values: dict[str, Any], where: dict[str, Any]) -> bool:
     return all(values.get(c) == v for c, v in where.items())
-
-
-def _add(
-    target: dict[tuple[Any, tuple[str, ...]], Rows],
-    spec: Mirrored,
-    key: Key,
-    params: dict[str, Any],
-) -> None:
-    """Address the open row of `key` (the values in `params` are set on it, if any)."""
-    for name, value in zip(spec.key, key, strict=True):
-        params[KEY_PREFIX + name] = value
-    params[KEY_PREFIX + "upper"] = OPEN
-    target.setdefault((spec.history, (*spec.key, "upper")), []).append(params)
-
-
-# keys read per statement, padded up to one of a few counts (SQLite allows 500 terms in
-# one compound SELECT): few statement shapes, each made once (`Statements`)
-CHUNKS = (1, 4, 16, 64)
 
 
 class Statements:
@@ -222,51 +190,18 @@ class Statements:
     def delete(self, table: Any, keys: tuple[str, ...]) -> Any:
         return self._get(("delete", table, keys), lambda: delete(table).where(_where(table, keys)))
 
-    def open_rows(self, spec: Mirrored, count: int) -> Any:
-        return self._get(("open", spec.history, count), lambda: open_rows_query(spec, count))
+    def current(self, spec: Mirrored, conditions: list[Any] | None = None) -> Any:
+        """The kept values and `since` of the source rows: those matching `conditions`, or
+        (made once) those whose primary keys the parameter `keys` lists."""
+        s = spec.source
+        query = select(*(s.c[c] for c in spec.columns), s.c.since)
+        if conditions is not None:
+            return query.where(and_(*conditions))
+        keys = tuple_(*(s.c[c] for c in spec.key))
+        return self._get(
+            ("current", s), lambda: query.where(keys.in_(bindparam("keys", expanding=True)))
+        )
 
 
 def _where(table: Any, keys: tuple[str, ...]) -> Any:
     return and_(*(table.c[k] == bindparam(KEY_PREFIX + k) for k in keys))
-
-
-def open_rows(
-    connection: Connection, spec: Mirrored, keys: list[Key], statements: Statements | None = None
-) -> dict[Key, tuple[dict[str, Any], int]]:
-    """The open interval (values, lower) of each key that has one (see `open_rows_query`)."""
-    statements = statements or Statements()
-    found: dict[Key, tuple[dict[str, Any], int]] = {}
-    for start in range(0, len(keys), CHUNKS[-1]):
-        chunk = keys[start : start + CHUNKS[-1]]
-        count = next(c for c in CHUNKS if c >= len(chunk))
-        chunk += [chunk[-1]] * (count - len(chunk))  # a key asked twice is found once
-        query = statements.open_rows(spec, count)
-        for row in connection.execute(query, open_rows_params(spec, chunk)).mappings():
-            image = {c: row[c] for c in spec.columns}
-            found[tuple(image[c] for c in spec.key)] = (image, row["lower"])
-    return found
-
-
-def open_rows_params(spec: Mirrored, keys: list[Key]) -> dict[str, Any]:
-    return {
-        f"k{i}_{c}": v for i, key in enumerate(keys) for c, v in zip(spec.key, key, strict=True)
-    }
-
-
-def open_rows_query(spec: Mirrored, count: int) -> Any:
-    """The open rows of `count` keys (parameters `open_rows_params`), with their lower bound.
-
-    One branch of a UNION ALL per key, each naming the whole primary key (key, upper), never
-    ORed terms: on a table not analyzed yet PostgreSQL's planner reads an OR of primary keys
-    as a scan of the whole table, whose cost then grows with the history; a branch that
-    names the whole key is an index seek, however long the key's history.
-    """
-    h = spec.history
-    columns = [*(h.c[c] for c in spec.columns), h.c.lower]
-    branches = [
-        select(*columns).where(
-            *(h.c[c] == bindparam(f"k{i}_{c}") for c in spec.key), h.c.upper == OPEN
-        )
-        for i in range(count)
-    ]
-    return branches[0] if count == 1 else union_all(*branches)

@@ -79,7 +79,12 @@ class EvaluationQueries(Protocol):
     ) -> tuple[int | None, dict[str, Any] | None]:
         """The version asked (`version`, or the last one recorded at or before `as_of`,
         the earlier of the two when both are given; None when nothing was recorded by
-        then) and the document at it (None when the read model cannot tell)."""
+        then) and the document at it (None when the read model cannot tell; only
+        `integrity_problem` when a stored row it would be made of fails its seal)."""
+
+    def bad_row(self, evaluation_id: str) -> dict[str, Any] | None:
+        """The first stored row of the evaluation's documents, past and current, that fails
+        its seal (table, key, lower, upper, problem); None when all hold or none are sealed."""
 
     def exists(self, evaluation_id: str, code: str | None = None) -> bool:
         """Whether the evaluation (and its indicator `code`, when given) exists."""

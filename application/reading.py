@@ -91,9 +91,12 @@ class EvaluationReads:
                 )
             if found < 1:
                 raise VersionNotFound(f"version {found} does not exist", version=found)
-            if past is not None:
-                return past
-            return self.replayed_document_at(evaluation_id, found, deductions)
+            if past is None:
+                return self.replayed_document_at(evaluation_id, found, deductions)
+            if "integrity_problem" in past:  # a stored row failed its seal: the events answer
+                replayed = self.replayed_document_at(evaluation_id, found, deductions)
+                return {**replayed, "integrity_problem": past["integrity_problem"]}
+            return past
         document = self.queries.document(str(evaluation_id), deductions)
         if document is None:
             raise EvaluationNotFound(f"evaluation {evaluation_id} does not exist")

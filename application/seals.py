@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 SNAPSHOT_TAG = b"scoretrail-snapshot-seal/1"
+ROW_TAG = b"scoretrail-row-seal/1"
 # /2: the seal also covers how many withdrawn deductions the sealed (active) view leaves out
 DOCUMENT_TAG = b"scoretrail-document-seal/2"
 
@@ -62,3 +65,18 @@ def text_seal(key: bytes, evaluation_id: str, text: bytes, withdrawn: int) -> st
 def same(seal: str | None, expected: str) -> bool:
     """Constant-time comparison; a missing seal never matches."""
     return seal is not None and hmac.compare_digest(str(seal), expected)
+
+
+def row_seal(
+    key: bytes, table: str, lower: int | None, upper: int | None, values: Mapping[str, Any]
+) -> str:
+    """HMAC-SHA256 of one stored read-model row: its table, the inclusive version range in
+    which its values held (upper None while they still hold) and the values (its key among
+    them), times as aware UTC whatever zone they came in."""
+    fixed = {
+        name: value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+        for name, value in values.items()
+    }
+    parts = (ROW_TAG, table.encode("utf-8"), str(lower).encode(), str(upper).encode())
+    message = b"".join(_field(p) for p in (*parts, canonical(fixed)))
+    return hmac.new(key, message, hashlib.sha256).hexdigest()

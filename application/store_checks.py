@@ -18,16 +18,22 @@ class Checked(Protocol):
 
 
 def stores_checked(body: dict[str, Any], audit: Checked, evaluation_id: str) -> dict[str, Any]:
-    """The chain's verdict with the snapshots' seals and the stored document checked too.
+    """The chain's verdict with the snapshots' seals, the stored document and the stored rows
+    of its past and current versions checked too.
 
-    A sound chain with a refused snapshot or a stored document that the events do not
-    produce is not a sound evaluation: `ok` turns false and `problem` says where.
+    A sound chain with a refused snapshot, a stored document that the events do not
+    produce or a stored row that fails its seal is not a sound evaluation: `ok` turns false
+    and `problem` says where (`read_model.first_bad_row` names the row).
     """
     checks = audit.log.snapshot_checks(evaluation_id)
     refused = [{"version": c.version, "problem": c.problem} for c in checks if not c.ok]
     body["snapshots"] = {"checked": len(checks), "refused": refused}
     problem = document_problem(audit, evaluation_id) if body["ok"] else None
-    body["read_model"] = {"ok": problem is None, "problem": problem}
+    # every stored row past documents are made of, against its seal
+    bad_row = audit.queries.bad_row(evaluation_id) if body["ok"] else None
+    if problem is None and bad_row is not None:
+        problem = bad_row["problem"]
+    body["read_model"] = {"ok": problem is None, "problem": problem, "first_bad_row": bad_row}
     if body["ok"] and refused:
         first = refused[0]
         body.update(

@@ -4,7 +4,9 @@ A template evaluation is recorded through the service (the reference case grown 
 events). Its stored events are then inserted again, in large multi-row batches straight
 into the recorder's table, under fresh aggregate ids; deduction ids inside the event state
 are replaced so every clone stays valid (a rebuild can project it). The matching read-model
-rows are cloned the same way, so the events table and the read-model tables are all big.
+rows are cloned the same way, history tables included, so the events table and the
+read-model tables are all big; each cloned row of a document table is sealed again (its seal
+covers its evaluation's id).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.engine import Engine
 
 from adapters import tables
+from adapters.history_tables import BY_SOURCE
 from application.documents import active_view
-from application.seals import canonical, text_seal
+from application.seals import canonical, row_seal, text_seal
 from application.service import EvaluationService
 from benchmarks.common import extend_history, load_reference
 from domain.evaluation import Evaluation
@@ -35,7 +38,14 @@ CLONED_TABLES = (
     tables.events,
     tables.indicator_history,
     tables.document_seals,
+    *(BY_SOURCE[t].history for t in (tables.evaluations, tables.indicators)),
+    *(BY_SOURCE[t].history for t in (tables.deductions, tables.data_entries)),
 )
+# the cloned document tables, current and history, by name: (its rows' spec, current or not)
+SEALED = {
+    **{t.name: (BY_SOURCE[t], True) for t in CLONED_TABLES if t in BY_SOURCE},
+    **{s.history.name: (s, False) for s in BY_SOURCE.values() if s.history in CLONED_TABLES},
+}
 
 
 @dataclass
@@ -67,7 +77,7 @@ def events_table(service: EvaluationService) -> Table:
 
 def evaluation_key(table: Table) -> Any:
     """The column naming the evaluation a read-model row belongs to."""
-    return table.c.id if table is tables.evaluations else table.c.evaluation_id
+    return table.c.evaluation_id if "evaluation_id" in table.c else table.c.id
 
 
 def make_template(service: EvaluationService, events: int = TEMPLATE_EVENTS) -> Template:
@@ -264,12 +274,12 @@ class BulkWriter:
         first_notification: int,
     ) -> None:
         columns = self.columns[name]
-        key_at = columns.index("id" if name == tables.evaluations.name else "evaluation_id")
+        key_at = columns.index("evaluation_id" if "evaluation_id" in columns else "id")
         originals = self.template.rows[name]
         for values, original in zip(rows, originals, strict=True):
             row = list(values)
             row[key_at] = evaluation_id
-            if name == tables.deductions.name:
+            if name in (tables.deductions.name, BY_SOURCE[tables.deductions].history.name):
                 row[columns.index("id")] = renamed[original["id"]]
             elif name == tables.document_seals.name:
                 sealed = self._sealed_text(evaluation_id, renamed)
@@ -281,4 +291,21 @@ class BulkWriter:
                 if deduction_id in renamed:
                     data = {**original["data"], "deduction_id": renamed[deduction_id]}
                     row[columns.index("data")] = self._value(name, "data", data)
+            if name in SEALED and self.template.key is not None:
+                row[columns.index("seal")] = self._row_seal(name, original, evaluation_id, renamed)
             out.append(tuple(row))
+
+    def _row_seal(
+        self, name: str, original: dict[str, Any], evaluation_id: str, renamed: dict[str, str]
+    ) -> str:
+        """The seal of a cloned document row: the template row's, its ids replaced."""
+        spec, current = SEALED[name]
+        values = {c: original[c] for c in spec.columns}
+        values[spec.evaluation] = evaluation_id
+        if spec.source is tables.deductions:
+            values["id"] = renamed[original["id"]]
+        lower, upper = (
+            (original["since"], None) if current else (original["lower"], original["upper"])
+        )
+        assert self.template.key is not None
+        return row_seal(self.template.key, name, lower, upper, values)

@@ -183,9 +183,29 @@ class SnapshotsCheckedOut(Schema):
     refused = fields.List(fields.Nested(RefusedSnapshotOut))
 
 
+class BadRowOut(Schema):
+    table = fields.String(metadata={"description": "the read-model table holding the row"})
+    key = fields.Dict(metadata={"description": "the row's primary key, its range apart"})
+    lower = fields.Integer(
+        allow_none=True, metadata={"description": "first version the row's values held at"}
+    )
+    upper = fields.Integer(
+        allow_none=True,
+        metadata={"description": "last version they held at; null for a current row"},
+    )
+    problem = fields.String()
+
+
 class ReadModelCheckedOut(Schema):
     ok = fields.Boolean()
     problem = fields.String(allow_none=True)
+    first_bad_row = fields.Nested(
+        BadRowOut,
+        allow_none=True,
+        metadata={
+            "description": "the first stored row of a past or current version that fails its seal"
+        },
+    )
 
 
 class VerificationOut(Schema):

@@ -104,9 +104,11 @@ def test_replay_check_names_a_past_document_that_differs_from_a_replay(
         session.execute(update(history).where(history.c.id == ids[0]).values(title="改"))
     broken = run(url, "replay", "--check", "--samples", "2")
     assert broken.exit_code == 1
+    # the edited row fails its seal: the past document is refused, the row named
     assert (
         f"DIFF temporal document[evaluation_id={ids[0]}, version=1, deductions=active]"
-        ".title: live '改', replay" in broken.output
+        ".integrity_problem: live 'a stored row of this past score sheet does not match its "
+        f"seal: rm_evaluations_history (id={ids[0]}, versions 1–" in broken.output
     )
     assert "DIFF rm_evaluations_history[" in broken.output
 

@@ -100,7 +100,7 @@ def test_sound_snapshots_pass_verification(url: str, long_case: str) -> None:
     verdict = build_audit(build_service(url, SECRET)).verification(long_case)
     assert verdict["ok"] is True, verdict
     assert verdict["snapshots"]["checked"] >= 1 and verdict["snapshots"]["refused"] == []
-    assert verdict["read_model"] == {"ok": True, "problem": None}
+    assert verdict["read_model"] == {"ok": True, "problem": None, "first_bad_row": None}
 
 
 def edit_sheet(service: EvaluationService, evaluation_id: str, **values: Any) -> None:

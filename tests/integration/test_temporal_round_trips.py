@@ -17,7 +17,7 @@ from adapters.history_tables import BY_SOURCE
 from adapters.pending_writes import run_all
 from adapters.row_sources import RowsAt
 from adapters.tables import indicators
-from adapters.temporal_mirror import open_rows
+from adapters.temporal_mirror import Statements
 from application.errors import VersionNotFound
 from application.service import EvaluationService
 from domain.evaluation import Actor
@@ -111,23 +111,24 @@ def test_a_past_document_as_of_a_time_is_two_round_trips(
         service.document(eid, as_of=START - timedelta(days=1))
 
 
-def test_the_open_rows_of_a_history_table_come_in_one_statement(
+def test_the_current_rows_a_flush_reads_come_in_one_statement(
     service: EvaluationService,
 ) -> None:
     eid = recorded(service, 3)
     engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
-    nodes = BY_SOURCE[indicators]
+    query = Statements().current(BY_SOURCE[indicators])
     trips = Trips(engine)
-    found: dict[Any, Any] = {}
+    found: list[Any] = []
     with engine.connect() as connection:
         connection.execute(select(1))  # as in a projection: the transaction begun
 
         def read() -> None:
-            found.update(open_rows(connection, nodes, [(eid, "1"), (eid, "1.2"), (eid, "9.9")]))
+            keys = [(eid, "1"), (eid, "1.2"), (eid, "9.9")]
+            found.extend(r.code for r in connection.execute(query, {"keys": keys}))
 
         read()  # prepared on its first run on the connection (one round trip more, once)
         assert trips.count(read) == 1
-    assert sorted(found) == [(eid, "1"), (eid, "1.2")]  # the unknown key has none
+    assert sorted(found) == ["1", "1", "1.2", "1.2"]  # the unknown key has none
 
 
 def test_the_writes_of_a_flush_go_as_one_pipeline_and_fail_as_sqlalchemy_errors(
