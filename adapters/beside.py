@@ -113,6 +113,10 @@ class BesideBuild:
         def _attach(dbapi: Any, _record: Any) -> None:
             cursor = dbapi.cursor()
             cursor.execute("ATTACH DATABASE ? AS scoretrail_rebuild", (path,))
+            # each batch commits (the build resumes from there): a write-ahead log without
+            # a sync per commit keeps that cheap; a crash loses only the last batches
+            cursor.execute("PRAGMA scoretrail_rebuild.journal_mode = WAL")
+            cursor.execute("PRAGMA scoretrail_rebuild.synchronous = NORMAL")
             cursor.close()
 
         return built.execution_options(**translate)

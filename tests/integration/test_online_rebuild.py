@@ -117,7 +117,7 @@ def test_a_writer_held_off_by_the_switch_completes_into_the_new_tables(
     service, ids = seeded(store_url, reference_case)
     writer = build_service(store_url)
     beside = build_beside(service)
-    started, outcome = threading.Event(), {}
+    started, outcome = threading.Event(), dict[str, Any]()
 
     def write() -> None:
         started.set()
