@@ -59,6 +59,7 @@ class Components:
 
     service: EvaluationService
     keys: SqlIdempotencyKeys
+    rebuilt: int | None = None  # events the start-up's rebuild projected (None: none ran)
 
     def dispose(self) -> None:
         """Close the store's connections (the components are unusable afterwards)."""
@@ -132,13 +133,13 @@ def build_components(
         # writing on them until the switch
         return beside.run(progress).events
 
-    prepare(
+    rebuilt = prepare(
         datastore.engine,  # type: ignore[arg-type]
         [create_event_tables, keys.create_table],
         read_models_outdated,
         rebuild,
     )
-    return Components(service=service, keys=keys)
+    return Components(service=service, keys=keys, rebuilt=rebuilt)
 
 
 def beside_build(

@@ -11,13 +11,14 @@ from sqlalchemy import table as named_table
 from sqlalchemy.orm import Session
 
 from adapters.assembly import assemble
+from adapters.batch_records import RECORDS_KEY, BatchRecords, indicator_of_record
 from adapters.document_seals import seal_documents
 from adapters.form_projection import form_handlers
 from adapters.form_tables import FORM_TABLES
 from adapters.history_tables import HISTORY_TABLES
 from adapters.pending_writes import SESSION_KEY, pending
 from adapters.review_read_model import review_handlers
-from adapters.review_tables import REVIEW_TABLES, notes
+from adapters.review_tables import REVIEW_TABLES
 from adapters.store import lock_table
 from adapters.tables import (
     ITEM_COLUMNS,
@@ -37,7 +38,6 @@ from adapters.target_tables import TARGET_TABLES
 from adapters.temporal_mirror import Statements
 from application.documents import event_payload, indicator_fields, iso
 from application.event_facts import (
-    INDICATOR_BY_RECORD,
     dispute_cause,
     stated_reason,
     touched_indicator,
@@ -396,59 +396,6 @@ class SqlProjection:
             )
 
         return handler
-
-
-def indicator_of_record(session: Session, event: Any) -> str | None:
-    """The indicator of the deduction or note an event acts on (None for other events)."""
-    field = INDICATOR_BY_RECORD.get(type(event).__name__)
-    if field is None:
-        return None
-    table = deductions if field == "deduction_id" else notes
-    evaluation_id = str(event.originator_id)
-    record_id = str(getattr(event, field))
-    records = session.info.get(RECORDS_KEY)
-    if records is not None:
-        inserted = records.deductions if table is deductions else records.notes
-        if record_id in inserted:  # inserted earlier in this batch
-            return inserted[record_id][1]
-        if table is deductions and evaluation_id in records.cleared:
-            return None  # stored before the batch, deleted by its new framework
-        # stored before this batch and not deleted by it: the row answers as it is (a
-        # record's code never changes), without sending the batch's held-back writes
-        value = session.execute(select(table.c.code).where(table.c.id == record_id)).scalar()
-        return str(value) if value is not None else None
-    # the record may have been inserted earlier in this batch: send held-back writes first
-    pending(session).flush_if_touched(session, [table], evaluation_id)
-    value = session.execute(
-        select(table.c.code).where(table.c.id == str(getattr(event, field)))
-    ).scalar()
-    return str(value) if value is not None else None
-
-
-RECORDS_KEY = "scoretrail.batch_records"
-
-
-class BatchRecords:
-    """The deductions and notes a batch inserts, by id, with their evaluation and indicator:
-    a later event of the same batch that acts on one (a withdrawal, a resolution) finds its
-    indicator here instead of sending the held-back writes to read it back. A new framework
-    deletes its evaluation's deductions: those are forgotten, and the evaluation noted."""
-
-    def __init__(self) -> None:
-        self.deductions: dict[str, tuple[str, str]] = {}
-        self.notes: dict[str, tuple[str, str]] = {}
-        self.cleared: set[str] = set()
-
-    def note(self, kind: str, evaluation_id: str, event: Any) -> None:
-        if kind == "DeductionRecorded":
-            self.deductions[str(event.deduction_id)] = (evaluation_id, event.code)
-        elif kind == "NoteAdded":
-            self.notes[str(event.note_id)] = (evaluation_id, event.code)
-        elif kind == "FrameworkDefined":
-            self.cleared.add(evaluation_id)
-            self.deductions = {
-                key: value for key, value in self.deductions.items() if value[0] != evaluation_id
-            }
 
 
 def _chain(first: Handler | None, then: Handler) -> Handler:

@@ -63,9 +63,7 @@ def test_a_build_beside_ends_equal_to_a_fresh_rebuild_with_the_commands_made_mea
     def meanwhile(done: int, total: int) -> None:
         if len(served) < 3:  # commands recorded, and read back, while the build runs
             cut = writer.record_deduction(ids[1], "4.2.1", points="0.1", reason="m", by=EVA)
-            served.append(
-                any(d["id"] == cut["id"] for d in writer.deductions(ids[1])["items"])
-            )
+            served.append(any(d["id"] == cut["id"] for d in writer.deductions(ids[1])["items"]))
 
     result = beside.run(meanwhile)
     assert served == [True, True, True]  # the old tables served the writes as they came
@@ -159,4 +157,27 @@ def test_start_up_after_a_schema_change_builds_beside_and_switches(
     assert rows == expected
     assert started.document(ids[0]) == service.replayed_document(ids[0])
     dispose(started)
+    dispose(service)
+
+
+def test_the_rebuild_command_builds_beside_and_restores_lost_rows(
+    store_url: str, reference_case: dict[str, Any]
+) -> None:
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    service, ids = seeded(store_url, reference_case)
+    expected = all_rows(store_url)
+    engine = create_engine(store_url)
+    with engine.begin() as connection:
+        connection.execute(tables.indicators.delete())
+    engine.dispose()
+    result = CliRunner().invoke(
+        main, ["rebuild-projections", "--beside", "--database-url", store_url]
+    )
+    assert result.exit_code == 0, result.output
+    head = service.store.recorder.max_notification_id()
+    assert f"rebuilt read models beside from {head} events" in result.output
+    assert all_rows(store_url) == expected
     dispose(service)
