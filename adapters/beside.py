@@ -122,18 +122,21 @@ class BesideBuild:
         return built.execution_options(**translate)
 
     # ------------------------------------------------------------------- run
-    def run(self, progress: Progress | None = None) -> BuildResult:
+    def run(self, progress: Progress | None = None, switch: bool = True) -> BuildResult:
         """Build (or resume) beside, catch up with the moving head, switch; the serving
-        tables keep answering and writers keep writing until the switch's short hold."""
+        tables keep answering and writers keep writing until the switch's short hold.
+        Without `switch` the built tables stay beside, for a later run to resume and switch."""
         live, build = self._names()
         engine = self._build_engine(build)
         try:
-            return self._run(engine, live, build, progress)
+            return self._run(engine, live, build, progress, switch)
         finally:
             if self.dialect == "sqlite":
                 engine.dispose()
 
-    def _run(self, engine: Engine, live: str, build: str, progress: Progress | None) -> BuildResult:
+    def _run(
+        self, engine: Engine, live: str, build: str, progress: Progress | None, switch: bool
+    ) -> BuildResult:
         result = BuildResult()
         clock = time.perf_counter()
         result.resumed_from = position = self._prepare(engine, build)
@@ -159,6 +162,9 @@ class BesideBuild:
             result.events += self._project(projection, position, head, progress)
             position = head
         result.phases["catch_up"] = time.perf_counter() - clock
+        if not switch:
+            log.info("read models built beside up to event %d, not switched", position)
+            return result
         clock = time.perf_counter()
         result.events += self._switch(engine, live, build, position, result)
         result.phases["switch"] = time.perf_counter() - clock

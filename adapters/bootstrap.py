@@ -73,6 +73,7 @@ def build_components(
     tuning: StoreTuning | None = None,
     secret: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    switch: bool = True,
 ) -> Components:
     """Event store, read models and idempotency keys on one database, sharing transactions.
 
@@ -81,7 +82,9 @@ def build_components(
     Tables are created and outdated read models rebuilt under a lock, so several workers
     starting at once on one store take turns. The rebuild is built beside the serving tables
     and switched in (adapters.beside): processes already running keep serving and writing
-    meanwhile; `progress` is told (event, head) as it goes.
+    meanwhile; `progress` is told (event, head) as it goes. Without `switch` the rebuilt
+    tables are left beside (the service then still reads the old ones): a later start-up
+    resumes them, catches up and switches.
     """
     url = normalise_url(
         database_url or os.environ.get("SCORETRAIL_DATABASE_URL") or DEFAULT_DATABASE_URL
@@ -131,7 +134,7 @@ def build_components(
             return service.rebuild_read_models()
         # beside the serving tables: processes of the running version keep serving and
         # writing on them until the switch
-        return beside.run(progress).events
+        return beside.run(progress, switch).events
 
     rebuilt = prepare(
         datastore.engine,  # type: ignore[arg-type]

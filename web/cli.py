@@ -271,8 +271,14 @@ def export(
     help="build new tables beside the serving ones while the service keeps running, then "
     "switch them in (resumes a stopped build)",
 )
+@click.option(
+    "--no-switch",
+    is_flag=True,
+    help="with --beside: build and catch up only; the next start-up of this release resumes "
+    "the build and switches",
+)
 @database_option
-def rebuild_projections(beside: bool, database_url: str | None) -> None:
+def rebuild_projections(beside: bool, no_switch: bool, database_url: str | None) -> None:
     """Rebuild the read models from the events: in place (writers wait until it is done),
     or --beside the serving tables (writers wait only for the switch)."""
     if not beside:
@@ -287,19 +293,26 @@ def rebuild_projections(beside: bool, database_url: str | None) -> None:
         components = guarded(
             settings,
             lambda: build_components(
-                settings["SCORETRAIL_DATABASE_URL"], store_tuning(settings), secret, report
+                settings["SCORETRAIL_DATABASE_URL"],
+                store_tuning(settings),
+                secret,
+                report,
+                switch=not no_switch,
             ),
         )
         try:
             if components.rebuilt is not None:
                 count, held = components.rebuilt, None
             else:
-                result = build_beside(components.service).run(report)
+                result = build_beside(components.service).run(report, switch=not no_switch)
                 count, held = result.events, result.switch_seconds
         except ValueError as error:
             raise click.ClickException(str(error)) from None
         finally:
             components.dispose()
+    if no_switch:
+        click.echo(f"built read models beside from {count} events; start this release to switch")
+        return
     hold = "" if held is None else f"; writers waited at most {held:.2f} s at the switch"
     click.echo(f"rebuilt read models beside from {count} events{hold}")
 

@@ -167,7 +167,7 @@ def test_the_rebuild_command_builds_beside_and_restores_lost_rows(
 
     from web.cli import main
 
-    service, ids = seeded(store_url, reference_case)
+    service, _ = seeded(store_url, reference_case)
     expected = all_rows(store_url)
     engine = create_engine(store_url)
     with engine.begin() as connection:
@@ -181,3 +181,40 @@ def test_the_rebuild_command_builds_beside_and_restores_lost_rows(
     assert f"rebuilt read models beside from {head} events" in result.output
     assert all_rows(store_url) == expected
     dispose(service)
+
+
+def test_a_build_left_beside_is_resumed_and_switched_by_the_next_start_up(
+    store_url: str, reference_case: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from adapters.bootstrap import build_components
+    from web.cli import main
+
+    running, ids = seeded(store_url, reference_case)  # the release serving now
+    old = tables.SCHEMA_VERSION
+    new = {"SCHEMA_VERSION": old + 1}
+    for module in ("adapters.tables", "adapters.projection", "adapters.beside"):
+        monkeypatch.setattr(f"{module}.SCHEMA_VERSION", new["SCHEMA_VERSION"])
+    result = CliRunner().invoke(
+        main, ["rebuild-projections", "--beside", "--no-switch", "--database-url", store_url]
+    )
+    assert result.exit_code == 0, result.output
+    assert "start this release to switch" in result.output
+    assert all_rows(store_url)["rm_tracking"][0][2] == old  # still serving the old tables
+    # the running release records a command with its own code (its schema version)
+    monkeypatch.setattr("adapters.projection.SCHEMA_VERSION", old)
+    cut = running.record_deduction(ids[0], "4.2.1", points="0.4", reason="later", by=EVA)
+    monkeypatch.setattr("adapters.projection.SCHEMA_VERSION", new["SCHEMA_VERSION"])
+    started = build_components(store_url)
+    assert started.rebuilt is not None and 0 < started.rebuilt <= 2  # resumed, not redone
+    service = started.service
+    assert cut["id"] in {d["id"] for d in service.deductions(ids[0])["items"]}
+    assert all_rows(store_url)["rm_tracking"][0][2] == new["SCHEMA_VERSION"]
+    switched = all_rows(store_url)
+    service.rebuild_read_models()
+    assert all_rows(store_url) == switched
+    for evaluation_id in ids:
+        assert service.document(evaluation_id) == service.replayed_document(evaluation_id)
+    started.dispose()
+    dispose(running)
