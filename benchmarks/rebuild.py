@@ -56,12 +56,17 @@ def beside_with_a_writer(
     writer = open_service(url)
     writer.document(evaluation_id)  # its connections are open before the switch
     beside = build_beside(service)
-    started, waited = threading.Event(), {}
+    started, waited = threading.Event(), dict[str, Any]()
 
     def write() -> None:
         started.set()
         clock = time.perf_counter()
-        writer.record_deduction(evaluation_id, "4.2.1", points="0.01", reason="w", by=BENCH_ACTOR)
+        try:
+            writer.record_deduction(
+                evaluation_id, "4.2.1", points="0.01", reason="w", by=BENCH_ACTOR
+            )
+        except Exception as error:  # a writer given up by its lock timeout: reported
+            waited["error"] = type(error).__name__
         waited["seconds"] = time.perf_counter() - clock
 
     thread = threading.Thread(target=write)
@@ -82,6 +87,7 @@ def beside_with_a_writer(
         "phases_s": {k: round(v, 3) for k, v in result.phases.items()},
         "switch_hold_s": result.switch_seconds,
         "writer_wait_s": waited["seconds"],
+        "writer_error": waited.get("error"),
     }
 
 
