@@ -46,7 +46,7 @@ class BuildResult:
     resumed_from: int = 0
     loaded_to: int = 0
     switched_at: int = 0
-    switch_seconds: float = 0.0
+    switch_seconds: float = 0.0  # from holding the writers' lock to the commit
     phases: dict[str, float] = field(default_factory=dict)
 
 
@@ -227,6 +227,9 @@ class BesideBuild:
                     update(tracking).values(position=tracking.c.position),
                     execution_options=live_map,
                 )
+            # waiting for the lock (behind a writer's commit, or autovacuum) is timed apart
+            result.phases["switch_lock_wait"] = time.perf_counter() - start
+            start = time.perf_counter()
             if self.on_switch is not None:
                 self.on_switch()
             head = self.head()
