@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -11,7 +12,9 @@ from typing import Any
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyAggregateRecorder
+from sqlalchemy.engine import Engine
 
+from adapters.beside import BesideBuild
 from adapters.evidence_store import blob_store_for
 from adapters.idempotency import SqlIdempotencyKeys
 from adapters.integrity import FACTORY_TOPIC, SECRET_SETTING, ChainedRecorder, RawEventLog
@@ -29,6 +32,7 @@ from application.app import EvaluationStore
 from application.audit import AuditService
 from application.evidence import EvidenceFiles, EvidenceLimits
 from application.integrity import INSECURE_DEVELOPMENT_SECRET
+from application.reading import REBUILD_BATCH, iter_notifications
 from application.records import RecordReports
 from application.review import ReviewService
 from application.self_evaluation import SelfEvaluationService
@@ -55,6 +59,7 @@ class Components:
 
     service: EvaluationService
     keys: SqlIdempotencyKeys
+    rebuilt: int | None = None  # events the start-up's rebuild projected (None: none ran)
 
     def dispose(self) -> None:
         """Close the store's connections (the components are unusable afterwards)."""
@@ -67,13 +72,19 @@ def build_components(
     database_url: str | None = None,
     tuning: StoreTuning | None = None,
     secret: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    switch: bool = True,
 ) -> Components:
     """Event store, read models and idempotency keys on one database, sharing transactions.
 
     Every stored record is chained by a keyed hash: `secret` keys it (default: the
     SCORETRAIL_SECRET environment variable, else a development key that offers no protection).
     Tables are created and outdated read models rebuilt under a lock, so several workers
-    starting at once on one store take turns.
+    starting at once on one store take turns. The rebuild is built beside the serving tables
+    and switched in (adapters.beside): processes already running keep serving and writing
+    meanwhile; `progress` is told (event, head) as it goes. Without `switch` the rebuilt
+    tables are left beside (the service then still reads the old ones): a later start-up
+    resumes them, catches up and switches.
     """
     url = normalise_url(
         database_url or os.environ.get("SCORETRAIL_DATABASE_URL") or DEFAULT_DATABASE_URL
@@ -106,22 +117,61 @@ def build_components(
             assert isinstance(snapshots, SQLAlchemyAggregateRecorder)
             snapshots.create_table()
 
+    beside = beside_build(store, datastore, projection)
+
     def read_models_outdated() -> bool:
         if projection.create_tables():  # the tables' shape changed
-            projection.drop_and_create()
+            if beside is None:  # in memory: nothing else is serving these tables
+                projection.drop_and_create()
             return True
         # Behind the events (e.g. read-model rows lost): catch up by a rebuild. The head is
         # read first: a change committed in between only moves the position further.
         head = recorder.max_notification_id() or 0
         return projection.position() < head
 
-    prepare(
+    def rebuild() -> int:
+        if beside is None:
+            return service.rebuild_read_models()
+        # beside the serving tables: processes of the running version keep serving and
+        # writing on them until the switch
+        return beside.run(progress, switch).events
+
+    rebuilt = prepare(
         datastore.engine,  # type: ignore[arg-type]
         [create_event_tables, keys.create_table],
         read_models_outdated,
-        service.rebuild_read_models,
+        rebuild,
     )
-    return Components(service=service, keys=keys)
+    return Components(service=service, keys=keys, rebuilt=rebuilt)
+
+
+def beside_build(
+    store: EvaluationStore, datastore: SQLAlchemyDatastore, projection: SqlProjection
+) -> BesideBuild | None:
+    """The online rebuild of this store's read models (None for an in-memory store)."""
+    engine = datastore.engine
+    if not isinstance(engine, Engine) or not BesideBuild.supported(engine):
+        return None
+    recorder = store.recorder
+    assert isinstance(recorder, ChainedRecorder)
+
+    def read(first: int, last: int) -> Iterator[list[tuple[int, Any]]]:
+        return iter_notifications(store, last, REBUILD_BATCH, start=first)
+
+    def head() -> int:
+        return recorder.max_notification_id() or 0
+
+    return BesideBuild(datastore, recorder.events_table_name, projection.key, read, head)
+
+
+def build_beside(service: EvaluationService) -> BesideBuild:
+    """The online rebuild of the service's store (PostgreSQL, or SQLite in a file)."""
+    projection = service.projection
+    assert isinstance(projection, SqlProjection), "the store was not built by build_service"
+    beside = beside_build(service.store, datastore_of(service), projection)
+    if beside is None:
+        raise ValueError("an in-memory store cannot be rebuilt beside itself")
+    return beside
 
 
 def build_service(

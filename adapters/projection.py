@@ -11,13 +11,14 @@ from sqlalchemy import table as named_table
 from sqlalchemy.orm import Session
 
 from adapters.assembly import assemble
+from adapters.batch_records import RECORDS_KEY, BatchRecords, indicator_of_record
 from adapters.document_seals import seal_documents
 from adapters.form_projection import form_handlers
 from adapters.form_tables import FORM_TABLES
 from adapters.history_tables import HISTORY_TABLES
 from adapters.pending_writes import SESSION_KEY, pending
 from adapters.review_projection import review_handlers
-from adapters.review_tables import REVIEW_TABLES, notes
+from adapters.review_tables import REVIEW_TABLES
 from adapters.store import lock_table
 from adapters.tables import (
     ITEM_COLUMNS,
@@ -37,7 +38,6 @@ from adapters.target_tables import TARGET_TABLES
 from adapters.temporal_mirror import Statements
 from application.documents import indicator_fields
 from application.event_facts import (
-    INDICATOR_BY_RECORD,
     event_row,
     score_change,
     touched_indicator,
@@ -149,6 +149,7 @@ class SqlProjection:
         with self.datastore.transaction(commit=True) as session:
             writes = pending(session, self.statements, self.key)
             try:
+                session.info[RECORDS_KEY] = BatchRecords()
                 for notification_id, event in batch:
                     writes.mirror.version = event.originator_version  # the rows' versions
                     handler = self.handlers.get(type(event))
@@ -160,6 +161,7 @@ class SqlProjection:
                 writes.flush(session)
             finally:
                 session.info.pop(SESSION_KEY, None)
+                session.info.pop(RECORDS_KEY, None)
             if self.key is not None:
                 touched = (str(event.originator_id) for _, event in batch)
                 seal_documents(session, self.key, touched, assemble, documents)
@@ -196,6 +198,9 @@ class SqlProjection:
 
     def _record_event(self, session: Session, notification_id: int, event: Any) -> None:
         evaluation_id = str(event.originator_id)
+        records = session.info.get(RECORDS_KEY)
+        if records is not None:
+            records.note(type(event).__name__, evaluation_id, event)
         indicator = touched_indicator(event) or indicator_of_record(session, event)
         row = event_row(event, indicator)
         row.update(evaluation_id=evaluation_id, notification_id=notification_id)
@@ -355,21 +360,6 @@ class SqlProjection:
             )
 
         return handler
-
-
-def indicator_of_record(session: Session, event: Any) -> str | None:
-    """The indicator of the deduction or note an event acts on (None for other events)."""
-    field = INDICATOR_BY_RECORD.get(type(event).__name__)
-    if field is None:
-        return None
-    table = deductions if field == "deduction_id" else notes
-    evaluation_id = str(event.originator_id)
-    # the record may have been inserted earlier in this batch: send held-back writes first
-    pending(session).flush_if_touched(session, [table], evaluation_id)
-    value = session.execute(
-        select(table.c.code).where(table.c.id == str(getattr(event, field)))
-    ).scalar()
-    return str(value) if value is not None else None
 
 
 def _chain(first: Handler | None, then: Handler) -> Handler:

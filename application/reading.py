@@ -191,10 +191,9 @@ REBUILD_BATCH = 2000
 
 
 def iter_notifications(
-    store: EvaluationStore, stop: int, batch_size: int = 500
+    store: EvaluationStore, stop: int, batch_size: int = 500, start: int = 1
 ) -> Iterator[list[tuple[int, Any]]]:
-    """Domain events in notification order, in batches, up to `stop`."""
-    start = 1
+    """Domain events in notification order, in batches, from `start` up to `stop`."""
     while start <= stop:
         notifications = store.recorder.select_notifications(start, batch_size, stop=stop)
         if not notifications:

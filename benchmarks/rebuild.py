@@ -1,14 +1,34 @@
-"""Rebuild: events per second projected from scratch, against reading them without projecting."""
+"""Rebuild: events per second projected from scratch, against reading them without projecting.
+
+Two rebuilds are timed on the same store: in place (`rebuild_read_models`, writers held off
+throughout) and beside the serving tables (adapters.beside: bulk load, indexes at the end,
+catch-up, switch), with a writer recording a command during the switch to time its wait.
+Run alone at any size: `python -m benchmarks.rebuild --events 1000000 --store sqlite`.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import subprocess
+import threading
 import time
 from typing import Any
 
+from adapters.bootstrap import build_beside
 from application.reading import REBUILD_BATCH
 from application.service import EvaluationService
 from benchmarks import synthetic
-from benchmarks.common import Sizes, Stores, dispose, median, open_service, ratio
+from benchmarks.common import (
+    BENCH_ACTOR,
+    QUICK,
+    Sizes,
+    Stores,
+    dispose,
+    median,
+    open_service,
+    ratio,
+)
 
 READ_BATCH = REBUILD_BATCH  # the batch size the rebuild itself reads with
 
@@ -28,8 +48,52 @@ def read_all(service: EvaluationService, stop: int) -> int:
     return count
 
 
-def run(stores: Stores, sizes: Sizes) -> dict[str, Any]:
-    service = open_service(stores.url("rebuild"))
+def beside_with_a_writer(
+    service: EvaluationService, url: str, evaluation_id: str
+) -> dict[str, Any]:
+    """One build beside; a second service records a deduction while the switch holds the
+    writers off: how long that command took is the writers' wait."""
+    writer = open_service(url)
+    writer.document(evaluation_id)  # its connections are open before the switch
+    beside = build_beside(service)
+    started, waited = threading.Event(), dict[str, Any]()
+
+    def write() -> None:
+        started.set()
+        clock = time.perf_counter()
+        try:
+            writer.record_deduction(
+                evaluation_id, "4.2.1", points="0.01", reason="w", by=BENCH_ACTOR
+            )
+        except Exception as error:  # a writer given up by its lock timeout: reported
+            waited["error"] = type(error).__name__
+        waited["seconds"] = time.perf_counter() - clock
+
+    thread = threading.Thread(target=write)
+
+    def during_switch() -> None:
+        thread.start()
+        started.wait()
+
+    beside.on_switch = during_switch
+    clock = time.perf_counter()
+    result = beside.run()
+    seconds = time.perf_counter() - clock
+    thread.join()
+    dispose(writer)
+    return {
+        "seconds": seconds,
+        "events": result.events,
+        "phases_s": {k: round(v, 3) for k, v in result.phases.items()},
+        "switch_hold_s": result.switch_seconds,
+        "writer_wait_s": waited["seconds"],
+        "writer_error": waited.get("error"),
+    }
+
+
+def run(stores: Stores, sizes: Sizes, in_place: bool = True) -> dict[str, Any]:
+    url = stores.url("rebuild")
+    service = open_service(url)
     template = synthetic.make_template(service)
     copies = max(0, (sizes.rebuild_events - len(template.events)) // len(template.events))
     synthetic.clone(service, template, copies)
@@ -41,18 +105,51 @@ def run(stores: Stores, sizes: Sizes) -> dict[str, Any]:
         start = time.perf_counter()
         count = read_all(service, stop)
         reads.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        projected = service.rebuild_read_models()
-        rebuilds.append(time.perf_counter() - start)
-        assert projected == count == stop, (projected, count, stop)
+        if in_place:
+            start = time.perf_counter()
+            projected = service.rebuild_read_models()
+            rebuilds.append(time.perf_counter() - start)
+            assert projected == count == stop, (projected, count, stop)
     assert service.document(template.evaluation_id) == expected
+    beside = beside_with_a_writer(service, url, template.evaluation_id)
+    assert beside["events"] == stop, (beside["events"], stop)
+    assert service.document(template.evaluation_id) == service.replayed_document(
+        template.evaluation_id
+    )
     dispose(service)
     read_rate = stop / median(reads)
-    rebuild_rate = stop / median(rebuilds)
+    rebuild_rate = stop / median(rebuilds) if rebuilds else float("nan")
+    beside_rate = stop / beside["seconds"]
     return {
         "events": stop,
         "rounds": rounds,
         "rebuild_events_per_s": rebuild_rate,
         "bare_read_events_per_s": read_rate,
         "ratio": ratio(rebuild_rate, read_rate),
+        "beside_events_per_s": beside_rate,
+        "beside_ratio": ratio(beside_rate, read_rate),
+        "beside": beside,
     }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.rebuild", description=__doc__)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--rounds", type=int, default=3, help="bare reads (and in-place rebuilds)")
+    parser.add_argument("--no-in-place", action="store_true", help="time only the build beside")
+    args = parser.parse_args(argv)
+    sizes = Sizes(**{**QUICK.__dict__, "rebuild_events": args.events, "rounds": args.rounds * 3})
+    stores = Stores(args.store, args.postgres_url)
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    try:
+        result = run(stores, sizes, in_place=not args.no_in_place)
+    finally:
+        stores.close()
+    after = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(json.dumps({"store": args.store, "uptime_before": load, "uptime_after": after, **result}))
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from adapters.bootstrap import build_components, build_sheets
+from adapters.bootstrap import build_beside, build_components, build_sheets
 from application.errors import ApplicationError, SheetRejected
 from application.moments import parse_moment as parse_local
 from application.moments import zone_named
@@ -21,7 +21,13 @@ from application.text_gate import refusals
 from domain.errors import DomainError
 from domain.evaluation import Actor
 from web.audit_cli import export_audit, replay, verify
-from web.cli_store import DEVELOPMENT_KEY_WARNING, open_records, open_service
+from web.cli_store import (
+    DEVELOPMENT_KEY_WARNING,
+    guarded,
+    open_records,
+    open_service,
+    settings_for,
+)
 from web.console import (
     GatedGroup,
     console_secret,
@@ -259,13 +265,56 @@ def export(
 
 
 @main.command("rebuild-projections")
+@click.option(
+    "--beside",
+    is_flag=True,
+    help="build new tables beside the serving ones while the service keeps running, then "
+    "switch them in (resumes a stopped build)",
+)
+@click.option(
+    "--no-switch",
+    is_flag=True,
+    help="with --beside: build and catch up only; the next start-up of this release resumes "
+    "the build and switches",
+)
 @database_option
-def rebuild_projections(database_url: str | None) -> None:
-    """Drop the read models and rebuild them from the events."""
-    service = open_service(database_url)
-    with progress_bar("projecting events") as report:
-        count = service.rebuild_read_models(report)
-    click.echo(f"rebuilt read models from {count} events")
+def rebuild_projections(beside: bool, no_switch: bool, database_url: str | None) -> None:
+    """Rebuild the read models from the events: in place (writers wait until it is done),
+    or --beside the serving tables (writers wait only for the switch)."""
+    if not beside:
+        service = open_service(database_url)
+        with progress_bar("projecting events") as report:
+            count = service.rebuild_read_models(report)
+        click.echo(f"rebuilt read models from {count} events")
+        return
+    settings, secret = settings_for(database_url)
+    with progress_bar("building beside") as report:
+        # a start-up that finds the read models outdated already builds beside: then once
+        components = guarded(
+            settings,
+            lambda: build_components(
+                settings["SCORETRAIL_DATABASE_URL"],
+                store_tuning(settings),
+                secret,
+                report,
+                switch=not no_switch,
+            ),
+        )
+        try:
+            if components.rebuilt is not None:
+                count, held = components.rebuilt, None
+            else:
+                result = build_beside(components.service).run(report, switch=not no_switch)
+                count, held = result.events, result.switch_seconds
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            components.dispose()
+    if no_switch:
+        click.echo(f"built read models beside from {count} events; start this release to switch")
+        return
+    hold = "" if held is None else f"; writers waited at most {held:.2f} s at the switch"
+    click.echo(f"rebuilt read models beside from {count} events{hold}")
 
 
 @main.command("purge-keys")

@@ -9,7 +9,16 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from application.text_gate import refusal
 from web.settings import InsecureConfiguration, chain_secret, load_settings
@@ -59,6 +68,14 @@ def console_secret(settings: dict[str, Any]) -> str | None:
         raise click.ClickException(str(error)) from error
 
 
+class RateColumn(ProgressColumn):
+    """Items per second, as rich measures it over the last updates."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed
+        return Text("" if speed is None else f"{speed:,.0f}/s", style="progress.data.speed")
+
+
 @contextmanager
 def progress_bar(description: str, shown_from: int = 0) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr, shown once the total reaches `shown_from`; the
@@ -75,7 +92,9 @@ def progress_bar(description: str, shown_from: int = 0) -> Iterator[Callable[[in
                 "[progress.description]{task.description}",
                 BarColumn(),
                 MofNCompleteColumn(),
+                RateColumn(),
                 TimeElapsedColumn(),
+                TimeRemainingColumn(),
                 console=Console(stderr=True),
                 transient=not sys.stderr.isatty(),
             )

@@ -29,7 +29,7 @@ def service(store_url: str) -> Iterator[EvaluationService]:
 @pytest.fixture
 def recorded(service: EvaluationService, actor: Actor) -> str:
     """An evaluation whose total changed a few times: closed header rows in the history."""
-    evaluation_id = str(service.import_evaluation(mixed_case(), actor)["id"])
+    evaluation_id = str(service.import_evaluation(mixed_case(), actor).id)
     for n in range(3):
         service.record_deduction(evaluation_id, "A1", points=f"0.{n + 1}", reason="抽查", by=actor)
     return evaluation_id
