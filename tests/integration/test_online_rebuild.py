@@ -45,7 +45,7 @@ def in_small_batches(service: EvaluationService, beside: BesideBuild, size: int 
 
 def seeded(url: str, case: dict[str, Any], copies: int = 2) -> tuple[EvaluationService, list[str]]:
     service = build_service(url)
-    ids = [str(service.import_evaluation(case, EVA)["id"]) for _ in range(copies)]
+    ids = [str(service.import_evaluation(case, EVA).id) for _ in range(copies)]
     service.record_deduction(ids[0], "4.2.1", points="0.2", reason="r", by=EVA)
     return service, ids
 
@@ -62,7 +62,7 @@ def test_a_build_beside_ends_equal_to_a_fresh_rebuild_with_the_commands_made_mea
 
     def meanwhile(done: int, total: int) -> None:
         if len(served) < 3:  # commands recorded, and read back, while the build runs
-            cut = writer.record_deduction(ids[1], "4.2.1", points="0.1", reason="m", by=EVA)
+            cut = writer.record_deduction(ids[1], "4.2.1", points="0.1", reason="m", by=EVA).record
             served.append(any(d["id"] == cut["id"] for d in writer.deductions(ids[1])["items"]))
 
     result = beside.run(meanwhile)
@@ -122,7 +122,7 @@ def test_a_writer_held_off_by_the_switch_completes_into_the_new_tables(
         try:
             outcome["cut"] = writer.record_deduction(
                 ids[0], "4.2.1", points="0.3", reason="during the switch", by=EVA
-            )
+            ).record
         except Exception as error:  # reported below: the writer must not fail
             outcome["error"] = error
 
@@ -204,7 +204,7 @@ def test_a_build_left_beside_is_resumed_and_switched_by_the_next_start_up(
     assert all_rows(store_url)["rm_tracking"][0][2] == old  # still serving the old tables
     # the running release records a command with its own code (its schema version)
     monkeypatch.setattr("adapters.projection.SCHEMA_VERSION", old)
-    cut = running.record_deduction(ids[0], "4.2.1", points="0.4", reason="later", by=EVA)
+    cut = running.record_deduction(ids[0], "4.2.1", points="0.4", reason="later", by=EVA).record
     monkeypatch.setattr("adapters.projection.SCHEMA_VERSION", new["SCHEMA_VERSION"])
     started = build_components(store_url)
     assert started.rebuilt is not None and 0 < started.rebuilt <= 2  # resumed, not redone

@@ -22,6 +22,9 @@ DOCUMENTED_HOOKS = {
     # (and/or _serialize); the field's public deserialize() calls it after its own checks.
     ("marshmallow", "_deserialize"): "marshmallow's documented custom-field method",
     ("marshmallow", "_serialize"): "marshmallow's documented custom-field method",
+    # sqlalchemy.ext.compiler's `@compiles` (the documented way to add a SQL construct) sets
+    # the construct's dispatch; our code never names it
+    ("sqlalchemy", "_compiler_dispatch"): "set by sqlalchemy.ext.compiler.compiles",
 }
 
 
