@@ -14,7 +14,8 @@ import sys
 import time
 
 from benchmarks.common import Stores, dispose
-from benchmarks.peer import Ours, rate
+from benchmarks.peer import Ours
+from benchmarks.peer_report import rate
 
 
 def main(argv: list[str] | None = None) -> int:
