@@ -124,7 +124,7 @@ def test_history_rows_are_never_updated_or_deleted_by_commands(
         for n in range(30):
             made = service.record_deduction(recorded, "A1", points="0.01", reason="r", by=actor)
             if n % 2:
-                service.withdraw_deduction(recorded, made["id"], reason="w", by=actor)
+                service.withdraw_deduction(recorded, made.record["id"], reason="w", by=actor)
     finally:
         event.remove(engine, "before_cursor_execute", note)
     touching = [s.split()[0].upper() for s in seen if "_history" in s]
