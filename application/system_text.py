@@ -66,6 +66,23 @@ PATTERNS = catalogue(
         (r"final value not recorded yet", "尚未记录全年实际完成值"),
         (r"(monitored|final) value of (\S+): (.+)", "{0}：指标 {1} 为 {2}"),
         (r"(\w+) input recorded for (\S+)", "记录指标 {1} 的评分数据"),
+        # why a document was answered from the events (adapters: document_seals, row_sources)
+        (
+            r"the stored score sheet does not match its seal: .+",
+            "存储的评分表与其校验印章不符：读模型数据在系统之外被改动；所示数字已按事件重新计算。",
+        ),
+        (
+            r"the stored score sheet stands at version (\d+) but the event chain ends at "
+            r"version (\d+): .+",
+            "存储的评分表停在版本 {0}，而事件链止于版本 {1}：读模型数据或事件被删除或从别处恢复；"
+            "所示数字已按事件重新计算。",
+        ),
+        (
+            r"a stored row of this past score sheet does not match its seal: (\S+) \((.+), "
+            r"versions (\d+)(?:–| on)(\d*)\) .+",
+            "此历史评分表的一条存储数据与其校验印章不符：{0}（{1}，版本 {2}–{3}）在系统之外被改动；"
+            "所示数字已按事件重新计算。",
+        ),
     )
 )
 
