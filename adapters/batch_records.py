@@ -7,40 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.pending_writes import pending
 from adapters.review_tables import notes
 from adapters.tables import deductions
 from application.event_facts import INDICATOR_BY_RECORD
-
-
-def indicator_of_record(session: Session, event: Any) -> str | None:
-    """The indicator of the deduction or note an event acts on (None for other events)."""
-    field = INDICATOR_BY_RECORD.get(type(event).__name__)
-    if field is None:
-        return None
-    table = deductions if field == "deduction_id" else notes
-    evaluation_id = str(event.originator_id)
-    record_id = str(getattr(event, field))
-    records = session.info.get(RECORDS_KEY)
-    if records is not None:
-        inserted = records.deductions if table is deductions else records.notes
-        if record_id in inserted:  # inserted earlier in this batch
-            return inserted[record_id][1]
-        if table is deductions and evaluation_id in records.cleared:
-            return None  # stored before the batch, deleted by its new framework
-        # stored before this batch and not deleted by it: the row answers as it is (a
-        # record's code never changes), without sending the batch's held-back writes
-        value = session.execute(select(table.c.code).where(table.c.id == record_id)).scalar()
-        return str(value) if value is not None else None
-    # the record may have been inserted earlier in this batch: send held-back writes first
-    pending(session).flush_if_touched(session, [table], evaluation_id)
-    value = session.execute(
-        select(table.c.code).where(table.c.id == str(getattr(event, field)))
-    ).scalar()
-    return str(value) if value is not None else None
-
-
-RECORDS_KEY = "scoretrail.batch_records"
 
 
 class BatchRecords:
@@ -64,3 +33,20 @@ class BatchRecords:
             self.deductions = {
                 key: value for key, value in self.deductions.items() if value[0] != evaluation_id
             }
+
+    def indicator_of(self, session: Session, event: Any) -> str | None:
+        """The indicator of the deduction or note an event acts on (None for other events)."""
+        field = INDICATOR_BY_RECORD.get(type(event).__name__)
+        if field is None:
+            return None
+        table = deductions if field == "deduction_id" else notes
+        record_id = str(getattr(event, field))
+        inserted = self.deductions if table is deductions else self.notes
+        if record_id in inserted:  # inserted earlier in this batch
+            return inserted[record_id][1]
+        if table is deductions and str(event.originator_id) in self.cleared:
+            return None  # stored before the batch, deleted by its new framework
+        # stored before this batch and not deleted by it: the row answers as it is (a
+        # record's code never changes), without sending the batch's held-back writes
+        value = session.execute(select(table.c.code).where(table.c.id == record_id)).scalar()
+        return str(value) if value is not None else None

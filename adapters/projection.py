@@ -11,7 +11,7 @@ from sqlalchemy import table as named_table
 from sqlalchemy.orm import Session
 
 from adapters.assembly import assemble
-from adapters.batch_records import RECORDS_KEY, BatchRecords, indicator_of_record
+from adapters.batch_records import BatchRecords
 from adapters.document_seals import seal_documents
 from adapters.form_projection import form_handlers
 from adapters.form_tables import FORM_TABLES
@@ -148,20 +148,19 @@ class SqlProjection:
             return
         with self.datastore.transaction(commit=True) as session:
             writes = pending(session, self.statements, self.key)
+            records = BatchRecords()
             try:
-                session.info[RECORDS_KEY] = BatchRecords()
                 for notification_id, event in batch:
                     writes.mirror.version = event.originator_version  # the rows' versions
                     handler = self.handlers.get(type(event))
                     if handler is not None and handler not in self.deferring:
                         writes.flush(session)  # a handler we know nothing about: play safe
-                    self._record_event(session, notification_id, event)
+                    self._record_event(session, records, notification_id, event)
                     if handler is not None:
                         handler(session, event)
                 writes.flush(session)
             finally:
                 session.info.pop(SESSION_KEY, None)
-                session.info.pop(RECORDS_KEY, None)
             if self.key is not None:
                 touched = (str(event.originator_id) for _, event in batch)
                 seal_documents(session, self.key, touched, assemble, documents)
@@ -196,12 +195,12 @@ class SqlProjection:
                 )
             )
 
-    def _record_event(self, session: Session, notification_id: int, event: Any) -> None:
+    def _record_event(
+        self, session: Session, records: BatchRecords, notification_id: int, event: Any
+    ) -> None:
         evaluation_id = str(event.originator_id)
-        records = session.info.get(RECORDS_KEY)
-        if records is not None:
-            records.note(type(event).__name__, evaluation_id, event)
-        indicator = touched_indicator(event) or indicator_of_record(session, event)
+        records.note(type(event).__name__, evaluation_id, event)
+        indicator = touched_indicator(event) or records.indicator_of(session, event)
         row = event_row(event, indicator)
         row.update(evaluation_id=evaluation_id, notification_id=notification_id)
         writes = pending(session)
