@@ -9,7 +9,7 @@ from typing import Any
 from application.documents import evidence_list, primitive
 from domain.evaluation import Evaluation
 from domain.targets.text import target_of
-from domain.targets.values import TargetState, TargetValue, score_of
+from domain.targets.values import TargetValue, score_of
 from domain.values import fmt
 
 STAGE_FIELDS = (
@@ -72,18 +72,6 @@ def target_view(
         "improvement": final.get("improvement") if final else None,
         "stages": {"monitored": dict(monitored or {}) or None, "final": dict(final or {}) or None},
     }
-
-
-def leaf_target(evaluation: Evaluation, code: str) -> dict[str, Any] | None:
-    """The target view of one leaf from the aggregate, or None when it is not a target leaf."""
-    definition = evaluation.target_definition(code)
-    if definition is None:
-        return None
-    state = evaluation.target_states.get(code) or TargetState()
-    weight = evaluation.tree[code].weight
-    return target_view(
-        primitive(definition), weight, stage_record(state.monitored), stage_record(state.final)
-    )
 
 
 def sign_off_items(evaluation: Evaluation) -> list[dict[str, Any]]:
