@@ -1,4 +1,4 @@
-"""Builds the change feed over a service's store, in memory or on SQL."""
+"""Builds the change feed over a service's SQL store."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from sqlalchemy import Engine
 
 from adapters.feed_queries import SqlFeedQueries
 from adapters.feed_signal import PostgresCommitAnnouncer
-from adapters.memory import MemoryReadModel
-from adapters.memory_feed import MemoryFeedQueries
 from application.feed import MAX_WAIT_SECONDS, ChangeFeed, CommitSignal, FeedQueries
 from application.service import EvaluationService
 
 
 def build_feed(
-    service: EvaluationService, poll_seconds: float = 1.0, max_wait: float = MAX_WAIT_SECONDS
+    service: EvaluationService,
+    poll_seconds: float = 1.0,
+    max_wait: float = MAX_WAIT_SECONDS,
+    queries: FeedQueries | None = None,
 ) -> tuple[ChangeFeed, PostgresCommitAnnouncer | None]:
-    """The feed, woken by every commit of the service's unit of work.
+    """The feed, woken by every commit of the service's unit of work (over `queries` when
+    given, as tests give an in-memory fake's, else over the service's SQL store).
 
     On PostgreSQL commits of other processes arrive by LISTEN/NOTIFY (the announcer, to stop
     when the app closes). A SQLite file has no such channel: a waiting reader also looks
@@ -27,10 +29,7 @@ def build_feed(
     service.unit_of_work.after_commit.hooks.append(signal.committed)  # type: ignore[attr-defined]
     announcer = None
     poll: float | None = None
-    queries: FeedQueries
-    if isinstance(service.queries, MemoryReadModel):
-        queries = MemoryFeedQueries(service.queries)
-    else:
+    if queries is None:
         factory = service.store.factory
         assert isinstance(factory, SQLAlchemyFactory)
         engine = factory.datastore.engine

@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 
-from adapters.memory import MemoryReadModel
-from adapters.memory_webhooks import MemoryWebhookStore
 from adapters.webhook_sender import HttpSender, resolve
 from adapters.webhook_tables import SqlWebhookStore
 from application.delivery import DeliveryRunner
@@ -37,13 +35,9 @@ def build_webhooks(
     service: EvaluationService, feed: ChangeFeed, settings: WebhookSettings
 ) -> tuple[Webhooks, DeliveryRunner]:
     """The admins' use cases and the (not yet started) delivery worker."""
-    store: WebhookStore
-    if isinstance(service.queries, MemoryReadModel):
-        store = MemoryWebhookStore(feed.queries)
-    else:
-        factory = service.store.factory
-        assert isinstance(factory, SQLAlchemyFactory)
-        store = SqlWebhookStore(factory.datastore)
+    factory = service.store.factory
+    assert isinstance(factory, SQLAlchemyFactory)
+    store: WebhookStore = SqlWebhookStore(factory.datastore)
     policy = AddressPolicy(resolve, settings.own, settings.allow_loopback)
     worker = DeliveryWorker(
         store,

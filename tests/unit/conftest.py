@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.memory import memory_service
 from application.service import EvaluationService
+from tests.fakes.memory import memory_service
 
 
 @pytest.fixture

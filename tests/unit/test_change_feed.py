@@ -8,20 +8,18 @@ from typing import Any
 import pytest
 
 from adapters.commit_hooks import CommitHooks
-from adapters.feed_wiring import build_feed
 from application.access import Principal
 from application.feed import ChangeFeed, CommitSignal
 from application.service import EvaluationService
 from domain.evaluation import Actor
 from tests.cases import small_case
+from tests.fakes.feed import memory_feed
 
 AUDITOR = Principal("audrey", "auditor")
 
 
 def feed_of(service: EvaluationService) -> ChangeFeed:
-    feed, announcer = build_feed(service)
-    assert announcer is None
-    return feed
+    return memory_feed(service)
 
 
 def test_the_feed_gives_every_event_once_in_position_order(

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from adapters.memory import memory_review_service
 from application.review import ReviewService
 from application.service import EvaluationService
 from domain.errors import DisputeRefused, InvalidValue, LifecycleRefused, NotPermitted, ScoreRefused
 from domain.evaluation import Actor
 from tests.cases import small_case
+from tests.fakes.memory import memory_review_service
 
 ALICE = Actor("alice", "evaluator", "c1")
 RITA = Actor("rita", "reviewer", "c2")

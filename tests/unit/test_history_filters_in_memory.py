@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from adapters.memory import memory_review_service
 from application.errors import VersionNotFound
 from application.service import EvaluationService
 from domain.errors import InvalidValue
 from domain.evaluation import Actor
 from tests.cases import small_case
+from tests.fakes.memory import memory_review_service
 
 REVIEWER = Actor(name="rita", role="reviewer", correlation_id="c-r")
 UNIT = Actor(name="unit", role="subject", correlation_id="c-u")

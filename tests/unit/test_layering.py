@@ -60,6 +60,12 @@ def test_inner_layers_do_not_import_outer_ones(package: str) -> None:
         assert not {n.split(".")[0] for n in names} & outer, module
 
 
+@pytest.mark.parametrize("package", ["domain", "application", "adapters", "web"])
+def test_production_code_does_not_import_the_test_fakes(package: str) -> None:
+    for module, names in imported_roots(package).items():
+        assert not {n.split(".")[0] for n in names} & {"tests"}, module
+
+
 # The adapters that keep the read model (handlers) and those that answer from it: each side
 # may share tables, row sources and the document's assembly, but reaches nothing of the other.
 WRITE_SIDE = {"projection", "target_projection", "form_projection", "review_projection"}

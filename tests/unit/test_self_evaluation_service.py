@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from adapters.memory import memory_review_service, memory_self_evaluation
 from application.self_evaluation import SelfEvaluationService
 from application.service import EvaluationService
 from domain.errors import NotPermitted, SignOffRefused
 from domain.evaluation import Actor
+from tests.fakes.memory import memory_review_service, memory_self_evaluation
 
 EXAMPLE = (
     Path(__file__).resolve().parents[2]

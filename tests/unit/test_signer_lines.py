@@ -7,11 +7,11 @@ from uuid import UUID
 
 import pytest
 
-from adapters.memory import memory_self_evaluation
 from application.self_evaluation import SelfEvaluationService
 from application.service import EvaluationService
 from domain.errors import SignOffRefused
 from domain.evaluation import Actor
+from tests.fakes.memory import memory_self_evaluation
 
 UNIT_NAME = "某县水利局"
 FILER = Actor("小王", "subject", "c1", subject=UNIT_NAME)

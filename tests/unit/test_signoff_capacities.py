@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from adapters.memory import memory_self_evaluation
 from application.access import PERMISSIONS, Action
 from application.self_evaluation import SelfEvaluationService
 from application.service import EvaluationService
 from domain.errors import SignOffNotPermitted, SignOffRefused
 from domain.evaluation import Actor
 from domain.signoffs import SIGNERS, check_capacity
+from tests.fakes.memory import memory_self_evaluation
 
 UNIT_NAME = "某县水利局"
 EXAMPLE = (

@@ -7,11 +7,11 @@ from uuid import UUID
 
 import pytest
 
-from adapters.memory import memory_review_service, memory_self_evaluation
 from application.service import EvaluationService
 from domain.errors import UnscoredLeaves
 from domain.evaluation import Actor
 from domain.targets.rules import TargetRules
+from tests.fakes.memory import memory_review_service, memory_self_evaluation
 
 ALICE = Actor("alice", "evaluator", "c1")
 RITA = Actor("rita", "reviewer", "c2")

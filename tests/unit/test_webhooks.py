@@ -10,8 +10,6 @@ from typing import Any
 
 import pytest
 
-from adapters.feed_wiring import build_feed
-from adapters.memory_webhooks import MemoryWebhookStore
 from application.service import EvaluationService
 from application.webhooks import (
     POSITION_HEADER,
@@ -25,6 +23,8 @@ from application.webhooks import (
 )
 from domain.evaluation import Actor
 from tests.cases import small_case
+from tests.fakes.feed import memory_feed
+from tests.fakes.webhooks import MemoryWebhookStore
 
 SECRET = "k" * 32
 PUBLIC = "93.184.216.34"
@@ -121,7 +121,7 @@ class Clock:
 
 
 def setup(service: EvaluationService, receiver: Receiver, **kw: Any) -> Any:
-    feed, _ = build_feed(service)
+    feed = memory_feed(service)
     store = MemoryWebhookStore(feed.queries)
     clock = Clock()
     hooks = Webhooks(store, AddressPolicy(resolver(HOSTS)), clock)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any
 
-from adapters.memory import MemoryReadModel
+from adapters.feed_wiring import build_feed
+from application.feed import ChangeFeed
+from application.service import EvaluationService
+from tests.fakes.memory import MemoryReadModel
 
 
 class MemoryFeedQueries:
@@ -42,3 +45,11 @@ class MemoryFeedQueries:
     def _subject(self, evaluation_id: str) -> str | None:
         replica = self.read_model.replicas.get(evaluation_id)
         return None if replica is None else str(replica.subject)
+
+
+def memory_feed(service: EvaluationService) -> ChangeFeed:
+    """The feed over an in-memory service, woken by its commits."""
+    assert isinstance(service.queries, MemoryReadModel)
+    feed, announcer = build_feed(service, queries=MemoryFeedQueries(service.queries))
+    assert announcer is None
+    return feed
