@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Column, Integer, MetaData, String, Table, and_, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from adapters.snapshot_seals import SealedSnapshotRecorder, SnapshotCheck
@@ -119,15 +119,18 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
             .where(table.c.originator_id == originator_id)
             .subquery()
         )
-        query = select(head.c.v, digests.c.digest).select_from(
-            head.outerjoin(
-                digests,
-                and_(
-                    digests.c.originator_id == str(originator_id),
-                    digests.c.originator_version == head.c.v,
-                ),
+        # The digest as a scalar subquery on its whole key, not a join: PostgreSQL keeps the
+        # generic plan it chose while the tables were small, and a join planned then reads
+        # every digest of the originator (a hash join), so writes slowed as history grew.
+        digest_at_head = (
+            select(digests.c.digest)
+            .where(
+                digests.c.originator_id == str(originator_id),
+                digests.c.originator_version == head.c.v,
             )
+            .scalar_subquery()
         )
+        query = select(head.c.v, digest_at_head)
         version, digest = session.execute(query).one()
         if version is None:
             return None
