@@ -104,6 +104,17 @@ class EvaluationReads:
             return self._flagged(evaluation_id, deductions, document["integrity_problem"])
         return document
 
+    def integrity_problem(self, evaluation_id: str, version: int | None = None) -> str | None:
+        """What `document` would carry as `integrity_problem` for this version (the current
+        one when None), without recomputing the figures: why a stored row the read model
+        would answer from fails its seal, or None."""
+        if version is None:
+            found = self.queries.document(str(evaluation_id), "all")
+        else:
+            found = self.queries.past_document(str(evaluation_id), version, None, "all")[1]
+        problem = (found or {}).get("integrity_problem")
+        return None if problem is None else str(problem)
+
     def replayed_document_at(
         self, evaluation_id: str, version: int, deductions: str = "all"
     ) -> dict[str, Any]:

@@ -60,6 +60,12 @@ class RecordReports:
         document = evaluation_document(evaluation)
         if as_of is not None:
             document["as_of"] = iso(as_of)
+        # The figures come from the events; the stored rows a read at this version answers
+        # from are checked too, so the report warns as the page and the API do.
+        asked = None if version is None and as_of is None else evaluation.version
+        problem = self.audit.service.integrity_problem(evaluation_id, asked)
+        if problem is not None:
+            document["integrity_problem"] = problem
         # what each decided dispute changed: the points before the decision
         before = {
             e.dispute_id: fmt(e.previous_points)

@@ -97,6 +97,16 @@ def within(text: str) -> str:
     return EMBEDDED.sub(lambda m: f"异议 {m.group(1)} 裁定{OUTCOMES[m.group(2)]}：", text)
 
 
+# What a page or a report says above figures recomputed because a stored row failed its seal.
+INTEGRITY_WARNING = "完整性警告"
+
+
+def integrity_warning(problem: str) -> str:
+    """The warning shown wherever a document carrying `integrity_problem` is read: the
+    catalogue's Chinese for the problem, under one heading."""
+    return f"{INTEGRITY_WARNING}：{chinese(problem)}"
+
+
 def chinese(text: str | None) -> str | None:
     """The Chinese of a text the system wrote; any other text as it is."""
     if not text or not ("a" <= text[0] <= "z"):  # every system text starts so; most typed don't

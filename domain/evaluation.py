@@ -7,33 +7,21 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import evaluation_applies as applies
 from domain import evaluation_events
 from domain.actor import Actor
-from domain.disputes import Dispute, Disputes
+from domain.disputes import Disputes
 from domain.evidence_commands import EvidenceCommands
 from domain.form import FormCommands
-from domain.framework import Indicator, build_tree
+from domain.framework import Indicator
 from domain.grades import default_bands, normalise_bands
-from domain.leaf import LeafScore, LeafState, Override
-from domain.ledger import (
-    ACTIVE_INDEX,
-    DataEntry,
-    Deduction,
-    DeductionStatus,
-    note_recorded,
-    note_withdrawn,
-)
-from domain.legacy import copy_first_shape_consequence
-from domain.methods import method_named
-from domain.methods.checklist import Checklist
-from domain.methods.manual import ManualScore
-from domain.methods.survey import Tallies
+from domain.leaf import LeafState
+from domain.ledger import ACTIVE_INDEX, DataEntry, Deduction
 from domain.rescoring import Rescoring
-from domain.review import RESOLVED, ReviewNote
+from domain.review import ReviewNote
 from domain.review_commands import ReviewCommands
 from domain.scoring_commands import ScoringCommands
-from domain.signoffs import note_change
-from domain.state import FINALIZED, Status
+from domain.state import Status
 from domain.target_commands import TargetCommands
 from domain.targets.rules import TargetRules
 from domain.values import to_amount
@@ -57,8 +45,8 @@ class Evaluation(
     the targets and sign-offs of the self-evaluation form in domain/target_commands.py,
     its header and funds in domain/form.py,
     the rescoring they end with in domain/rescoring.py, the events with more than one stored
-    shape in domain/evaluation_events.py; here are the state, the events and their apply
-    bodies, which only copy values.
+    shape in domain/evaluation_events.py, the apply bodies, which only copy values, in
+    domain/evaluation_applies.py; here are the state and the events.
     """
 
     # 2: leaves hold (inputs, override, result) and disputes are an entity (see upcast_v1_v2)
@@ -161,260 +149,30 @@ class Evaluation(
         )
 
     # ------------------------------------------------------------- apply bodies
-    # They only copy what the command computed, so replay gives the same state. They run
-    # before the version moves on, so an event's own version is self.version + 1.
-    @event("FrameworkDefined")
-    def _framework_defined(self, indicators: list[dict[str, Any]], meta: dict[str, str]) -> None:
-        self.framework = indicators
-        self.framework_version = self.version + 1
-        note_change(self.sign_offs, self.version + 1, "FrameworkDefined", None)
-        self.tree = build_tree(indicators)
-        self.leaves = {code: LeafState() for code, node in self.tree.items() if node.is_leaf}
-        self.deductions = {}
-        self.__dict__[ACTIVE_INDEX] = {}
-
-    @event("DataEntryRecorded")
-    def _data_entry_recorded(
-        self,
-        key: str,
-        value: Decimal,
-        unit: str | None,
-        source: str | None,
-        evidence: list[dict[str, str | None]],
-        reason: str | None,
-        corrects_version: int | None,
-        meta: dict[str, str],
-    ) -> None:
-        old = self.entries.get(key)
-        history = []
-        if old is not None:
-            history = [
-                *old.previous,
-                {"value": old.value, "version": old.version, "unit": old.unit},
-            ]
-        self.entries[key] = DataEntry(key, value, unit, source, evidence, self.version + 1, history)
-        note_change(self.sign_offs, self.version + 1, "DataEntryRecorded", None)
-
-    @event("DeductionRecorded")
-    def _deduction_recorded(
-        self,
-        deduction_id: str,
-        code: str,
-        points: Decimal,
-        reason: str,
-        evidence: list[dict[str, str | None]],
-        meta: dict[str, str],
-    ) -> None:
-        self.scoring_started = True
-        recorded = Deduction(
-            deduction_id, code, points, reason, evidence, self.version + 1, meta["actor"]
-        )
-        self.deductions[deduction_id] = recorded
-        note_recorded(self.__dict__, recorded)
-
-    @event(DeductionWithdrawn)
-    def _deduction_withdrawn(
-        self, deduction_id: str, reason: str, meta: dict[str, str], dispute_id: str | None
-    ) -> None:
-        deduction = self.deductions[deduction_id]
-        deduction.status = DeductionStatus.WITHDRAWN
-        deduction.withdrawal_reason = reason
-        deduction.withdrawn_version = self.version + 1
-        note_withdrawn(self.__dict__, deduction)
-
-    @event("DeductionAmended")
-    def _deduction_amended(
-        self,
-        deduction_id: str,
-        points: Decimal,
-        previous_points: Decimal,
-        reason: str,
-        dispute_id: str,
-        meta: dict[str, str],
-    ) -> None:
-        deduction = self.deductions[deduction_id]
-        deduction.points, deduction.amended_version = points, self.version + 1
-
-    @event("ChecklistAssessed")
-    def _checklist_assessed(
-        self, code: str, met: list[bool], justification: str, meta: dict[str, str]
-    ) -> None:
-        self.scoring_started = True
-        self.leaves[code].inputs = Checklist(tuple(met), justification, self.version + 1)
-        self.leaves[code].add_recorder(meta)
-
-    @event("ScoreRecorded")
-    def _score_recorded(
-        self,
-        code: str,
-        score: Decimal,
-        justification: str,
-        evidence: list[dict[str, str | None]],
-        meta: dict[str, str],
-    ) -> None:
-        self.scoring_started = True
-        self.leaves[code].inputs = ManualScore(score, justification, self.version + 1)
-        self.leaves[code].add_recorder(meta)
-
-    @event(ScoreOverridden)
-    def _score_overridden(
-        self,
-        code: str,
-        score: Decimal,
-        justification: str,
-        evidence: list[dict[str, str | None]],
-        meta: dict[str, str],
-        dispute_id: str | None,
-    ) -> None:
-        self.scoring_started = True
-        self.leaves[code].override = Override(score, justification, self.version + 1)
-        if dispute_id is None:  # a decision's override is the judge's, not a recording
-            self.leaves[code].add_recorder(meta)
-
-    @event("OverrideCleared")
-    def _override_cleared(
-        self, code: str, reason: str, dispute_id: str, meta: dict[str, str]
-    ) -> None:
-        self.leaves[code].override = None
-
-    @event("SurveyRecorded")
-    def _survey_recorded(
-        self, code: str, tallies: list[list[int]], source: str | None, meta: dict[str, str]
-    ) -> None:
-        self.scoring_started = True
-        self.leaves[code].inputs = Tallies(tuple(tuple(q) for q in tallies), self.version + 1)
-        self.leaves[code].add_recorder(meta)
-
-    @event("LeafInputRecorded")
-    def _leaf_input_recorded(
-        self, code: str, method: str, values: dict[str, Any], meta: dict[str, str]
-    ) -> None:
-        self.scoring_started = True
-        self.leaves[code].inputs = method_named(method).restore_input(values, self.version + 1)
-        self.leaves[code].add_recorder(meta)
-
-    @event("ScoreChanged")
-    def _score_changed(
-        self,
-        code: str,
-        before: Decimal | None,
-        after: Decimal | None,
-        exact: Decimal | None,
-        rule_exact: Decimal | None,
-        rule_score: Decimal | None,
-        overridden: bool,
-        note: str | None,
-        rates: list[Decimal],
-        parents: dict[str, Decimal | None],
-        total: Decimal | None,
-        grade: str | None,
-        cause: str,
-        cause_version: int,
-        reason: str,
-        meta: dict[str, str],
-        dispute_id: str | None = None,
-    ) -> None:
-        self.leaves[code].result = LeafScore(
-            after, exact, rule_exact, rule_score, overridden, note, tuple(rates), self.version + 1
-        )
-        note_change(self.sign_offs, self.version + 1, "ScoreChanged", code)
-
-    @event("ReportedFigureRecorded")
-    def _reported_figure_recorded(
-        self,
-        indicator: str | None,
-        figure: str,
-        value: Decimal,
-        source: str | None,
-        evidence: list[dict[str, str | None]],
-        meta: dict[str, str],
-    ) -> None:
-        figure_record = {
-            "indicator": indicator,
-            "figure": figure,
-            "value": value,
-            "source": source,
-            "version": self.version + 1,
-        }
-        self.reported_figures = (*self.reported_figures, figure_record)
-
-    @event("Submitted")
-    def _submitted(self, meta: dict[str, str]) -> None:
-        self.status = Status.SUBMITTED
-
-    @event("Finalized")
-    def _finalized(self, meta: dict[str, str]) -> None:
-        self.status = FINALIZED
-
-    @event("Reopened")
-    def _reopened(self, reason: str, meta: dict[str, str]) -> None:
-        self.status = Status.SUBMITTED
-
-    @event("DisputeRaised")
-    def _dispute_raised(
-        self,
-        dispute_id: str,
-        target: str,
-        code: str,
-        deduction_id: str | None,
-        grounds: str,
-        evidence: list[dict[str, str | None]],
-        meta: dict[str, str],
-    ) -> None:
-        self.disputes.add(
-            Dispute(
-                dispute_id,
-                target,
-                code,
-                deduction_id,
-                grounds,
-                evidence,
-                meta["actor"],
-                self.version + 1,
-            )
-        )
-
-    @event(DisputeDecided)
-    def _dispute_decided(
-        self,
-        dispute_id: str,
-        outcome: str,
-        points: Decimal | None,
-        previous_points: Decimal | None,
-        reason: str,
-        deduction_id: str | None,
-        code: str,
-        meta: dict[str, str],
-        consequences_follow: bool,
-    ) -> None:
-        self.disputes.record_decision(
-            dispute_id, outcome, points, reason, meta["actor"], self.version + 1
-        )
-        if not consequences_follow:
-            copy_first_shape_consequence(self, self.disputes[dispute_id])
-
-    @event("EvidenceAttached")
-    def _evidence_attached(
-        self,
-        evidence_id: str,
-        name: str,
-        media_type: str,
-        size: int,
-        sha256: str,
-        meta: dict[str, str],
-    ) -> None:
-        attached = {"name": name, "media_type": media_type, "size": size, "sha256": sha256}
-        self.evidence_files = {**self.attached_files(), evidence_id: attached}
-
-    @event("NoteAdded")
-    def _note_added(self, note_id: str, code: str, text: str, meta: dict[str, str]) -> None:
-        self.notes[note_id] = ReviewNote(note_id, code, text, meta["actor"], self.version + 1)
-
-    @event("NoteResolved")
-    def _note_resolved(self, note_id: str, reason: str | None, meta: dict[str, str]) -> None:
-        note = self.notes[note_id]
-        note.status, note.resolution, note.resolved_by = RESOLVED, reason, meta["actor"]
-        note.resolved_version = self.version + 1
+    # In domain/evaluation_applies.py; bound here, under this class, so that each event
+    # class is defined as Evaluation.<name>: its stored topic stays
+    # domain.evaluation:Evaluation.<name>.
+    _framework_defined = event("FrameworkDefined")(applies.framework_defined)
+    _data_entry_recorded = event("DataEntryRecorded")(applies.data_entry_recorded)
+    _deduction_recorded = event("DeductionRecorded")(applies.deduction_recorded)
+    _deduction_withdrawn = event(DeductionWithdrawn)(applies.deduction_withdrawn)
+    _deduction_amended = event("DeductionAmended")(applies.deduction_amended)
+    _checklist_assessed = event("ChecklistAssessed")(applies.checklist_assessed)
+    _score_recorded = event("ScoreRecorded")(applies.score_recorded)
+    _score_overridden = event(ScoreOverridden)(applies.score_overridden)
+    _override_cleared = event("OverrideCleared")(applies.override_cleared)
+    _survey_recorded = event("SurveyRecorded")(applies.survey_recorded)
+    _leaf_input_recorded = event("LeafInputRecorded")(applies.leaf_input_recorded)
+    _score_changed = event("ScoreChanged")(applies.score_changed)
+    _reported_figure_recorded = event("ReportedFigureRecorded")(applies.reported_figure_recorded)
+    _submitted = event("Submitted")(applies.submitted)
+    _finalized = event("Finalized")(applies.finalized)
+    _reopened = event("Reopened")(applies.reopened)
+    _dispute_raised = event("DisputeRaised")(applies.dispute_raised)
+    _dispute_decided = event(DisputeDecided)(applies.dispute_decided)
+    _evidence_attached = event("EvidenceAttached")(applies.evidence_attached)
+    _note_added = event("NoteAdded")(applies.note_added)
+    _note_resolved = event("NoteResolved")(applies.note_resolved)
 
 
 def event_class(name: str) -> type[Aggregate.Event]:

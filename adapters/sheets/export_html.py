@@ -6,7 +6,17 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from .export_table import Line, _active, _depth, _level_headers, _lines, _meta, _method, _rate
+from .export_table import (
+    Line,
+    _active,
+    _depth,
+    _level_headers,
+    _lines,
+    _meta,
+    _method,
+    _rate,
+    integrity_line,
+)
 
 Document = Mapping[str, Any]
 
@@ -33,6 +43,8 @@ tr.total td { background: #e8edf3; font-weight: bold; }
 .evidence { color: #555; font-size: 12px; }
 .criteria { color: #444; font-size: 12px; }
 p.foot { color: #666; font-size: 12px; margin-top: 12px; }
+p.integrity { color: #b00020; background: #fdecea; border: 2px solid #b00020; font-weight: bold;
+  padding: 6px 10px; margin: 0 0 12px; }
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
   body { margin: 0; font-size: 9pt; }
@@ -77,7 +89,7 @@ def to_html(doc: Document) -> str:
 </head>
 <body>
 <h1>{title}</h1>
-<table class="meta"><tbody>{meta}</tbody></table>
+{integrity_banner(doc)}<table class="meta"><tbody>{meta}</tbody></table>
 <table class="scores">
 <thead><tr><th>编码</th><th>指标</th><th>分值</th><th>得分</th><th>得分率(%)</th><th>方法</th>\
 <th>指标解释与评分标准</th><th>评价过程、调整与扣分</th></tr></thead>
@@ -90,6 +102,14 @@ def to_html(doc: Document) -> str:
 </body>
 </html>
 """
+
+
+def integrity_banner(doc: Document) -> str:
+    """The warning at the top of the page, as the sheet page shows it, when there is one."""
+    line = integrity_line(doc)
+    if line is None:
+        return ""
+    return f'<p class="integrity" role="alert" id="integrity-problem">{escape(line)}</p>\n'
 
 
 def _as_of(doc: Document) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from application.system_text import integrity_warning
+
 from .cells import METHOD_LABELS
 from .labels import EVALUATION_STATUS, KINDS, label
 
@@ -193,6 +195,13 @@ def _meta(doc: Document) -> list[tuple[str, str]]:
         ("等级", doc.get("grade") or "—"),
     ]
     return [(label, str(value)) for label, value in pairs if value not in (None, "")]
+
+
+def integrity_line(doc: Document) -> str | None:
+    """The warning every format puts above the table when the figures were recomputed from
+    the events because a stored row failed its seal (the page's words); None otherwise."""
+    problem = doc.get("integrity_problem")
+    return integrity_warning(str(problem)) if problem else None
 
 
 def _meta_rows(doc: Document) -> list[str]:

@@ -32,6 +32,7 @@ from .export_table import (
     _lines,
     _meta_rows,
     _total_cells,
+    integrity_line,
 )
 
 Document = Mapping[str, Any]
@@ -60,6 +61,12 @@ def to_xlsx(doc: Document) -> bytes:
     sheet.row_dimensions[1].height = 24
     row = 1
     widths = [_WIDTHS.get(name, _LEVEL_WIDTH) for name in headers]
+    warning = integrity_line(doc)
+    if warning is not None:
+        row += 1
+        warning_cell(sheet.cell(row, 1), warning)
+        sheet.merge_cells(f"A{row}:{last}{row}")
+        sheet.row_dimensions[row].height = _row_height([warning], [sum(widths)])
     for text in _meta_rows(doc):
         row += 1
         _text_cell(sheet.cell(row, 1), text)
@@ -152,6 +159,14 @@ def _text_cell(cell: Any, text: str) -> None:
     cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     # openpyxl turns any text starting with "=" into a live formula; user text must stay text.
     cell.data_type = "s"
+
+
+def warning_cell(cell: Any, text: str) -> None:
+    """The integrity warning above the table: red, bold, on a light red ground."""
+    _text_cell(cell, text)
+    cell.font = Font(bold=True, color="B00020")
+    cell.fill = PatternFill("solid", fgColor="FDECEA")
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
 
 
 def _row_height(values: Sequence[str | None], widths: Sequence[int]) -> float:

@@ -12,9 +12,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .export_html import _CSS
-from .export_table import PROVISIONAL, Line, _depth, _level_headers, _lines, _meta, _meta_rows
-from .exporting import _csv_text, _text_cell, _write_row
+from .export_html import _CSS, integrity_banner
+from .export_table import (
+    PROVISIONAL,
+    Line,
+    _depth,
+    _level_headers,
+    _lines,
+    _meta,
+    _meta_rows,
+    integrity_line,
+)
+from .exporting import _csv_text, _text_cell, _write_row, warning_cell
 from .form_parts import form_tables, header_pairs
 from .history import EVENT_LABELS
 
@@ -173,6 +182,11 @@ def form_xlsx(doc: Document) -> bytes:
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     sheet.merge_cells(f"A1:{last}1")
     row = 1
+    warning = integrity_line(doc)
+    if warning is not None:
+        row += 1
+        warning_cell(sheet.cell(row, 1), warning)
+        sheet.merge_cells(f"A{row}:{last}{row}")
     for text in _meta_rows(doc):
         row += 1
         _text_cell(sheet.cell(row, 1), text)
@@ -277,7 +291,7 @@ def form_html(doc: Document) -> str:
 </head>
 <body>
 <h1>{title}</h1>
-<table class="meta"><tbody>{meta}</tbody></table>
+{integrity_banner(doc)}<table class="meta"><tbody>{meta}</tbody></table>
 {parts}
 <h2>绩效指标</h2>
 <table class="scores"><thead><tr>{head}</tr></thead>

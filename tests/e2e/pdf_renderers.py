@@ -14,3 +14,8 @@ def never_finishes(html: str) -> bytes:
 def echoes(html: str) -> bytes:
     """A render that answers at once with a PDF-looking header and the page's length."""
     return f"%PDF-stand-in {len(html)}".encode()
+
+
+def page_as_given(html: str) -> bytes:
+    """A render that answers with the page it was given, for tests of what a PDF is made of."""
+    return html.encode("utf-8")

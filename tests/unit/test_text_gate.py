@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from application.text_gate import REFUSED, escape, escaped, refusal, refusals
-from web.problem_language import chinese_message
+from web.field_messages import chinese_message
 
 
 @pytest.mark.parametrize("char", ["\x00", "\x01", "\x0b", "\x1f", "\x7f", "\x85", "\x9f"])

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from application.moments import local_text
-from application.system_text import EVENT_NAMES, chinese
+from application.system_text import EVENT_NAMES, chinese, integrity_warning
 from web.moments import local_zone
 
 STATUS = {"draft": "草稿", "submitted": "已提交被评价单位", "finalized": "已定稿"}
@@ -188,6 +188,7 @@ def filters() -> dict[str, Any]:
         "zh_target_outcome": lambda v: label(TARGET_OUTCOME, v),
         "zh_stage": lambda v: label(STAGE, v),
         "zh_text": chinese,
+        "integrity_warning": integrity_warning,
         "when": when,
         "lost_points": lost_points,
         "picker_value": picker_value,
