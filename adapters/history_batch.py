@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import JSON, Integer, Text, bindparam, cast, func, literal, select, true, union_all
@@ -95,14 +96,15 @@ def _all_tables(dialect: str, everything: bool) -> Any:
     for spec in MIRRORED:
         query = _seeks if dialect == "postgresql" else _held
         rows = query(spec, bool(spec.partition) and not everything).subquery()
+        # the table's rows as one JSON array of arrays: one text to fetch and parse, not one
+        # a row (a past read listing every deduction brings thousands)
         if dialect == "postgresql":
-            row = func.json_build_array(*rows.c)
+            table = func.json_agg(func.json_build_array(*rows.c))  # NULL when there are none
         else:  # JSON columns nested as JSON, not quoted as text
-            row = func.json_array(
-                *(func.json(c) if isinstance(c.type, JSON) else c for c in rows.c)
-            )
+            values = (func.json(c) if isinstance(c.type, JSON) else c for c in rows.c)
+            table = func.json_group_array(func.json_array(*values))
         tag = literal(spec.source.name, Text).label("tag")
-        parts.append(select(tag, cast(row, Text).label("row")))
+        parts.append(select(tag, cast(table, Text).label("rows")))
     return union_all(*parts)
 
 
@@ -119,7 +121,8 @@ def fetch_all(
 ) -> Fetched:
     """Each source table's rows as they held at `version` (by table name) in one statement,
     each a JSON array of `range_columns` (`json_row`), so that tables of different columns
-    share one result. `last` as for `held_parameters` (PostgreSQL reads it in the statement)."""
+    share one result (a row per table). `last` as for `held_parameters` (PostgreSQL reads it
+    in the statement)."""
     dialect = connection.dialect.name
     partition = None if everything else {"status": "active"}
     params = held_parameters(
@@ -127,5 +130,5 @@ def fetch_all(
     )
     fetched: Fetched = {spec.source.name: [] for spec in MIRRORED}
     for tag, text in connection.execute(ALL_TABLES[(dialect, everything)], params):
-        fetched[tag].append(json_row(BY_NAME[tag], text))
+        fetched[tag] = [json_row(BY_NAME[tag], row) for row in json.loads(text or "[]")]
     return fetched

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -89,11 +88,10 @@ BY_NAME = {m.source.name: m for m in MIRRORED}
 HISTORY_TABLES = tuple(m.history for m in MIRRORED)
 
 
-def json_row(spec: Mirrored, text: str) -> Stored:
+def json_row(spec: Mirrored, row: list[Any]) -> Stored:
     """A row sent as a JSON array of its values, lower, upper and seal, with the values the
     driver would have given: JSON columns parsed, as they are; times back to aware UTC;
     flags as booleans (SQLite gives 0 and 1)."""
-    row = json.loads(text)
     values = dict(zip(spec.columns, row, strict=False))
     for name in spec.times:
         if values[name] is not None:
