@@ -1,18 +1,20 @@
-"""Rows as they held at a version, closed ranges and current rows: per table, or all at once."""
+"""Rows as they held at a version, closed ranges and current rows: every table's at once."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import Integer, Text, bindparam, cast, func, literal, select, true, union_all
+from sqlalchemy import JSON, Integer, Text, bindparam, cast, func, literal, select, true, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CompoundSelect
 
-from adapters.history_tables import MIRRORED, Mirrored, json_row
-from adapters.interval_tree import OPEN, path
+from adapters.history_tables import BY_NAME, MIRRORED, Mirrored, Stored, json_row
+from adapters.interval_tree import LEVELS, OPEN, path
+from adapters.tables import evaluations
 
-Fetched = dict[str, list[dict[str, Any]]]
+Fetched = dict[str, list[Stored]]
 
 
 def range_columns(table: Any, spec: Mirrored) -> list[Any]:
@@ -40,7 +42,9 @@ def _held(spec: Mirrored, partitioned: bool) -> CompoundSelect:
 
     def branch(nodes: str, bound: Any) -> Any:
         where = [h.c[spec.evaluation] == bindparam("evaluation_id"), *same, bound]
-        nodes_in = h.c.node.in_(bindparam(nodes, expanding=True))
+        # a slot per level, not an expanding list: the compiled SQL is then the same every
+        # time, cached whole (no rendering of the list per read)
+        nodes_in = h.c.node.in_([bindparam(f"{nodes}_{k}", type_=Integer) for k in range(LEVELS)])
         return select(*range_columns(h, spec)).where(nodes_in, *where)
 
     version: Any = bindparam("version")
@@ -48,29 +52,16 @@ def _held(spec: Mirrored, partitioned: bool) -> CompoundSelect:
     return union_all(*closed, current_rows(spec, partitioned))
 
 
-# per source table: its range query over all rows, and over one partition (if it has one)
-HELD = {
-    spec.source: (_held(spec, False), _held(spec, True) if spec.partition else None)
-    for spec in MIRRORED
-}
-
-
-def held_query(
-    spec: Mirrored, evaluation_id: str, version: int, partition: dict[str, Any] | None = None
-) -> tuple[CompoundSelect, dict[str, Any]]:
-    """The closed rows holding at `version` and the current rows (with the `partition`
-    values): the statement and its parameters."""
-    every, partitioned = HELD[spec.source]
-    statement = partitioned if partition and partitioned is not None else every
-    return statement, held_parameters(evaluation_id, version, partition)
-
-
 def held_parameters(
-    evaluation_id: str, version: int, partition: dict[str, Any] | None = None
+    evaluation_id: str, version: int, partition: dict[str, Any] | None = None, last: int = OPEN
 ) -> dict[str, Any]:
-    up, down = path(version)
-    # node 0 holds no interval: it stands in for an empty side
+    """The range queries' parameters; `last`: the version the read model has reached, read
+    in the same transaction (no closed range ends beyond it, so no node above it is sought)."""
+    up, down = path(version, last)
+    # node 0 holds no interval: it stands in for an empty side and fills the unused slots
     params = {"evaluation_id": evaluation_id, "version": version, "up": up, "down": down or [0]}
+    for side, nodes in (("up", up), ("down", down)):
+        params.update({f"{side}_{k}": nodes[k] if k < len(nodes) else 0 for k in range(LEVELS)})
     return {**params, **(partition or {})}
 
 
@@ -81,6 +72,9 @@ def _seeks(spec: Mirrored, partitioned: bool) -> Any:
     h = spec.history
     same = [h.c[c] == bindparam(c) for c in spec.partition] if partitioned else []
     version: Any = bindparam("version")
+    # no closed range ends beyond the version the read model has reached (read in the same
+    # statement, so in the same snapshot): the path's nodes above it are skipped unsought
+    reached = select(evaluations.c.version).where(evaluations.c.id == bindparam("evaluation_id"))
     sides = []
     for nodes, bound in (("up", h.c.lower <= version), ("down", h.c.upper >= version)):
         path = func.unnest(bindparam(nodes, type_=ARRAY(Integer))).table_valued("n")
@@ -92,33 +86,49 @@ def _seeks(spec: Mirrored, partitioned: bool) -> Any:
             .offset(0)  # kept a subquery: one index seek per node
             .lateral()
         )
-        sides.append(select(*seek.c).select_from(path).join(seek, true()))
+        side = select(*seek.c).select_from(path).join(seek, true())
+        sides.append(side.where(path.c.n <= reached.scalar_subquery()))
     return union_all(*sides, current_rows(spec, partitioned))
 
 
-def _all_tables(everything: bool) -> Any:
+def _all_tables(dialect: str, everything: bool) -> Any:
     parts = []
     for spec in MIRRORED:
-        rows = _seeks(spec, bool(spec.partition) and not everything).subquery()
-        row = cast(func.to_json(rows.table_valued()), Text)
-        parts.append(select(literal(spec.source.name, Text).label("tag"), row.label("row")))
+        query = _seeks if dialect == "postgresql" else _held
+        rows = query(spec, bool(spec.partition) and not everything).subquery()
+        # the table's rows as one JSON array of arrays: one text to fetch and parse, not one
+        # a row (a past read listing every deduction brings thousands)
+        if dialect == "postgresql":
+            table = func.json_agg(func.json_build_array(*rows.c))  # NULL when there are none
+        else:  # JSON columns nested as JSON, not quoted as text
+            values = (func.json(c) if isinstance(c.type, JSON) else c for c in rows.c)
+            table = func.json_group_array(func.json_array(*values))
+        tag = literal(spec.source.name, Text).label("tag")
+        parts.append(select(tag, cast(table, Text).label("rows")))
     return union_all(*parts)
 
 
-# every table's range query in one statement: all deductions, or the active ones
-ALL_TABLES = {everything: _all_tables(everything) for everything in (False, True)}
+# every table's range query in one statement, per dialect: all deductions, or the active ones
+ALL_TABLES = {
+    (dialect, everything): _all_tables(dialect, everything)
+    for dialect in ("postgresql", "sqlite")
+    for everything in (False, True)
+}
 
 
 def fetch_all(
-    connection: Connection, evaluation_id: str, version: int, everything: bool
+    connection: Connection, evaluation_id: str, version: int, everything: bool, last: int
 ) -> Fetched:
-    """Each source table's rows as they held at `version` (by table name), as `held_query`
-    gives them, in one statement: one round trip instead of one per table. Each row travels
-    as JSON text (`to_json` of the row, PostgreSQL), so that tables of different columns
-    share one result; `json_row` gives the values back as the per-table query would."""
-    params = held_parameters(evaluation_id, version, None if everything else {"status": "active"})
+    """Each source table's rows as they held at `version` (by table name) in one statement,
+    each a JSON array of `range_columns` (`json_row`), so that tables of different columns
+    share one result (a row per table). `last` as for `held_parameters` (PostgreSQL reads it
+    in the statement)."""
+    dialect = connection.dialect.name
+    partition = None if everything else {"status": "active"}
+    params = held_parameters(
+        evaluation_id, version, partition, OPEN if dialect != "sqlite" else last
+    )
     fetched: Fetched = {spec.source.name: [] for spec in MIRRORED}
-    by_name = {spec.source.name: spec for spec in MIRRORED}
-    for tag, text in connection.execute(ALL_TABLES[everything], params):
-        fetched[tag].append(json_row(by_name[tag], text))
+    for tag, text in connection.execute(ALL_TABLES[(dialect, everything)], params):
+        fetched[tag] = [json_row(BY_NAME[tag], row) for row in json.loads(text or "[]")]
     return fetched

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, PrimaryKeyConstraint, String, Table
+from sqlalchemy import Boolean, Column, Index, Integer, PrimaryKeyConstraint, String, Table
 
 from adapters.form_tables import form_fields, funds
 from adapters.tables import (
@@ -32,6 +31,11 @@ class Mirrored:
     columns: tuple[str, ...]  # the values a history row carries
     partition: tuple[str, ...]  # equality columns between node and bound in the indexes
     times: tuple[str, ...]  # the columns holding times (UTCDateTime)
+    flags: tuple[str, ...] = ()  # the Boolean columns
+
+
+# a row read at a version: its values by column, lower, upper (OPEN: a current row), seal
+Stored = tuple[dict[str, Any], Any, Any, Any]
 
 
 def _history(
@@ -60,7 +64,10 @@ def _history(
     source.append_column(Column("since", Integer))
     source.append_column(Column("seal", String(64)))
     times = tuple(c.name for c in kept if isinstance(c.type, UTCDateTime))
-    return Mirrored(source, history, key, evaluation, tuple(c.name for c in kept), partition, times)
+    flags = tuple(c.name for c in kept if isinstance(c.type, Boolean))
+    return Mirrored(
+        source, history, key, evaluation, tuple(c.name for c in kept), partition, times, flags
+    )
 
 
 MIRRORED = (
@@ -77,19 +84,18 @@ MIRRORED = (
     _history(funds, "evaluation_id"),
 )
 BY_SOURCE = {m.source: m for m in MIRRORED}
+BY_NAME = {m.source.name: m for m in MIRRORED}
 HISTORY_TABLES = tuple(m.history for m in MIRRORED)
 
 
-def json_row(spec: Mirrored, text: str) -> dict[str, Any]:
-    """A row sent as JSON text (PostgreSQL's `to_json` of a row), with the values the
-    driver would have given: JSON columns parsed, as they are; times back to aware UTC."""
-    row: dict[str, Any] = json.loads(text)
+def json_row(spec: Mirrored, row: list[Any]) -> Stored:
+    """A row sent as a JSON array of its values, lower, upper and seal, with the values the
+    driver would have given: JSON columns parsed, as they are; times back to aware UTC;
+    flags as booleans (SQLite gives 0 and 1)."""
+    values = dict(zip(spec.columns, row, strict=False))
     for name in spec.times:
-        if row[name] is not None:
-            row[name] = utc(row[name])
-    return row
-
-
-def utc(text: str) -> datetime:
-    """A naive UTC time as JSON gives it, as an aware one."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        if values[name] is not None:
+            values[name] = datetime.fromisoformat(values[name]).replace(tzinfo=UTC)
+    for name in spec.flags:
+        values[name] = None if values[name] is None else bool(values[name])
+    return values, row[-3], row[-2], row[-1]

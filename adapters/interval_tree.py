@@ -18,14 +18,16 @@ def fork_node(lower: int, upper: int) -> int:
     return (upper >> k) << k
 
 
-def path(version: int) -> tuple[list[int], list[int]]:
+def path(version: int, last: int = OPEN) -> tuple[list[int], list[int]]:
     """The nodes on the version's path, split as the range query reads them: at a node
     >= the version an interval holds when its lower <= version; below, when its upper >=
     version. An interval holds at the version iff its node is on this path and that test
-    passes, so each node is one index seek."""
+    passes, so each node is one index seek. Given `last`, the highest version any closed
+    interval may reach, nodes above it (which lie in no such interval) are left out."""
     at_or_above: list[int] = []
     below: list[int] = []
     for k in range(LEVELS):
         node = ((version >> (k + 1)) << (k + 1)) | (1 << k)
-        (at_or_above if version <= node else below).append(node)
+        if node <= last:
+            (at_or_above if version <= node else below).append(node)
     return at_or_above, below

@@ -10,8 +10,8 @@ from sqlalchemy import Integer, Table, and_, bindparam, case, null, select, unio
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from adapters.history_batch import Fetched, current_rows, fetch_all, held_query, range_columns
-from adapters.history_tables import BY_SOURCE, MIRRORED, Mirrored
+from adapters.history_batch import Fetched, current_rows, fetch_all, range_columns
+from adapters.history_tables import BY_SOURCE, MIRRORED, Mirrored, Stored
 from adapters.interval_tree import OPEN
 from adapters.tables import data_entries, deductions, evaluations, events, indicators
 from adapters.target_tables import requirements, sign_offs, targets
@@ -112,10 +112,10 @@ REACHED = _reached()
 
 class RowsAt(CurrentRows):
     """The same rows as they stood at `version`: the closed ranges of the history tables
-    holding then and the current rows since then (per table one `held_query`). Given
-    `as_of`, the version is the last one recorded by then (the earlier of the two when both
-    are given), found by `reached`. Given the store's `key`, every row read is checked
-    against its seal; `problem` names the first that fails."""
+    holding then and the current rows since then, every table's in one statement
+    (`fetch_all`). Given `as_of`, the version is the last one recorded by then (the earlier
+    of the two when both are given), found by `reached`. Given the store's `key`, every row
+    read is checked against its seal; `problem` names the first that fails."""
 
     def __init__(
         self,
@@ -131,28 +131,31 @@ class RowsAt(CurrentRows):
         self.problem: str | None = None
         self.upto = version
         self.as_of = as_of
-        self.everything = everything  # which deductions a prefetch reads
+        self.everything = everything  # which deductions `fetched` holds
         self.moment: Any = None  # when the version was recorded: the document's updated_at
+        self.last = OPEN  # the version the read model has reached
         self.fetched: Fetched | None = None
 
     def reached(self) -> int | None:
         """The version the read model has reached for the evaluation (None: no such one);
         settles the version asked (`upto`; None when nothing was recorded by `as_of`) and
-        notes its time on the way, in one statement.
-
-        On PostgreSQL a second statement then brings every table's rows (`fetch_all`: two
-        round trips in all, not one per table); SQLite, in process, runs the per-table
-        queries as they are asked.
-        """
+        notes its time on the way, in one statement. A second then brings every table's
+        rows (`fetch_all`): two statements in all, not one per table."""
         connection = self.connection()
         params = {"evaluation_id": self.evaluation_id, "version": self.upto, "as_of": self.as_of}
         row = connection.execute(REACHED, params).one()
         self.upto, self.moment = row.asked, row.moment
         if row.reached is None or self.upto is None:
             return None
-        if connection.dialect.name == "postgresql" and 0 < self.upto <= row.reached:
-            self.fetched = fetch_all(connection, self.evaluation_id, self.upto, self.everything)
-        return int(row.reached)
+        self.last = int(row.reached)
+        if 0 < self.upto <= self.last:
+            self._fetch(self.everything)
+        return self.last
+
+    def _fetch(self, everything: bool) -> Fetched:
+        self.everything, args = everything, (self.upto or 0, everything, self.last)
+        self.fetched = fetch_all(self.connection(), self.evaluation_id, *args)
+        return self.fetched
 
     def head(self) -> Mapping[Any, Any] | None:
         if self.moment is None:
@@ -174,19 +177,16 @@ class RowsAt(CurrentRows):
     def _held(self, table: Table, partition: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         assert self.upto is not None
         spec = BY_SOURCE[table]
-        if self.fetched is not None and (
-            table is not deductions or self.everything == (not partition)
-        ):
-            rows = self.fetched[table.name]
-        else:
-            query, params = held_query(spec, self.evaluation_id, self.upto, partition)
-            rows = [dict(row) for row in self.connection().execute(query, params).mappings()]
+        fetched = self.fetched
+        if fetched is None or (table is deductions and self.everything != (not partition)):
+            fetched = self._fetch(not partition)  # the other view of the deductions
         held = []
-        for row in rows:  # every current row is checked, whether it held yet or not
-            bad = None if self.key is None or self.problem else bad_row(self.key, spec, row)
-            self.problem = bad["problem"] if bad else self.problem
-            if row["lower"] is not None and row["lower"] <= self.upto:
-                held.append({c: row[c] for c in spec.columns})
+        for row in fetched[table.name]:  # every current row is checked, held yet or not
+            if self.key is not None and self.problem is None:
+                bad = bad_row(self.key, spec, row)
+                self.problem = bad["problem"] if bad else None
+            if row[1] is not None and row[1] <= self.upto:
+                held.append(row[0])
         return held
 
 
@@ -199,27 +199,27 @@ def first_bad_row(connection: Connection, key: bytes, evaluation_id: str) -> dic
             h.c[spec.evaluation] == bindparam("evaluation_id")
         )
         query = union_all(closed, current_rows(spec, False))
-        for row in connection.execute(query, {"evaluation_id": evaluation_id}).mappings():
-            bad = bad_row(key, spec, row)
+        for row in connection.execute(query, {"evaluation_id": evaluation_id}):
+            bad = bad_row(key, spec, (dict(zip(spec.columns, row, strict=False)), *row[-3:]))
             if bad is not None:
                 return bad
     return None
 
 
-def bad_row(key: bytes, spec: Mirrored, row: Mapping[Any, Any]) -> dict[str, Any] | None:
-    """A stored row (values, `lower`, `upper`, `seal`; upper OPEN for a current row) that
-    fails its seal: its table, key, range and why; None when the seal holds."""
-    current = row["upper"] == OPEN
+def bad_row(key: bytes, spec: Mirrored, row: Stored) -> dict[str, Any] | None:
+    """A stored row (values, lower, upper, seal; upper OPEN for a current row) that fails
+    its seal: its table, key, range and why; None when the seal holds."""
+    values, lower, upper, seal = row
+    current = upper == OPEN
     table = (spec.source if current else spec.history).name
-    upper = None if current else row["upper"]
-    values = {c: row[c] for c in spec.columns}
-    if same(row["seal"], row_seal(key, table, row["lower"], upper, values)):
+    upper = None if current else upper
+    if same(seal, row_seal(key, table, lower, upper, values)):
         return None
-    named = {c: row[c] for c in spec.key}
-    held = f"versions {row['lower']} on" if current else f"versions {row['lower']}–{upper}"
+    named = {c: values[c] for c in spec.key}
+    held = f"versions {lower} on" if current else f"versions {lower}–{upper}"
     keys = ", ".join(f"{c}={v}" for c, v in named.items())
     problem = ROW_TAMPERED.format(table=table, key=keys, held=held)
-    return {"table": table, "key": named, "lower": row["lower"], "upper": upper, "problem": problem}
+    return {"table": table, "key": named, "lower": lower, "upper": upper, "problem": problem}
 
 
 # Shown with a past document whose stored rows fail their seals (the figures are replayed).

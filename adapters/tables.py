@@ -24,8 +24,9 @@ from sqlalchemy.types import TypeDecorator
 # tables, the feed's unique notification index; 15: the history tables' autovacuum storage
 # parameters, set only when a table is created; 16: the signer's title, organization and phone
 # on rm_sign_offs; 17: history tables hold closed ranges only, inserted once, the open one in
-# the source row's `since`, every row sealed): the read models are then rebuilt.
-SCHEMA_VERSION = 17
+# the source row's `since`, every row sealed; 18: row seals are keyed BLAKE2b over compact
+# JSON): the read models are then rebuilt.
+SCHEMA_VERSION = 18
 
 metadata = MetaData()
 

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 SNAPSHOT_TAG = b"scoretrail-snapshot-seal/1"
-ROW_TAG = b"scoretrail-row-seal/1"
+# /2 (BLAKE2b personalisation, at most 16 bytes): keyed BLAKE2b over compact JSON
+ROW_TAG = b"scoretrail-row/2"
 # /2: the seal also covers how many withdrawn deductions the sealed (active) view leaves out
 DOCUMENT_TAG = b"scoretrail-document-seal/2"
 
@@ -70,13 +71,25 @@ def same(seal: str | None, expected: str) -> bool:
 def row_seal(
     key: bytes, table: str, lower: int | None, upper: int | None, values: Mapping[str, Any]
 ) -> str:
-    """HMAC-SHA256 of one stored read-model row: its table, the inclusive version range in
-    which its values held (upper None while they still hold) and the values (its key among
-    them), times as aware UTC whatever zone they came in."""
-    fixed = {
-        name: value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
-        for name, value in values.items()
-    }
-    parts = (ROW_TAG, table.encode("utf-8"), str(lower).encode(), str(upper).encode())
-    message = b"".join(_field(p) for p in (*parts, canonical(fixed)))
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    """Keyed BLAKE2b (a MAC, cheaper than HMAC for inputs this short) of one stored read-model
+    row: its table, the inclusive version range in which its values held (upper None while
+    they still hold) and the values (its key among them), as one compact JSON array (the
+    values by column name; times as aware UTC whatever zone they came in)."""
+    fields = values if isinstance(values, dict) else dict(values)
+    text = _ROW_TEXT.encode([table, lower, upper, fields])
+    mac = hashlib.blake2b(text.encode(), key=_mac_key(key), digest_size=32, person=ROW_TAG)
+    return mac.hexdigest()
+
+
+def _plain(value: Any) -> str:
+    """A value JSON has no form for, as text (called for those alone: times, decimals)."""
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else str(value)
+
+
+# made once, not per row: a past read seals thousands of rows, and the encoder holds no state
+_ROW_TEXT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_plain)
+
+
+def _mac_key(key: bytes) -> bytes:
+    # BLAKE2b takes keys of up to 64 bytes; a longer secret is hashed down, as HMAC does
+    return key if len(key) <= 64 else hashlib.sha256(key).digest()

@@ -10,7 +10,7 @@ from typing import Any
 from freezegun import freeze_time
 
 from adapters.bootstrap import build_review_service, build_self_evaluation, build_service
-from adapters.history_batch import ALL_TABLES, held_query
+from adapters.history_batch import ALL_TABLES, held_parameters
 from adapters.history_tables import BY_SOURCE
 from adapters.queries import SqlEvaluationQueries
 from adapters.replay_check import read_model_differences
@@ -214,9 +214,9 @@ def test_the_as_of_range_query_seeks_the_interval_indexes(store_url: str) -> Non
             connection.exec_driver_sql(insert, history)
             connection.exec_driver_sql(f"ANALYZE {spec.history.name}")
         sqlite = engine.dialect.name == "sqlite"
-        # SQLite: the table's own query; PostgreSQL: every table's, in one statement
-        query, params = held_query(spec, eid, 5000, {"status": "active"})
-        bound = query.params(params) if sqlite else ALL_TABLES[False].params(params)
+        # every table's range query, in one statement
+        params = held_parameters(eid, 5000, {"status": "active"})
+        bound = ALL_TABLES[(engine.dialect.name, False)].params(params)
         sql = str(bound.compile(engine, compile_kwargs={"literal_binds": True}))
         with engine.connect() as connection:
             explain = "EXPLAIN QUERY PLAN" if sqlite else "EXPLAIN"

@@ -54,3 +54,13 @@ def test_small_versions_against_every_interval() -> None:
         for upper in (*range(lower, 40), OPEN):
             for version in range(1, 45):
                 assert found_by_path(lower, upper, version) == (lower <= version <= upper)
+
+
+@given(intervals(), st.integers(min_value=0, max_value=10_000), st.integers(0, 10_000))
+def test_a_path_cut_at_the_last_version_still_finds_every_interval_up_to_it(
+    interval: tuple[int, int], offset: int, beyond: int
+) -> None:
+    lower, upper = interval
+    version = min(lower + offset, upper, ROOT - 1)
+    at_or_above, below = path(version, upper + beyond)
+    assert fork_node(lower, upper) in at_or_above + below
