@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import Index, MetaData, Table, create_engine, event, func, insert, select, update
+from sqlalchemy import Index, MetaData, Table, create_engine, event, func, select, update
 from sqlalchemy import table as named_table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.schema import CreateIndex, CreateSchema, CreateTable, DropSchema, DropTable
 
 from adapters.projection import ALL_TABLES, TRACKING_NAME, SqlProjection
-from adapters.schema_moves import SetSchema
+from adapters.schema_moves import CopyRows, SetSchema
 from adapters.store import lock_table
 from adapters.tables import SCHEMA_VERSION, tracking
 from application.heap import frozen_heap
@@ -255,17 +255,15 @@ class BesideBuild:
 
 
 def _copy_in(connection: Connection, live_map: dict[str, Any]) -> None:
-    """SQLite: tables cannot move between files; the built rows are copied into fresh
-    tables in the serving file, their indexes made after the rows are in."""
+    """SQLite: tables cannot move between files; the built tables are made again in the
+    serving file, indexes and all, and their rows copied in as stored (CopyRows)."""
     built = MetaData()
     for table in ALL_TABLES:
-        source = table.to_metadata(built, schema=ATTACHED)
         connection.execute(CreateTable(table), execution_options=live_map)
-        names = [c.name for c in table.columns]
-        rows = select(*(source.c[n] for n in names))
-        connection.execute(insert(table).from_select(names, rows), execution_options=live_map)
         for index in table.indexes:
             connection.execute(CreateIndex(index), execution_options=live_map)
+        source = table.to_metadata(built, schema=ATTACHED)
+        connection.execute(CopyRows(table, source), execution_options=live_map)
 
 
 def _tables_in(connection: Connection, schema: str) -> set[str]:
