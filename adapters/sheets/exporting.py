@@ -64,9 +64,7 @@ def to_xlsx(doc: Document) -> bytes:
     warning = integrity_line(doc)
     if warning is not None:
         row += 1
-        warning_cell(sheet.cell(row, 1), warning)
-        sheet.merge_cells(f"A{row}:{last}{row}")
-        sheet.row_dimensions[row].height = _row_height([warning], [sum(widths)])
+        warning_row(sheet, row, last, sum(widths), warning)
     for text in _meta_rows(doc):
         row += 1
         _text_cell(sheet.cell(row, 1), text)
@@ -161,12 +159,16 @@ def _text_cell(cell: Any, text: str) -> None:
     cell.data_type = "s"
 
 
-def warning_cell(cell: Any, text: str) -> None:
-    """The integrity warning above the table: red, bold, on a light red ground."""
+def warning_row(sheet: Any, row: int, last: str, width: int, text: str) -> None:
+    """The integrity warning above the table, across it to column `last`: red, bold, on a
+    light red ground, the row tall enough for the text (a merged cell does not grow)."""
+    cell = sheet.cell(row, 1)
     _text_cell(cell, text)
     cell.font = Font(bold=True, color="B00020")
     cell.fill = PatternFill("solid", fgColor="FDECEA")
     cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.merge_cells(f"A{row}:{last}{row}")
+    sheet.row_dimensions[row].height = _row_height([text], [width])
 
 
 def _row_height(values: Sequence[str | None], widths: Sequence[int]) -> float:

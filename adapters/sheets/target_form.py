@@ -23,7 +23,7 @@ from .export_table import (
     _meta_rows,
     integrity_line,
 )
-from .exporting import _csv_text, _text_cell, _write_row, warning_cell
+from .exporting import _csv_text, _text_cell, _write_row, warning_row
 from .form_parts import form_tables, header_pairs
 from .history import EVENT_LABELS
 
@@ -185,8 +185,8 @@ def form_xlsx(doc: Document) -> bytes:
     warning = integrity_line(doc)
     if warning is not None:
         row += 1
-        warning_cell(sheet.cell(row, 1), warning)
-        sheet.merge_cells(f"A{row}:{last}{row}")
+        width = sum(_WIDTHS.get(name, 12) for name in headers)
+        warning_row(sheet, row, last, width, warning)
     for text in _meta_rows(doc):
         row += 1
         _text_cell(sheet.cell(row, 1), text)
