@@ -13,6 +13,8 @@ from sqlalchemy import Column, LargeBinary, MetaData, String, Table, select, upd
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from adapters.setup import create_missing
+
 blob_metadata = MetaData()
 # Not a read model: never dropped or rebuilt (bytea on PostgreSQL, BLOB on SQLite).
 evidence_blobs = Table(
@@ -75,7 +77,7 @@ class SqlBlobStore:
     def __init__(self, datastore: SQLAlchemyDatastore) -> None:
         self.datastore = datastore
         assert datastore.engine is not None
-        blob_metadata.create_all(datastore.engine)
+        create_missing(datastore.engine, blob_metadata)  # type: ignore[arg-type]
 
     def put(self, sha256: str, content: bytes) -> None:
         with self.datastore.transaction(commit=True) as session:

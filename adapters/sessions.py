@@ -8,6 +8,7 @@ from typing import Any
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import Column, Index, MetaData, String, Table, delete, insert, select
 
+from adapters.setup import create_missing
 from adapters.tables import UTCDateTime
 from adapters.tokens import api_tokens
 
@@ -33,8 +34,8 @@ class SqlSessionStore:
     def __init__(self, datastore: SQLAlchemyDatastore) -> None:
         self.datastore = datastore
         assert datastore.engine is not None
-        session_metadata.create_all(datastore.engine)
-        by_expiry.create(datastore.engine, checkfirst=True)  # tables made before it existed
+        # by_expiry: also on tables made before the index existed
+        create_missing(datastore.engine, session_metadata, by_expiry)  # type: ignore[arg-type]
 
     def add(self, record: dict[str, Any]) -> None:
         with self.datastore.transaction(commit=True) as session:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Index, MetaData, text
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger("scoretrail.setup")
@@ -41,6 +41,16 @@ def setup_lock(engine: Engine) -> Iterator[None]:
             yield
         return
     yield
+
+
+def create_missing(engine: Engine, metadata: MetaData, *indexes: Index) -> None:
+    """Create the tables (and `indexes`) of `metadata` that are missing, under the set-up
+    lock: workers starting at once on a new PostgreSQL store would otherwise both create a
+    table, and the loser's worker fail to boot."""
+    with setup_lock(engine):
+        metadata.create_all(engine)
+        for index in indexes:
+            index.create(engine, checkfirst=True)
 
 
 @contextmanager

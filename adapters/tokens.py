@@ -8,6 +8,7 @@ from typing import Any
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import Column, Index, MetaData, String, Table, Text, insert, select, update
 
+from adapters.setup import create_missing
 from adapters.tables import UTCDateTime
 
 # Its own metadata: rebuilding the read models must never touch credentials.
@@ -33,7 +34,7 @@ class SqlTokenStore:
     def __init__(self, datastore: SQLAlchemyDatastore) -> None:
         self.datastore = datastore
         assert datastore.engine is not None
-        token_metadata.create_all(datastore.engine)
+        create_missing(datastore.engine, token_metadata)  # type: ignore[arg-type]
 
     def add(self, record: dict[str, Any]) -> None:
         with self.datastore.transaction(commit=True) as session:

@@ -25,7 +25,7 @@ from sqlalchemy import (
     update,
 )
 
-from adapters.setup import setup_lock
+from adapters.setup import create_missing
 from adapters.tables import UTCDateTime, events
 
 # Its own metadata: a rebuild of the read models leaves receivers and cursors alone.
@@ -78,8 +78,7 @@ class SqlWebhookStore:
         self.datastore = datastore
         engine = datastore.engine
         assert engine is not None
-        with setup_lock(engine):  # type: ignore[arg-type]
-            webhook_metadata.create_all(engine)  # type: ignore[arg-type]
+        create_missing(engine, webhook_metadata)  # type: ignore[arg-type]
 
     def add(self, record: dict[str, Any]) -> None:
         with self.datastore.transaction(commit=True) as session:
