@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import Index, MetaData, Table, create_engine, event, func, select, update
+from sqlalchemy import Index, Table, create_engine, event, func, select, update
 from sqlalchemy import table as named_table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.schema import CreateIndex, CreateSchema, CreateTable, DropSchema, DropTable
+from sqlalchemy.schema import CreateSchema, DropSchema, DropTable
 
 from adapters.projection import ALL_TABLES, TRACKING_NAME, SqlProjection
-from adapters.schema_moves import CopyRows, SetSchema
+from adapters.schema_moves import SetSchema
+from adapters.staged_switch import StagedSwitch
 from adapters.store import lock_table
 from adapters.tables import SCHEMA_VERSION, tracking
 from application.heap import frozen_heap
@@ -47,6 +48,8 @@ class BuildResult:
     loaded_to: int = 0
     switched_at: int = 0
     switch_seconds: float = 0.0  # from holding the writers' lock to the commit
+    staged_evaluations: int = 0  # SQLite: evaluations copied into the serving file before
+    switch_evaluations: int = 0  # ... and copied again under the writers' lock
     phases: dict[str, float] = field(default_factory=dict)
 
 
@@ -165,8 +168,14 @@ class BesideBuild:
         if not switch:
             log.info("read models built beside up to event %d, not switched", position)
             return result
+        staging = None
+        if self.dialect == "sqlite":
+            clock = time.perf_counter()
+            staging = StagedSwitch(ALL_TABLES)
+            result.events, position = self._stage(engine, staging, projection, position, result)
+            result.phases["stage"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        result.events += self._switch(engine, live, build, position, result)
+        result.events += self._switch(engine, live, build, position, result, staging)
         result.phases["switch"] = time.perf_counter() - clock
         log.info("switched to the rebuilt read models at event %d", result.switched_at)
         return result
@@ -210,8 +219,36 @@ class BesideBuild:
                     log.info("read-model build: event %d of %d", last, stop)
         return done
 
+    def _stage(
+        self,
+        engine: Engine,
+        staging: StagedSwitch,
+        projection: SqlProjection,
+        position: int,
+        result: BuildResult,
+    ) -> tuple[int, int]:
+        """SQLite: copy the built rows into the serving file before the switch (tables cannot
+        move between files), then follow the writers: catch up, copy again what they touched,
+        until the switch has at most SWITCH_GAP events left. Returns (events, position)."""
+        events = result.events
+        result.staged_evaluations = staging.stage(engine, position)
+        for _ in range(CATCH_UP_ROUNDS):
+            head = self.head()
+            if head - position <= SWITCH_GAP:
+                break
+            events += self._project(projection, position, head, None)
+            position = head
+            staging.follow(engine, position)
+        return events, position
+
     def _switch(
-        self, engine: Engine, live: str, build: str, position: int, result: BuildResult
+        self,
+        engine: Engine,
+        live: str,
+        build: str,
+        position: int,
+        result: BuildResult,
+        staging: StagedSwitch | None,
     ) -> int:
         """One transaction: hold writers off, project the last events, put the new tables in
         the old ones' place."""
@@ -238,32 +275,21 @@ class BesideBuild:
             for batch in self.read(position + 1, head):
                 projection.project(batch)
                 done += len(batch)
-            for table in reversed(ALL_TABLES):
-                connection.execute(DropTable(table, if_exists=True), execution_options=live_map)
-            if self.dialect == "postgresql":
+            if staging is None:  # PostgreSQL: the built tables move in, indexes and all
+                for table in reversed(ALL_TABLES):
+                    connection.execute(DropTable(table, if_exists=True), execution_options=live_map)
                 for table in ALL_TABLES:
                     connection.execute(SetSchema(table, live))
                 connection.execute(DropSchema(build))
             else:
-                _copy_in(connection, live_map)
+                result.switch_evaluations = staging.switch(connection)
             result.switched_at = max(position, head)
         result.switch_seconds = time.perf_counter() - start
-        if self.dialect == "sqlite":
+        if staging is not None:
+            staging.retire(engine)
             engine.dispose()
             Path(str(self.engine.url.database) + ".rebuild").unlink(missing_ok=True)
         return done
-
-
-def _copy_in(connection: Connection, live_map: dict[str, Any]) -> None:
-    """SQLite: tables cannot move between files; the built tables are made again in the
-    serving file, indexes and all, and their rows copied in as stored (CopyRows)."""
-    built = MetaData()
-    for table in ALL_TABLES:
-        connection.execute(CreateTable(table), execution_options=live_map)
-        for index in table.indexes:
-            connection.execute(CreateIndex(index), execution_options=live_map)
-        source = table.to_metadata(built, schema=ATTACHED)
-        connection.execute(CopyRows(table, source), execution_options=live_map)
 
 
 def _tables_in(connection: Connection, schema: str) -> set[str]:

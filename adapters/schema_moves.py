@@ -1,4 +1,4 @@
-"""Statements SQLAlchemy has no construct for: moving a table to another schema, or its rows."""
+"""Statements SQLAlchemy has no construct for: moving a table to another schema, renaming it."""
 
 from __future__ import annotations
 
@@ -28,21 +28,19 @@ def _set_schema(element: SetSchema, compiler: Any, **kw: Any) -> str:
     return f"ALTER TABLE {table} SET SCHEMA {preparer.quote_schema(element.schema)}"
 
 
-class CopyRows(ExecutableDDLElement):
-    """`INSERT INTO … SELECT * FROM …`: every row of `source` into the empty `table` of the
-    same shape. SQLite copies such rows (and their index entries, when the target's indexes
-    match the source's) as stored, without decoding or re-sorting them: its transfer
-    optimisation, which a column list (what `insert().from_select` writes) turns off."""
+class RenameTable(ExecutableDDLElement):
+    """`ALTER TABLE … RENAME TO …`: the table keeps its rows, indexes and schema; the new
+    name is quoted by the dialect."""
 
     inherit_cache = False
 
-    def __init__(self, table: Table, source: Table) -> None:
+    def __init__(self, table: Any, name: str) -> None:
         self.table = table
-        self.source = source
+        self.name = name
 
 
-@compiles(CopyRows)
-def _copy_rows(element: CopyRows, compiler: Any, **kw: Any) -> str:
+@compiles(RenameTable)
+def _rename_table(element: RenameTable, compiler: Any, **kw: Any) -> str:
     preparer = compiler.preparer
-    target, source = preparer.format_table(element.table), preparer.format_table(element.source)
-    return f"INSERT INTO {target} SELECT * FROM {source}"
+    table = preparer.format_table(element.table)
+    return f"ALTER TABLE {table} RENAME TO {preparer.quote(element.name)}"

@@ -52,7 +52,7 @@ evaluations = Table(
     Column("id", String(36), primary_key=True),
     Column("title", Text, nullable=False),
     Column("subject", Text, nullable=False),
-    Column("fiscal_year", Integer, nullable=False, index=True),
+    Column("fiscal_year", Integer, nullable=False),
     Column("kind", String(64), nullable=False),
     Column("evaluator", Text),
     Column("status", String(16), nullable=False),
@@ -65,6 +65,8 @@ evaluations = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("time_zone", String(64)),  # null: the service's default zone
     Column("target_rules", JSON),  # null: the national rules (domain.targets.rules)
+    # named as SQLAlchemy named `index=True` before, so stores made then keep it
+    Index("ix_rm_evaluations_fiscal_year", "fiscal_year"),
 )
 
 indicators = Table(

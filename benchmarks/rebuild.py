@@ -86,6 +86,8 @@ def beside_with_a_writer(
         "events": result.events,
         "phases_s": {k: round(v, 3) for k, v in result.phases.items()},
         "switch_hold_s": result.switch_seconds,
+        "staged_evaluations": result.staged_evaluations,
+        "switch_evaluations": result.switch_evaluations,
         "writer_wait_s": waited["seconds"],
         "writer_error": waited.get("error"),
     }

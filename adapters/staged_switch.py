@@ -1,0 +1,156 @@
+"""SQLite's switch to read models built beside: their rows are staged in the serving file in
+short transactions first, so the writers' lock covers only the last events' rows and a rename."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Column, MetaData, Table, delete, func, insert, inspect, quoted_name, select
+from sqlalchemy import table as named_table
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import DropTable
+
+from adapters.schema_moves import RenameTable
+from adapters.tables import events, tracking
+
+log = logging.getLogger("scoretrail.rebuild")
+
+SERVING = "main"
+STAGED = "__next"  # a staged table's name: the serving name and this
+RETIRED = "__old"  # a replaced serving table's name, until it is dropped after the switch
+# An index name is unique in an SQLite file, and a renamed table keeps its indexes' names:
+# staged indexes take whichever of these two names the serving tables' do not hold.
+ALTERNATE = "__b"
+# Evaluations are staged in groups of about this many events' rows, one transaction each:
+# each holds the serving file's write lock for a fraction of a second.
+STAGE_EVENTS = 20_000
+
+
+class StagedSwitch:
+    """Stages the built tables' rows beside the serving tables in the serving file, keeps
+    them in step with the build, then renames them into place."""
+
+    def __init__(self, tables: Sequence[Table]) -> None:
+        self.tables = tables
+        self.metadata = MetaData()
+        self.staged: dict[str, Table] = {}
+        self.staged_at = 0  # the build position the staged rows are equal to
+
+    def stage(self, engine: Engine, position: int) -> int:
+        """Make the staged tables afresh and copy every evaluation's built rows into them, a
+        group of evaluations per transaction; the rows are the build's at `position`.
+        Returns how many evaluations were staged."""
+        with engine.begin() as connection:
+            taken = self._clear(connection)
+            for table in self.tables:
+                staged = table.to_metadata(self.metadata, schema=SERVING, name=table.name + STAGED)
+                for index in staged.indexes:
+                    name = str(index.name)
+                    index.name = quoted_name(name + ALTERNATE if name in taken else name, None)
+                staged.create(connection)
+                self.staged[table.name] = staged
+            counts = connection.execute(
+                select(events.c.evaluation_id, func.count()).group_by(events.c.evaluation_id)
+            ).all()
+        self.staged_at = position
+        group: list[str] = []
+        size, logged = 0, time.monotonic()
+        for done, (evaluation_id, count) in enumerate(counts, start=1):
+            group.append(evaluation_id)
+            size += count
+            if size >= STAGE_EVENTS or done == len(counts):
+                with engine.begin() as connection:
+                    self.copy(connection, group)
+                group, size = [], 0
+            if time.monotonic() - logged >= 10:
+                logged = time.monotonic()
+                log.info("read-model switch: staged %d of %d evaluations", done, len(counts))
+        return len(counts)
+
+    def follow(self, engine: Engine, position: int) -> int:
+        """Bring the staged rows up to the build's `position`: the evaluations whose events
+        came since are copied again. Returns how many were."""
+        with engine.begin() as connection:
+            touched = self.touched(connection)
+            self.copy(connection, touched)
+        self.staged_at = position
+        return len(touched)
+
+    def switch(self, connection: Connection) -> int:
+        """Under the writers' lock, with the build at the head: copy the last evaluations
+        touched, then rename the staged tables into the serving ones' places. Returns how
+        many evaluations were copied under the lock."""
+        touched = self.touched(connection)
+        self.copy(connection, touched)
+        staged = self.staged[tracking.name]
+        connection.execute(delete(staged))
+        connection.execute(insert(staged).from_select(_names(tracking), select(tracking)))
+        for table in self.tables:
+            serving = named_table(table.name, schema=SERVING)
+            connection.execute(RenameTable(serving, table.name + RETIRED))
+            connection.execute(RenameTable(self.staged[table.name], table.name))
+        return len(touched)
+
+    def retire(self, engine: Engine) -> None:
+        """Drop the replaced tables, each in its own transaction (the switch has committed)."""
+        with engine.connect() as connection:
+            for table in reversed(self.tables):
+                with connection.begin():
+                    retired = Table(table.name + RETIRED, MetaData(), schema=SERVING)
+                    connection.execute(DropTable(retired, if_exists=True))
+
+    def touched(self, connection: Connection) -> list[str]:
+        """The evaluations with events the build has projected since the rows were staged."""
+        found = connection.execute(
+            select(events.c.evaluation_id)
+            .where(events.c.notification_id > self.staged_at)
+            .distinct()
+        )
+        return list(found.scalars())
+
+    def copy(self, connection: Connection, evaluation_ids: Iterable[str]) -> None:
+        """Replace these evaluations' staged rows with the build's, table by table."""
+        ids = list(evaluation_ids)
+        if not ids:
+            return
+        for table in self.tables:
+            key = _evaluation_column(table)
+            if key is None:
+                continue
+            staged = self.staged[table.name]
+            connection.execute(delete(staged).where(staged.c[key.name].in_(ids)))
+            rows = select(table).where(key.in_(ids))
+            connection.execute(insert(staged).from_select(_names(table), rows))
+
+    def _clear(self, connection: Connection) -> set[str]:
+        """Drop what an interrupted switch left in the serving file; the names of the
+        indexes the serving tables hold."""
+        names = set(inspect(connection).get_table_names(schema=SERVING))
+        for table in reversed(self.tables):
+            for leftover in (table.name + STAGED, table.name + RETIRED):
+                if leftover in names:
+                    dropped = Table(leftover, MetaData(), schema=SERVING)
+                    connection.execute(DropTable(dropped))
+        found = inspect(connection)
+        return {
+            str(index["name"])
+            for table in self.tables
+            if table.name in names
+            for index in found.get_indexes(table.name, schema=SERVING)
+        }
+
+
+def _evaluation_column(table: Table) -> Column[Any] | None:
+    """The column naming a row's evaluation (None for the tracking table)."""
+    if "evaluation_id" in table.c:
+        return table.c.evaluation_id
+    if table.name.startswith("rm_evaluations"):
+        return table.c.id
+    return None
+
+
+def _names(table: Table) -> list[str]:
+    return [column.name for column in table.columns]
