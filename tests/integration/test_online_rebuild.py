@@ -218,3 +218,30 @@ def test_a_build_left_beside_is_resumed_and_switched_by_the_next_start_up(
         assert service.document(evaluation_id) == service.replayed_document(evaluation_id)
     started.dispose()
     dispose(running)
+
+
+def test_an_old_release_writing_after_the_switch_is_rebuilt_by_the_next_start_up(
+    store_url: str, reference_case: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.bootstrap import build_components
+
+    running, ids = seeded(store_url, reference_case)  # the old release, still serving
+    old, new = tables.SCHEMA_VERSION, tables.SCHEMA_VERSION + 1
+    for module in ("adapters.tables", "adapters.projection", "adapters.beside"):
+        monkeypatch.setattr(f"{module}.SCHEMA_VERSION", new)
+    build_beside(running).run()  # the new release's command switches at once
+    assert all_rows(store_url)["rm_tracking"][0][2] == new
+    # the old release records a command with its own code, into the switched-in tables
+    monkeypatch.setattr("adapters.projection.SCHEMA_VERSION", old)
+    cut = running.record_deduction(ids[1], "4.2.1", points="0.5", reason="old code", by=EVA)
+    assert all_rows(store_url)["rm_tracking"][0][2] == old  # marked as its own
+    monkeypatch.setattr("adapters.projection.SCHEMA_VERSION", new)
+    started = build_components(store_url)
+    assert started.rebuilt is not None  # found outdated: built beside again
+    assert all_rows(store_url)["rm_tracking"][0][2] == new
+    service = started.service
+    assert cut.record["id"] in {d["id"] for d in service.deductions(ids[1])["items"]}
+    for evaluation_id in ids:
+        assert service.document(evaluation_id) == service.replayed_document(evaluation_id)
+    started.dispose()
+    dispose(running)
