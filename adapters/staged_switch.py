@@ -26,7 +26,7 @@ RETIRED = "__old"  # a replaced serving table's name, until it is dropped after 
 ALTERNATE = "__b"
 # Evaluations are staged in groups of about this many events' rows, one transaction each:
 # each holds the serving file's write lock for a fraction of a second.
-STAGE_EVENTS = 20_000
+STAGE_EVENTS = 5_000
 
 
 class StagedSwitch:
@@ -97,6 +97,11 @@ class StagedSwitch:
     def retire(self, engine: Engine) -> None:
         """Drop the replaced tables, each in its own transaction (the switch has committed)."""
         with engine.connect() as connection:
+            # The dropped rows are copies of what the events and the new tables hold: their
+            # freed pages are left as they are, not zeroed (this build of SQLite zeroes them
+            # by default, which made each drop about ten times slower, holding writers off).
+            connection.exec_driver_sql("PRAGMA main.secure_delete = FAST")
+            connection.commit()
             for table in reversed(self.tables):
                 with connection.begin():
                     retired = Table(table.name + RETIRED, MetaData(), schema=SERVING)

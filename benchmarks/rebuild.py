@@ -63,12 +63,20 @@ class SteadyWriter:
         self.thread = threading.Thread(target=self._write)
 
     def _write(self) -> None:
+        recorded: str | None = None  # recorded, then withdrawn: the leaf never runs out
         while not self.stop.wait(self.pause):
             clock = time.perf_counter()
             try:
-                self.service.record_deduction(
-                    self.evaluation_id, "4.2.1", points="0.01", reason="s", by=BENCH_ACTOR
-                )
+                if recorded is None:
+                    written = self.service.record_deduction(
+                        self.evaluation_id, "4.2.1", points="0.01", reason="s", by=BENCH_ACTOR
+                    )
+                    recorded = str(written.record["id"])
+                else:
+                    self.service.withdraw_deduction(
+                        self.evaluation_id, recorded, reason="s", by=BENCH_ACTOR
+                    )
+                    recorded = None
             except Exception as error:  # a writer given up by its lock timeout: counted
                 self.errors.append(type(error).__name__)
             self.seconds.append(time.perf_counter() - clock)
@@ -81,6 +89,7 @@ class SteadyWriter:
         return {
             "commands": len(self.seconds),
             "failed": len(self.errors),
+            "errors": sorted(set(self.errors)),
             "median_s": round(median(ordered), 4),
             "slowest_s": round(ordered[-1], 3),
         }
