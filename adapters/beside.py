@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import Index, Table, create_engine, event, func, select, update
@@ -36,7 +36,12 @@ CATCH_UP_ROUNDS = 20
 
 Batch = list[tuple[int, Any]]
 Reader = Callable[[int, int], Iterator[Batch]]  # (first, last) → batches of events
-Progress = Callable[[int, int], None]
+
+
+class Progress(Protocol):
+    """Told (done, total) as the build goes, and the stage's name when a new stage begins."""
+
+    def __call__(self, done: int, total: int, stage: str | None = None) -> None: ...
 
 
 @dataclass
@@ -172,7 +177,9 @@ class BesideBuild:
         if self.dialect == "sqlite":
             clock = time.perf_counter()
             staging = StagedSwitch(ALL_TABLES)
-            result.events, position = self._stage(engine, staging, projection, position, result)
+            result.events, position = self._stage(
+                engine, staging, projection, position, result, progress
+            )
             result.phases["stage"] = time.perf_counter() - clock
         clock = time.perf_counter()
         result.events += self._switch(engine, live, build, position, result, staging)
@@ -226,12 +233,13 @@ class BesideBuild:
         projection: SqlProjection,
         position: int,
         result: BuildResult,
+        progress: Progress | None,
     ) -> tuple[int, int]:
         """SQLite: copy the built rows into the serving file before the switch (tables cannot
         move between files), then follow the writers: catch up, copy again what they touched,
         until the switch has at most SWITCH_GAP events left. Returns (events, position)."""
         events = result.events
-        result.staged_evaluations = staging.stage(engine, position)
+        result.staged_evaluations = staging.stage(engine, position, progress)
         for _ in range(CATCH_UP_ROUNDS):
             head = self.head()
             if head - position <= SWITCH_GAP:

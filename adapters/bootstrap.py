@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -14,7 +14,7 @@ from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyAggregateRecorder
 from sqlalchemy.engine import Engine
 
-from adapters.beside import BesideBuild
+from adapters.beside import BesideBuild, Progress
 from adapters.evidence_store import blob_store_for
 from adapters.idempotency import SqlIdempotencyKeys
 from adapters.integrity import FACTORY_TOPIC, SECRET_SETTING, ChainedRecorder, RawEventLog
@@ -72,7 +72,7 @@ def build_components(
     database_url: str | None = None,
     tuning: StoreTuning | None = None,
     secret: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     switch: bool = True,
 ) -> Components:
     """Event store, read models and idempotency keys on one database, sharing transactions.

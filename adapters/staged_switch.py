@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Column, MetaData, Table, delete, func, insert, inspect, quoted_name, select
@@ -39,32 +39,31 @@ class StagedSwitch:
         self.staged: dict[str, Table] = {}
         self.staged_at = 0  # the build position the staged rows are equal to
 
-    def stage(self, engine: Engine, position: int) -> int:
+    def stage(
+        self, engine: Engine, position: int, progress: Callable[..., None] | None = None
+    ) -> int:
         """Make the staged tables afresh and copy every evaluation's built rows into them, a
         group of evaluations per transaction; the rows are the build's at `position`.
-        Returns how many evaluations were staged."""
+        `progress` is told (events staged, events) as it goes. Returns how many evaluations
+        were staged."""
         with engine.begin() as connection:
-            taken = self._clear(connection)
-            for table in self.tables:
-                staged = table.to_metadata(self.metadata, schema=SERVING, name=table.name + STAGED)
-                for index in staged.indexes:
-                    name = str(index.name)
-                    index.name = quoted_name(name + ALTERNATE if name in taken else name, None)
-                staged.create(connection)
-                self.staged[table.name] = staged
+            self._create(connection)
             counts = connection.execute(
                 select(events.c.evaluation_id, func.count()).group_by(events.c.evaluation_id)
             ).all()
         self.staged_at = position
         group: list[str] = []
-        size, logged = 0, time.monotonic()
+        size, copied, logged = 0, 0, time.monotonic()
+        total = sum(count for _, count in counts)
         for done, (evaluation_id, count) in enumerate(counts, start=1):
             group.append(evaluation_id)
             size += count
             if size >= STAGE_EVENTS or done == len(counts):
                 with engine.begin() as connection:
                     self.copy(connection, group)
-                group, size = [], 0
+                group, copied, size = [], copied + size, 0
+                if progress is not None:
+                    progress(copied, total, "staging beside the serving tables")
             if time.monotonic() - logged >= 10:
                 logged = time.monotonic()
                 log.info("read-model switch: staged %d of %d evaluations", done, len(counts))
@@ -129,6 +128,17 @@ class StagedSwitch:
             connection.execute(delete(staged).where(staged.c[key.name].in_(ids)))
             rows = select(table).where(key.in_(ids))
             connection.execute(insert(staged).from_select(_names(table), rows))
+
+    def _create(self, connection: Connection) -> None:
+        """The staged tables, made afresh, their indexes under names the serving ones free."""
+        taken = self._clear(connection)
+        for table in self.tables:
+            staged = table.to_metadata(self.metadata, schema=SERVING, name=table.name + STAGED)
+            for index in staged.indexes:
+                name = str(index.name)
+                index.name = quoted_name(name + ALTERNATE if name in taken else name, None)
+            staged.create(connection)
+            self.staged[table.name] = staged
 
     def _clear(self, connection: Connection) -> set[str]:
         """Drop what an interrupted switch left in the serving file; the names of the

@@ -77,16 +77,19 @@ class RateColumn(ProgressColumn):
 
 
 @contextmanager
-def progress_bar(description: str, shown_from: int = 0) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(description: str, shown_from: int = 0) -> Iterator[Callable[..., None]]:
     """A rich progress bar on stderr, shown once the total reaches `shown_from`; the
-    callback takes (done, total)."""
+    callback takes (done, total), and a new description when a new stage begins."""
     bar: Progress | None = None
     task: Any = None
 
-    def report(done: int, total: int) -> None:
-        nonlocal bar, task
+    def report(done: int, total: int, stage: str | None = None) -> None:
+        nonlocal bar, task, description
         if total < shown_from:
             return
+        if bar is not None and stage is not None and stage != description:
+            bar.reset(task, total=total, description=stage)  # a new stage: its own rate
+        description = stage or description
         if bar is None:
             bar = Progress(
                 "[progress.description]{task.description}",
@@ -100,7 +103,7 @@ def progress_bar(description: str, shown_from: int = 0) -> Iterator[Callable[[in
             )
             bar.start()
             task = bar.add_task(description, total=total)
-        bar.update(task, completed=done, total=total)
+        bar.update(task, completed=done, total=total, description=description)
 
     try:
         yield report

@@ -32,8 +32,8 @@ def test_the_switch_copies_under_the_lock_only_the_evaluations_written_after_sta
     writer = build_service(sqlite_url)  # the running service: its own connections
     staged_rows = StagedSwitch.stage
 
-    def stage_then_write(self: StagedSwitch, engine: Any, position: int) -> int:
-        staged = staged_rows(self, engine, position)
+    def stage_then_write(self: StagedSwitch, engine: Any, position: int, progress: Any) -> int:
+        staged = staged_rows(self, engine, position, progress)
         writer.record_deduction(ids[2], "4.2.1", points="0.4", reason="after staging", by=EVA)
         return staged
 
@@ -77,4 +77,17 @@ def test_a_switch_clears_what_an_interrupted_one_left_in_the_serving_file(
     assert serving_tables_and_indexes(sqlite_url)[0] == names
     assert not any(n.endswith((STAGED, RETIRED)) for n in names)
     assert service.document(ids[0]) == service.replayed_document(ids[0])
+    dispose(service)
+
+
+def test_staging_reports_its_progress_as_a_stage_of_its_own(
+    sqlite_url: str, reference_case: dict[str, Any]
+) -> None:
+    service, _ = seeded(sqlite_url, reference_case, copies=3)
+    head = service.store.recorder.max_notification_id() or 0
+    seen: list[tuple[int, int, str | None]] = []
+    build_beside(service).run(lambda done, total, stage=None: seen.append((done, total, stage)))
+    staging = [(done, total) for done, total, stage in seen if stage is not None]
+    assert staging and staging[-1] == (head, head)  # every built event's rows staged
+    assert [done for done, _ in staging] == sorted(done for done, _ in staging)
     dispose(service)
