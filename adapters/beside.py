@@ -170,17 +170,17 @@ class BesideBuild:
             result.events += self._project(projection, position, head, progress)
             position = head
         result.phases["catch_up"] = time.perf_counter() - clock
-        if not switch:
-            log.info("read models built beside up to event %d, not switched", position)
-            return result
         staging = None
-        if self.dialect == "sqlite":
+        if self.dialect == "sqlite":  # staged even without a switch: the restart then follows
             clock = time.perf_counter()
             staging = StagedSwitch(ALL_TABLES)
             result.events, position = self._stage(
                 engine, staging, projection, position, result, progress
             )
             result.phases["stage"] = time.perf_counter() - clock
+        if not switch:
+            log.info("read models built beside up to event %d, not switched", position)
+            return result
         clock = time.perf_counter()
         result.events += self._switch(engine, live, build, position, result, staging)
         result.phases["switch"] = time.perf_counter() - clock

@@ -13,6 +13,7 @@ from sqlalchemy import table as named_table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import DropTable
 
+from adapters.projection import TRACKING_NAME
 from adapters.schema_moves import RenameTable
 from adapters.tables import events, tracking
 
@@ -27,6 +28,9 @@ ALTERNATE = "__b"
 # Evaluations are staged in groups of about this many events' rows, one transaction each:
 # each holds the serving file's write lock for a fraction of a second.
 STAGE_EVENTS = 5_000
+# The staged tracking table's row until the switch: the build position the staged rows are
+# equal to, and the build's schema version (a later run of the same build resumes from it).
+MARK = "staged"
 
 
 class StagedSwitch:
@@ -35,7 +39,6 @@ class StagedSwitch:
 
     def __init__(self, tables: Sequence[Table]) -> None:
         self.tables = tables
-        self.metadata = MetaData()
         self.staged: dict[str, Table] = {}
         self.staged_at = 0  # the build position the staged rows are equal to
 
@@ -44,9 +47,12 @@ class StagedSwitch:
     ) -> int:
         """Make the staged tables afresh and copy every evaluation's built rows into them, a
         group of evaluations per transaction; the rows are the build's at `position`.
-        `progress` is told (events staged, events) as it goes. Returns how many evaluations
-        were staged."""
+        `progress` is told (events staged, events) as it goes. Rows staged by an earlier run
+        of the same build are kept: it returns how many evaluations were staged, 0 then."""
         with engine.begin() as connection:
+            if self._resume(connection, position):
+                log.info("read-model switch: staged rows kept from event %d", self.staged_at)
+                return 0
             self._create(connection)
             counts = connection.execute(
                 select(events.c.evaluation_id, func.count()).group_by(events.c.evaluation_id)
@@ -67,6 +73,8 @@ class StagedSwitch:
             if time.monotonic() - logged >= 10:
                 logged = time.monotonic()
                 log.info("read-model switch: staged %d of %d evaluations", done, len(counts))
+        with engine.begin() as connection:
+            self._mark(connection, position)
         return len(counts)
 
     def follow(self, engine: Engine, position: int) -> int:
@@ -75,7 +83,7 @@ class StagedSwitch:
         with engine.begin() as connection:
             touched = self.touched(connection)
             self.copy(connection, touched)
-        self.staged_at = position
+            self._mark(connection, position)
         return len(touched)
 
     def switch(self, connection: Connection) -> int:
@@ -85,7 +93,7 @@ class StagedSwitch:
         touched = self.touched(connection)
         self.copy(connection, touched)
         staged = self.staged[tracking.name]
-        connection.execute(delete(staged))
+        connection.execute(delete(staged))  # the mark goes: the build's own rows replace it
         connection.execute(insert(staged).from_select(_names(tracking), select(tracking)))
         for table in self.tables:
             serving = named_table(table.name, schema=SERVING)
@@ -129,16 +137,44 @@ class StagedSwitch:
             rows = select(table).where(key.in_(ids))
             connection.execute(insert(staged).from_select(_names(table), rows))
 
+    def _mark(self, connection: Connection, position: int) -> None:
+        """Note, with the staged rows, the build position they are equal to."""
+        staged = self.staged[tracking.name]
+        built = select(tracking.c.schema_version).where(tracking.c.name == TRACKING_NAME)
+        version = connection.execute(built).scalar_one()
+        connection.execute(delete(staged).where(staged.c.name == MARK))
+        row = {"name": MARK, "position": position, "schema_version": version}
+        connection.execute(insert(staged).values(row))
+        self.staged_at = position
+
+    def _resume(self, connection: Connection, position: int) -> bool:
+        """Keep what an earlier run of this build staged and marked, if the build has not
+        gone back (a build of another schema version starts afresh)."""
+        names = set(inspect(connection).get_table_names(schema=SERVING))
+        if any(table.name + STAGED not in names for table in self.tables):
+            return False
+        staged = _staged_tables(self.tables, MetaData())
+        mark, marked = staged[tracking.name], tracking.alias("built")
+        version = select(marked.c.schema_version).where(marked.c.name == TRACKING_NAME)
+        found = connection.execute(
+            select(mark.c.position).where(
+                mark.c.name == MARK, mark.c.schema_version == version.scalar_subquery()
+            )
+        ).scalar()
+        if found is None or found > position:
+            return False
+        self.staged, self.staged_at = staged, int(found)
+        return True
+
     def _create(self, connection: Connection) -> None:
         """The staged tables, made afresh, their indexes under names the serving ones free."""
         taken = self._clear(connection)
-        for table in self.tables:
-            staged = table.to_metadata(self.metadata, schema=SERVING, name=table.name + STAGED)
+        self.staged = _staged_tables(self.tables, MetaData())
+        for staged in self.staged.values():
             for index in staged.indexes:
                 name = str(index.name)
                 index.name = quoted_name(name + ALTERNATE if name in taken else name, None)
             staged.create(connection)
-            self.staged[table.name] = staged
 
     def _clear(self, connection: Connection) -> set[str]:
         """Drop what an interrupted switch left in the serving file; the names of the
@@ -156,6 +192,11 @@ class StagedSwitch:
             if table.name in names
             for index in found.get_indexes(table.name, schema=SERVING)
         }
+
+
+def _staged_tables(tables: Sequence[Table], metadata: MetaData) -> dict[str, Table]:
+    """The staged counterparts of `tables`, by the serving names."""
+    return {t.name: t.to_metadata(metadata, schema=SERVING, name=t.name + STAGED) for t in tables}
 
 
 def _evaluation_column(table: Table) -> Column[Any] | None:

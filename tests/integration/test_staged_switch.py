@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from adapters import tables
 from adapters.bootstrap import build_beside, build_service
 from adapters.projection import ALL_TABLES
 from adapters.staged_switch import RETIRED, STAGED, StagedSwitch
@@ -90,4 +91,35 @@ def test_staging_reports_its_progress_as_a_stage_of_its_own(
     staging = [(done, total) for done, total, stage in seen if stage is not None]
     assert staging and staging[-1] == (head, head)  # every built event's rows staged
     assert [done for done, _ in staging] == sorted(done for done, _ in staging)
+    dispose(service)
+
+
+def test_rows_staged_by_a_build_left_beside_are_kept_and_followed_by_the_next_run(
+    sqlite_url: str, reference_case: dict[str, Any]
+) -> None:
+    service, ids = seeded(sqlite_url, reference_case, copies=3)
+    left = build_beside(service).run(switch=False)
+    assert left.staged_evaluations == 3
+    assert f"rm_events{STAGED}" in serving_tables_and_indexes(sqlite_url)[0]
+    cut = service.record_deduction(ids[1], "4.2.1", points="0.2", reason="since", by=EVA)
+    resumed = build_beside(service).run()
+    assert resumed.staged_evaluations == 0  # nothing staged again
+    assert resumed.switch_evaluations == 1  # only the evaluation written since
+    assert cut.record["id"] in {d["id"] for d in service.deductions(ids[1])["items"]}
+    for evaluation_id in ids:
+        assert service.document(evaluation_id) == service.replayed_document(evaluation_id)
+    dispose(service)
+
+
+def test_rows_staged_for_another_schema_version_are_staged_again(
+    sqlite_url: str, reference_case: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, ids = seeded(sqlite_url, reference_case, copies=2)
+    build_beside(service).run(switch=False)
+    new = tables.SCHEMA_VERSION + 1
+    for module in ("adapters.tables", "adapters.projection", "adapters.beside"):
+        monkeypatch.setattr(f"{module}.SCHEMA_VERSION", new)
+    again = build_beside(service).run()
+    assert again.staged_evaluations == 2
+    assert service.document(ids[0]) == service.replayed_document(ids[0])
     dispose(service)
