@@ -8,10 +8,20 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, delete, func, insert, inspect, quoted_name, select
+from sqlalchemy import (
+    Column,
+    MetaData,
+    Table,
+    delete,
+    func,
+    insert,
+    inspect,
+    quoted_name,
+    select,
+)
 from sqlalchemy import table as named_table
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.schema import DropTable
+from sqlalchemy.schema import DropIndex, DropTable
 
 from adapters.projection import TRACKING_NAME
 from adapters.schema_moves import RenameTable
@@ -102,26 +112,33 @@ class StagedSwitch:
         return len(touched)
 
     def retire(self, engine: Engine) -> None:
-        """Drop the replaced tables, each in its own transaction (the switch has committed)."""
+        """Drop the replaced tables after the switch has committed: each index, then each
+        table, in a transaction of its own, so writers wait for one b-tree at a time."""
         with engine.connect() as connection:
             # The dropped rows are copies of what the events and the new tables hold: their
             # freed pages are left as they are, not zeroed (this build of SQLite zeroes them
             # by default, which made each drop about ten times slower, holding writers off).
             connection.exec_driver_sql("PRAGMA main.secure_delete = FAST")
             connection.commit()
+            names = set(inspect(connection).get_table_names(schema=SERVING))
             for table in reversed(self.tables):
+                retired = table.name + RETIRED
+                if retired not in names:
+                    continue
+                found = Table(retired, MetaData(), schema=SERVING, autoload_with=connection)
+                connection.commit()  # reflecting it began a transaction
+                for index in found.indexes:
+                    with connection.begin():
+                        connection.execute(DropIndex(index))
                 with connection.begin():
-                    retired = Table(table.name + RETIRED, MetaData(), schema=SERVING)
-                    connection.execute(DropTable(retired, if_exists=True))
+                    connection.execute(DropTable(found))
 
     def touched(self, connection: Connection) -> list[str]:
-        """The evaluations with events the build has projected since the rows were staged."""
-        found = connection.execute(
-            select(events.c.evaluation_id)
-            .where(events.c.notification_id > self.staged_at)
-            .distinct()
-        )
-        return list(found.scalars())
+        """The evaluations with events the build has projected since the rows were staged
+        (made distinct here: asked to, SQLite may walk the whole table in evaluation order)."""
+        since = events.c.notification_id > self.staged_at
+        found = connection.execute(select(events.c.evaluation_id).where(since))
+        return list(dict.fromkeys(found.scalars()))
 
     def copy(self, connection: Connection, evaluation_ids: Iterable[str]) -> None:
         """Replace these evaluations' staged rows with the build's, table by table."""

@@ -60,6 +60,7 @@ class SteadyWriter:
         self.stop = threading.Event()
         self.seconds: list[float] = []
         self.errors: list[str] = []
+        self.commands: list[tuple[float, float, bool]] = []  # (started, seconds, failed)
         self.thread = threading.Thread(target=self._write)
 
     def _write(self) -> None:
@@ -79,19 +80,37 @@ class SteadyWriter:
                     recorded = None
             except Exception as error:  # a writer given up by its lock timeout: counted
                 self.errors.append(type(error).__name__)
+                failed = True
+            else:
+                failed = False
             self.seconds.append(time.perf_counter() - clock)
+            self.commands.append((clock, self.seconds[-1], failed))
 
-    def finish(self) -> dict[str, Any]:
+    def finish(self, started: float, phases: dict[str, float]) -> dict[str, Any]:
+        """The writer's figures, in all and by the build's phase each command began in."""
         self.stop.set()
         self.thread.join()
         dispose(self.service)
         ordered = sorted(self.seconds) or [0.0]
+        ends, at = [], started
+        for name, seconds in phases.items():
+            if name != "switch_lock_wait":  # counted within the switch
+                at += seconds
+                ends.append((at, name))
+        by_phase: dict[str, dict[str, float]] = {}
+        for began, seconds, failed in self.commands:
+            phase = next((name for end, name in ends if began < end), "after")
+            figures = by_phase.setdefault(phase, {"commands": 0, "failed": 0, "slowest_s": 0})
+            figures["commands"] += 1
+            figures["failed"] += failed
+            figures["slowest_s"] = round(max(figures["slowest_s"], seconds), 3)
         return {
             "commands": len(self.seconds),
             "failed": len(self.errors),
             "errors": sorted(set(self.errors)),
             "median_s": round(median(ordered), 4),
             "slowest_s": round(ordered[-1], 3),
+            "by_phase": by_phase,
         }
 
 
@@ -143,7 +162,7 @@ def beside_with_a_writer(
         "writer_error": waited.get("error"),
     }
     if background is not None:
-        answer["steady_writer"] = background.finish()
+        answer["steady_writer"] = background.finish(clock, result.phases)
     return answer
 
 
