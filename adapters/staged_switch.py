@@ -38,9 +38,27 @@ ALTERNATE = "__b"
 # Evaluations are staged in groups of about this many events' rows, one transaction each:
 # each holds the serving file's write lock for a fraction of a second.
 STAGE_EVENTS = 5_000
+# A writer waiting for SQLite's write lock polls for it every 100 ms at most (the busy
+# handler's back-off): back-to-back transactions leave it no gap to find. After this long of
+# them, staging and retiring pause for longer than one poll.
+HOLD_BUDGET = 0.25
+POLL_GAP = 0.12
 # The staged tracking table's row until the switch: the build position the staged rows are
 # equal to, and the build's schema version (a later run of the same build resumes from it).
 MARK = "staged"
+
+
+class Turns:
+    """Paces a run of write transactions so that waiting writers get their turn."""
+
+    def __init__(self) -> None:
+        self.since = time.monotonic()
+
+    def take(self) -> None:
+        """Called after each transaction: pause once HOLD_BUDGET of them has passed."""
+        if time.monotonic() - self.since >= HOLD_BUDGET:
+            time.sleep(POLL_GAP)
+            self.since = time.monotonic()
 
 
 class StagedSwitch:
@@ -69,7 +87,7 @@ class StagedSwitch:
             ).all()
         self.staged_at = position
         group: list[str] = []
-        size, copied, logged = 0, 0, time.monotonic()
+        size, copied, logged, turns = 0, 0, time.monotonic(), Turns()
         total = sum(count for _, count in counts)
         for done, (evaluation_id, count) in enumerate(counts, start=1):
             group.append(evaluation_id)
@@ -77,6 +95,7 @@ class StagedSwitch:
             if size >= STAGE_EVENTS or done == len(counts):
                 with engine.begin() as connection:
                     self.copy(connection, group)
+                turns.take()
                 group, copied, size = [], copied + size, 0
                 if progress is not None:
                     progress(copied, total, "staging beside the serving tables")
@@ -121,6 +140,7 @@ class StagedSwitch:
             connection.exec_driver_sql("PRAGMA main.secure_delete = FAST")
             connection.commit()
             names = set(inspect(connection).get_table_names(schema=SERVING))
+            turns = Turns()
             for table in reversed(self.tables):
                 retired = table.name + RETIRED
                 if retired not in names:
@@ -130,8 +150,10 @@ class StagedSwitch:
                 for index in found.indexes:
                     with connection.begin():
                         connection.execute(DropIndex(index))
+                    turns.take()
                 with connection.begin():
                     connection.execute(DropTable(found))
+                turns.take()
 
     def touched(self, connection: Connection) -> list[str]:
         """The evaluations with events the build has projected since the rows were staged
