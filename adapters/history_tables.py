@@ -6,9 +6,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Index, Integer, PrimaryKeyConstraint, String, Table
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    event,
+    func,
+    literal,
+)
 
 from adapters.form_tables import form_fields, funds
+from adapters.range_index import ensure_btree_gist
 from adapters.tables import (
     UTCDateTime,
     data_entries,
@@ -29,13 +43,37 @@ class Mirrored:
     key: tuple[str, ...]  # the source's primary key
     evaluation: str  # the column naming the evaluation
     columns: tuple[str, ...]  # the values a history row carries
-    partition: tuple[str, ...]  # equality columns between node and bound in the indexes
+    partition: tuple[str, ...]  # equality columns after the evaluation in the indexes
     times: tuple[str, ...]  # the columns holding times (UTCDateTime)
     flags: tuple[str, ...] = ()  # the Boolean columns
 
 
 # a row read at a version: its values by column, lower, upper (OPEN: a current row), seal
 Stored = tuple[dict[str, Any], Any, Any, Any]
+
+# The index info key naming the one dialect an index is made on (Table.to_metadata copies an
+# index without its DDL condition: a copy is checked against this instead).
+DIALECT = "dialect"
+
+
+def span(history: Table) -> ColumnElement[Any]:
+    """A history row's inclusive range as PostgreSQL's int8range(lower, upper, '[]'): the
+    GiST index's expression and the as-of query's alike (the bounds' text rendered in
+    place, so that the planner matches the two)."""
+    bounds = literal("[]", Text, literal_execute=True)
+    return func.int8range(history.c.lower, history.c.upper, bounds)
+
+
+def only_on(dialect: str, index: Index) -> Index:
+    """The index made on `dialect`'s stores alone (creating and dropping it elsewhere does
+    nothing); its info says so to copies of the table (`made_on`)."""
+    index.info[DIALECT] = dialect
+    return index.ddl_if(dialect=dialect)
+
+
+def made_on(index: Index, dialect: str) -> bool:
+    """Whether a table's index is made on `dialect`'s stores (`only_on`)."""
+    return index.info.get(DIALECT, dialect) == dialect
 
 
 def _history(
@@ -52,13 +90,21 @@ def _history(
         # inserted once its range has closed, complete, and never changed after
         Column("lower", Integer, nullable=False),
         Column("upper", Integer, nullable=False),
-        Column("node", Integer, nullable=False),  # adapters.interval_tree.fork_node
+        # adapters.interval_tree.fork_node: read on SQLite, written on both (one projection)
+        Column("node", Integer, nullable=False),
         Column("seal", String(64)),  # application.seals.row_seal; null in unsealed stores
         PrimaryKeyConstraint(*key, "upper", name=f"{name}_pkey"),
-        # the as-of range query: one seek per node of the version's path
-        Index(f"{name}_lower_idx", evaluation, "node", *partition, "lower"),
-        Index(f"{name}_upper_idx", evaluation, "node", *partition, "upper"),
     )
+    # The as-of range query (adapters.history_batch). SQLite: the interval tree's, one seek
+    # per node of the version's path. PostgreSQL: a GiST index on the range after the
+    # equality columns (btree_gist), one descent to the rows holding at the version.
+    h = history.c
+    first, rest = h[evaluation], [h[c] for c in partition]
+    only_on("sqlite", Index(f"{name}_lower_idx", first, h.node, *rest, h.lower))
+    only_on("sqlite", Index(f"{name}_upper_idx", first, h.node, *rest, h.upper))
+    ranges = Index(f"{name}_range_idx", first, *rest, span(history), postgresql_using="gist")
+    only_on("postgresql", ranges)
+    event.listen(history, "before_create", ensure_btree_gist)
     # The open range lives in the source row itself: the version its values hold since, and
     # their seal (the history rows then need no update when a range closes).
     source.append_column(Column("since", Integer))

@@ -23,6 +23,7 @@ from sqlalchemy import table as named_table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import DropIndex, DropTable
 
+from adapters.history_tables import made_on
 from adapters.projection import TRACKING_NAME
 from adapters.schema_moves import RenameTable
 from adapters.tables import events, tracking
@@ -234,8 +235,15 @@ class StagedSwitch:
 
 
 def _staged_tables(tables: Sequence[Table], metadata: MetaData) -> dict[str, Table]:
-    """The staged counterparts of `tables`, by the serving names."""
-    return {t.name: t.to_metadata(metadata, schema=SERVING, name=t.name + STAGED) for t in tables}
+    """The staged counterparts of `tables`, by the serving names, with SQLite's indexes (a
+    copy keeps no index's DDL condition: PostgreSQL's are left out here)."""
+    staged = {}
+    for table in tables:
+        copy = table.to_metadata(metadata, schema=SERVING, name=table.name + STAGED)
+        elsewhere = {i.name for i in table.indexes if not made_on(i, "sqlite")}
+        copy.indexes -= {i for i in copy.indexes if i.name in elsewhere}
+        staged[table.name] = copy
+    return staged
 
 
 def _evaluation_column(table: Table) -> Column[Any] | None:

@@ -25,8 +25,9 @@ from sqlalchemy.types import TypeDecorator
 # parameters, set only when a table is created; 16: the signer's title, organization and phone
 # on rm_sign_offs; 17: history tables hold closed ranges only, inserted once, the open one in
 # the source row's `since`, every row sealed; 18: row seals are keyed BLAKE2b over compact
-# JSON): the read models are then rebuilt.
-SCHEMA_VERSION = 18
+# JSON; 19: on PostgreSQL the history tables' as-of index is a GiST range index, btree_gist,
+# in place of the interval tree's two): the read models are then rebuilt.
+SCHEMA_VERSION = 19
 
 metadata = MetaData()
 

@@ -192,7 +192,9 @@ def test_a_read_model_behind_the_events_leaves_past_documents_to_a_replay(
         dispose(service)
 
 
-def test_the_as_of_range_query_seeks_the_interval_indexes(store_url: str) -> None:
+def test_the_as_of_query_reads_the_interval_tree_on_sqlite_and_the_gist_index_on_postgresql(
+    store_url: str,
+) -> None:
     service = build_service(store_url)
     try:
         engine = service.store.factory.datastore.engine  # type: ignore[attr-defined]
@@ -228,17 +230,14 @@ def test_the_as_of_range_query_seeks_the_interval_indexes(store_url: str) -> Non
             assert all("SEARCH" in step for step in plan if "rm_deductions_history" in step)
             assert "node=?" in text and "lower<?" in text.replace("<=", "<")
         else:
-            scans = [i for i, step in enumerate(plan) if "on rm_deductions_history" in step]
-            assert len(scans) == 2
-            assert all("Seq Scan" not in plan[i] for i in scans)
-            # either interval index: equal on (evaluation, node, status), one node's intervals
-            assert all(
-                "history_lower_idx" in plan[i] or "history_upper_idx" in plan[i] for i in scans
-            )
-            conditions = [plan[i + 1] for i in scans]
-            # a seek per node of the path: the node an index condition, never a filter
-            assert all("Index Cond" in c and "node = path" in c for c in conditions)
-            assert all("status" in c for c in conditions)
+            scans = [i for i, step in enumerate(plan) if "rm_deductions_history" in step]
+            assert scans and all("Seq Scan" not in plan[i] for i in scans)
+            # one descent of the GiST range index, the status and the range its conditions
+            ranged = [i for i in scans if "rm_deductions_history_range_idx" in plan[i]]
+            assert len(ranged) == 1
+            condition = plan[ranged[0] + 1]
+            assert "Index Cond" in condition and "status" in condition
+            assert "int8range(" in condition and "'[]'::text) @> '5000'::bigint" in condition
     finally:
         dispose(service)
 
