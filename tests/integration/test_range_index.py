@@ -102,29 +102,31 @@ def test_a_store_whose_user_cannot_make_btree_gist_does_not_start_and_says_what_
     postgres_server: str,
 ) -> None:
     role = f"st_range_{uuid.uuid4().hex[:10]}"
-    # the database goes first (its connections with it), then the role that owned a schema in it
-    with fresh_database(postgres_server) as database:
-        engine = create_engine(database)
-        try:
-            with engine.begin() as connection:
-                connection.execute(text(f"CREATE ROLE {role} LOGIN"))
-                connection.execute(text(f"CREATE SCHEMA AUTHORIZATION {role}"))
-            # the role owns its schema but may not create extensions in the database
-            url = in_schema(make_url(database).set(username=role).render_as_string(False), role)
-            with pytest.raises(RangeIndexUnavailable) as refused:
-                build_service(url)
-            message = str(refused.value)
-            assert "btree_gist" in message and "CREATE EXTENSION btree_gist;" in message
-            assert len(message.splitlines()) == 1  # the start-up error's one line says it all
-            assert extension_schema(database) is None
-            assert not set(inspect(engine).get_table_names(schema=role)) & {
-                t.name for t in HISTORY_TABLES
-            }
-        finally:
-            engine.dispose()
-    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        # the database goes first (its connections with it), then the role that owned a
+        # schema in it
+        with fresh_database(postgres_server) as database:
+            engine = create_engine(database)
+            try:
+                with engine.begin() as connection:
+                    connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+                    connection.execute(text(f"CREATE SCHEMA AUTHORIZATION {role}"))
+                # the role owns its schema but may not create extensions in the database
+                as_role = make_url(database).set(username=role).render_as_string(False)
+                with pytest.raises(RangeIndexUnavailable) as refused:
+                    build_service(in_schema(as_role, role))
+                message = str(refused.value)
+                assert "btree_gist" in message and "CREATE EXTENSION btree_gist;" in message
+                assert len(message.splitlines()) == 1  # the start-up error's line says it all
+                assert extension_schema(database) is None
+                made = set(inspect(engine).get_table_names(schema=role))
+                assert not made & {t.name for t in HISTORY_TABLES}
+            finally:
+                engine.dispose()
     finally:
-        admin.dispose()
+        admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        finally:
+            admin.dispose()
