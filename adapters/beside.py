@@ -158,6 +158,10 @@ class BesideBuild:
         result.phases["load"] = time.perf_counter() - clock
         clock = time.perf_counter()
         with engine.begin() as connection:
+            if self.dialect == "postgresql":
+                # an index over a whole store's history may take longer than the statement
+                # timeout a request gets (a GiST index over 1,000,000 events' rows did)
+                connection.execute(select(func.set_config("statement_timeout", "0", True)))
             for table in ALL_TABLES:
                 for index in deferred_indexes(table):
                     index.create(connection, checkfirst=True)

@@ -250,3 +250,35 @@ def test_an_old_release_writing_after_the_switch_is_rebuilt_by_the_next_start_up
         assert service.document(evaluation_id) == service.replayed_document(evaluation_id)
     started.dispose()
     dispose(running)
+
+
+@pytest.mark.postgres
+def test_the_builds_indexes_are_made_without_the_statement_timeout_requests_get(
+    postgres_url: str, reference_case: dict[str, Any]
+) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from adapters.beside import deferred_indexes
+
+    service, _ = seeded(postgres_url, reference_case)
+    timeouts: dict[str, str] = {}  # by index, as last made (the prepared tables' come first)
+
+    def note(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("CREATE INDEX"):
+            name = statement.split()[2]
+            timeouts[name] = connection.exec_driver_sql("SHOW statement_timeout").scalar()
+
+    event.listen(Engine, "after_cursor_execute", note)
+    try:
+        build_beside(service).run()
+    finally:
+        event.remove(Engine, "after_cursor_execute", note)
+    from adapters.history_tables import made_on
+
+    indexes = (i for t in ALL_TABLES for i in deferred_indexes(t) if made_on(i, "postgresql"))
+    deferred = {str(i.name) for i in indexes}
+    assert "rm_indicators_history_range_idx" in deferred <= set(timeouts)
+    # made at the end over every row: a request's 30 s would stop a large build
+    assert {timeouts[name] for name in deferred} == {"0"}
+    dispose(service)
