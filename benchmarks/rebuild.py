@@ -61,7 +61,7 @@ class SteadyWriter:
         self.seconds: list[float] = []
         self.errors: list[str] = []
         self.commands: list[tuple[float, float, bool]] = []  # (started, seconds, failed)
-        self.thread = threading.Thread(target=self._write)
+        self.thread = threading.Thread(target=self._write, daemon=True)  # a failed run ends
 
     def _write(self) -> None:
         recorded: str | None = None  # recorded, then withdrawn: the leaf never runs out
