@@ -167,19 +167,17 @@ class BesideBuild:
                     index.create(connection, checkfirst=True)
         result.phases["indexes"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        for _ in range(CATCH_UP_ROUNDS):  # writers keep going: follow their head
-            head = self.head()
-            if head - position <= SWITCH_GAP:
-                break
-            result.events += self._project(projection, position, head, progress)
-            position = head
+        position = self._catch_up(projection, position, result, progress)
         result.phases["catch_up"] = time.perf_counter() - clock
         staging = None
         if self.dialect == "sqlite":  # staged even without a switch: the restart then follows
+            # tables cannot move between files: the built rows are copied into the serving
+            # file first, then kept in step with the build as it follows the writers
             clock = time.perf_counter()
             staging = StagedSwitch(ALL_TABLES)
-            result.events, position = self._stage(
-                engine, staging, projection, position, result, progress
+            result.staged_evaluations = staging.stage(engine, position, progress)
+            position = self._catch_up(
+                projection, position, result, None, lambda at: staging.follow(engine, at)
             )
             result.phases["stage"] = time.perf_counter() - clock
         if not switch:
@@ -230,28 +228,25 @@ class BesideBuild:
                     log.info("read-model build: event %d of %d", last, stop)
         return done
 
-    def _stage(
+    def _catch_up(
         self,
-        engine: Engine,
-        staging: StagedSwitch,
         projection: SqlProjection,
         position: int,
         result: BuildResult,
         progress: Progress | None,
-    ) -> tuple[int, int]:
-        """SQLite: copy the built rows into the serving file before the switch (tables cannot
-        move between files), then follow the writers: catch up, copy again what they touched,
-        until the switch has at most SWITCH_GAP events left. Returns (events, position)."""
-        events = result.events
-        result.staged_evaluations = staging.stage(engine, position, progress)
+        then: Callable[[int], object] | None = None,
+    ) -> int:
+        """Follow the writers' head in rounds until the build is within SWITCH_GAP of it
+        (each round then told the build's new position, if `then`); the position reached."""
         for _ in range(CATCH_UP_ROUNDS):
             head = self.head()
             if head - position <= SWITCH_GAP:
                 break
-            events += self._project(projection, position, head, None)
+            result.events += self._project(projection, position, head, progress)
             position = head
-            staging.follow(engine, position)
-        return events, position
+            if then is not None:
+                then(position)
+        return position
 
     def _switch(
         self,

@@ -23,7 +23,7 @@ from sqlalchemy import table as named_table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import DropIndex, DropTable
 
-from adapters.history_tables import made_on
+from adapters.history_tables import MIRRORED, made_on
 from adapters.projection import TRACKING_NAME
 from adapters.schema_moves import RenameTable
 from adapters.tables import events, tracking
@@ -247,12 +247,12 @@ def _staged_tables(tables: Sequence[Table], metadata: MetaData) -> dict[str, Tab
 
 
 def _evaluation_column(table: Table) -> Column[Any] | None:
-    """The column naming a row's evaluation (None for the tracking table)."""
-    if "evaluation_id" in table.c:
-        return table.c.evaluation_id
-    if table.name.startswith("rm_evaluations"):
-        return table.c.id
-    return None
+    """The column naming a row's evaluation (None for the tracking table): a mirrored
+    table's and its history's as the mirror names it, else `evaluation_id`."""
+    for spec in MIRRORED:
+        if table is spec.source or table is spec.history:
+            return table.c[spec.evaluation]
+    return table.c.get("evaluation_id")
 
 
 def _names(table: Table) -> list[str]:
